@@ -1,0 +1,77 @@
+"""Events of the contracts context: a contract file's life from draft to amendment."""
+
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from passerelle.schemas.base import Event
+from passerelle.schemas.events.common import ContractParties, ContractType, DocumentRef
+from pydantic import Field
+
+
+class ContractEvent(Event):
+    subject_field: ClassVar[str | None] = "contract_id"
+
+    contract_id: UUID = Field(description="The contract; also the Kafka key")
+    contract_type: ContractType = Field(description="apprentissage (CERFA 10103) or professionnalisation (12434)")
+    parties: ContractParties = Field(description="The organisations on the contract")
+    actor_id: UUID | None = Field(default=None, description="The account that acted, if a person did")
+
+
+class ContractDrafted(ContractEvent):
+    topic: ClassVar[str] = "contract.drafted"
+
+
+class ContractProposed(ContractEvent):
+    """A training organisation pre-filled its part and sent the contract to the employer's e-mail."""
+
+    topic: ClassVar[str] = "contract.proposed"
+    employer_email: str = Field(description="Where the proposal was sent")
+
+
+class ContractAccepted(ContractEvent):
+    """The employer accepted a proposal: it may now read and complete it (nothing is transmitted)."""
+
+    topic: ClassVar[str] = "contract.accepted"
+
+
+class ContractUpdated(ContractEvent):
+    topic: ClassVar[str] = "contract.updated"
+    revision: int = Field(ge=1, description="The revision being edited")
+    tabs: list[str] = Field(default_factory=list, description="The tabs whose fields changed")
+
+
+class ContractTransmitted(ContractEvent):
+    """The employer transmitted a complete, valid contract to the OPCO."""
+
+    topic: ClassVar[str] = "contract.transmitted"
+    revision: int = Field(ge=1, description="Revision transmitted; a new one after each correction")
+    is_amendment: bool = Field(default=False, description="True when this revision is a modification request")
+    form: dict[str, Any] = Field(description="The whole contract form, tab by tab, as the contracts API shows it")
+    documents: list[DocumentRef] = Field(default_factory=list, description="The documents attached")
+    transmitted_at: datetime = Field(description="When it was transmitted")
+
+
+class ContractTransferred(ContractEvent):
+    """The contract was handed to a colleague of the same SIRET or UAI."""
+
+    topic: ClassVar[str] = "contract.transferred"
+    from_account_id: UUID | None = Field(default=None, description="Previous person in charge")
+    to_account_id: UUID = Field(description="New person in charge")
+
+
+class ContractArchived(ContractEvent):
+    topic: ClassVar[str] = "contract.archived"
+
+
+class ContractDeleted(ContractEvent):
+    """A draft was deleted (only drafts may be)."""
+
+    topic: ClassVar[str] = "contract.deleted"
+
+
+class AmendmentRequested(ContractEvent):
+    """After engagement, a modification request opened a new editable revision."""
+
+    topic: ClassVar[str] = "amendment.requested"
+    revision: int = Field(ge=1, description="The new revision opened for the amendment")

@@ -1,0 +1,99 @@
+"""Events of the identity context: accounts, organisations, memberships."""
+
+from datetime import datetime
+from typing import ClassVar
+from uuid import UUID
+
+from passerelle.schemas.base import Event
+from passerelle.schemas.events.common import OrganisationKind, Role
+from pydantic import Field
+
+
+class AccountRegistered(Event):
+    topic: ClassVar[str] = "account.registered"
+    subject_field: ClassVar[str | None] = "account_id"
+
+    account_id: UUID = Field(description="The new account's id")
+    email: str = Field(description="The login e-mail address")
+    full_name: str = Field(description="First and last name as the person typed them")
+    registered_at: datetime = Field(description="When the account was created")
+
+
+class AccountConfirmed(Event):
+    topic: ClassVar[str] = "account.confirmed"
+    subject_field: ClassVar[str | None] = "account_id"
+
+    account_id: UUID = Field(description="The account whose e-mail address was confirmed")
+    email: str = Field(description="The confirmed address")
+
+
+class AccountDisabled(Event):
+    topic: ClassVar[str] = "account.disabled"
+    subject_field: ClassVar[str | None] = "account_id"
+
+    account_id: UUID = Field(description="The disabled account; its sessions are ended")
+    disabled_by: UUID | None = Field(default=None, description="Who disabled it")
+
+
+class OrganisationRegistered(Event):
+    topic: ClassVar[str] = "organisation.registered"
+    subject_field: ClassVar[str | None] = "organisation_id"
+
+    organisation_id: UUID = Field(description="The organisation's id")
+    kind: OrganisationKind = Field(description="employer establishment, training organisation or OPCO")
+    name: str = Field(description="Registered name")
+    siret: str | None = Field(default=None, description="SIRET of the establishment (employer, training)")
+    siren: str | None = Field(default=None, description="SIREN of the company (first 9 digits of the SIRET)")
+    uai: str | None = Field(default=None, description="UAI of a training organisation")
+    opco_code: str | None = Field(default=None, description="Code of an OPCO")
+
+
+class MembershipGranted(Event):
+    topic: ClassVar[str] = "membership.granted"
+    subject_field: ClassVar[str | None] = "organisation_id"
+
+    membership_id: UUID = Field(description="The membership's id")
+    account_id: UUID = Field(description="The member's account")
+    email: str = Field(description="The member's e-mail address, for notifications")
+    full_name: str = Field(description="The member's name")
+    organisation_id: UUID = Field(description="The organisation joined")
+    organisation_kind: OrganisationKind = Field(description="Kind of the organisation")
+    siret: str | None = Field(default=None, description="Organisation SIRET, if any")
+    siren: str | None = Field(default=None, description="Organisation SIREN, if any")
+    uai: str | None = Field(default=None, description="Organisation UAI, if any")
+    opco_code: str | None = Field(default=None, description="Organisation OPCO code, if any")
+    role: Role = Field(description="Role granted")
+
+
+class MembershipRoleChanged(Event):
+    topic: ClassVar[str] = "membership.role_changed"
+    subject_field: ClassVar[str | None] = "organisation_id"
+
+    membership_id: UUID = Field(description="The membership")
+    account_id: UUID = Field(description="The member's account")
+    organisation_id: UUID = Field(description="The organisation")
+    previous_role: Role = Field(description="Role before the change")
+    role: Role = Field(description="Role after the change")
+    changed_by: UUID = Field(description="The administrator who changed it")
+
+
+class MembershipRevoked(Event):
+    topic: ClassVar[str] = "membership.revoked"
+    subject_field: ClassVar[str | None] = "organisation_id"
+
+    membership_id: UUID = Field(description="The membership ended")
+    account_id: UUID = Field(description="The former member's account")
+    organisation_id: UUID = Field(description="The organisation")
+    revoked_by: UUID | None = Field(default=None, description="The administrator who revoked it")
+
+
+class InvitationSent(Event):
+    topic: ClassVar[str] = "invitation.sent"
+    subject_field: ClassVar[str | None] = "organisation_id"
+
+    invitation_id: UUID = Field(description="The invitation")
+    organisation_id: UUID = Field(description="The organisation the person is invited to")
+    email: str = Field(description="Invited address")
+    role: Role = Field(description="Role offered")
+    invited_by: UUID = Field(description="The administrator who invited")
+    expires_at: datetime = Field(description="When the invitation link stops working")

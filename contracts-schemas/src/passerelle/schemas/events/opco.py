@@ -1,0 +1,68 @@
+"""Events of the OPCO processing context: review cases and decisions."""
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from passerelle.schemas.base import Event
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Anomaly(BaseModel):
+    """One thing missing or wrong in a transmitted contract."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    code: str = Field(description="Stable anomaly code, e.g. MISSING_TRAINING_AGREEMENT")
+    kind: Literal["missing_document", "field_error"] = Field(description="Fixed by an upload, or by a correction")
+    field: str | None = Field(default=None, description="Field path of the contract, for a field error")
+    document_type: str | None = Field(default=None, description="Expected document type, for a missing document")
+    message: str = Field(description="French explanation for the employer")
+
+
+class CaseEvent(Event):
+    subject_field: ClassVar[str | None] = "contract_id"
+
+    case_id: UUID = Field(description="The review case")
+    contract_id: UUID = Field(description="The contract; also the Kafka key")
+    revision: int = Field(ge=1, description="The contract revision reviewed")
+
+
+class CaseOpened(CaseEvent):
+    topic: ClassVar[str] = "case.opened"
+    opco_code: str = Field(description="The OPCO in charge")
+    decision_due_on: date = Field(description="Legal deadline of the decision")
+
+
+class AnomalyRaised(CaseEvent):
+    topic: ClassVar[str] = "anomaly.raised"
+    anomalies: list[Anomaly] = Field(min_length=1, description="Everything missing or wrong")
+    letter_document_id: UUID | None = Field(default=None, description="The anomaly letter stored on the contract")
+    raised_at: datetime = Field(description="When the anomaly was raised")
+
+
+class AnomalyResolved(CaseEvent):
+    topic: ClassVar[str] = "anomaly.resolved"
+    codes: list[str] = Field(description="Anomaly codes resolved (e.g. by a document upload)")
+
+
+class ContractEngaged(CaseEvent):
+    topic: ClassVar[str] = "contract.engaged"
+    opco_file_number: str = Field(description="The OPCO's file number for the contract")
+    letter_document_id: UUID | None = Field(default=None, description="The agreement letter stored on the contract")
+    engaged_at: datetime = Field(description="When the OPCO engaged it")
+
+
+class ContractRefused(CaseEvent):
+    topic: ClassVar[str] = "contract.refused"
+    reason: str = Field(description="French reason, e.g. the legal deadline passed without a complete file")
+    refused_at: datetime = Field(description="When it was refused")
+
+
+class ContractDeposited(CaseEvent):
+    """The OPCO deposited the engaged contract with the administration (DECA)."""
+
+    topic: ClassVar[str] = "contract.deposited"
+    opco_file_number: str = Field(description="The OPCO's file number")
+    deposit_number: str = Field(description="The administration's registration number")
+    deposited_at: datetime = Field(description="When it was deposited")

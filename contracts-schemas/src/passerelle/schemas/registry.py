@@ -1,0 +1,53 @@
+"""The topic registry: every topic of the platform and the model of its payload, by schema version."""
+
+from passerelle.schemas.base import Event
+from passerelle.schemas.envelope import MalformedMessage
+from passerelle.schemas.events import contracts, documents, identity, notifier, opco, platform
+
+EVENTS: tuple[type[Event], ...] = (
+    identity.AccountRegistered,
+    identity.AccountConfirmed,
+    identity.AccountDisabled,
+    identity.OrganisationRegistered,
+    identity.MembershipGranted,
+    identity.MembershipRoleChanged,
+    identity.MembershipRevoked,
+    identity.InvitationSent,
+    contracts.ContractDrafted,
+    contracts.ContractProposed,
+    contracts.ContractAccepted,
+    contracts.ContractUpdated,
+    contracts.ContractTransmitted,
+    contracts.ContractTransferred,
+    contracts.ContractArchived,
+    contracts.ContractDeleted,
+    contracts.AmendmentRequested,
+    documents.DocumentUploaded,
+    documents.DocumentRejected,
+    opco.CaseOpened,
+    opco.AnomalyRaised,
+    opco.AnomalyResolved,
+    opco.ContractEngaged,
+    opco.ContractRefused,
+    opco.ContractDeposited,
+    notifier.NotificationSent,
+    platform.ProbeRecorded,
+)
+
+_BY_KEY: dict[tuple[str, int], type[Event]] = {(e.topic, e.schema_version): e for e in EVENTS}
+TOPICS: tuple[str, ...] = tuple(sorted({e.topic for e in EVENTS}))
+
+# Topics used by the platform's own machinery (not domain events).
+DEAD_LETTER_PREFIX = "dlt."
+
+
+def dead_letter_topic(consumer_group: str) -> str:
+    """Parked messages of one consumer group (one service)."""
+    return DEAD_LETTER_PREFIX + consumer_group
+
+
+def event_for_topic(topic: str, version: int = 1) -> type[Event]:
+    try:
+        return _BY_KEY[(topic, version)]
+    except KeyError:
+        raise MalformedMessage(f"unknown event type {topic!r} version {version}") from None

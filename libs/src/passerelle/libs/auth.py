@@ -1,0 +1,177 @@
+"""Token checks every service does itself: verify identity's signed access tokens offline (JWKS).
+
+Access token claims (issued by the identity service):
+    iss, aud, sub (account or API client id), exp, iat, jti,
+    kind: "user" | "client", email, name,
+    orgs: [{"id", "kind": employer|training|opco, "role": admin|contributor|reviewer|supervisor,
+            "siret", "siren", "uai", "opco"}]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+from uuid import UUID
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+from passerelle.libs.errors import Forbidden, Unauthorized
+
+ALGORITHMS = ["EdDSA", "ES256", "RS256"]
+
+
+@dataclass(frozen=True)
+class Membership:
+    organisation_id: UUID
+    kind: str
+    role: str
+    siret: str | None = None
+    siren: str | None = None
+    uai: str | None = None
+    opco_code: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ("admin", "supervisor") if self.kind == "opco" else self.role == "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: UUID
+    kind: str
+    email: str | None
+    name: str | None
+    memberships: tuple[Membership, ...]
+    token_id: str | None = None
+
+    def membership(self, organisation_id: UUID) -> Membership | None:
+        return next((m for m in self.memberships if m.organisation_id == organisation_id), None)
+
+    def sirets(self) -> set[str]:
+        return {m.siret for m in self.memberships if m.siret and m.kind == "employer"}
+
+    def uais(self) -> set[str]:
+        return {m.uai for m in self.memberships if m.uai and m.kind == "training"}
+
+    def training_sirets(self) -> set[str]:
+        return {m.siret for m in self.memberships if m.siret and m.kind == "training"}
+
+    def opco_codes(self) -> set[str]:
+        return {m.opco_code for m in self.memberships if m.opco_code and m.kind == "opco"}
+
+    def is_party(self, employer_siret: str | None, training_uai: str | None, training_siret: str | None = None) -> bool:
+        """Object-level access: one of the person's organisations is on the contract."""
+        return bool(
+            (employer_siret and employer_siret in self.sirets())
+            or (training_uai and training_uai in self.uais())
+            or (training_siret and training_siret in self.training_sirets())
+        )
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    memberships = tuple(
+        Membership(
+            organisation_id=UUID(o["id"]),
+            kind=o["kind"],
+            role=o["role"],
+            siret=o.get("siret"),
+            siren=o.get("siren"),
+            uai=o.get("uai"),
+            opco_code=o.get("opco"),
+        )
+        for o in claims.get("orgs", [])
+    )
+    return Principal(
+        subject=UUID(claims["sub"]),
+        kind=claims.get("kind", "user"),
+        email=claims.get("email"),
+        name=claims.get("name"),
+        memberships=memberships,
+        token_id=claims.get("jti"),
+    )
+
+
+class TokenVerifier:
+    """Verifies tokens against the published keys; refetches them when an unknown key id appears (rotation)."""
+
+    def __init__(self, jwks_url: str, issuer: str, audience: str, refresh_seconds: float = 300.0) -> None:
+        self._jwks_url = jwks_url
+        self._issuer = issuer
+        self._audience = audience
+        self._refresh_seconds = refresh_seconds
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    def set_jwks(self, jwks: dict[str, Any]) -> None:
+        self._keys = {k.key_id: k for k in jwt.PyJWKSet.from_dict(jwks).keys}
+        self._fetched_at = time.monotonic()
+
+    async def _refresh(self, force: bool) -> None:
+        async with self._lock:
+            # Bounded: a flood of tokens with unknown key ids triggers at most one fetch every 5 s.
+            age = time.monotonic() - self._fetched_at
+            if (force and age < 5.0) or (not force and age < self._refresh_seconds):
+                return
+            async with httpx.AsyncClient(timeout=5.0) as client:
+                response = await client.get(self._jwks_url)
+                response.raise_for_status()
+            self.set_jwks(response.json())
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("Jeton d'accès illisible.", "token_malformed") from exc
+        try:
+            await self._refresh(force=False)
+            if kid not in self._keys:
+                await self._refresh(force=True)
+        except httpx.HTTPError as exc:
+            if kid not in self._keys:
+                raise Unauthorized("Les clés de signature sont indisponibles.", "keys_unavailable") from exc
+        key = self._keys.get(kid)
+        if key is None:
+            raise Unauthorized("Jeton signé par une clé inconnue.", "token_unknown_key")
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=ALGORITHMS,
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("Jeton d'accès expiré.", "token_expired") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("Jeton d'accès invalide.", "token_invalid") from exc
+        return principal_from_claims(claims)
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized()
+    return token.strip()
+
+
+async def current_principal(request: Request) -> Principal:
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return await verifier.verify(_bearer(request))
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_membership(principal: Principal, organisation_id: UUID, admin: bool = False) -> Membership:
+    membership = principal.membership(organisation_id)
+    if membership is None or (admin and not membership.is_admin):
+        raise Forbidden(
+            "Vous n'administrez pas cette organisation." if admin else "Vous n'êtes pas membre de cette organisation."
+        )
+    return membership

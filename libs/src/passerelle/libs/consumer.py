@@ -1,0 +1,194 @@
+"""Idempotent consumers with retries and dead letters, on FastStream's Kafka subscribers.
+
+For every batch of records a subscriber receives:
+1. each record is decoded (CloudEvents headers + typed payload); a malformed one is parked at once;
+2. fast path: the whole batch is applied in one transaction, each event claimed in the inbox first
+   (a redelivered event changes nothing);
+3. if that fails, each record is applied alone, retried with backoff, and parked on the service's
+   dead-letter topic with the error and its original headers when it keeps failing: a poison message
+   never blocks its partition and is never dropped silently;
+4. the offsets are committed only after the effects (FastStream's ack after processing; an
+   infrastructure outage nacks instead, so the batch is read again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+import sqlalchemy.exc
+from aiokafka import AIOKafkaProducer, ConsumerRecord
+from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.middlewares import AckPolicy
+from passerelle.libs.logging import get_logger
+from passerelle.libs.unit_of_work import SqlUnitOfWork
+from passerelle.schemas import Envelope, Event, decode_record, event_for_topic
+from passerelle.schemas.envelope import MalformedMessage
+from passerelle.schemas.registry import dead_letter_topic
+
+log = get_logger(__name__)
+
+Handler = Callable[[Any, Envelope, Any], Awaitable[None]]
+_INFRASTRUCTURE_ERRORS = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    psycopg.OperationalError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+class InfrastructureUnavailable(Exception):
+    """The database (or another dependency) is down: the batch is not committed and is read again."""
+
+
+@dataclass
+class ConsumerGroup:
+    """The events one service consumes, and what it does with each."""
+
+    group: str
+    uow_factory: Callable[[], SqlUnitOfWork]
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    max_attempts: int = 5
+    backoff_seconds: float = 0.2
+    dead_letters: DeadLetters | None = None
+
+    def on(self, topic: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.handlers[topic] = handler
+            return handler
+
+        return register
+
+    async def process(self, records: Sequence[ConsumerRecord]) -> None:
+        decoded: list[tuple[ConsumerRecord, Envelope, Any]] = []
+        for record in records:
+            try:
+                envelope, payload = decode_record(record.value, record.headers)
+            except MalformedMessage as exc:
+                await self._park(record, exc, attempts=1)
+                continue
+            decoded.append((record, envelope, payload))
+        if not decoded:
+            return
+        try:
+            await self._apply(decoded)
+            return
+        except _INFRASTRUCTURE_ERRORS as exc:
+            await self._pause(exc)
+        except Exception as exc:  # noqa: BLE001 - a poison message: isolate it below
+            log.warning("batch failed, applying one by one", group=self.group, error=repr(exc))
+        for item in decoded:
+            await self._apply_alone(item)
+
+    async def _apply(self, items: Sequence[tuple[ConsumerRecord, Envelope, Any]]) -> None:
+        async with self.uow_factory() as uow:
+            for record, envelope, payload in items:
+                if await uow.claim(envelope, self.group):
+                    await self.handlers[record.topic](uow, envelope, payload)
+            await uow.commit()
+
+    async def _apply_alone(self, item: tuple[ConsumerRecord, Envelope, Any]) -> None:
+        record = item[0]
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await self._apply([item])
+                return
+            except _INFRASTRUCTURE_ERRORS as exc:
+                await self._pause(exc)
+            except Exception as exc:  # noqa: BLE001
+                if attempt == self.max_attempts:
+                    await self._park(record, exc, attempts=attempt)
+                    return
+                delay = self.backoff_seconds * 2 ** (attempt - 1)
+                log.warning(
+                    "event failed, retrying",
+                    group=self.group,
+                    topic=record.topic,
+                    offset=record.offset,
+                    attempt=attempt,
+                    retry_in=delay,
+                    error=repr(exc),
+                )
+                await asyncio.sleep(delay)
+
+    async def _pause(self, exc: BaseException) -> None:
+        log.warning("dependency unavailable, batch will be read again", group=self.group, error=repr(exc))
+        await asyncio.sleep(self.backoff_seconds * 5)
+        raise InfrastructureUnavailable(repr(exc)) from exc
+
+    async def _park(self, record: ConsumerRecord, exc: BaseException, attempts: int) -> None:
+        if self.dead_letters is None:
+            raise RuntimeError("no dead-letter producer configured") from exc
+        await self.dead_letters.park(self.group, record, exc, attempts)
+
+
+class DeadLetters:
+    """Parks failed records on `dlt.<group>` with the error, keeping the original key, value and headers."""
+
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+
+    async def park(self, group: str, record: ConsumerRecord, exc: BaseException, attempts: int) -> None:
+        headers = list(record.headers or ()) + [
+            ("dlt_error", repr(exc)[:2000].encode()),
+            ("dlt_original_topic", record.topic.encode()),
+            ("dlt_original_partition", str(record.partition).encode()),
+            ("dlt_original_offset", str(record.offset).encode()),
+            ("dlt_attempts", str(attempts).encode()),
+            ("dlt_parked_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        await self._producer.send_and_wait(
+            dead_letter_topic(group), value=record.value, key=record.key, headers=headers
+        )
+        log.error(
+            "event parked on dead-letter topic",
+            group=group,
+            topic=record.topic,
+            offset=record.offset,
+            attempts=attempts,
+            error=repr(exc),
+        )
+
+
+def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int = 500) -> None:
+    """One FastStream batch subscriber per topic, typed with the event model (so AsyncAPI documents it)."""
+    for topic in consumers.handlers:
+        _subscribe_topic(broker, consumers, topic, event_for_topic(topic), max_records)
+
+
+def _subscribe_topic(
+    broker: KafkaBroker, consumers: ConsumerGroup, topic: str, model: type[Event], max_records: int
+) -> None:
+    async def decode(message: KafkaMessage, _original: Any) -> list[dict[str, Any]]:
+        # Only well-formed events reach FastStream's typed body; the group parks the others itself.
+        out: list[dict[str, Any]] = []
+        for record in message.raw_message:
+            try:
+                out.append(decode_record(record.value, record.headers)[1].model_dump(mode="json"))
+            except MalformedMessage:
+                continue
+        return out
+
+    async def handle(events, message):  # noqa: ANN001, ANN202 - annotated below
+        await consumers.process(message.raw_message)
+
+    # Set explicitly: FastStream reads the annotations to build the payload schema and validate the body.
+    handle.__annotations__ = {"events": list[model], "message": KafkaMessage, "return": None}  # type: ignore[valid-type]
+    handle.__doc__ = f"{consumers.group} applies {topic} ({model.__doc__ or model.__name__})."
+    broker.subscriber(
+        topic,
+        group_id=consumers.group,
+        batch=True,
+        max_records=max_records,
+        batch_timeout_ms=50,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=decode,
+        title=f"{topic}:{consumers.group}",
+        description=f"Consumed by the {consumers.group} service (consumer group {consumers.group}).",
+    )(handle)

@@ -1,0 +1,98 @@
+"""Inspect and replay parked messages.
+
+    passerelle-dead-letters list   --group contracts
+    passerelle-dead-letters replay --group contracts [--limit N]
+
+Replay republishes each parked record to its original topic with its original key, value and
+CloudEvents headers (the same event id), so the consumers that already applied it skip it and the
+group that parked it tries again. Progress is kept by the `dlt-replay.<group>` consumer group.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from passerelle.libs.relay import make_producer
+from passerelle.schemas.registry import dead_letter_topic
+
+
+def _original(record: Any) -> tuple[str, list[tuple[str, bytes]]]:
+    headers = list(record.headers or ())
+    found = dict(headers)
+    topic = found[("dlt_original_topic")].decode()
+    return topic, [(k, v) for k, v in headers if not k.startswith("dlt_")]
+
+
+async def _consumer(bootstrap: str, group: str | None, topic: str) -> AIOKafkaConsumer:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    return consumer
+
+
+async def list_parked(bootstrap: str, group: str, limit: int) -> list[dict[str, Any]]:
+    consumer = await _consumer(bootstrap, None, dead_letter_topic(group))
+    out: list[dict[str, Any]] = []
+    try:
+        batches = await consumer.getmany(timeout_ms=2000, max_records=limit)
+        for records in batches.values():
+            for r in records:
+                h = {k: v.decode("utf-8", "replace") for k, v in r.headers or ()}
+                out.append(
+                    {
+                        "offset": r.offset,
+                        "topic": h.get("dlt_original_topic"),
+                        "event_id": h.get("ce_id"),
+                        "error": h.get("dlt_error"),
+                        "attempts": h.get("dlt_attempts"),
+                        "parked_at": h.get("dlt_parked_at"),
+                    }
+                )
+    finally:
+        await consumer.stop()
+    return out
+
+
+async def replay(bootstrap: str, group: str, limit: int) -> int:
+    consumer = await _consumer(bootstrap, f"dlt-replay.{group}", dead_letter_topic(group))
+    producer = make_producer(bootstrap)
+    await producer.start()
+    replayed = 0
+    try:
+        while replayed < limit:
+            batches = await consumer.getmany(timeout_ms=2000, max_records=min(500, limit - replayed))
+            if not batches:
+                break
+            for tp, records in batches.items():
+                for r in records:
+                    topic, headers = _original(r)
+                    await producer.send_and_wait(topic, value=r.value, key=r.key, headers=headers)
+                    replayed += 1
+                await consumer.commit({TopicPartition(tp.topic, tp.partition): records[-1].offset + 1})
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return replayed
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=["list", "replay"])
+    parser.add_argument("--group", required=True, help="the consumer group (service) whose parked messages to use")
+    parser.add_argument("--limit", type=int, default=10_000)
+    parser.add_argument("--kafka", default=os.environ.get("PASSERELLE_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
+    args = parser.parse_args(argv)
+    if args.action == "list":
+        for row in asyncio.run(list_parked(args.kafka, args.group, args.limit)):
+            print(row)
+    else:
+        print(f"replayed {asyncio.run(replay(args.kafka, args.group, args.limit))} message(s)")
+
+
+if __name__ == "__main__":
+    main()

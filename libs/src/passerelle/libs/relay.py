@@ -1,0 +1,178 @@
+"""The outbox relay: publishes committed outbox rows to Kafka, then marks them sent.
+
+- wakes on LISTEN/NOTIFY, and polls as a fallback;
+- idempotent producer, acks=all, keyed by subject;
+- several instances may run: rows are taken FOR UPDATE SKIP LOCKED and a lane (hash of the key) is
+  worked by one instance at a time (transaction advisory lock), so a key's order is kept;
+- a crash between publishing and marking republishes those rows on restart: consumers deduplicate
+  by event id, so nothing a user sees is duplicated.
+
+Run it alone with `passerelle-relay --database-url ... --kafka ...` (or `python -m passerelle.libs.relay`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+from typing import Any
+
+import psycopg
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from passerelle.libs.db import libpq_dsn
+from passerelle.libs.logging import configure_logging, get_logger
+from passerelle.libs.outbox import NOTIFY_CHANNEL
+
+log = get_logger(__name__)
+
+_ADVISORY_NAMESPACE = 7_402_311  # any constant: the first key of the (namespace, lane) advisory lock
+
+_CLAIM_SQL = f"""
+SELECT seq, topic, key, headers, payload FROM outbox
+WHERE sent_at IS NULL AND pg_try_advisory_xact_lock({_ADVISORY_NAMESPACE}, lane)
+ORDER BY seq
+LIMIT %s
+FOR UPDATE SKIP LOCKED
+"""
+_MARK_SQL = "UPDATE outbox SET sent_at = now() WHERE seq = ANY(%s)"
+_PURGE_SQL = "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => %s)"
+
+
+def make_producer(bootstrap: str, **overrides: Any) -> AIOKafkaProducer:
+    options: dict[str, Any] = {
+        "bootstrap_servers": bootstrap,
+        "enable_idempotence": True,
+        "acks": "all",
+        "linger_ms": 2,
+        "max_batch_size": 256 * 1024,
+        "request_timeout_ms": 15000,
+        "retry_backoff_ms": 200,
+    }
+    options.update(overrides)
+    return AIOKafkaProducer(**options)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        database_url: str,
+        kafka_bootstrap: str,
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 1.0,
+        retention_seconds: float = 24 * 3600,
+    ) -> None:
+        self._dsn = libpq_dsn(database_url)
+        self._bootstrap = kafka_bootstrap
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._retention = retention_seconds
+        self._stopping = asyncio.Event()
+        self.published = 0
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Publish until stop(); survives database and broker outages by retrying with backoff."""
+        backoff = 0.5
+        while not self._stopping.is_set():
+            try:
+                await self._serve()
+                backoff = 0.5
+            except (psycopg.Error, KafkaError, OSError) as exc:
+                log.warning("outbox relay interrupted, retrying", error=repr(exc), retry_in=backoff)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), backoff)
+                backoff = min(backoff * 2, 10.0)
+
+    async def _serve(self) -> None:
+        producer = make_producer(self._bootstrap)
+        await producer.start()
+        try:
+            async with (
+                await psycopg.AsyncConnection.connect(self._dsn, autocommit=True) as listener,
+                await psycopg.AsyncConnection.connect(self._dsn) as worker,
+            ):
+                await listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                await self._purge(worker)
+                loops = 0
+                while not self._stopping.is_set():
+                    sent = await self._drain_once(worker, producer)
+                    if sent >= self._batch_size:
+                        continue  # more is waiting: no need to sleep
+                    loops += 1
+                    if loops % 600 == 0:
+                        await self._purge(worker)
+                    await self._wait_for_notification(listener)
+        finally:
+            await producer.stop()
+
+    async def _wait_for_notification(self, listener: psycopg.AsyncConnection) -> None:
+        stop = asyncio.ensure_future(self._stopping.wait())
+        notified = asyncio.ensure_future(self._next_notification(listener))
+        try:
+            await asyncio.wait({stop, notified}, timeout=self._poll_interval, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (stop, notified):
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await notified
+        if notified.done() and not notified.cancelled() and notified.exception():
+            raise notified.exception()  # type: ignore[misc]
+
+    @staticmethod
+    async def _next_notification(listener: psycopg.AsyncConnection) -> None:
+        async for _ in listener.notifies(stop_after=1):
+            return
+
+    async def _drain_once(self, conn: psycopg.AsyncConnection, producer: AIOKafkaProducer) -> int:
+        async with conn.transaction():
+            rows = await (await conn.execute(_CLAIM_SQL, (self._batch_size,))).fetchall()
+            if not rows:
+                return 0
+            futures = []
+            for _seq, topic, key, headers, payload in rows:
+                futures.append(
+                    await producer.send(
+                        topic,
+                        value=payload,
+                        key=key.encode() if key is not None else None,
+                        headers=[(k, v.encode()) for k, v in headers],
+                    )
+                )
+            await asyncio.gather(*futures)
+            await conn.execute(_MARK_SQL, ([r[0] for r in rows],))
+        self.published += len(rows)
+        return len(rows)
+
+    async def _purge(self, conn: psycopg.AsyncConnection) -> None:
+        async with conn.transaction():
+            await conn.execute(_PURGE_SQL, (self._retention,))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Publish a service's outbox to Kafka")
+    parser.add_argument(
+        "--database-url", default=os.environ.get("RELAY_DATABASE_URL"), required="RELAY_DATABASE_URL" not in os.environ
+    )
+    parser.add_argument("--kafka", default=os.environ.get("PASSERELLE_KAFKA_BOOTSTRAP", "127.0.0.1:9092"))
+    parser.add_argument("--name", default=os.environ.get("RELAY_NAME", "relay"))
+    args = parser.parse_args(argv)
+    configure_logging(args.name)
+    relay = OutboxRelay(args.database_url, args.kafka)
+
+    async def _run() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, relay.stop)
+        await relay.run()
+
+    asyncio.run(_run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""The settings base class every service's one Settings class derives from.
+
+A service reads its own variables with its prefix (CONTRACTS_DATABASE_URL) and falls back to the
+platform-wide ones (PASSERELLE_KAFKA_BOOTSTRAP), so a local stack sets the endpoints once.
+"""
+
+from typing import ClassVar
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+PLATFORM_PREFIX = "PASSERELLE_"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=PLATFORM_PREFIX, extra="ignore")
+
+    service_name: ClassVar[str] = "service"
+    database_name: ClassVar[str | None] = None
+
+    environment: str = "local"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    database_url_base: str = "postgresql+psycopg://passerelle:passerelle@127.0.0.1:5432"
+    database_url: str | None = None
+    database_pool_size: int = 10
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    # Runs the outbox relay inside the HTTP process; set false to run `passerelle-relay` on its own.
+    relay_in_process: bool = True
+    consumers_enabled: bool = True
+    consumer_max_attempts: int = 5
+    consumer_backoff_seconds: float = 0.2
+
+    identity_url: str = "http://127.0.0.1:8001"
+    # Where the identity service publishes its signing keys; every service verifies tokens offline.
+    jwks_url: str | None = None
+    token_issuer: str = "passerelle-identity"
+    token_audience: str = "passerelle"
+
+    @model_validator(mode="after")
+    def _derive_urls(self) -> "ServiceSettings":
+        if self.database_url is None and self.database_name is not None:
+            self.database_url = f"{self.database_url_base}/{self.database_name}"
+        if self.jwks_url is None:
+            self.jwks_url = f"{self.identity_url}/.well-known/jwks.json"
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if settings_cls.model_config.get("env_prefix") != PLATFORM_PREFIX:
+            sources.append(EnvSettingsSource(settings_cls, env_prefix=PLATFORM_PREFIX))
+        return (*sources, dotenv_settings, file_secret_settings)

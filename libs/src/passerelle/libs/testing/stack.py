@@ -1,0 +1,78 @@
+"""The test stack: real PostgreSQL, Kafka, S3, SMTP and clamd, on the test suite's own ports and folder.
+
+`make test` starts it once and exports its endpoints; a developer running pytest alone gets it started
+(and stopped at exit) by `ensure_stack()`. Where a Docker engine answers and PASSERELLE_TESTCONTAINERS=1,
+Kafka, PostgreSQL and MinIO come from Testcontainers instead; everything reads the same variables.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[5]
+STACK_SCRIPT = REPO / "deploy" / "native" / "stack.py"
+TEST_STACK_ENV = {
+    "STACK_DIR": str(REPO / ".stack" / "test"),
+    "KAFKA_PORT": "19092",
+    "KAFKA_CONTROLLER_PORT": "19093",
+    "PG_PORT": "15432",
+    "S3_PORT": "19000",
+    "SMTP_PORT": "11025",
+    "MAIL_WEB_PORT": "18025",
+    "CLAMD_PORT": "13310",
+    "PORTAL_PORT": "18000",
+    "IDENTITY_PORT": "18001",
+    "CONTRACTS_PORT": "18002",
+    "DOCUMENTS_PORT": "18003",
+    "OPCO_PROCESSING_PORT": "18004",
+    "NOTIFIER_PORT": "18005",
+}
+
+
+def stack_command(*args: str) -> list[str]:
+    return [sys.executable, str(STACK_SCRIPT), *args]
+
+
+def test_stack_env() -> dict[str, str]:
+    env = dict(os.environ)
+    for key, value in TEST_STACK_ENV.items():
+        env.setdefault(key, value)
+    return env
+
+
+def ensure_stack() -> dict[str, str]:
+    """Endpoints of a running stack; starts the test stack if none is configured."""
+    if os.environ.get("PASSERELLE_KAFKA_BOOTSTRAP"):
+        return dict(os.environ)
+    env = test_stack_env()
+    subprocess.run(stack_command("install"), env=env, check=True)
+    subprocess.run(stack_command("start"), env=env, check=True)
+    atexit.register(lambda: subprocess.run(stack_command("stop"), env=env, check=False))
+    endpoints = json.loads(
+        subprocess.run(stack_command("env", "--json"), env=env, check=True, capture_output=True, text=True).stdout
+    )
+    os.environ.update({k: str(v) for k, v in endpoints.items()})
+    os.environ.setdefault("STACK_DIR", env["STACK_DIR"])
+    return dict(os.environ)
+
+
+def supervisorctl(*args: str) -> subprocess.CompletedProcess[str]:
+    """Controls a program of the running stack (e.g. stop/start kafka in a fault test)."""
+    stack_dir = Path(os.environ.get("STACK_DIR", TEST_STACK_ENV["STACK_DIR"]))
+    exe = Path(sys.executable).parent / "supervisorctl"
+    return subprocess.run(
+        [str(exe), "-c", str(stack_dir / "supervisord.conf"), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def database_admin_url() -> str:
+    return os.environ["PASSERELLE_DATABASE_URL_BASE"]

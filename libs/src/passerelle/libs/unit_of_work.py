@@ -1,0 +1,65 @@
+"""The unit of work: one database transaction that commits the state and the events it caused together."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID
+
+from passerelle.libs.outbox import add_to_outbox, claim_in_inbox, outbox_row
+from passerelle.schemas import Envelope, Event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+
+class SqlUnitOfWork:
+    """Services subclass it to expose their repositories on `self.session`.
+
+    `publish` only queues the event: it reaches the outbox table in `commit`, in the same transaction.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], producer: str) -> None:
+        self._sessions = sessions
+        self.producer = producer
+        self._pending: list[dict[str, Any]] = []
+        self.cause: Envelope | None = None
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions()
+        self._pending = []
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.rollback()
+        await self.session.close()
+
+    def publish(self, event: Event, correlation_id: UUID | None = None) -> Envelope:
+        """Queue an event; if this unit of work handles a consumed event, the new one is caused by it."""
+        if self.cause is not None:
+            envelope = self.cause.caused(event.topic, event.schema_version, self.producer, event.subject())
+        else:
+            extra = {"correlation_id": correlation_id} if correlation_id else {}
+            envelope = Envelope(
+                type=event.topic,
+                schema_version=event.schema_version,
+                producer=self.producer,
+                subject=event.subject(),
+                **extra,
+            )
+        self._pending.append(outbox_row(envelope, event))
+        return envelope
+
+    async def claim(self, envelope: Envelope, consumer: str) -> bool:
+        """Idempotent consumer: False if this consumer already applied the event."""
+        self.cause = envelope
+        return await claim_in_inbox(self.session, envelope.id, consumer, envelope.type)
+
+    async def commit(self) -> None:
+        await add_to_outbox(self.session, self._pending)
+        self._pending = []
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        self._pending = []
+        await self.session.rollback()

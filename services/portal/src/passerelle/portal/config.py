@@ -1,0 +1,13 @@
+"""The portal service's one Settings class: variables prefixed PORTAL_, platform-wide ones PASSERELLE_."""
+
+from typing import ClassVar
+
+from passerelle.libs.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
+
+    service_name: ClassVar[str] = "portal"
+    database_name: ClassVar[str | None] = None
