@@ -8,6 +8,7 @@ import time
 import uuid
 
 from aiokafka import AIOKafkaConsumer
+
 from passerelle.libs.relay import make_producer
 
 MESSAGES = int(os.environ.get("BENCH_KAFKA_MESSAGES", "100000"))

@@ -16,10 +16,10 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
+
 from passerelle.libs.db import create_engine, session_factory
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import database_admin_url
-
 from tests.probe.producer import write_changes
 from tests.probe.schema import reset_database
 

@@ -2,9 +2,10 @@
 
 from typing import ClassVar, Literal
 
+from pydantic import Field
+
 from passerelle.schemas.base import Event
 from passerelle.schemas.compatibility import check
-from pydantic import Field
 
 
 class Published(Event):

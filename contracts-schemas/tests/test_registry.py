@@ -5,6 +5,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+
 from passerelle.schemas import EVENTS, Envelope, decode_record, encode_record
 from passerelle.schemas.envelope import MalformedMessage
 from passerelle.schemas.events.common import ContractParties

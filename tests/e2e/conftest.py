@@ -2,6 +2,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from passerelle.libs.testing.stack import REPO, ensure_stack
 
 

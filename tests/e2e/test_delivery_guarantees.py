@@ -16,6 +16,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer
+
 from passerelle.libs.db import create_engine, session_factory
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.processes import ServiceProcess
@@ -23,7 +24,6 @@ from passerelle.libs.testing.stack import database_admin_url, supervisorctl
 from passerelle.schemas import Envelope
 from passerelle.schemas.events.platform import ProbeRecorded
 from passerelle.schemas.registry import dead_letter_topic
-
 from tests.probe.consumer_app import GROUP
 from tests.probe.producer import write_change, write_changes
 from tests.probe.schema import reset_database

@@ -6,14 +6,14 @@ PROBE_DATABASE_URL=... uvicorn tests.probe.consumer_app:app --port ...
 from typing import ClassVar
 
 import sqlalchemy as sa
+from pydantic_settings import SettingsConfigDict
+
 from passerelle.libs.consumer import ConsumerGroup
 from passerelle.libs.service import Service
 from passerelle.libs.settings import ServiceSettings
 from passerelle.libs.unit_of_work import SqlUnitOfWork
 from passerelle.schemas import Envelope
 from passerelle.schemas.events.platform import ProbeRecorded
-from pydantic_settings import SettingsConfigDict
-
 from tests.probe.model import probe_effect
 
 GROUP = "probe-consumer"

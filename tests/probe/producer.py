@@ -7,10 +7,10 @@ import time
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from passerelle.libs.unit_of_work import SqlUnitOfWork
-from passerelle.schemas.events.platform import ProbeRecorded
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from passerelle.libs.unit_of_work import SqlUnitOfWork
+from passerelle.schemas.events.platform import ProbeRecorded
 from tests.probe.model import probe_change
 
 

@@ -1,9 +1,9 @@
 """Creates a probe database's tables (the probe has no Alembic history: it is rebuilt every run)."""
 
 import sqlalchemy as sa
+
 from passerelle.libs.outbox import NOTIFY_TRIGGER_SQL
 from passerelle.libs.outbox import metadata as delivery_metadata
-
 from tests.probe.model import metadata
 
 

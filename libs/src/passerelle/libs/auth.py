@@ -18,6 +18,7 @@ from uuid import UUID
 import httpx
 import jwt
 from fastapi import Depends, Request
+
 from passerelle.libs.errors import Forbidden, Unauthorized
 
 ALGORITHMS = ["EdDSA", "ES256", "RS256"]

@@ -24,6 +24,7 @@ import sqlalchemy.exc
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
+
 from passerelle.libs.logging import get_logger
 from passerelle.libs.unit_of_work import SqlUnitOfWork
 from passerelle.schemas import Envelope, Event, decode_record, event_for_topic

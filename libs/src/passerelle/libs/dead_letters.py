@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+
 from passerelle.libs.relay import make_producer
 from passerelle.schemas.registry import dead_letter_topic
 

@@ -8,9 +8,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.operations import Operations
+from sqlalchemy import MetaData
+
 from passerelle.libs.outbox import NOTIFY_TRIGGER_SQL
 from passerelle.libs.outbox import metadata as delivery_metadata
-from sqlalchemy import MetaData
 
 
 def create_delivery_tables(op: Operations) -> None:

@@ -12,10 +12,11 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from passerelle.schemas import Envelope, Event, encode_record
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from passerelle.schemas import Envelope, Event, encode_record
 
 NOTIFY_CHANNEL = "passerelle_outbox"
 # Messages with the same key share a lane; one relay at a time works a lane, which keeps a key's order

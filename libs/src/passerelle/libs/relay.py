@@ -22,6 +22,7 @@ from typing import Any
 import psycopg
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+
 from passerelle.libs.db import libpq_dsn
 from passerelle.libs.logging import configure_logging, get_logger
 from passerelle.libs.outbox import NOTIFY_CHANNEL

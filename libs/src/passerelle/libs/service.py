@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
 from passerelle.libs.auth import TokenVerifier
 from passerelle.libs.consumer import ConsumerGroup, DeadLetters, subscribe
 from passerelle.libs.db import create_engine, session_factory
@@ -24,7 +26,6 @@ from passerelle.libs.logging import configure_logging, get_logger
 from passerelle.libs.relay import OutboxRelay, make_producer
 from passerelle.libs.settings import ServiceSettings
 from passerelle.schemas import Event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 log = get_logger(__name__)
 Hook = Callable[["Service"], Awaitable[None]]

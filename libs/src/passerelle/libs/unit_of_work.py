@@ -6,9 +6,10 @@ from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from passerelle.libs.outbox import add_to_outbox, claim_in_inbox, outbox_row
 from passerelle.schemas import Envelope, Event
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
 class SqlUnitOfWork:

@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
+from pydantic import Field
+
 from passerelle.schemas.base import Event
 from passerelle.schemas.events.common import ContractParties, ContractType, DocumentRef
-from pydantic import Field
 
 
 class ContractEvent(Event):

@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
+from pydantic import Field
+
 from passerelle.schemas.base import Event
 from passerelle.schemas.events.common import OrganisationKind, Role
-from pydantic import Field
 
 
 class AccountRegistered(Event):

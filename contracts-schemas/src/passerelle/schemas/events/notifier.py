@@ -4,8 +4,9 @@ from datetime import datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from passerelle.schemas.base import Event
 from pydantic import Field
+
+from passerelle.schemas.base import Event
 
 
 class NotificationSent(Event):

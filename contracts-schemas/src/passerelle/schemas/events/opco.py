@@ -4,8 +4,9 @@ from datetime import date, datetime
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from passerelle.schemas.base import Event
 from pydantic import BaseModel, ConfigDict, Field
+
+from passerelle.schemas.base import Event
 
 
 class Anomaly(BaseModel):

@@ -3,8 +3,9 @@
 from datetime import datetime
 from typing import ClassVar
 
-from passerelle.schemas.base import Event
 from pydantic import Field
+
+from passerelle.schemas.base import Event
 
 
 class ProbeRecorded(Event):

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
+
 from passerelle.libs.testing.stack import REPO
 
 
