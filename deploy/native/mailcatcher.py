@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Development mail catcher: an SMTP sink plus a small web UI and JSON API.
+
+Every message received over SMTP is kept as `<id>.eml` in --dir, with a JSON index
+(`index.json`) holding the decoded fields, so mails survive a restart.
+
+HTTP (on --web-port):
+    GET    /                      HTML list (French) of the kept mails, newest first
+    GET    /messages/{id}         HTML page with the headers, text and HTML bodies
+    GET    /api/messages[?to=a]   JSON list; `to` keeps mails sent to that address
+    GET    /api/messages/{id}     one message
+    GET    /api/messages/{id}/raw the .eml as received
+    DELETE /api/messages          forget every message
+    DELETE /api/messages/{id}     forget one message
+
+A message is {id, from, to: [..], subject, date, text, html, headers: {..},
+attachments: [..]}: `from`/`to` are the SMTP envelope addresses (so Bcc recipients
+are included), `date` is the reception time (ISO 8601, UTC); the Date header is in
+`headers`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import html
+import json
+import uuid
+import warnings
+from datetime import UTC, datetime
+from email import policy
+from email.message import MIMEPart
+from email.parser import BytesParser
+from email.utils import getaddresses
+from pathlib import Path
+
+import uvicorn
+from aiosmtpd.smtp import SMTP, AuthResult
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+# aiosmtpd warns about its own use of a deprecated attribute on every AUTH.
+warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
+
+
+# --------------------------------------------------------------------------- storage
+
+
+class MailStore:
+    """Messages on disk (.eml + index.json), mirrored in memory for the API."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.index_path = root / "index.json"
+        self.messages: list[dict] = self._load()
+
+    def _load(self) -> list[dict]:
+        try:
+            return json.loads(self.index_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+
+    def _save(self) -> None:
+        tmp = self.index_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.messages, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(self.index_path)  # atomic: a crash never leaves half an index
+
+    def add(self, raw: bytes, mail_from: str, rcpt_tos: list[str]) -> dict:
+        msg_id = uuid.uuid4().hex
+        (self.root / f"{msg_id}.eml").write_bytes(raw)
+        entry = {"id": msg_id, **parse_message(raw, mail_from, rcpt_tos)}
+        self.messages.append(entry)
+        self._save()
+        return entry
+
+    def list(self, to: str | None = None) -> list[dict]:
+        found = reversed(self.messages)  # newest first
+        if to:
+            wanted = to.strip().lower()
+            found = (m for m in found if wanted in (a.lower() for a in m["to"]))
+        return list(found)
+
+    def get(self, msg_id: str) -> dict | None:
+        return next((m for m in self.messages if m["id"] == msg_id), None)
+
+    def raw(self, msg_id: str) -> bytes | None:
+        path = self.root / f"{msg_id}.eml"
+        return path.read_bytes() if self.get(msg_id) and path.exists() else None
+
+    def delete(self, msg_id: str | None = None) -> int:
+        doomed = [m for m in self.messages if msg_id is None or m["id"] == msg_id]
+        for m in doomed:
+            (self.root / f"{m['id']}.eml").unlink(missing_ok=True)
+        self.messages = [m for m in self.messages if m not in doomed]
+        self._save()
+        return len(doomed)
+
+
+def part_text(part: MIMEPart | None) -> str:
+    """Decoded body of a MIME part, tolerant of unknown or lying charsets."""
+    if part is None:
+        return ""
+    try:
+        text = str(part.get_content())
+    except (LookupError, UnicodeError, KeyError):
+        payload = part.get_payload(decode=True)
+        text = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
+    return text.replace("\r\n", "\n")  # SMTP transports CRLF; readers want plain lines
+
+
+def parse_message(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> dict:
+    # policy.default decodes RFC 2047 headers (=?utf-8?q?...) and body charsets.
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    headers: dict[str, str] = {}
+    for name, value in msg.items():
+        value = str(value)
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    header_to = [a for _, a in getaddresses(msg.get_all("to", []) + msg.get_all("cc", [])) if a]
+    header_from = [a for _, a in getaddresses(msg.get_all("from", [])) if a]
+    return {
+        "from": mail_from or (header_from[0] if header_from else ""),
+        "to": list(rcpt_tos) or header_to,
+        "subject": str(msg.get("subject", "")),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "text": part_text(msg.get_body(preferencelist=("plain",))),
+        "html": part_text(msg.get_body(preferencelist=("html",))),
+        "headers": headers,
+        "attachments": [
+            {
+                "filename": p.get_filename() or "",
+                "content_type": p.get_content_type(),
+                "size": len(p.get_payload(decode=True) or b""),
+            }
+            for p in msg.iter_attachments()
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- smtp
+
+
+class StoreHandler:
+    def __init__(self, store: MailStore) -> None:
+        self.store = store
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd API)
+        raw = envelope.original_content or envelope.content
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8")
+        self.store.add(raw, envelope.mail_from or "", list(envelope.rcpt_tos))
+        return "250 Message accepted for delivery"
+
+
+def accept_any_login(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    """Services configured with SMTP credentials must be able to log in: accept all."""
+    return AuthResult(success=True)
+
+
+def smtp_factory(store: MailStore):
+    return lambda: SMTP(
+        StoreHandler(store),
+        hostname="mailcatcher.passerelle.local",
+        enable_SMTPUTF8=True,
+        decode_data=False,
+        authenticator=accept_any_login,
+        auth_require_tls=False,
+    )
+
+
+# --------------------------------------------------------------------------- http
+
+PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+ body {{ font-family: system-ui, sans-serif; margin: 2rem; color: #222; }}
+ table {{ border-collapse: collapse; width: 100%; }}
+ th, td {{ text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #ddd; }}
+ th {{ background: #f3f3f3; }} pre {{ white-space: pre-wrap; background: #f8f8f8; padding: 1rem; }}
+ iframe {{ width: 100%; height: 30rem; border: 1px solid #ddd; }}
+</style></head><body>{body}</body></html>"""
+
+
+def fmt_date(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y %H:%M:%S")
+    except ValueError:
+        return iso
+
+
+def index_page(store: MailStore) -> str:
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(fmt_date(m['date']))}</td><td>{e(m['from'])}</td>"
+        f"<td>{e(', '.join(m['to']))}</td>"
+        f'<td><a href="/messages/{e(m["id"])}">{e(m["subject"] or "(sans objet)")}</a></td></tr>'
+        for m in store.list()
+    )
+    count = len(store.messages)
+    body = (
+        "<h1>Courriels reçus — Passerelle (développement)</h1>"
+        f"<p>{count} message{'s' if count > 1 else ''} conservé{'s' if count > 1 else ''}. "
+        "<button onclick=\"if(confirm('Supprimer tous les messages ?'))"
+        "fetch('/api/messages',{method:'DELETE'}).then(()=>location.reload())\">"
+        "Tout supprimer</button></p>"
+        "<table><tr><th>Date</th><th>De</th><th>À</th><th>Objet</th></tr>"
+        f"{rows or '<tr><td colspan=4>Aucun message pour le moment.</td></tr>'}</table>"
+    )
+    return PAGE.format(title="Courriels reçus", body=body)
+
+
+def message_page(m: dict) -> str:
+    e = html.escape
+    headers = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in m["headers"].items())
+    attachments = "".join(
+        f"<li>{e(a['filename'] or '(sans nom)')} — {e(a['content_type'])}, {a['size']} octets</li>"
+        for a in m.get("attachments", [])
+    )
+    body = (
+        '<p><a href="/">← Retour à la liste</a> · '
+        f'<a href="/api/messages/{e(m["id"])}/raw">Source (.eml)</a></p>'
+        f"<h1>{e(m['subject'] or '(sans objet)')}</h1>"
+        f"<p><b>De :</b> {e(m['from'])}<br><b>À :</b> {e(', '.join(m['to']))}<br>"
+        f"<b>Reçu le :</b> {e(fmt_date(m['date']))}</p>"
+        + (f"<h2>Pièces jointes</h2><ul>{attachments}</ul>" if attachments else "")
+        + "<h2>Version texte</h2>"
+        + (f"<pre>{e(m['text'])}</pre>" if m["text"] else "<p>(aucune)</p>")
+        + "<h2>Version HTML</h2>"
+        # sandbox: the mail's HTML is shown, never allowed to run scripts here.
+        + (f'<iframe sandbox srcdoc="{e(m["html"])}"></iframe>' if m["html"] else "<p>(aucune)</p>")
+        + f"<h2>En-têtes</h2><table>{headers}</table>"
+    )
+    return PAGE.format(title=e(m["subject"] or "Message"), body=body)
+
+
+def build_app(store: MailStore) -> Starlette:
+    def not_found() -> JSONResponse:
+        return JSONResponse({"detail": "message introuvable"}, status_code=404)
+
+    async def index(request: Request) -> HTMLResponse:
+        return HTMLResponse(index_page(store))
+
+    async def show(request: Request) -> Response:
+        m = store.get(request.path_params["id"])
+        return HTMLResponse(message_page(m)) if m else HTMLResponse("Message introuvable", 404)
+
+    async def api_list(request: Request) -> JSONResponse:
+        return JSONResponse(store.list(request.query_params.get("to")))
+
+    async def api_clear(request: Request) -> JSONResponse:
+        return JSONResponse({"deleted": store.delete()})
+
+    async def api_get(request: Request) -> JSONResponse:
+        m = store.get(request.path_params["id"])
+        return JSONResponse(m) if m else not_found()
+
+    async def api_delete(request: Request) -> JSONResponse:
+        n = store.delete(request.path_params["id"])
+        return JSONResponse({"deleted": n}) if n else not_found()
+
+    async def api_raw(request: Request) -> Response:
+        raw = store.raw(request.path_params["id"])
+        return Response(raw, media_type="message/rfc822") if raw is not None else not_found()
+
+    return Starlette(
+        routes=[
+            Route("/", index),
+            Route("/messages/{id}", show),
+            Route("/api/messages", api_list, methods=["GET"]),
+            Route("/api/messages", api_clear, methods=["DELETE"]),
+            Route("/api/messages/{id}", api_get, methods=["GET"]),
+            Route("/api/messages/{id}", api_delete, methods=["DELETE"]),
+            Route("/api/messages/{id}/raw", api_raw),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- main
+
+
+async def serve(args: argparse.Namespace) -> None:
+    store = MailStore(Path(args.dir))
+    loop = asyncio.get_running_loop()
+    # SMTP and HTTP share one event loop, so the store needs no locking.
+    smtp = await loop.create_server(smtp_factory(store), host=args.host, port=args.smtp_port)
+    web = uvicorn.Server(
+        uvicorn.Config(build_app(store), host=args.host, port=args.web_port, lifespan="off", log_level="info")
+    )
+    try:
+        await web.serve()  # returns on SIGTERM/SIGINT
+    finally:
+        smtp.close()
+        await smtp.wait_closed()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Passerelle development mail catcher")
+    parser.add_argument("--dir", required=True, help="where .eml files and index.json live")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--smtp-port", type=int, default=1025)
+    parser.add_argument("--web-port", type=int, default=8025)
+    asyncio.run(serve(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
