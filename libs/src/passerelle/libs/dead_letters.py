@@ -60,25 +60,41 @@ async def list_parked(bootstrap: str, group: str, limit: int) -> list[dict[str, 
 
 
 async def replay(bootstrap: str, group: str, limit: int) -> int:
+    """Republishes what was parked before the call: records parked again meanwhile wait for the next replay."""
     consumer = await _consumer(bootstrap, f"dlt-replay.{group}", dead_letter_topic(group))
     producer = make_producer(bootstrap)
     await producer.start()
     replayed = 0
     try:
-        while replayed < limit:
-            batches = await consumer.getmany(timeout_ms=2000, max_records=min(500, limit - replayed))
+        partitions = [TopicPartition(dead_letter_topic(group), p)
+                      for p in consumer.partitions_for_topic(dead_letter_topic(group)) or ()]
+        end = await consumer.end_offsets(partitions)
+        remaining = {tp: off for tp, off in end.items() if off > await _position(consumer, tp)}
+        while remaining and replayed < limit:
+            batches = await consumer.getmany(*remaining, timeout_ms=2000, max_records=min(500, limit - replayed))
             if not batches:
                 break
             for tp, records in batches.items():
+                records = [r for r in records if r.offset < end[tp]]
                 for r in records:
                     topic, headers = _original(r)
                     await producer.send_and_wait(topic, value=r.value, key=r.key, headers=headers)
                     replayed += 1
-                await consumer.commit({TopicPartition(tp.topic, tp.partition): records[-1].offset + 1})
+                if records:
+                    await consumer.commit({tp: records[-1].offset + 1})
+                if not records or records[-1].offset + 1 >= end[tp]:
+                    remaining.pop(tp, None)
     finally:
         await producer.stop()
         await consumer.stop()
     return replayed
+
+
+async def _position(consumer: AIOKafkaConsumer, tp: TopicPartition) -> int:
+    committed = await consumer.committed(tp)
+    if committed is not None:
+        return committed
+    return (await consumer.beginning_offsets([tp]))[tp]
 
 
 def main(argv: list[str] | None = None) -> None:
