@@ -18,9 +18,10 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from passerelle.libs.db import create_engine, session_factory
+from passerelle.libs.outbox import RelayWaker, install_waker
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import database_admin_url
-from tests.probe.producer import write_changes
+from tests.probe.producer import write_change, write_changes
 from tests.probe.schema import reset_database
 
 THROUGHPUT_EVENTS = int(os.environ.get("BENCH_OUTBOX_EVENTS", "20000"))
@@ -86,6 +87,9 @@ async def main() -> None:
     ).start()
     engine = create_engine(producer_url, pool_size=8)
     sessions = session_factory(engine)
+    waker = RelayWaker(producer_url)  # as a service's lifespan does
+    await waker.start()
+    install_waker(waker)
     try:
         warm = uuid.uuid4().hex
         await write_changes(sessions, warm, range(200), concurrency=4)
@@ -104,6 +108,16 @@ async def main() -> None:
             f"({THROUGHPUT_EVENTS} events in {done - start:.1f} s)"
         )
 
+        batched = uuid.uuid4().hex
+        start = time.perf_counter()
+        for first in range(0, THROUGHPUT_EVENTS, 50):
+            await write_change(sessions, batched, range(first, min(first + 50, THROUGHPUT_EVENTS)))
+        done = await wait_applied(consumer_url, batched, THROUGHPUT_EVENTS)
+        print(
+            f"outbox -> relay -> consumer, 50 events per transaction: {THROUGHPUT_EVENTS / (done - start):,.0f} "
+            f"events/s end to end"
+        )
+
         steady = uuid.uuid4().hex
         n = int(LATENCY_RATE * LATENCY_SECONDS)
         await write_changes(sessions, steady, range(n), rate_per_second=LATENCY_RATE, concurrency=4)
@@ -116,6 +130,7 @@ async def main() -> None:
     finally:
         consumer.stop()
         relay.stop()
+        await waker.stop()
         await engine.dispose()
 
 

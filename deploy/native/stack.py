@@ -946,6 +946,8 @@ DO $$ BEGIN
     ALTER ROLE {DB_ROLE} LOGIN CREATEDB PASSWORD '{DB_PASSWORD}';
   END IF;
 END $$;
+-- Tests drop their scratch databases WITH (FORCE), which must also end autovacuum workers there.
+GRANT pg_signal_backend TO {DB_ROLE};
 SELECT format('CREATE DATABASE %I OWNER {DB_ROLE}', d) FROM unnest(ARRAY[{dbs}]) AS d
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = d) \\gexec
 """

@@ -20,7 +20,7 @@ from aiokafka import AIOKafkaConsumer
 from passerelle.libs.db import create_engine, session_factory
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.processes import ServiceProcess
-from passerelle.libs.testing.stack import database_admin_url, supervisorctl
+from passerelle.libs.testing.stack import database_admin_url, supervisorctl, wait_for_kafka
 from passerelle.schemas import Envelope
 from passerelle.schemas.events.platform import ProbeRecorded
 from passerelle.schemas.registry import dead_letter_topic
@@ -158,7 +158,7 @@ async def test_every_change_applied_exactly_once_through_faults(stack, log_dir):
         await asyncio.sleep(2)
         started_again = supervisorctl("start", "kafka")
         assert "started" in started_again.stdout.lower(), started_again.stdout + started_again.stderr
-        await at(16)
+        await wait_for_kafka(bootstrap)
         await inject_malformed(bootstrap, run_id)
         await write_change(sessions, run_id, poison)
         await writer

@@ -31,13 +31,13 @@ def consumers(service: Service) -> ConsumerGroup:
     settings: ProbeSettings = service.settings  # type: ignore[assignment]
     group = ConsumerGroup(GROUP, uow_factory=lambda: SqlUnitOfWork(service.sessions, "probe"))
 
-    @group.on(ProbeRecorded.topic)
-    async def apply(uow: SqlUnitOfWork, envelope: Envelope, event: ProbeRecorded) -> None:
-        if event.sequence == settings.poison_sequence:
-            raise ValueError(f"poison probe {event.sequence}")
-        await uow.session.execute(
-            sa.insert(probe_effect).values(run_id=event.run_id, sequence=event.sequence, recorded_at=event.recorded_at)
-        )
+    @group.on_batch(ProbeRecorded.topic)
+    async def apply(uow: SqlUnitOfWork, batch: list[tuple[Envelope, ProbeRecorded]]) -> None:
+        for _, event in batch:
+            if event.sequence == settings.poison_sequence:
+                raise ValueError(f"poison probe {event.sequence}")
+        rows = [{"run_id": e.run_id, "sequence": e.sequence, "recorded_at": e.recorded_at} for _, e in batch]
+        await uow.session.execute(sa.insert(probe_effect), rows)
 
     return group
 

@@ -15,14 +15,16 @@ from tests.probe.model import probe_change
 
 
 async def write_change(
-    sessions: async_sessionmaker[AsyncSession], run_id: str, sequence: int, padding: str = ""
+    sessions: async_sessionmaker[AsyncSession], run_id: str, sequence: int | range, padding: str = ""
 ) -> None:
+    """One transaction: the change(s) and their event(s)."""
+    sequences = sequence if isinstance(sequence, range) else range(sequence, sequence + 1)
     async with SqlUnitOfWork(sessions, producer="probe") as uow:
         now = datetime.now(UTC)
-        await uow.session.execute(sa.insert(probe_change).values(run_id=run_id, sequence=sequence, recorded_at=now))
-        uow.publish(
-            ProbeRecorded(key=f"k{sequence % 64}", sequence=sequence, run_id=run_id, padding=padding, recorded_at=now)
-        )
+        rows = [{"run_id": run_id, "sequence": s, "recorded_at": now} for s in sequences]
+        await uow.session.execute(sa.insert(probe_change), rows)
+        for s in sequences:
+            uow.publish(ProbeRecorded(key=f"k{s % 64}", sequence=s, run_id=run_id, padding=padding, recorded_at=now))
         await uow.commit()
 
 

@@ -2,7 +2,6 @@
 
 import sqlalchemy as sa
 
-from passerelle.libs.outbox import NOTIFY_TRIGGER_SQL
 from passerelle.libs.outbox import metadata as delivery_metadata
 from tests.probe.model import metadata
 
@@ -19,7 +18,5 @@ def reset_database(admin_url: str, name: str) -> str:
     with engine.begin() as conn:
         delivery_metadata.create_all(conn)
         metadata.create_all(conn)
-        for statement in NOTIFY_TRIGGER_SQL:
-            conn.execute(sa.text(statement))
     engine.dispose()
     return url

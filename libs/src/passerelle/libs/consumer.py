@@ -34,6 +34,8 @@ from passerelle.schemas.registry import dead_letter_topic
 log = get_logger(__name__)
 
 Handler = Callable[[Any, Envelope, Any], Awaitable[None]]
+# A batch handler applies all the new events of one topic of a batch at once (high-volume consumers).
+BatchHandler = Callable[[Any, list[tuple[Envelope, Any]]], Awaitable[None]]
 _INFRASTRUCTURE_ERRORS = (
     sqlalchemy.exc.OperationalError,
     sqlalchemy.exc.InterfaceError,
@@ -54,6 +56,7 @@ class ConsumerGroup:
     group: str
     uow_factory: Callable[[], SqlUnitOfWork]
     handlers: dict[str, Handler] = field(default_factory=dict)
+    batch_handlers: dict[str, BatchHandler] = field(default_factory=dict)
     max_attempts: int = 5
     backoff_seconds: float = 0.2
     dead_letters: DeadLetters | None = None
@@ -64,6 +67,17 @@ class ConsumerGroup:
             return handler
 
         return register
+
+    def on_batch(self, topic: str) -> Callable[[BatchHandler], BatchHandler]:
+        def register(handler: BatchHandler) -> BatchHandler:
+            self.batch_handlers[topic] = handler
+            return handler
+
+        return register
+
+    @property
+    def topics(self) -> list[str]:
+        return [*self.handlers, *(t for t in self.batch_handlers if t not in self.handlers)]
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
         decoded: list[tuple[ConsumerRecord, Envelope, Any]] = []
@@ -88,9 +102,19 @@ class ConsumerGroup:
 
     async def _apply(self, items: Sequence[tuple[ConsumerRecord, Envelope, Any]]) -> None:
         async with self.uow_factory() as uow:
+            fresh = await uow.claim_many([envelope for _, envelope, _ in items], self.group)
+            by_topic: dict[str, list[tuple[Envelope, Any]]] = {}
             for record, envelope, payload in items:
-                if await uow.claim(envelope, self.group):
+                if envelope.id not in fresh:
+                    continue
+                if record.topic in self.batch_handlers:
+                    by_topic.setdefault(record.topic, []).append((envelope, payload))
+                else:
+                    uow.cause = envelope  # events the handler publishes are caused by this one
                     await self.handlers[record.topic](uow, envelope, payload)
+            for topic, batch in by_topic.items():
+                uow.cause = None
+                await self.batch_handlers[topic](uow, batch)
             await uow.commit()
 
     async def _apply_alone(self, item: tuple[ConsumerRecord, Envelope, Any]) -> None:
@@ -158,7 +182,7 @@ class DeadLetters:
 
 def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int = 500) -> None:
     """One FastStream batch subscriber per topic, typed with the event model (so AsyncAPI documents it)."""
-    for topic in consumers.handlers:
+    for topic in consumers.topics:
         _subscribe_topic(broker, consumers, topic, event_for_topic(topic), max_records)
 
 
@@ -186,7 +210,8 @@ def _subscribe_topic(
         group_id=consumers.group,
         batch=True,
         max_records=max_records,
-        batch_timeout_ms=50,
+        # FastStream sleeps this long after an empty poll: it bounds the latency added when idle.
+        batch_timeout_ms=10,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=decode,

@@ -66,8 +66,10 @@ async def replay(bootstrap: str, group: str, limit: int) -> int:
     await producer.start()
     replayed = 0
     try:
-        partitions = [TopicPartition(dead_letter_topic(group), p)
-                      for p in consumer.partitions_for_topic(dead_letter_topic(group)) or ()]
+        partitions = [
+            TopicPartition(dead_letter_topic(group), p)
+            for p in consumer.partitions_for_topic(dead_letter_topic(group)) or ()
+        ]
         end = await consumer.end_offsets(partitions)
         remaining = {tp: off for tp, off in end.items() if off > await _position(consumer, tp)}
         while remaining and replayed < limit:

@@ -10,21 +10,15 @@ from alembic.config import Config
 from alembic.operations import Operations
 from sqlalchemy import MetaData
 
-from passerelle.libs.outbox import NOTIFY_TRIGGER_SQL
 from passerelle.libs.outbox import metadata as delivery_metadata
 
 
 def create_delivery_tables(op: Operations) -> None:
-    """The outbox and inbox tables every service has, with the outbox's NOTIFY trigger."""
-    bind = op.get_bind()
-    delivery_metadata.create_all(bind)
-    for statement in NOTIFY_TRIGGER_SQL:
-        op.execute(statement)
+    """The outbox and inbox tables every service has."""
+    delivery_metadata.create_all(op.get_bind())
 
 
 def drop_delivery_tables(op: Operations) -> None:
-    op.execute("DROP TRIGGER IF EXISTS outbox_notify ON outbox")
-    op.execute("DROP FUNCTION IF EXISTS outbox_notify()")
     delivery_metadata.drop_all(op.get_bind())
 
 

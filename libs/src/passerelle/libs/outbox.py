@@ -1,11 +1,16 @@
 """The transactional outbox: events are rows written in the same transaction as the state they describe.
 
-The relay (relay.py) publishes them to Kafka afterwards. A statement trigger NOTIFYs the relay on
-commit, so an event leaves within milliseconds; the relay also polls, in case a notification is lost.
+The relay (relay.py) publishes them to Kafka afterwards. After the commit, the writer wakes the relays
+through the process's RelayWaker, which sends at most one NOTIFY a millisecond from a connection of its
+own, so an event leaves within milliseconds and writers wait for nothing; the relay also polls, in case
+a notification is lost. (A NOTIFY inside the writing transaction would hold PostgreSQL's global notify
+lock across its WAL flush and serialise every commit of the service.)
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import zlib
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +21,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from passerelle.libs.db import libpq_dsn
+from passerelle.libs.logging import get_logger
 from passerelle.schemas import Envelope, Event, encode_record
 
 NOTIFY_CHANNEL = "passerelle_outbox"
@@ -49,18 +56,8 @@ inbox_table = sa.Table(
     sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-NOTIFY_TRIGGER_SQL = [
-    f"""
-    CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger AS $$
-    BEGIN
-        PERFORM pg_notify('{NOTIFY_CHANNEL}', '');
-        RETURN NULL;
-    END;
-    $$ LANGUAGE plpgsql
-    """,
-    "DROP TRIGGER IF EXISTS outbox_notify ON outbox",
-    "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()",
-]
+_WAKE_SQL = sa.text("SELECT set_config('synchronous_commit', 'off', true), pg_notify(:channel, '')")
+log = get_logger(__name__)
 
 
 def lane_of(key: str | None) -> int:
@@ -84,6 +81,82 @@ def outbox_row(envelope: Envelope, event: Event | dict[str, Any]) -> dict[str, A
 async def add_to_outbox(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
         await session.execute(sa.insert(outbox_table), rows)
+
+
+class RelayWaker:
+    """Coalesces the wake-ups of one process into at most one NOTIFY per `min_interval` seconds."""
+
+    def __init__(self, database_url: str, min_interval: float = 0.001) -> None:
+        self._dsn = libpq_dsn(database_url)
+        self._min_interval = min_interval
+        self._pending = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._pending.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay-waker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        import psycopg
+
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self._dsn, autocommit=True) as conn:
+                    # A lost wake-up only delays an event until the relay's next poll: no need to flush.
+                    await conn.execute("SET synchronous_commit TO off")
+                    while True:
+                        await self._pending.wait()
+                        self._pending.clear()
+                        await conn.execute("SELECT pg_notify(%s, '')", (NOTIFY_CHANNEL,))
+                        await asyncio.sleep(self._min_interval)
+            except (psycopg.Error, OSError) as exc:
+                log.warning("relay waker disconnected, retrying", error=repr(exc))
+                await asyncio.sleep(1.0)
+
+
+_waker: RelayWaker | None = None
+
+
+def install_waker(waker: RelayWaker | None) -> None:
+    """The process's waker (the Service installs one in its lifespan)."""
+    global _waker
+    _waker = waker
+
+
+async def wake_relay(session: AsyncSession) -> None:
+    """Tells the relays that rows were committed; losing this is harmless (the relays also poll)."""
+    if _waker is not None:
+        _waker.wake()
+        return
+    try:  # no waker in this process (a script): one small non-durable transaction
+        await session.execute(_WAKE_SQL, {"channel": NOTIFY_CHANNEL})
+        await session.commit()
+    except sa.exc.SQLAlchemyError:
+        await session.rollback()
+
+
+# One fixed statement for any batch size (a multi-row VALUES would be compiled anew for each batch).
+_CLAIM_MANY_SQL = sa.text(
+    "INSERT INTO inbox (event_id, consumer, topic, applied_at) "
+    "SELECT e.id, :consumer, e.topic, now() FROM unnest(CAST(:ids AS uuid[]), CAST(:topics AS text[])) AS e(id, topic) "
+    "ON CONFLICT DO NOTHING RETURNING event_id"
+)
+
+
+async def claim_many_in_inbox(session: AsyncSession, envelopes: list[Envelope], consumer: str) -> set[UUID]:
+    """The ids among `envelopes` that `consumer` had not applied yet, now recorded (one statement)."""
+    if not envelopes:
+        return set()
+    params = {"consumer": consumer, "ids": [e.id for e in envelopes], "topics": [e.type for e in envelopes]}
+    return set((await session.execute(_CLAIM_MANY_SQL, params)).scalars().all())
 
 
 async def claim_in_inbox(session: AsyncSession, event_id: UUID, consumer: str, topic: str) -> bool:

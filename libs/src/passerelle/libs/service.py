@@ -23,6 +23,7 @@ from passerelle.libs.db import create_engine, session_factory
 from passerelle.libs.errors import install_error_handlers
 from passerelle.libs.health import Check, database_check, health_router, kafka_check
 from passerelle.libs.logging import configure_logging, get_logger
+from passerelle.libs.outbox import RelayWaker, install_waker
 from passerelle.libs.relay import OutboxRelay, make_producer
 from passerelle.libs.settings import ServiceSettings
 from passerelle.schemas import Event
@@ -138,6 +139,10 @@ class Service:
 
                 stack.push_async_callback(stop_relay)
             if self.engine is not None:
+                waker = RelayWaker(s.database_url or "")
+                await waker.start()
+                install_waker(waker)
+                stack.push_async_callback(waker.stop)
                 stack.push_async_callback(self.engine.dispose)
             log.info("service started", service=self.name)
             yield

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from passerelle.libs.outbox import add_to_outbox, claim_in_inbox, outbox_row
+from passerelle.libs.outbox import add_to_outbox, claim_in_inbox, claim_many_in_inbox, outbox_row, wake_relay
 from passerelle.schemas import Envelope, Event
 
 
@@ -56,10 +56,16 @@ class SqlUnitOfWork:
         self.cause = envelope
         return await claim_in_inbox(self.session, envelope.id, consumer, envelope.type)
 
+    async def claim_many(self, envelopes: list[Envelope], consumer: str) -> set[UUID]:
+        """Idempotent consumer, for a batch: the ids this consumer had not applied yet."""
+        return await claim_many_in_inbox(self.session, envelopes, consumer)
+
     async def commit(self) -> None:
-        await add_to_outbox(self.session, self._pending)
-        self._pending = []
+        rows, self._pending = self._pending, []
+        await add_to_outbox(self.session, rows)
         await self.session.commit()
+        if rows:
+            await wake_relay(self.session)
 
     async def rollback(self) -> None:
         self._pending = []

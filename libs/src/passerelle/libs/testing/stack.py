@@ -76,3 +76,25 @@ def supervisorctl(*args: str) -> subprocess.CompletedProcess[str]:
 
 def database_admin_url() -> str:
     return os.environ["PASSERELLE_DATABASE_URL_BASE"]
+
+
+async def wait_for_kafka(bootstrap: str, timeout: float = 90.0) -> None:
+    """Until the broker answers a metadata request (after a restart in a fault test)."""
+    import asyncio
+    import time
+
+    from aiokafka import AIOKafkaClient
+    from aiokafka.errors import KafkaError
+
+    deadline = time.monotonic() + timeout
+    while True:
+        client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        try:
+            await client.bootstrap()
+            return
+        except (KafkaError, OSError):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+        finally:
+            await client.close()

@@ -1,16 +1,18 @@
-"""Access tokens for tests, signed like identity's: an Ed25519 key pair, its JWKS, and a tiny JWKS server.
+"""Access tokens for tests of services that verify identity's tokens, without running identity.
 
     tokens = TokenFactory()
-    token = tokens.issue(uuid4(), [employer_org("12345678901234")])
-    service_verifier.set_jwks(tokens.jwks)          # in-process
-    with tokens.serve_jwks() as jwks_url: ...       # a real process: DOCUMENTS_JWKS_URL=jwks_url
+    tokens.install(app)                      # after the app's lifespan started (it sets its own verifier)
+    headers = tokens.headers(orgs=[employer_claim("81208328500013")])
+    with tokens.serve_jwks() as jwks_url: ...  # a service in its own process: <SERVICE>_JWKS_URL=jwks_url
 
-The claims follow `passerelle.libs.auth` (iss, aud, sub, exp, iat, jti, kind, email, name, orgs).
+The claims follow passerelle.libs.auth's documented format; the key is an Ed25519 key made for the test.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 import threading
 import time
 import uuid
@@ -20,78 +22,78 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from jwt.algorithms import OKPAlgorithm
+from fastapi import FastAPI
+
+from passerelle.libs.auth import TokenVerifier
 
 JWKS_PATH = "/.well-known/jwks.json"
 
 
-def org(
+def org_claim(
     kind: str,
-    role: str = "contributor",
+    role: str,
     *,
+    organisation_id: uuid.UUID | str | None = None,
     siret: str | None = None,
     uai: str | None = None,
     opco: str | None = None,
-    organisation_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
-    """One `orgs` claim entry."""
-    claim: dict[str, Any] = {"id": str(organisation_id or uuid.uuid4()), "kind": kind, "role": role}
-    if siret:
-        claim["siret"] = siret
-        claim["siren"] = siret[:9]
-    if uai:
-        claim["uai"] = uai
-    if opco:
-        claim["opco"] = opco
-    return claim
+    return {
+        "id": str(organisation_id or uuid.uuid4()),
+        "kind": kind,
+        "role": role,
+        "siret": siret,
+        "siren": siret[:9] if siret else None,
+        "uai": uai,
+        "opco": opco,
+    }
 
 
-def employer_org(siret: str, role: str = "admin") -> dict[str, Any]:
-    return org("employer", role, siret=siret)
+def employer_claim(siret: str, role: str = "contributor", **kw: Any) -> dict[str, Any]:
+    return org_claim("employer", role, siret=siret, **kw)
 
 
-def training_org(uai: str, siret: str | None = None, role: str = "admin") -> dict[str, Any]:
-    return org("training", role, uai=uai, siret=siret)
+def training_claim(uai: str, siret: str | None = None, role: str = "contributor", **kw: Any) -> dict[str, Any]:
+    return org_claim("training", role, uai=uai, siret=siret, **kw)
 
 
-def opco_org(opco_code: str, role: str = "reviewer") -> dict[str, Any]:
-    return org("opco", role, opco=opco_code)
+def opco_claim(code: str, role: str = "reviewer", **kw: Any) -> dict[str, Any]:
+    return org_claim("opco", role, opco=code, **kw)
 
 
 class TokenFactory:
-    """Signs tokens with its own key; `jwks` is what identity would publish."""
-
     def __init__(self, issuer: str = "passerelle-identity", audience: str = "passerelle") -> None:
         self.issuer = issuer
         self.audience = audience
-        self.key_id = uuid.uuid4().hex[:16]
-        self._private_key = Ed25519PrivateKey.generate()
+        self.key = Ed25519PrivateKey.generate()
+        self.kid = f"test-{secrets.token_hex(4)}"
 
-    @property
     def jwks(self) -> dict[str, Any]:
-        jwk = OKPAlgorithm.to_jwk(self._private_key.public_key(), as_dict=True)
-        jwk.update({"kid": self.key_id, "alg": "EdDSA", "use": "sig"})
-        return {"keys": [jwk]}
+        raw = self.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+        return {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": x, "kid": self.kid, "alg": "EdDSA", "use": "sig"}]}
 
-    def issue(
+    def claims(
         self,
-        sub: uuid.UUID | str,
-        orgs: Sequence[dict[str, Any]] = (),
-        kind: str = "user",
-        ttl: int = 600,
+        subject: uuid.UUID | str | None = None,
         *,
-        email: str | None = None,
-        name: str | None = None,
+        kind: str = "user",
+        email: str | None = "test@example.fr",
+        name: str | None = "Test Utilisateur",
+        orgs: list[dict[str, Any]] | tuple[dict[str, Any], ...] = (),
+        lifetime: int = 600,
+        issued_at: int | None = None,
         **extra: Any,
-    ) -> str:
-        now = int(time.time())
-        claims: dict[str, Any] = {
+    ) -> dict[str, Any]:
+        now = int(time.time()) if issued_at is None else issued_at
+        return {
             "iss": self.issuer,
             "aud": self.audience,
-            "sub": str(sub),
+            "sub": str(subject or uuid.uuid4()),
             "iat": now,
-            "exp": now + ttl,
+            "exp": now + lifetime,
             "jti": uuid.uuid4().hex,
             "kind": kind,
             "email": email,
@@ -99,16 +101,25 @@ class TokenFactory:
             "orgs": list(orgs),
             **extra,
         }
-        return jwt.encode(claims, self._private_key, algorithm="EdDSA", headers={"kid": self.key_id})
 
-    def headers(self, sub: uuid.UUID | str, orgs: Sequence[dict[str, Any]] = (), **kwargs: Any) -> dict[str, str]:
-        """`Authorization: Bearer ...` for an HTTP client."""
-        return {"Authorization": f"Bearer {self.issue(sub, orgs, **kwargs)}"}
+    def encode(self, claims: dict[str, Any]) -> str:
+        return jwt.encode(claims, self.key, algorithm="EdDSA", headers={"kid": self.kid})
+
+    def token(self, subject: uuid.UUID | str | None = None, **kw: Any) -> str:
+        return self.encode(self.claims(subject, **kw))
+
+    def headers(self, subject: uuid.UUID | str | None = None, **kw: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(subject, **kw)}"}
+
+    def issue(
+        self, sub: uuid.UUID | str, orgs: Sequence[dict[str, Any]] = (), kind: str = "user", ttl: int = 600, **kw: Any
+    ) -> str:
+        return self.token(sub, orgs=list(orgs), kind=kind, lifetime=ttl, **kw)
 
     @contextmanager
     def serve_jwks(self, host: str = "127.0.0.1") -> Iterator[str]:
-        """Serves the JWKS over HTTP on a free port (the verifier fetches it with httpx); yields its URL."""
-        body = json.dumps(self.jwks).encode()
+        """Serves the JWKS over HTTP on a free port, for a service running in its own process; yields its URL."""
+        body = json.dumps(self.jwks()).encode()
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -133,3 +144,22 @@ class TokenFactory:
             server.shutdown()
             server.server_close()
             thread.join(5)
+
+    def verifier(self) -> TokenVerifier:
+        verifier = TokenVerifier("http://jwks.invalid", self.issuer, self.audience, refresh_seconds=10**9)
+        verifier.set_jwks(self.jwks())
+        return verifier
+
+    def install(self, app: FastAPI) -> None:
+        """Makes `app` trust this factory's key (call it once the app's lifespan has started)."""
+        app.state.token_verifier = self.verifier()
+
+
+def tampered(token: str) -> str:
+    """The same token with one claim changed and the signature kept: any verifier must refuse it."""
+    header, payload, signature = token.split(".")
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    forged = data.replace(b'"role":"contributor"', b'"role":"admin"').replace(b'"kind":"user"', b'"kind":"userx"')
+    if forged == data:
+        forged = data[:-1] + b',"x":1}'
+    return f"{header}.{base64.urlsafe_b64encode(forged).rstrip(b'=').decode()}.{signature}"
