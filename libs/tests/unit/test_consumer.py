@@ -1,0 +1,143 @@
+"""The consumer group's rules, with a fake unit of work and a fake dead-letter producer (no I/O)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+import sqlalchemy.exc
+from aiokafka.structs import ConsumerRecord
+
+from passerelle.libs.consumer import ConsumerGroup, InfrastructureUnavailable
+from passerelle.schemas import Envelope, encode_record
+from passerelle.schemas.events.platform import ProbeRecorded
+
+
+class FakeUnitOfWork:
+    applied: set[UUID] = set()
+
+    def __init__(self, journal: list[Any]) -> None:
+        self.journal = journal
+        self.staged: list[Any] = []
+        self.cause: Envelope | None = None
+        self.committed = False
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.staged = []
+
+    async def claim_many(self, envelopes: list[Envelope], consumer: str) -> set[UUID]:
+        fresh = {e.id for e in envelopes} - self.applied
+        self.staged.append(("claim", fresh))
+        return fresh
+
+    async def commit(self) -> None:
+        for kind, value in self.staged:
+            if kind == "claim":
+                FakeUnitOfWork.applied |= value
+            else:
+                self.journal.append(value)
+        self.staged = []
+
+
+class FakeDeadLetters:
+    def __init__(self) -> None:
+        self.parked: list[tuple[ConsumerRecord, str]] = []
+
+    async def park(self, group: str, record: ConsumerRecord, exc: BaseException, attempts: int) -> None:
+        self.parked.append((record, repr(exc)))
+
+
+def record(sequence: int, offset: int | None = None, value: bytes | None = None) -> ConsumerRecord:
+    event = ProbeRecorded(key="k", sequence=sequence, run_id="r", recorded_at=datetime.now(UTC))
+    envelope = Envelope(type=event.topic, schema_version=1, producer="test", subject="k")
+    key, encoded, headers = encode_record(envelope, event)
+    value = encoded if value is None else value
+    return ConsumerRecord(
+        event.topic,
+        0,
+        offset if offset is not None else sequence,
+        0,
+        0,
+        key,
+        value,
+        None,
+        len(key or b""),
+        len(value),
+        headers,
+    )
+
+
+@pytest.fixture
+def journal() -> list[Any]:
+    FakeUnitOfWork.applied = set()
+    return []
+
+
+def group_with(
+    journal: list[Any], fail_on: set[int] = frozenset(), infra_down: bool = False
+) -> tuple[ConsumerGroup, FakeDeadLetters]:
+    dead = FakeDeadLetters()
+    group = ConsumerGroup("test", uow_factory=lambda: FakeUnitOfWork(journal), max_attempts=3, backoff_seconds=0.0)
+    group.dead_letters = dead  # type: ignore[assignment]
+
+    @group.on(ProbeRecorded.topic)
+    async def apply(uow: FakeUnitOfWork, envelope: Envelope, event: ProbeRecorded) -> None:
+        if infra_down:
+            raise sqlalchemy.exc.OperationalError("SELECT", {}, Exception("connection refused"))
+        if event.sequence in fail_on:
+            raise ValueError(f"cannot apply {event.sequence}")
+        uow.staged.append(("effect", event.sequence))
+
+    return group, dead
+
+
+async def test_applies_each_event_once_even_when_redelivered(journal):
+    group, dead = group_with(journal)
+    batch = [record(i) for i in range(5)]
+    await group.process(batch)
+    await group.process(batch)  # the same records again, as after a crash before the offset commit
+    assert journal == [0, 1, 2, 3, 4]
+    assert dead.parked == []
+
+
+async def test_malformed_record_is_parked_and_the_rest_applied(journal):
+    group, dead = group_with(journal)
+    await group.process([record(0), record(1, value=b"not json"), record(2)])
+    assert journal == [0, 2]
+    assert len(dead.parked) == 1 and "MalformedMessage" in dead.parked[0][1]
+
+
+async def test_poison_event_is_retried_then_parked_without_blocking_the_others(journal):
+    group, dead = group_with(journal, fail_on={1})
+    await group.process([record(0), record(1), record(2)])
+    assert journal == [0, 2]
+    assert [(r.offset, "cannot apply 1" in err) for r, err in dead.parked] == [(1, True)]
+
+
+async def test_infrastructure_outage_is_not_parked_but_raised_for_redelivery(journal):
+    group, dead = group_with(journal, infra_down=True)
+    with pytest.raises(InfrastructureUnavailable):
+        await group.process([record(0)])
+    assert journal == [] and dead.parked == []
+
+
+async def test_batch_handler_receives_all_new_events_of_its_topic(journal):
+    dead = FakeDeadLetters()
+    group = ConsumerGroup("test", uow_factory=lambda: FakeUnitOfWork(journal), backoff_seconds=0.0)
+    group.dead_letters = dead  # type: ignore[assignment]
+    seen: list[list[int]] = []
+
+    @group.on_batch(ProbeRecorded.topic)
+    async def apply(uow: FakeUnitOfWork, batch: list[tuple[Envelope, ProbeRecorded]]) -> None:
+        seen.append([e.sequence for _, e in batch])
+
+    first = [record(i) for i in range(3)]
+    await group.process(first)
+    await group.process([*first, record(3)])
+    assert seen == [[0, 1, 2], [3]]
+    assert group.topics == [ProbeRecorded.topic]
