@@ -108,7 +108,7 @@ class TokenVerifier:
         self._lock = asyncio.Lock()
 
     def set_jwks(self, jwks: dict[str, Any]) -> None:
-        self._keys = {k.key_id: k for k in jwt.PyJWKSet.from_dict(jwks).keys}
+        self._keys = {k.key_id: k for k in jwt.PyJWKSet.from_dict(jwks).keys if k.key_id}
         self._fetched_at = time.monotonic()
 
     async def _refresh(self, force: bool) -> None:
@@ -134,7 +134,7 @@ class TokenVerifier:
         except httpx.HTTPError as exc:
             if kid not in self._keys:
                 raise Unauthorized("Les clés de signature sont indisponibles.", "keys_unavailable") from exc
-        key = self._keys.get(kid)
+        key = self._keys.get(kid) if isinstance(kid, str) else None
         if key is None:
             raise Unauthorized("Jeton signé par une clé inconnue.", "token_unknown_key")
         try:

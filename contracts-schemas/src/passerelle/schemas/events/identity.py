@@ -28,6 +28,18 @@ class AccountConfirmed(Event):
     email: str = Field(description="The confirmed address")
 
 
+class AccountUpdated(Event):
+    """A person changed their profile: projections that show names should follow."""
+
+    topic: ClassVar[str] = "account.updated"
+    subject_field: ClassVar[str | None] = "account_id"
+
+    account_id: UUID = Field(description="The account")
+    email: str = Field(description="The login e-mail address")
+    full_name: str = Field(description="First and last name, as now written")
+    phone: str | None = Field(default=None, description="Phone number, if the person gave one")
+
+
 class AccountDisabled(Event):
     topic: ClassVar[str] = "account.disabled"
     subject_field: ClassVar[str | None] = "account_id"
@@ -64,6 +76,20 @@ class MembershipGranted(Event):
     uai: str | None = Field(default=None, description="Organisation UAI, if any")
     opco_code: str | None = Field(default=None, description="Organisation OPCO code, if any")
     role: Role = Field(description="Role granted")
+
+
+class MembershipRequested(Event):
+    """Someone asked to join an organisation; its administrators decide (notifier tells them)."""
+
+    topic: ClassVar[str] = "membership.requested"
+    subject_field: ClassVar[str | None] = "organisation_id"
+
+    request_id: UUID = Field(description="The join request")
+    organisation_id: UUID = Field(description="The organisation the person asks to join")
+    account_id: UUID = Field(description="The person's account")
+    email: str = Field(description="The person's e-mail address")
+    full_name: str = Field(description="The person's name")
+    message: str | None = Field(default=None, description="What the person wrote to the administrators")
 
 
 class MembershipRoleChanged(Event):
