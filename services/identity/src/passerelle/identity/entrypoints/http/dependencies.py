@@ -1,0 +1,50 @@
+"""The routes' dependencies, as `Annotated` aliases: who is calling, and the service's wiring."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from passerelle.identity.entrypoints.context import Identity
+from passerelle.libs.auth import Principal
+from passerelle.libs.errors import Forbidden, Unauthorized
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="jeton",
+    description="Jeton d'accès (JWT EdDSA) délivré par /auth/login, /auth/refresh ou /oauth/token.",
+)
+
+
+def identity(request: Request) -> Identity:
+    return request.app.state.service.state["identity"]
+
+
+IdentityDep = Annotated[Identity, Depends(identity)]
+
+
+async def principal(
+    ctx: IdentityDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized()
+    return await ctx.verifier.verify(credentials.credentials)
+
+
+async def user(who: Annotated[Principal, Depends(principal)]) -> Principal:
+    if who.kind != "user":
+        raise Forbidden("Cette opération est réservée aux personnes connectées.", "users_only")
+    return who
+
+
+CurrentPrincipal = Annotated[Principal, Depends(principal)]
+CurrentUser = Annotated[Principal, Depends(user)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+ClientIp = Annotated[str, Depends(client_ip)]

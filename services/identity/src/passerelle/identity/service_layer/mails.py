@@ -1,0 +1,95 @@
+"""The security mails identity sends itself (they carry single-use secret links), in French."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+from passerelle.identity.domain.model import OutgoingMail
+from passerelle.identity.domain.roles import KIND_LABELS, ROLE_LABELS, OrganisationKind, Role
+
+SIGNATURE = (
+    "\n\n--\nPasserelle — contrats en alternance\nCe message est envoyé automatiquement, merci de ne pas y répondre.\n"
+)
+
+
+def link(portal_url: str, path: str, secret: str) -> str:
+    return f"{portal_url.rstrip('/')}{path}?jeton={quote(secret)}"
+
+
+def _mail(to: str, subject: str, body: str, now: datetime) -> OutgoingMail:
+    return OutgoingMail(to_address=to, subject=subject, body=body + SIGNATURE, created_at=now, next_attempt_at=now)
+
+
+def _hours(lifetime: timedelta) -> str:
+    hours = int(lifetime.total_seconds() // 3600)
+    if hours >= 48:
+        return f"{hours // 24} jours"
+    if hours >= 1:
+        return f"{hours} heure{'s' if hours > 1 else ''}"
+    return f"{int(lifetime.total_seconds() // 60)} minutes"
+
+
+def confirmation(to: str, full_name: str, url: str, lifetime: timedelta, now: datetime) -> OutgoingMail:
+    body = (
+        f"Bonjour {full_name},\n\n"
+        "Vous venez de créer un compte Passerelle. Pour confirmer votre adresse électronique, ouvrez ce lien :\n\n"
+        f"{url}\n\n"
+        f"Ce lien est valable {_hours(lifetime)} et ne peut servir qu'une fois.\n"
+        "Si vous n'êtes pas à l'origine de cette inscription, ignorez ce message."
+    )
+    return _mail(to, "Confirmez votre adresse électronique", body, now)
+
+
+def already_registered(to: str, portal_url: str, now: datetime) -> OutgoingMail:
+    body = (
+        "Bonjour,\n\n"
+        "Quelqu'un a voulu créer un compte Passerelle avec votre adresse électronique, qui a déjà un compte.\n"
+        f"Pour vous connecter : {portal_url.rstrip('/')}/connexion\n"
+        "Mot de passe oublié ? Utilisez « Mot de passe oublié » sur la page de connexion.\n"
+        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message."
+    )
+    return _mail(to, "Vous avez déjà un compte Passerelle", body, now)
+
+
+def password_reset(to: str, full_name: str, url: str, lifetime: timedelta, now: datetime) -> OutgoingMail:
+    body = (
+        f"Bonjour {full_name},\n\n"
+        "Une réinitialisation du mot de passe de votre compte Passerelle a été demandée. Pour choisir un nouveau "
+        "mot de passe, ouvrez ce lien :\n\n"
+        f"{url}\n\n"
+        f"Ce lien est valable {_hours(lifetime)} et ne peut servir qu'une fois. Toutes vos sessions ouvertes "
+        "seront fermées.\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe "
+        "reste inchangé."
+    )
+    return _mail(to, "Réinitialisation de votre mot de passe", body, now)
+
+
+def password_changed(to: str, full_name: str, now: datetime) -> OutgoingMail:
+    body = (
+        f"Bonjour {full_name},\n\n"
+        "Le mot de passe de votre compte Passerelle vient d'être modifié et toutes vos sessions ont été fermées.\n"
+        "Si vous n'êtes pas à l'origine de ce changement, réinitialisez votre mot de passe immédiatement."
+    )
+    return _mail(to, "Votre mot de passe a été modifié", body, now)
+
+
+def invitation(
+    to: str,
+    inviter_name: str,
+    organisation_name: str,
+    kind: OrganisationKind,
+    role: Role,
+    url: str,
+    lifetime: timedelta,
+    now: datetime,
+) -> OutgoingMail:
+    body = (
+        "Bonjour,\n\n"
+        f"{inviter_name} vous invite à rejoindre « {organisation_name} » ({KIND_LABELS[kind]}) sur Passerelle, "
+        f"avec le rôle {ROLE_LABELS[role]}.\n\n"
+        f"Pour accepter l'invitation, ouvrez ce lien :\n\n{url}\n\n"
+        f"Ce lien est valable {_hours(lifetime)} et ne peut servir qu'une fois. Si vous n'avez pas encore de "
+        "compte, vous le créerez en l'ouvrant."
+    )
+    return _mail(to, f"Invitation à rejoindre {organisation_name} sur Passerelle", body, now)
