@@ -7,8 +7,11 @@ SERVICES := identity contracts documents opco-processing notifier portal
 
 .PHONY: up test down status logs install bench lint schemas asyncapi seed migrate
 
+DEMO_PASSWORD_FILE := .stack/dev/demo-password
+
 up: install
 	$(STACK) start --with-services
+	@$(MAKE) --no-print-directory seed
 	@$(STACK) status
 	@echo
 	@echo "Portail            http://127.0.0.1:$${PORTAL_PORT:-8000}"
@@ -41,6 +44,15 @@ bench: install
 lint:
 	uv run --no-sync ruff check .
 	uv run --no-sync mypy libs/src contracts-schemas/src
+
+# Demo accounts' password: PASSERELLE_DEMO_PASSWORD if set, else one drawn at random once and kept in .stack/.
+seed:
+	@mkdir -p .stack/dev
+	@if [ -n "$$PASSERELLE_DEMO_PASSWORD" ]; then echo "$$PASSERELLE_DEMO_PASSWORD" > $(DEMO_PASSWORD_FILE); \
+	 elif [ ! -s $(DEMO_PASSWORD_FILE) ]; then uv run --no-sync python -c "import secrets; print('Demo-' + secrets.token_urlsafe(12))" > $(DEMO_PASSWORD_FILE); fi
+	@eval "$$($(STACK) env)"; PASSERELLE_DEMO_PASSWORD="$$(cat $(DEMO_PASSWORD_FILE))" \
+	  uv run --no-sync python -m passerelle.identity.entrypoints.seed
+	@echo "Mot de passe des comptes de démonstration : $$(cat $(DEMO_PASSWORD_FILE))"
 
 schemas:
 	uv run --no-sync python -m passerelle.schemas.export

@@ -36,7 +36,7 @@ class Membership:
 
     @property
     def is_admin(self) -> bool:
-        return self.role in ("admin", "supervisor") if self.kind == "opco" else self.role == "admin"
+        return self.role == "admin"  # as in identity: only administrators manage people, OPCOs included
 
 
 @dataclass(frozen=True)
