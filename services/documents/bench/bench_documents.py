@@ -1,0 +1,181 @@
+"""Upload and download throughput through the documents service, next to the raw S3 client on the same server.
+
+    eval "$(uv run --no-sync python deploy/native/stack.py env)"
+    uv run --no-sync python services/documents/bench/bench_documents.py [--rounds-small 200 --rounds-large 20]
+
+The service runs as a real uvicorn process (one worker) on a fresh database and a bucket of its own. An
+upload through the service is: HTTP multipart in, SHA-256 and size on the fly, type check, clamd scan
+(INSTREAM), S3 PUT, two short transactions (pending row, then stored + outbox event). A download is
+either the presigned URL (the API call, then the GET straight from the store) or streamed by the service.
+Raw is the `minio` client's put_object / get_object; the presigned GET uses urllib3, as minio does.
+Each figure is measured with one client (sequential requests) and with several concurrent clients.
+Target: the service at >= 70 % of the raw client's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import io
+import os
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+import urllib3
+from minio import Minio
+
+from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.processes import ServiceProcess
+from passerelle.libs.testing.stack import REPO
+from passerelle.libs.testing.tokens import TokenFactory, employer_claim
+
+KIB, MIB = 1024, 1024 * 1024
+SIRET = "73282932000074"
+
+
+def minio_client() -> Minio:
+    return Minio(
+        os.environ["PASSERELLE_S3_ENDPOINT"],
+        access_key=os.environ["PASSERELLE_S3_ACCESS_KEY"],
+        secret_key=os.environ["PASSERELLE_S3_SECRET_KEY"],
+        secure=os.environ.get("PASSERELLE_S3_SECURE", "false") == "true",
+        region="us-east-1",
+    )
+
+
+def payload(size: int) -> bytes:
+    return (b"%PDF-1.7\n" + os.urandom(size))[:size]
+
+
+def mib_per_s(total_bytes: int, seconds: float) -> float:
+    return total_bytes / MIB / seconds
+
+
+def timed(rounds: int, action, workers: int) -> float:
+    action(0)  # warm-up (connections, caches)
+    start = time.perf_counter()
+    if workers == 1:
+        for i in range(rounds):
+            action(i + 1)
+    else:
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            list(pool.map(action, range(1, rounds + 1)))
+    return time.perf_counter() - start
+
+
+def bench_size(
+    size: int, rounds: int, workers: int, s3: Minio, bucket: str, api: httpx.Client, contract_id: uuid.UUID
+) -> None:
+    data = payload(size)
+    total = size * rounds
+    http = urllib3.PoolManager(maxsize=workers * 2)
+
+    def raw_put(i: int) -> None:
+        s3.put_object(bucket, f"raw/{size}/{i}", io.BytesIO(data), size, content_type="application/pdf")
+
+    def raw_get(i: int) -> None:
+        response = s3.get_object(bucket, f"raw/{size}/{i % (rounds + 1)}")
+        try:
+            assert len(response.read()) == size
+        finally:
+            response.close()
+            response.release_conn()
+
+    ids: list[str] = []
+
+    def service_put(i: int) -> None:
+        r = api.post(
+            f"/contracts/{contract_id}/documents",
+            data={"document_type": "autre"},
+            files={"file": (f"bench-{i}.pdf", data, "application/pdf")},
+        )
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["id"])
+
+    def presigned_get(i: int) -> None:
+        url = api.get(f"/documents/{ids[i % len(ids)]}/download-url").json()["url"]
+        assert len(http.request("GET", url).data) == size
+
+    def streamed_get(i: int) -> None:
+        with api.stream("GET", f"/documents/{ids[i % len(ids)]}/content") as r:
+            assert r.status_code == 200
+            assert sum(len(c) for c in r.iter_bytes(256 * KIB)) == size
+
+    results = {
+        "raw put": timed(rounds, raw_put, workers),
+        "service upload": timed(rounds, service_put, workers),
+        "raw get": timed(rounds, raw_get, workers),
+        "service presigned download": timed(rounds, presigned_get, workers),
+        "service streamed download": timed(rounds, streamed_get, workers),
+    }
+    label = f"{size // KIB} KiB" if size < MIB else f"{size // MIB} MiB"
+    up, down = results["raw put"], results["raw get"]
+    print(f"-- {label} x {rounds}, {workers} client(s)")
+    for name, seconds in results.items():
+        raw = up if "put" in name or "upload" in name else down
+        ratio = "" if name.startswith("raw") else f"   {raw / seconds * 100:5.1f} % of raw"
+        print(f"   {name:<28} {mib_per_s(total, seconds):8.1f} MiB/s  {seconds / rounds * 1000:7.1f} ms/op{ratio}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds-small", type=int, default=200)
+    parser.add_argument("--rounds-large", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=4, help="concurrent clients of the second run")
+    args = parser.parse_args()
+    if "PASSERELLE_KAFKA_BOOTSTRAP" not in os.environ:
+        sys.exit('export the stack first: eval "$(uv run --no-sync python deploy/native/stack.py env)"')
+
+    s3 = minio_client()
+    bucket = f"passerelle-docs-bench-{uuid.uuid4().hex[:8]}"
+    s3.make_bucket(bucket)
+    database_url = fresh_service_database(REPO / "services" / "documents", "bench_documents")
+    contract_id = uuid.uuid4()
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO contract_access (contract_id, employer_siret, transmitted, updated_at) "
+                "VALUES (:c, :s, false, :t)"
+            ),
+            {"c": contract_id, "s": SIRET, "t": datetime.now(UTC)},
+        )
+    engine.dispose()
+
+    tokens = TokenFactory()
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-documents-"))
+    try:
+        with tokens.serve_jwks() as jwks_url:
+            env = {
+                "DOCUMENTS_DATABASE_URL": database_url,
+                "DOCUMENTS_JWKS_URL": jwks_url,
+                "DOCUMENTS_S3_BUCKET": bucket,
+                "DOCUMENTS_CONSUMER_GROUP": f"documents-bench-{uuid.uuid4().hex[:8]}",
+                "DOCUMENTS_LOG_LEVEL": "WARNING",
+            }
+            process = ServiceProcess.uvicorn("documents", "passerelle.documents.main:app", env, log_dir)
+            process.args += ["--no-access-log", "--log-level", "warning"]
+            process.start()
+            try:
+                headers = tokens.headers(uuid.uuid4(), orgs=[employer_claim(SIRET)], lifetime=3600)
+                limits = httpx.Limits(max_connections=args.workers * 2)
+                with httpx.Client(base_url=process.url, headers=headers, timeout=120, limits=limits) as api:
+                    for workers in (1, args.workers):
+                        bench_size(100 * KIB, args.rounds_small, workers, s3, bucket, api, contract_id)
+                        bench_size(5 * MIB, args.rounds_large, workers, s3, bucket, api, contract_id)
+            finally:
+                process.stop()
+    finally:
+        for obj in s3.list_objects(bucket, recursive=True):
+            s3.remove_object(bucket, obj.object_name)
+        s3.remove_bucket(bucket)
+
+
+if __name__ == "__main__":
+    main()

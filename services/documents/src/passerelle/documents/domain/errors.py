@@ -1,0 +1,134 @@
+"""The documents service's errors: one French message for people, one machine code, the field concerned.
+
+An `UploadRefused` is about the file itself: the service records it (`document.rejected`) and stores nothing.
+"""
+
+from __future__ import annotations
+
+from passerelle.libs.errors import FieldError, NotFound, PasserelleError
+
+
+def _mib(size: int) -> str:
+    value = size / (1024 * 1024)
+    return f"{value:.0f} Mo" if value == int(value) else f"{value:.1f} Mo".replace(".", ",")
+
+
+class UploadRefused(PasserelleError):
+    """A file refused on its merits (empty, too large, not an allowed type, infected)."""
+
+    reason_code: str = "refused"
+
+    def __init__(self, message: str, code: str, status_code: int) -> None:
+        super().__init__(
+            message=message,
+            code=code,
+            status_code=status_code,
+            fields=[FieldError(path="file", code=code, message=message)],
+        )
+
+
+class EmptyFile(UploadRefused):
+    reason_code = "empty"
+
+    def __init__(self) -> None:
+        super().__init__("Le fichier est vide.", "document_empty", 422)
+
+
+class FileTooLarge(UploadRefused):
+    reason_code = "too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Le fichier dépasse la taille maximale autorisée ({_mib(limit)}).", "document_too_large", 413)
+
+
+class FileTooLargeToScan(UploadRefused):
+    reason_code = "too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"Le fichier est trop volumineux pour être analysé par l'antivirus ({_mib(limit)} au plus).",
+            "document_too_large_to_scan",
+            413,
+        )
+
+
+class TypeNotAllowed(UploadRefused):
+    reason_code = "type_not_allowed"
+
+    def __init__(self, executable: bool = False) -> None:
+        what = "Ce fichier est un programme exécutable" if executable else "Ce type de fichier n'est pas accepté"
+        super().__init__(
+            f"{what} : seuls les fichiers PDF, PNG et JPEG sont acceptés (le contenu du fichier fait foi, "
+            "pas son nom).",
+            "document_type_not_allowed",
+            415,
+        )
+
+
+class Infected(UploadRefused):
+    reason_code = "infected"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Le fichier contient un virus ou un contenu malveillant : il a été refusé et n'a pas été enregistré.",
+            "document_infected",
+            422,
+        )
+
+
+class ScanFailed(UploadRefused):
+    reason_code = "scan_failed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "L'antivirus n'a pas pu analyser ce fichier : il a été refusé par précaution.",
+            "document_scan_failed",
+            422,
+        )
+
+
+class ScannerUnavailable(PasserelleError):
+    def __init__(self) -> None:
+        super().__init__(
+            message="L'analyse antivirus est momentanément indisponible, veuillez réessayer.",
+            code="scan_unavailable",
+            status_code=503,
+        )
+
+
+class StorageUnavailable(PasserelleError):
+    def __init__(self) -> None:
+        super().__init__(
+            message="Le stockage des documents est indisponible, veuillez réessayer.",
+            code="storage_unavailable",
+            status_code=503,
+        )
+
+
+class ContractNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("Contrat introuvable.", "contract_not_found")
+
+
+class DocumentNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("Document introuvable.", "document_not_found")
+
+
+class DocumentContentMissing(PasserelleError):
+    def __init__(self) -> None:
+        super().__init__(
+            message="Le fichier de ce document est introuvable dans le stockage ; il doit être déposé à nouveau.",
+            code="document_content_missing",
+            status_code=410,
+        )
+
+
+class DocumentAccessDenied(PasserelleError):
+    def __init__(self, message: str = "Vous n'avez pas accès aux documents de ce contrat.") -> None:
+        super().__init__(message=message, code="document_access_denied", status_code=403)
+
+
+class LetterReservedToOpco(DocumentAccessDenied):
+    def __init__(self) -> None:
+        super().__init__("Seul l'OPCO du contrat peut déposer ses courriers d'accord ou d'anomalie.")

@@ -1,0 +1,42 @@
+"""The contracts the service knows, from the contracts service's events: who may see their documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from passerelle.documents.domain.access import ContractAccess
+from passerelle.schemas import Envelope
+from passerelle.schemas.events.contracts import (
+    ContractAccepted,
+    ContractDrafted,
+    ContractEvent,
+    ContractProposed,
+    ContractTransferred,
+    ContractTransmitted,
+    ContractUpdated,
+)
+
+PROJECTED_EVENTS: tuple[type[ContractEvent], ...] = (
+    ContractDrafted,
+    ContractProposed,
+    ContractAccepted,
+    ContractUpdated,
+    ContractTransmitted,
+    ContractTransferred,
+)
+
+
+async def apply_contract_event(uow: Any, envelope: Envelope, event: ContractEvent) -> None:
+    """Keep the parties of the newest event; once transmitted, the contract's OPCO keeps seeing it."""
+    parties = event.parties
+    await uow.contracts.apply(
+        ContractAccess(
+            contract_id=event.contract_id,
+            employer_siret=parties.employer_siret,
+            training_uai=parties.training_uai,
+            training_siret=parties.training_siret,
+            opco_code=parties.opco_code,
+            transmitted=isinstance(event, ContractTransmitted),
+            updated_at=envelope.occurred_at,
+        )
+    )

@@ -1,0 +1,96 @@
+"""The Kafka side: contract events feed the access projection; uploads reach Kafka through the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from passerelle.libs.relay import make_producer
+from passerelle.libs.testing.tokens import employer_claim, opco_claim
+from passerelle.schemas import Envelope, decode_record, encode_record
+from passerelle.schemas.events.common import ContractParties
+from passerelle.schemas.events.contracts import ContractDrafted, ContractTransmitted
+
+pytestmark = pytest.mark.integration
+
+SIRET = "41816609600069"
+PARTIES = ContractParties(employer_siret=SIRET, training_uai="0330012A", opco_code="AKTO")
+
+
+async def publish(settings, *events) -> None:
+    producer = make_producer(settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        for event in events:
+            envelope = Envelope(
+                type=event.topic, schema_version=1, producer="contracts", subject=str(event.contract_id)
+            )
+            key, value, headers = encode_record(envelope, event)
+            await producer.send_and_wait(event.topic, key=key, value=value, headers=headers)
+    finally:
+        await producer.stop()
+
+
+async def test_contract_events_open_the_contract_and_uploads_are_announced(client, settings, docs, sign, wait_until):
+    contract_id = uuid.uuid4()
+    employer = sign(employer_claim(SIRET))
+    opco = sign(opco_claim("AKTO"))
+    drafted = ContractDrafted(contract_id=contract_id, contract_type="apprentissage", parties=PARTIES)
+    await publish(settings, drafted)
+
+    async def known():
+        async with docs.uow_factory() as uow:
+            return await uow.contracts.get(contract_id)
+
+    access = await wait_until(known, timeout=60)
+    assert access is not None and not access.transmitted
+
+    response = await client.post(
+        f"/contracts/{contract_id}/documents",
+        headers=employer,
+        data={"document_type": "convention_formation"},
+        files={"file": ("c.pdf", b"%PDF-1.7\nhello", "application/pdf")},
+    )
+    assert response.status_code == 201
+    document_id = response.json()["id"]
+    assert (await client.get(f"/documents/{document_id}", headers=opco)).status_code == 403
+
+    transmitted = ContractTransmitted(
+        contract_id=contract_id,
+        contract_type="apprentissage",
+        parties=PARTIES,
+        revision=1,
+        form={},
+        transmitted_at=datetime.now(UTC),
+    )
+    await publish(settings, transmitted, transmitted)  # a redelivery changes nothing
+
+    async def opco_sees():
+        return (await client.get(f"/documents/{document_id}", headers=opco)).status_code == 200
+
+    assert await wait_until(opco_sees, timeout=60)
+
+    consumer = AIOKafkaConsumer(
+        "document.uploaded", bootstrap_servers=settings.kafka_bootstrap, group_id=None, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    found = []
+    try:
+
+        async def announced():
+            batches = await consumer.getmany(timeout_ms=500)
+            for records in batches.values():
+                for r in records:
+                    if r.key == str(contract_id).encode():
+                        found.append(decode_record(r.value, r.headers))
+            return found
+
+        await wait_until(announced, timeout=60)
+    finally:
+        await consumer.stop()
+    [(envelope, event)] = found
+    assert envelope.producer == "documents" and envelope.subject == str(contract_id)
+    assert str(event.document_id) == document_id and event.document_type == "convention_formation"

@@ -1,0 +1,71 @@
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+
+from passerelle.documents.domain.access import ContractAccess, may_see, may_upload
+from passerelle.libs.auth import principal_from_claims
+from passerelle.libs.testing.tokens import employer_claim, opco_claim, org_claim, training_claim
+
+
+def principal(*orgs, kind="user"):
+    return principal_from_claims({"sub": str(uuid4()), "kind": kind, "orgs": list(orgs)})
+
+
+def contract(transmitted=False, **parties):
+    values = {"employer_siret": "73282932000074", "training_uai": "0751234J", "training_siret": "19750001700015"}
+    values.update(parties)
+    return ContractAccess(
+        contract_id=uuid4(),
+        opco_code=values.pop("opco_code", "OPCO-EP"),
+        transmitted=transmitted,
+        updated_at=datetime.now(UTC),
+        **values,
+    )
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        employer_claim("73282932000074"),
+        training_claim("0751234J"),
+        training_claim("0999999Z", siret="19750001700015"),
+    ],
+)
+def test_every_party_sees_the_documents(member):
+    assert may_see(principal(member), contract())
+
+
+def test_an_organisation_not_on_the_contract_sees_nothing():
+    assert not may_see(principal(employer_claim("55210055400013")), contract())
+    assert not may_see(principal(), contract())
+
+
+def test_an_employer_siret_does_not_count_as_the_training_siret():
+    # The same number, but as an employer membership: it is not the training organisation.
+    assert not may_see(principal(employer_claim("19750001700015")), contract(employer_siret=None))
+
+
+def test_opco_staff_see_contracts_transmitted_to_their_opco_only():
+    staff = principal(opco_claim("OPCO-EP"))
+    assert not may_see(staff, contract(transmitted=False))
+    assert may_see(staff, contract(transmitted=True))
+    assert not may_see(principal(opco_claim("AKTO")), contract(transmitted=True))
+    assert not may_see(staff, contract(transmitted=True, opco_code=None))
+
+
+def test_an_opco_membership_without_the_opco_kind_grants_nothing():
+    fake = principal(org_claim("employer", "contributor", opco="OPCO-EP"))
+    assert not may_see(fake, contract(transmitted=True))
+
+
+def test_the_opco_letters_come_from_the_contracts_opco_only():
+    employer = principal(employer_claim("73282932000074"))
+    machine = principal(opco_claim("OPCO-EP"), kind="client")
+    transmitted = contract(transmitted=True)
+    assert may_upload(employer, transmitted, "convention_formation")
+    assert not may_upload(employer, transmitted, "courrier_accord")
+    assert not may_upload(employer, transmitted, "courrier_anomalie")
+    assert may_upload(machine, transmitted, "courrier_anomalie")
+    assert may_upload(machine, transmitted, "piece_justificative")
+    assert not may_upload(machine, contract(transmitted=False), "courrier_accord")

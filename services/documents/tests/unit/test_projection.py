@@ -1,0 +1,56 @@
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+from passerelle.documents.service_layer.projection import PROJECTED_EVENTS, apply_contract_event
+from passerelle.schemas import Envelope
+from passerelle.schemas.events.common import ContractParties
+from passerelle.schemas.events.contracts import ContractDrafted, ContractTransmitted, ContractUpdated
+
+PARTIES = ContractParties(employer_siret="73282932000074", training_uai="0751234J", opco_code="OPCO-EP")
+
+
+def envelope(event, at):
+    return Envelope(
+        type=event.topic, schema_version=1, producer="contracts", subject=str(event.contract_id), occurred_at=at
+    )
+
+
+async def apply(uow, event, at):
+    await apply_contract_event(uow, envelope(event, at), event)
+
+
+def test_the_projection_follows_every_event_that_carries_the_parties():
+    assert {e.topic for e in PROJECTED_EVENTS} == {
+        "contract.drafted",
+        "contract.proposed",
+        "contract.accepted",
+        "contract.updated",
+        "contract.transmitted",
+        "contract.transferred",
+    }
+
+
+async def test_parties_and_transmission_are_projected(fake_uow):
+    contract_id = uuid4()
+    t0 = datetime(2026, 9, 1, tzinfo=UTC)
+    drafted = ContractDrafted(contract_id=contract_id, contract_type="apprentissage", parties=PARTIES)
+    transmitted = ContractTransmitted(
+        contract_id=contract_id,
+        contract_type="apprentissage",
+        parties=PARTIES,
+        revision=1,
+        form={},
+        transmitted_at=t0,
+    )
+    changed = PARTIES.model_copy(update={"training_uai": "0759999Z"})
+    corrected = ContractUpdated(contract_id=contract_id, contract_type="apprentissage", parties=changed, revision=2)
+    async with fake_uow as uow:
+        await apply(uow, drafted, t0)
+        assert not uow.contracts.rows[contract_id].transmitted
+        await apply(uow, transmitted, t0 + timedelta(seconds=1))
+        await apply(uow, corrected, t0 + timedelta(seconds=2))
+        await apply(uow, drafted, t0)  # late and old: changes nothing
+        access = uow.contracts.rows[contract_id]
+    assert access.transmitted  # the OPCO keeps seeing a contract sent back for correction
+    assert access.training_uai == "0759999Z"
+    assert access.opco_code == "OPCO-EP"
