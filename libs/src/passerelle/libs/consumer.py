@@ -17,7 +17,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Union
 
 import psycopg
 import sqlalchemy.exc
@@ -27,7 +27,7 @@ from faststream.middlewares import AckPolicy
 
 from passerelle.libs.logging import get_logger
 from passerelle.libs.unit_of_work import SqlUnitOfWork
-from passerelle.schemas import Envelope, Event, decode_record, event_for_topic
+from passerelle.schemas import Envelope, decode_record, event_for_topic
 from passerelle.schemas.envelope import MalformedMessage
 from passerelle.schemas.registry import dead_letter_topic
 
@@ -181,14 +181,14 @@ class DeadLetters:
 
 
 def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int = 500) -> None:
-    """One FastStream batch subscriber per topic, typed with the event model (so AsyncAPI documents it)."""
-    for topic in consumers.topics:
-        _subscribe_topic(broker, consumers, topic, event_for_topic(topic), max_records)
+    """One FastStream batch subscriber for all the service's topics: one group member, one join per process.
 
+    The body is typed with the union of the event models, so the AsyncAPI document describes them.
+    """
+    topics = consumers.topics
+    models = tuple(event_for_topic(topic) for topic in topics)
+    payload: Any = models[0] if len(models) == 1 else Union[models]  # noqa: UP007 - built at run time
 
-def _subscribe_topic(
-    broker: KafkaBroker, consumers: ConsumerGroup, topic: str, model: type[Event], max_records: int
-) -> None:
     async def decode(message: KafkaMessage, _original: Any) -> list[dict[str, Any]]:
         # Only well-formed events reach FastStream's typed body; the group parks the others itself.
         out: list[dict[str, Any]] = []
@@ -203,10 +203,10 @@ def _subscribe_topic(
         await consumers.process(message.raw_message)
 
     # Set explicitly: FastStream reads the annotations to build the payload schema and validate the body.
-    handle.__annotations__ = {"events": list[model], "message": KafkaMessage, "return": None}  # type: ignore[valid-type]
-    handle.__doc__ = f"{consumers.group} applies {topic} ({model.__doc__ or model.__name__})."
+    handle.__annotations__ = {"events": list[payload], "message": KafkaMessage, "return": None}
+    handle.__doc__ = f"The {consumers.group} service applies " + ", ".join(topics) + "."
     broker.subscriber(
-        topic,
+        *topics,
         group_id=consumers.group,
         batch=True,
         max_records=max_records,
@@ -215,6 +215,7 @@ def _subscribe_topic(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=decode,
-        title=f"{topic}:{consumers.group}",
-        description=f"Consumed by the {consumers.group} service (consumer group {consumers.group}).",
+        title=f"{consumers.group}",
+        description=f"Consumed by the {consumers.group} service (consumer group {consumers.group}): "
+        + ", ".join(topics),
     )(handle)
