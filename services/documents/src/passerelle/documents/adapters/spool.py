@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import tempfile
 from typing import BinaryIO
 
@@ -50,6 +52,15 @@ class SpooledUpload:
         self._file.seek(0)
         return self.file
 
+    def reader(self) -> BinaryIO:
+        """A reader of the content with a position of its own, so that two consumers (the antivirus
+        and the object store) can read the same upload at the same time."""
+        self._file.flush()
+        inner = self._file._file  # noqa: SLF001 - the spool's own buffer or file
+        if isinstance(inner, io.BytesIO):
+            return io.BytesIO(inner.getbuffer().tobytes())  # still in memory: at most `memory_bytes`
+        return io.BufferedReader(_PositionalReader(self._file.fileno(), self.size), buffer_size=256 * 1024)  # type: ignore[return-value]
+
     def close(self) -> None:
         self._file.close()
 
@@ -58,3 +69,24 @@ class SpooledUpload:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _PositionalReader(io.RawIOBase):
+    """Reads a file descriptor with pread, from its own offset (a dup'ed descriptor would share one)."""
+
+    def __init__(self, fd: int, size: int) -> None:
+        self._fd = fd
+        self._size = size
+        self._offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        wanted = min(len(buffer), self._size - self._offset)
+        if wanted <= 0:
+            return 0
+        chunk = os.pread(self._fd, wanted, self._offset)
+        buffer[: len(chunk)] = chunk
+        self._offset += len(chunk)
+        return len(chunk)

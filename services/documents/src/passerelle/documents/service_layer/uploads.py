@@ -15,6 +15,7 @@ and marks rows whose object has disappeared.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
@@ -99,7 +100,7 @@ def check_content(upload: SpooledUpload, max_bytes: int, scan_max_bytes: int) ->
 
 async def scan(docs: Documents, upload: SpooledUpload) -> None:
     try:
-        result = await docs.scanner.scan(upload.rewind(), upload.size)
+        result = await docs.scanner.scan(upload.reader(), upload.size)
     except ScannerError as exc:
         log.error("antivirus unavailable", error=str(exc))
         raise ScannerUnavailable() from exc
@@ -146,18 +147,31 @@ async def upload_document(
     sniffed = sniff_media_type(upload.head)
     try:
         media_type = check_content(upload, docs.max_upload_bytes, docs.scan_max_bytes)
-        await scan(docs, upload)
     except UploadRefused as refusal:
         await record_rejection(docs, command, refusal, sniffed.name if sniffed else "")
         raise
 
+    # The scan and the object's upload run side by side: nothing names the object until the metadata
+    # row is written, which happens only once the file is known clean, so an infected file is never
+    # downloadable; its object is deleted at once (and by the reconciliation after a crash).
     document_id = uuid4()
     object_key = object_key_for(command.contract_id, document_id)
-    try:
-        await docs.storage.put(object_key, upload.rewind(), upload.size, media_type.name)
-    except StorageError as exc:
-        log.error("object store unavailable, upload abandoned", contract_id=str(command.contract_id), error=str(exc))
-        raise StorageUnavailable() from exc
+    scanned, stored = await asyncio.gather(
+        scan(docs, upload),
+        docs.storage.put(object_key, upload.reader(), upload.size, media_type.name),
+        return_exceptions=True,
+    )
+    if isinstance(scanned, BaseException):
+        if not isinstance(stored, BaseException):
+            await discard_object(docs, object_key)
+        if isinstance(scanned, UploadRefused):
+            await record_rejection(docs, command, scanned, sniffed.name if sniffed else "")
+        raise scanned
+    if isinstance(stored, StorageError):
+        log.error("object store unavailable, upload abandoned", contract_id=str(command.contract_id), error=str(stored))
+        raise StorageUnavailable() from stored
+    if isinstance(stored, BaseException):
+        raise stored
 
     try:
         document = await record_stored(docs, command, document_id, object_key, upload, media_type.name)

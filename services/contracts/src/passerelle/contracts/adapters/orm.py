@@ -1,0 +1,91 @@
+"""The contracts service's tables (its own database): contracts, their history, and two projections.
+
+`contract_document` is fed by `document.uploaded` (which documents are attached, for transmission);
+`member` by identity's membership events (who the colleagues of a SIRET or UAI are, for transfers).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+
+metadata = sa.MetaData()
+
+contract_table = sa.Table(
+    "contract",
+    metadata,
+    sa.Column("id", PG_UUID(as_uuid=True), primary_key=True),
+    sa.Column("contract_type", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("transmitted_revision", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("amendment_number", sa.Integer, nullable=False, server_default="0"),
+    # Optimistic locking: every update checks and increments it.
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("owner_id", sa.Text, nullable=False),
+    sa.Column("created_by_side", sa.Text, nullable=False),
+    # A contract pre-filled by a training organisation is shown to the employer once proposed.
+    sa.Column("visible_to_employer", sa.Boolean, nullable=False),
+    sa.Column("employer_siret", sa.Text, nullable=True),
+    sa.Column("employer_siren", sa.Text, nullable=True),
+    sa.Column("training_uai", sa.Text, nullable=True),
+    sa.Column("training_siret", sa.Text, nullable=True),
+    sa.Column("opco_code", sa.Text, nullable=True),
+    sa.Column("employer_name", sa.Text, nullable=True),
+    sa.Column("employee_name", sa.Text, nullable=True),
+    sa.Column("search_text", sa.Text, nullable=False, server_default=""),
+    sa.Column("form", JSONB, nullable=False),
+    sa.Column("anomalies", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
+    sa.Column("anomaly_letter_document_id", PG_UUID(as_uuid=True), nullable=True),
+    sa.Column("agreement_letter_document_id", PG_UUID(as_uuid=True), nullable=True),
+    sa.Column("opco_file_number", sa.Text, nullable=True),
+    sa.Column("refusal_reason", sa.Text, nullable=True),
+    sa.Column("proposed_to_email", sa.Text, nullable=True),
+    sa.Column("status_before_archive", sa.Text, nullable=True),
+    sa.Column("archived", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("transmitted_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("contract_employer_siret", "employer_siret", sa.text("updated_at DESC")),
+    sa.Index("contract_employer_siren", "employer_siren", sa.text("updated_at DESC")),
+    sa.Index("contract_training_uai", "training_uai", sa.text("updated_at DESC")),
+    sa.Index("contract_training_siret", "training_siret", sa.text("updated_at DESC")),
+    sa.Index("contract_opco", "opco_code", "status"),
+)
+
+contract_history_table = sa.Table(
+    "contract_history",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+    sa.Column("contract_id", PG_UUID(as_uuid=True), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor_id", sa.Text, nullable=True),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("details", JSONB, nullable=False),
+    sa.Index("contract_history_contract", "contract_id", "id"),
+)
+
+contract_document_table = sa.Table(
+    "contract_document",
+    metadata,
+    sa.Column("contract_id", PG_UUID(as_uuid=True), primary_key=True),
+    sa.Column("document_type", sa.Text, primary_key=True),
+    sa.Column("document_id", PG_UUID(as_uuid=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),
+    sa.Column("filename", sa.Text, nullable=True),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+member_table = sa.Table(
+    "member",
+    metadata,
+    sa.Column("organisation_id", PG_UUID(as_uuid=True), primary_key=True),
+    sa.Column("account_id", PG_UUID(as_uuid=True), primary_key=True),
+    sa.Column("organisation_kind", sa.Text, nullable=False),
+    sa.Column("siret", sa.Text, nullable=True),
+    sa.Column("uai", sa.Text, nullable=True),
+    sa.Index("member_account", "account_id"),
+)

@@ -1,0 +1,272 @@
+"""The contracts repository on PostgreSQL: loads and saves `ContractRecord`s in the unit of work's session."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from passerelle.contracts.domain.codes import ContractStatus, ContractType
+from passerelle.contracts.domain.contract import Contract
+from passerelle.contracts.domain.form import ContractForm
+from passerelle.contracts.service_layer.errors import ConcurrentModification
+from passerelle.contracts.service_layer.records import (
+    AttachedDocument,
+    Colleague,
+    ContractRecord,
+    ContractSummary,
+    DashboardQuery,
+    HistoryEntry,
+    Side,
+)
+
+from .orm import contract_document_table, contract_history_table, contract_table, member_table
+
+c = contract_table.c
+
+
+def _search_text(record: ContractRecord) -> str:
+    employee = record.contract.form.employee
+    words = [
+        record.employer_name,
+        record.employer_siret,
+        employee.first_name,
+        employee.birth_name,
+        employee.usage_name,
+        record.training_uai,
+        record.contract.opco_file_number,
+        str(record.id),
+    ]
+    return " ".join(w for w in words if w).casefold()
+
+
+def _columns(record: ContractRecord) -> dict[str, Any]:
+    contract = record.contract
+    siret = contract.employer_siret
+    return {
+        "contract_type": contract.type.value,
+        "status": contract.status.value,
+        "revision": contract.revision,
+        "transmitted_revision": contract.transmitted_revision,
+        "amendment_number": contract.amendment_number,
+        "owner_id": contract.owner_id,
+        "created_by_side": record.created_by_side.value,
+        "visible_to_employer": record.visible_to_employer,
+        "employer_siret": siret,
+        "employer_siren": siret[:9] if siret else None,
+        "training_uai": contract.training_uai,
+        "training_siret": contract.training_siret,
+        "opco_code": record.opco_code,
+        "employer_name": record.employer_name,
+        "employee_name": record.employee_name,
+        "search_text": _search_text(record),
+        "form": contract.form.model_dump(mode="json", exclude_none=True),
+        "anomalies": record.anomalies,
+        "anomaly_letter_document_id": record.anomaly_letter_document_id,
+        "agreement_letter_document_id": record.agreement_letter_document_id,
+        "opco_file_number": contract.opco_file_number,
+        "refusal_reason": record.refusal_reason,
+        "proposed_to_email": record.proposed_to_email,
+        "status_before_archive": contract.status_before_archive.value if contract.status_before_archive else None,
+        "archived": contract.status == ContractStatus.ARCHIVED,
+        "updated_at": record.updated_at,
+        "transmitted_at": record.transmitted_at,
+    }
+
+
+def _record(row: Any) -> ContractRecord:
+    contract = Contract(
+        id=row.id,
+        contract_type=ContractType(row.contract_type),
+        form=ContractForm.model_validate(row.form),
+        owner_id=row.owner_id,
+        status=ContractStatus(row.status),
+        revision=row.revision,
+        transmitted_revision=row.transmitted_revision,
+        amendment_number=row.amendment_number,
+        opco_file_number=row.opco_file_number,
+        status_before_archive=ContractStatus(row.status_before_archive) if row.status_before_archive else None,
+        version=row.version,
+    )
+    return ContractRecord(
+        contract=contract,
+        created_by_side=Side(row.created_by_side),
+        opco_code=row.opco_code,
+        visible_to_employer=row.visible_to_employer,
+        anomalies=list(row.anomalies or []),
+        anomaly_letter_document_id=row.anomaly_letter_document_id,
+        agreement_letter_document_id=row.agreement_letter_document_id,
+        refusal_reason=row.refusal_reason,
+        proposed_to_email=row.proposed_to_email,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        transmitted_at=row.transmitted_at,
+    )
+
+
+class SqlContractRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, contract_id: UUID, *, for_update: bool = False) -> ContractRecord | None:
+        query = sa.select(contract_table).where(c.id == contract_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        return _record(row) if row is not None else None
+
+    async def add(self, record: ContractRecord) -> None:
+        record.contract.version = 1
+        await self.session.execute(
+            sa.insert(contract_table).values(id=record.id, version=1, created_at=record.created_at, **_columns(record))
+        )
+
+    async def update(self, record: ContractRecord) -> None:
+        expected = record.contract.version
+        result = await self.session.execute(
+            sa.update(contract_table)
+            .where(c.id == record.id, c.version == expected)
+            .values(version=expected + 1, **_columns(record))
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConcurrentModification()
+        record.contract.version = expected + 1
+
+    async def search(self, query: DashboardQuery) -> tuple[list[ContractSummary], int]:
+        reach = []
+        if query.employer_sirets:
+            reach.append(sa.and_(c.employer_siret.in_(query.employer_sirets), c.visible_to_employer))
+        if query.training_uais:
+            reach.append(c.training_uai.in_(query.training_uais))
+        if query.training_sirets:
+            reach.append(c.training_siret.in_(query.training_sirets))
+        if not reach:
+            return [], 0
+        conditions = [sa.or_(*reach), c.status != ContractStatus.DELETED.value]
+        if query.status:
+            conditions.append(c.status == query.status)
+        elif not query.include_archived:
+            conditions.append(sa.not_(c.archived))
+        if query.contract_type:
+            conditions.append(c.contract_type == query.contract_type)
+        if query.siret:
+            conditions.append(sa.or_(c.employer_siret == query.siret, c.training_siret == query.siret))
+        if query.text:
+            for word in query.text.casefold().split():
+                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                conditions.append(c.search_text.like(f"%{escaped}%", escape="\\"))
+        where = sa.and_(*conditions)
+        total = await self.session.execute(sa.select(sa.func.count()).select_from(contract_table).where(where))
+        rows = await self.session.execute(
+            sa.select(contract_table)
+            .with_only_columns(
+                c.id,
+                c.contract_type,
+                c.status,
+                c.revision,
+                c.employer_siret,
+                c.employer_name,
+                c.employee_name,
+                c.training_uai,
+                c.training_siret,
+                c.opco_code,
+                c.opco_file_number,
+                c.owner_id,
+                c.archived,
+                c.created_at,
+                c.updated_at,
+            )
+            .where(where)
+            .order_by(c.updated_at.desc(), c.id)
+            .limit(query.page_size)
+            .offset((query.page - 1) * query.page_size)
+        )
+        items = [ContractSummary(**row._mapping) for row in rows]
+        return items, total.scalar_one()
+
+    async def add_history(self, entries: list[HistoryEntry]) -> None:
+        if entries:
+            await self.session.execute(
+                sa.insert(contract_history_table),
+                [
+                    {
+                        "contract_id": e.contract_id,
+                        "at": e.at,
+                        "actor_id": e.actor_id,
+                        "action": e.action,
+                        "revision": e.revision,
+                        "details": e.details,
+                    }
+                    for e in entries
+                ],
+            )
+
+    async def history(self, contract_id: UUID) -> list[HistoryEntry]:
+        h = contract_history_table.c
+        rows = await self.session.execute(
+            sa.select(h.contract_id, h.at, h.actor_id, h.action, h.revision, h.details)
+            .where(h.contract_id == contract_id)
+            .order_by(h.id)
+        )
+        return [HistoryEntry(**row._mapping) for row in rows]
+
+    async def documents(self, contract_id: UUID) -> list[AttachedDocument]:
+        d = contract_document_table.c
+        rows = await self.session.execute(
+            sa.select(contract_document_table).where(d.contract_id == contract_id).order_by(d.document_type)
+        )
+        return [AttachedDocument(**row._mapping) for row in rows]
+
+    async def record_document(self, document: AttachedDocument) -> bool:
+        d = contract_document_table.c
+        values = {
+            "contract_id": document.contract_id,
+            "document_type": document.document_type,
+            "document_id": document.document_id,
+            "version": document.version,
+            "sha256": document.sha256,
+            "filename": document.filename,
+            "uploaded_at": document.uploaded_at,
+        }
+        stmt = insert(contract_document_table).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[d.contract_id, d.document_type],
+            set_={k: stmt.excluded[k] for k in ("document_id", "version", "sha256", "filename", "uploaded_at")},
+            # An older version arriving late never replaces a newer one.
+            where=contract_document_table.c.version < stmt.excluded.version,
+        ).returning(d.contract_id)
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def add_member(self, member: Colleague) -> None:
+        m = member_table.c
+        stmt = insert(member_table).values(
+            organisation_id=member.organisation_id,
+            account_id=member.account_id,
+            organisation_kind=member.organisation_kind,
+            siret=member.siret,
+            uai=member.uai,
+        )
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[m.organisation_id, m.account_id],
+                set_={
+                    "organisation_kind": stmt.excluded.organisation_kind,
+                    "siret": stmt.excluded.siret,
+                    "uai": stmt.excluded.uai,
+                },
+            )
+        )
+
+    async def remove_member(self, organisation_id: UUID, account_id: UUID) -> None:
+        m = member_table.c
+        await self.session.execute(
+            sa.delete(member_table).where(m.organisation_id == organisation_id, m.account_id == account_id)
+        )
+
+    async def memberships_of(self, account_id: UUID) -> list[Colleague]:
+        m = member_table.c
+        rows = await self.session.execute(sa.select(member_table).where(m.account_id == account_id))
+        return [Colleague(**row._mapping) for row in rows]

@@ -1,0 +1,388 @@
+"""The contracts API: drafting tab by tab, validation, questions, pay schedule, transmission and the file's life.
+
+Each write runs one use case in one transaction and commits it here: the contract, its history and the
+events it caused (outbox) are saved together, or nothing is.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Query, Response, status
+
+from passerelle.contracts.adapters.pdf import render_cerfa
+from passerelle.contracts.domain.codes import ContractStatus, ContractType
+from passerelle.contracts.domain.legal import ParameterNotInForce
+from passerelle.contracts.domain.questions import applicable_questions, case_reminders
+from passerelle.contracts.domain.remuneration import compute_pay_schedule
+from passerelle.contracts.domain.tabs import Tab
+from passerelle.contracts.service_layer import services
+from passerelle.contracts.service_layer.access import sides_of
+from passerelle.contracts.service_layer.findings import finding_dict, summary
+from passerelle.contracts.service_layer.records import ContractRecord, Side
+from passerelle.libs.auth import CurrentPrincipal
+from passerelle.libs.errors import FieldError, InvalidInput
+
+from .dependencies import DependenciesDep, ExpectedVersion, UnitOfWorkDep
+from .schemas import (
+    AmendmentBody,
+    ContractPage,
+    ContractPublic,
+    ContractValidation,
+    CreateContractBody,
+    HistoryOut,
+    ProposeBody,
+    QuestionsOut,
+    RemunerationOut,
+    SaveResponse,
+    TransferBody,
+    TransmitResponse,
+    contract_public,
+    history_out,
+    pay_period_out,
+    summary_out,
+)
+
+router = APIRouter(prefix="/contracts", tags=["contrats"])
+
+
+async def _public(
+    uow: UnitOfWorkDep, principal: CurrentPrincipal, record: ContractRecord, response: Response | None = None
+) -> ContractPublic:
+    documents = await uow.contracts.documents(record.id)
+    if response is not None:
+        response.headers["ETag"] = f'"{record.contract.version}"'
+    return contract_public(record, sides_of(principal, record), documents)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ContractPublic, summary="Créer un contrat")
+async def create_contract(
+    body: CreateContractBody, principal: CurrentPrincipal, uow: UnitOfWorkDep, deps: DependenciesDep, response: Response
+) -> ContractPublic:
+    command = services.CreateContract(
+        contract_type=body.contract_type,
+        employer_siret=body.employer_siret,
+        training_uai=body.training_uai,
+        training_siret=body.training_siret,
+        side=Side(body.side) if body.side else None,
+        form=body.form.model_dump(exclude_unset=True) if body.form is not None else None,
+    )
+    record = await services.create_contract(uow, principal, command, deps)
+    await uow.commit()
+    response.headers["Location"] = f"/contracts/{record.id}"
+    return await _public(uow, principal, record, response)
+
+
+@router.get("", response_model=ContractPage, summary="Tableau de bord : les contrats dont je suis partie")
+async def list_contracts(
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    status_: Annotated[ContractStatus | None, Query(alias="status")] = None,
+    contract_type: ContractType | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="Text searched in names, SIRET, file number")] = None,
+    siret: Annotated[str | None, Query(max_length=20)] = None,
+    include_archived: bool = False,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> ContractPage:
+    query = services.dashboard_query(
+        principal,
+        status=status_.value if status_ else None,
+        contract_type=contract_type.value if contract_type else None,
+        text=q,
+        siret=siret,
+        include_archived=include_archived,
+        page=page,
+        page_size=page_size,
+    )
+    items, total = await uow.contracts.search(query)
+    return ContractPage(items=[summary_out(i) for i in items], total=total, page=page, page_size=page_size)
+
+
+@router.get("/{contract_id}", response_model=ContractPublic, summary="Lire un contrat")
+async def get_contract(
+    contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep, response: Response
+) -> ContractPublic:
+    record, sides, documents = await services.get_contract(uow, principal, contract_id)
+    response.headers["ETag"] = f'"{record.contract.version}"'
+    return contract_public(record, sides, documents)
+
+
+@router.put("/{contract_id}/tabs/{tab}", response_model=SaveResponse, summary="Enregistrer un onglet")
+async def save_tab(
+    contract_id: UUID,
+    tab: Tab,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+    response: Response,
+    content: Annotated[dict[str, Any], Body(description="The tab's fields; incomplete answers are accepted")],
+) -> SaveResponse:
+    command = services.SaveTab(contract_id, tab, content, expected_version)
+    result = await services.save_tab(uow, principal, command, deps)
+    await uow.commit()
+    return SaveResponse(
+        contract=await _public(uow, principal, result.record, response),
+        changed=result.changed,
+        findings=[finding_dict(f) for f in result.findings],
+    )
+
+
+@router.put("/{contract_id}", response_model=SaveResponse, summary="Enregistrer tout le formulaire")
+async def save_form(
+    contract_id: UUID,
+    form: Annotated[dict[str, Any], Body(description="The whole form (ContractForm)")],
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+    response: Response,
+) -> SaveResponse:
+    result = await services.save_form(uow, principal, services.SaveForm(contract_id, form, expected_version), deps)
+    await uow.commit()
+    return SaveResponse(
+        contract=await _public(uow, principal, result.record, response),
+        changed=result.changed,
+        findings=[finding_dict(f) for f in result.findings],
+    )
+
+
+@router.get("/{contract_id}/validation", response_model=ContractValidation, summary="Contrôles, onglet par onglet")
+async def validation(
+    contract_id: UUID,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    for_transmission: Annotated[
+        bool, Query(description="As transmission sees it (missing answers block) or as saving does")
+    ] = True,
+) -> ContractValidation:
+    record, findings = await services.contract_findings(
+        uow, principal, contract_id, deps, for_transmission=for_transmission
+    )
+    return ContractValidation(
+        contract_id=record.id, version=record.contract.version, for_transmission=for_transmission, **summary(findings)
+    )
+
+
+@router.get("/{contract_id}/questions", response_model=QuestionsOut, summary="Les questions de ce cas")
+async def questions(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> QuestionsOut:
+    record, _, _ = await services.get_contract(uow, principal, contract_id)
+    form = record.contract.form
+    try:
+        tabs = applicable_questions(form)
+        reminders = case_reminders(form)
+    except ParameterNotInForce as exc:
+        raise _dates_unknown() from exc
+    return QuestionsOut.model_validate(
+        {
+            "contract_id": record.id,
+            "tabs": [
+                {
+                    "tab": t.tab.value,
+                    "label": t.label,
+                    "questions": [
+                        {
+                            "field": q.field,
+                            "label": q.label,
+                            "required": q.required,
+                            "help": q.help,
+                            "choices": [{"code": c.code, "label": c.label} for c in q.choices],
+                            "reminder": {"text": q.reminder.text, "reference": q.reminder.reference}
+                            if q.reminder
+                            else None,
+                        }
+                        for q in t.questions
+                    ],
+                }
+                for t in tabs
+            ],
+            "reminders": [{"text": r.text, "reference": r.reference} for r in reminders],
+        }
+    )
+
+
+def _dates_unknown() -> InvalidInput:
+    return InvalidInput(
+        [
+            FieldError(
+                "contract.start_date",
+                "legal_parameters_unknown",
+                "Les valeurs légales en vigueur à cette date ne sont pas connues : vérifiez la date de début.",
+            )
+        ]
+    )
+
+
+@router.get("/{contract_id}/remuneration", response_model=RemunerationOut, summary="Rémunération minimale")
+async def remuneration(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> RemunerationOut:
+    record, _, _ = await services.get_contract(uow, principal, contract_id)
+    try:
+        periods = compute_pay_schedule(record.contract.form)
+    except ParameterNotInForce as exc:
+        raise _dates_unknown() from exc
+    return RemunerationOut(
+        contract_id=record.id,
+        periods=[pay_period_out(p) for p in periods],
+        declared=record.contract.form.contract.pay_schedule or [],
+    )
+
+
+@router.post("/{contract_id}/propose", response_model=ContractPublic, summary="Proposer à l'employeur")
+async def propose(
+    contract_id: UUID,
+    body: ProposeBody,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+    response: Response,
+) -> ContractPublic:
+    command = services.ProposeContract(contract_id, str(body.employer_email), body.employer_siret, expected_version)
+    record = await services.propose_contract(uow, principal, command, deps)
+    await uow.commit()
+    return await _public(uow, principal, record, response)
+
+
+@router.post("/{contract_id}/accept", response_model=ContractPublic, summary="Accepter la proposition")
+async def accept(
+    contract_id: UUID,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+    response: Response,
+) -> ContractPublic:
+    record = await services.accept_proposal(uow, principal, contract_id, deps, expected_version)
+    await uow.commit()
+    return await _public(uow, principal, record, response)
+
+
+@router.post(
+    "/{contract_id}/transmit",
+    response_model=TransmitResponse,
+    summary="Transmettre à l'OPCO",
+    responses={422: {"description": "Refused: every error, grouped by tab and field; nothing transmitted"}},
+)
+async def transmit(
+    contract_id: UUID,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+    response: Response,
+) -> TransmitResponse:
+    record, warnings = await services.transmit_contract(uow, principal, contract_id, deps, expected_version)
+    await uow.commit()
+    return TransmitResponse(
+        contract=await _public(uow, principal, record, response), warnings=[finding_dict(f) for f in warnings]
+    )
+
+
+@router.post(
+    "/{contract_id}/amendments",
+    response_model=ContractPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Demande de modification (avenant)",
+)
+async def request_amendment(
+    contract_id: UUID,
+    body: AmendmentBody,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+    response: Response,
+) -> ContractPublic:
+    command = services.RequestAmendment(contract_id, body.kind_code, body.effective_date, expected_version)
+    record = await services.request_amendment(uow, principal, command, deps)
+    await uow.commit()
+    return await _public(uow, principal, record, response)
+
+
+@router.post("/{contract_id}/transfer", response_model=ContractPublic, summary="Transférer à un collègue")
+async def transfer(
+    contract_id: UUID,
+    body: TransferBody,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+    response: Response,
+) -> ContractPublic:
+    command = services.TransferContract(contract_id, body.to_account_id, expected_version)
+    record = await services.transfer_contract(uow, principal, command, deps)
+    await uow.commit()
+    return await _public(uow, principal, record, response)
+
+
+@router.post("/{contract_id}/archive", response_model=ContractPublic, summary="Archiver")
+async def archive(
+    contract_id: UUID,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+    response: Response,
+) -> ContractPublic:
+    record = await services.archive_contract(uow, principal, contract_id, deps, expected_version)
+    await uow.commit()
+    return await _public(uow, principal, record, response)
+
+
+@router.post("/{contract_id}/restore", response_model=ContractPublic, summary="Désarchiver")
+async def restore(
+    contract_id: UUID,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+    response: Response,
+) -> ContractPublic:
+    record = await services.restore_contract(uow, principal, contract_id, deps, expected_version)
+    await uow.commit()
+    return await _public(uow, principal, record, response)
+
+
+@router.delete("/{contract_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Supprimer un brouillon")
+async def delete(
+    contract_id: UUID,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+) -> Response:
+    await services.delete_contract(uow, principal, contract_id, deps, expected_version)
+    await uow.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{contract_id}/history", response_model=list[HistoryOut], summary="Historique : qui, quand, quoi")
+async def history(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> list[HistoryOut]:
+    return [history_out(e) for e in await services.contract_history(uow, principal, contract_id)]
+
+
+@router.get(
+    "/{contract_id}/cerfa.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+    summary="Le CERFA rempli (PDF)",
+)
+async def cerfa_pdf(
+    contract_id: UUID,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    disposition: Literal["inline", "attachment"] = "inline",
+) -> Response:
+    record, _, _ = await services.get_contract(uow, principal, contract_id)
+    content = render_cerfa(record)
+    number = "10103" if record.contract.type == ContractType.APPRENTICESHIP else "12434"
+    filename = f"cerfa-{number}-{record.id}.pdf"
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'{disposition}; filename="{filename}"'},
+    )

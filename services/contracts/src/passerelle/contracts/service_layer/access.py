@@ -1,0 +1,79 @@
+"""Who may read or change a contract, and which part of it.
+
+A person reaches a contract only through a membership of one of the organisations on it: the employer
+establishment (SIRET), the training organisation (UAI or SIRET); OPCO staff read the contracts their OPCO
+reviews once transmitted. A training organisation writes its own part (the Formation tab); the employer
+writes the rest, and the Formation tab too when the employer created the contract itself.
+"""
+
+from __future__ import annotations
+
+from passerelle.contracts.domain.codes import ContractStatus
+from passerelle.contracts.domain.tabs import Tab
+from passerelle.libs.auth import Principal
+
+from .errors import ContractNotFound, SideNotAllowed
+from .records import ContractRecord, Side
+
+EMPLOYER_TABS = frozenset({Tab.INTRODUCTION, Tab.EMPLOYER, Tab.EMPLOYEE, Tab.TUTOR, Tab.CONTRACT, Tab.SYNTHESIS})
+TRAINING_TABS = frozenset({Tab.TRAINING})
+
+
+def sides_of(principal: Principal, record: ContractRecord) -> frozenset[Side]:
+    sides: set[Side] = set()
+    contract = record.contract
+    if contract.status == ContractStatus.DELETED:
+        return frozenset()
+    if record.visible_to_employer and record.employer_siret and record.employer_siret in principal.sirets():
+        sides.add(Side.EMPLOYER)
+    if (record.training_uai and record.training_uai in principal.uais()) or (
+        record.training_siret and record.training_siret in principal.training_sirets()
+    ):
+        sides.add(Side.TRAINING)
+    if record.opco_code and record.opco_code in principal.opco_codes() and contract.transmitted_revision > 0:
+        sides.add(Side.OPCO)
+    return frozenset(sides)
+
+
+def require_party(principal: Principal, record: ContractRecord | None) -> frozenset[Side]:
+    """The person's sides on the contract; 404 when they have none (its existence is not revealed)."""
+    if record is None:
+        raise ContractNotFound()
+    sides = sides_of(principal, record)
+    if not sides:
+        raise ContractNotFound()
+    return sides
+
+
+def require_side(sides: frozenset[Side], side: Side, action: str) -> None:
+    if side not in sides:
+        who = {
+            Side.EMPLOYER: "l'employeur",
+            Side.TRAINING: "l'organisme de formation",
+            Side.OPCO: "l'OPCO",
+        }[side]
+        raise SideNotAllowed(f"Seul {who} du contrat peut {action}.")
+
+
+def writable_tabs(sides: frozenset[Side], created_by_side: Side) -> frozenset[Tab]:
+    tabs: set[Tab] = set()
+    if Side.EMPLOYER in sides:
+        tabs |= EMPLOYER_TABS
+        if created_by_side == Side.EMPLOYER:
+            tabs |= TRAINING_TABS
+    if Side.TRAINING in sides:
+        tabs |= TRAINING_TABS
+    return frozenset(tabs)
+
+
+def require_tabs(sides: frozenset[Side], created_by_side: Side, tabs: set[Tab]) -> None:
+    allowed = writable_tabs(sides, created_by_side)
+    refused = [tab for tab in Tab if tab in tabs and tab not in allowed]
+    if refused:
+        labels = ", ".join(f"« {tab.label} »" for tab in refused)
+        if not allowed:
+            raise SideNotAllowed("Vous ne pouvez modifier aucun onglet de ce contrat.")
+        which = "l'onglet" if len(refused) == 1 else "les onglets"
+        raise SideNotAllowed(
+            f"Vous ne pouvez pas modifier {which} {labels} : chaque partie ne complète que sa part du contrat."
+        )

@@ -1,0 +1,132 @@
+"""What the service keeps around the `Contract` aggregate: parties, OPCO decisions, letters, timestamps.
+
+The aggregate owns the form, the status and the revisions; a `ContractRecord` adds what the service needs
+to route, show and audit it. Repositories load and save records; use cases change them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from passerelle.contracts.domain.contract import Contract
+
+
+class Side(StrEnum):
+    """The side of the contract a person acts for."""
+
+    EMPLOYER = "employer"
+    TRAINING = "training"
+    OPCO = "opco"
+
+
+@dataclass
+class ContractRecord:
+    contract: Contract
+    created_by_side: Side
+    opco_code: str | None
+    visible_to_employer: bool = True
+    anomalies: list[dict[str, Any]] = field(default_factory=list)
+    anomaly_letter_document_id: UUID | None = None
+    agreement_letter_document_id: UUID | None = None
+    refusal_reason: str | None = None
+    proposed_to_email: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    transmitted_at: datetime | None = None
+
+    @property
+    def id(self) -> UUID:
+        return self.contract.id
+
+    @property
+    def employer_siret(self) -> str | None:
+        return self.contract.employer_siret
+
+    @property
+    def training_uai(self) -> str | None:
+        return self.contract.training_uai
+
+    @property
+    def training_siret(self) -> str | None:
+        return self.contract.training_siret
+
+    @property
+    def employer_name(self) -> str | None:
+        return self.contract.form.employer.name
+
+    @property
+    def employee_name(self) -> str | None:
+        employee = self.contract.form.employee
+        names = [employee.first_name, employee.usage_name or employee.birth_name]
+        return " ".join(n for n in names if n) or None
+
+
+@dataclass(frozen=True)
+class AttachedDocument:
+    """The latest version of one document type attached to a contract (from `document.uploaded`)."""
+
+    contract_id: UUID
+    document_type: str
+    document_id: UUID
+    version: int
+    sha256: str
+    filename: str | None
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    contract_id: UUID
+    at: datetime
+    actor_id: str | None
+    action: str
+    revision: int
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """One membership of an account in an organisation (projection of identity's membership events)."""
+
+    organisation_id: UUID
+    account_id: UUID
+    organisation_kind: str
+    siret: str | None
+    uai: str | None
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    employer_sirets: frozenset[str]
+    training_uais: frozenset[str]
+    training_sirets: frozenset[str]
+    status: str | None = None
+    contract_type: str | None = None
+    text: str | None = None
+    siret: str | None = None
+    include_archived: bool = False
+    page: int = 1
+    page_size: int = 20
+
+
+@dataclass(frozen=True)
+class ContractSummary:
+    id: UUID
+    contract_type: str
+    status: str
+    revision: int
+    employer_siret: str | None
+    employer_name: str | None
+    employee_name: str | None
+    training_uai: str | None
+    training_siret: str | None
+    opco_code: str | None
+    opco_file_number: str | None
+    owner_id: str
+    archived: bool
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,140 @@
+"""The contracts service on real PostgreSQL (and Kafka when a test needs it), in process, with signed tokens.
+
+Tokens are signed here like identity signs them (Ed25519, the claims of `passerelle.libs.auth`), so these tests
+do not depend on the identity service.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from jwt.algorithms import OKPAlgorithm
+
+from passerelle.contracts.bootstrap import bootstrap
+from passerelle.contracts.config import Settings
+from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.stack import REPO, ensure_stack
+
+SERVICE_DIR = REPO / Path("services/contracts")
+
+
+class Signer:
+    """Signs access tokens with its own Ed25519 key; `jwks` is what identity would publish."""
+
+    def __init__(self) -> None:
+        self.key = Ed25519PrivateKey.generate()
+        self.kid = uuid.uuid4().hex[:12]
+
+    @property
+    def jwks(self) -> dict[str, Any]:
+        jwk = OKPAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
+        return {"keys": [{**jwk, "kid": self.kid, "alg": "EdDSA", "use": "sig"}]}
+
+    def headers(self, orgs: list[dict[str, Any]], sub: uuid.UUID | None = None) -> dict[str, str]:
+        now = int(time.time())
+        claims = {
+            "iss": "passerelle-identity",
+            "aud": "passerelle",
+            "sub": str(sub or uuid.uuid4()),
+            "iat": now,
+            "exp": now + 600,
+            "jti": uuid.uuid4().hex,
+            "kind": "user",
+            "email": "test@example.fr",
+            "name": "Test",
+            "orgs": orgs,
+        }
+        token = jwt.encode(claims, self.key, algorithm="EdDSA", headers={"kid": self.kid})
+        return {"Authorization": f"Bearer {token}"}
+
+
+def employer(siret: str) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "kind": "employer", "role": "admin", "siret": siret, "siren": siret[:9]}
+
+
+def training(uai: str, siret: str | None = None) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "kind": "training", "role": "admin", "uai": uai, "siret": siret}
+
+
+def _luhn_complete(digits: str) -> str:
+    for last in "0123456789":
+        total = 0
+        for index, char in enumerate(reversed(digits + last)):
+            value = int(char) * (2 if index % 2 else 1)
+            total += value - 9 if value > 9 else value
+        if total % 10 == 0:
+            return digits + last
+    raise AssertionError("unreachable")
+
+
+def luhn_siret() -> str:
+    """A random valid SIRET (its SIREN and itself pass Luhn), for tests that need organisations of their own."""
+    number = str(uuid.uuid4().int)
+    siren = _luhn_complete("7" + number[:7])
+    return _luhn_complete(siren + number[7:11])
+
+
+@pytest.fixture(scope="session")
+def orgs() -> Any:
+    """Claim builders: `orgs.employer(siret)`, `orgs.training(uai, siret)`, `orgs.new_siret()`."""
+
+    class Orgs:
+        pass
+
+    o = Orgs()
+    o.employer = employer  # type: ignore[attr-defined]
+    o.training = training  # type: ignore[attr-defined]
+    o.new_siret = luhn_siret  # type: ignore[attr-defined]
+    return o
+
+
+@pytest.fixture(scope="session")
+def stack() -> dict[str, str]:
+    return ensure_stack()
+
+
+@pytest.fixture(scope="session")
+def database_url(stack: dict[str, str]) -> str:
+    return fresh_service_database(SERVICE_DIR, "contracts_test")
+
+
+@pytest.fixture(scope="session")
+def signer() -> Signer:
+    return Signer()
+
+
+@pytest.fixture(scope="session")
+def auth(signer: Signer) -> Callable[..., dict[str, str]]:
+    return signer.headers
+
+
+@pytest.fixture(scope="session")
+async def service(database_url: str, signer: Signer, stack: dict[str, str]) -> AsyncIterator:
+    """The app with its consumers and relay off: the API tests read the outbox table themselves."""
+    settings = Settings(
+        database_url=database_url,
+        consumers_enabled=False,
+        relay_in_process=False,
+        jwks_url="http://127.0.0.1:9/unused",
+        log_json=False,
+    )
+    service = bootstrap(settings)
+    app = service.app()
+    async with app.router.lifespan_context(app):
+        app.state.token_verifier.set_jwks(signer.jwks)
+        yield service, app
+
+
+@pytest.fixture
+async def client(service) -> AsyncIterator[httpx.AsyncClient]:
+    _, app = service
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://contracts") as client:
+        yield client
