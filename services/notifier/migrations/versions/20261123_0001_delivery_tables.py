@@ -6,6 +6,7 @@ Create Date: 2026-11-23
 """
 
 from alembic import op
+
 from passerelle.libs.migrations import create_delivery_tables, drop_delivery_tables
 
 revision = "0001"

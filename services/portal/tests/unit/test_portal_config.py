@@ -8,7 +8,6 @@ def test_service_prefix_overrides_platform_variable(monkeypatch):
     assert Settings().kafka_bootstrap == "own:9092"
 
 
-def test_database_url_is_derived_from_the_platform_base(monkeypatch):
+def test_the_portal_has_no_database_of_its_own(monkeypatch):
     monkeypatch.setenv("PASSERELLE_DATABASE_URL_BASE", "postgresql+psycopg://u:p@db:5432")
-    url = Settings().database_url
-    assert url == (None)
+    assert Settings().database_url is None

@@ -2,8 +2,9 @@
 
 from typing import ClassVar
 
-from passerelle.libs.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from passerelle.libs.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -1,9 +1,10 @@
-"""The opco-processing service's one Settings class: variables prefixed OPCO_PROCESSING_, platform-wide ones PASSERELLE_."""
+"""The opco-processing service's one Settings class: variables prefixed OPCO_PROCESSING_, platform-wide PASSERELLE_."""
 
 from typing import ClassVar
 
-from passerelle.libs.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from passerelle.libs.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
