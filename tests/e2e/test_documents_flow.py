@@ -190,6 +190,4 @@ async def test_training_agreement_versions_checks_and_events(stack, documents, t
         "type_not_allowed",
     ]
 
-    # PLACEHOLDER (lead, once services/contracts exists): start the contracts service on the same stack and
-    # check that `document.uploaded` above makes it accept the transmission that required the training
-    # agreement (transmit -> 2xx, `contract.transmitted` published). Not faked here.
+    # That the upload unblocks the transmission in contracts: test_agreement_unblocks_transmission.py.
