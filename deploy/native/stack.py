@@ -23,6 +23,7 @@ import concurrent.futures
 import contextlib
 import fcntl
 import functools
+import hashlib
 import json
 import os
 import re
@@ -143,7 +144,9 @@ class Config:
 
     @property
     def pg_dir(self) -> Path:
-        return self.stack_dir / "postgres"
+        # Resolved: the cluster lives elsewhere when the postgres user cannot reach STACK_DIR (see
+        # place_postgres_cluster), and PostgreSQL must be given a path it can traverse.
+        return (self.stack_dir / "postgres").resolve()
 
     @property
     def pg_data(self) -> Path:
@@ -464,8 +467,28 @@ def missing_installs(cfg: Config) -> list[str]:
 # --------------------------------------------------------------------------- configure
 
 
+def postgres_can_reach(path: Path) -> bool:
+    return subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(path)], check=False).returncode == 0
+
+
+def place_postgres_cluster(cfg: Config) -> None:
+    """A clone under a folder closed to other users (/root, say) cannot hold the cluster, which runs as
+    the postgres user: it then lives in /var/lib/passerelle/<hash of STACK_DIR>, linked from STACK_DIR."""
+    link = cfg.stack_dir / "postgres"
+    if not IS_ROOT or link.exists() or link.is_symlink():
+        return
+    cfg.stack_dir.mkdir(parents=True, exist_ok=True)
+    if postgres_can_reach(cfg.stack_dir):
+        return
+    target = Path("/var/lib/passerelle") / hashlib.sha1(str(cfg.stack_dir).encode()).hexdigest()[:12] / "postgres"
+    target.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(target, target_is_directory=True)
+    log(f"postgres cluster kept in {target} (the postgres user cannot reach {cfg.stack_dir})")
+
+
 def configure_postgres(cfg: Config) -> list[str]:
     """initdb once; settings go on the command line so a port change is a config change."""
+    place_postgres_cluster(cfg)
     cfg.pg_dir.mkdir(parents=True, exist_ok=True)
     cfg.pg_sock_dir.mkdir(parents=True, exist_ok=True)
     chown_postgres(cfg.pg_dir)
