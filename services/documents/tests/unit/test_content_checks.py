@@ -100,3 +100,22 @@ def test_refusal_messages_are_french_and_name_the_file_field():
     assert body["message"] == "Le fichier dépasse la taille maximale autorisée (10 Mo)."
     assert body["fields"] == [{"path": "file", "code": "document_too_large", "message": body["message"]}]
     assert "2,5 Mo" in FileTooLarge(int(2.5 * 1024 * 1024)).message
+
+
+def test_readers_of_a_spilled_upload_are_independent_and_seekable():
+    """The antivirus and the store read the same upload at once, even once it spilled to disk."""
+    data = bytes(range(256)) * 40  # 10 KiB, past the 64-byte memory budget below
+    upload = spool(data, limit=len(data), chunk=1000, memory=64)
+    first, second = upload.reader(), upload.reader()
+    assert first.read(100) == data[:100]
+    assert second.read() == data  # its own position, unaffected by the first
+    first.seek(0)
+    assert first.read() == data
+    assert first.tell() == len(data)
+
+
+def test_readers_of_an_upload_kept_in_memory_are_independent():
+    data = b"%PDF-1.7\n" + b"x" * 30
+    upload = spool(data, limit=1024, memory=1024)
+    first, second = upload.reader(), upload.reader()
+    assert first.read(5) == b"%PDF-" and second.read() == data

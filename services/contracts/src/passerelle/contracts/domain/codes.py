@@ -315,7 +315,7 @@ class PayBase(LabelledEnum):
 
 class DocumentType(LabelledEnum):
     TRAINING_AGREEMENT = "convention_formation", "Convention de formation"
-    DURATION_AGREEMENT = "convention_amenagement_duree", "Convention de réduction ou d'allongement de durée"
+    DURATION_AGREEMENT = "convention_reduction_duree", "Convention de réduction ou d'allongement de durée"
     MOBILITY_AGREEMENT = "convention_mobilite", "Convention de mobilité"
     SIGNED_CERFA = "cerfa_signe", "CERFA signé"
     AGREEMENT_LETTER = "courrier_accord", "Courrier d'accord de l'OPCO"

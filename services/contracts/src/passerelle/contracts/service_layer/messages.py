@@ -22,8 +22,6 @@ from passerelle.schemas.events.common import ContractParties, DocumentRef
 
 from .records import AttachedDocument, ContractRecord, HistoryEntry
 
-# The documents service's type names -> the names the validation rules know, where they differ.
-DOCUMENT_TYPE_TO_DOMAIN = {"convention_reduction_duree": "convention_amenagement_duree"}
 SCHEMA_DOCUMENT_TYPES = frozenset(DocumentRef.model_fields["document_type"].annotation.__args__)  # type: ignore[union-attr]
 
 ACTIONS: dict[type[domain.ContractEvent], str] = {

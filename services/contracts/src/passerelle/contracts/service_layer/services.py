@@ -34,7 +34,7 @@ from passerelle.schemas.events.opco import AnomalyRaised, ContractEngaged, Contr
 from . import access
 from .errors import ConcurrentModification, domain_errors
 from .forms import changed_paths, changed_tabs, parse_form, parse_tab
-from .messages import DOCUMENT_TYPE_TO_DOMAIN, history_entry, integration_event
+from .messages import history_entry, integration_event
 from .ports import UnitOfWork
 from .records import AttachedDocument, Colleague, ContractRecord, DashboardQuery, HistoryEntry, Side
 
@@ -143,7 +143,7 @@ async def documents_context(
     uow: UnitOfWork, record: ContractRecord, deps: Dependencies, *, for_transmission: bool = False
 ) -> tuple[ValidationContext, list[AttachedDocument]]:
     documents = await uow.contracts.documents(record.id)
-    types = frozenset(DOCUMENT_TYPE_TO_DOMAIN.get(d.document_type, d.document_type) for d in documents)
+    types = frozenset(d.document_type for d in documents)
     return ValidationContext(documents=types, for_transmission=for_transmission, today=deps.today()), documents
 
 

@@ -28,7 +28,7 @@ def training_agreement(facts: Facts) -> Iterator[Hit]:
 @rule(
     id="DURATION_AGREEMENT_DOCUMENT",
     tab=Tab.DOCUMENTS,
-    fields=("documents.convention_amenagement_duree", "contract.derogation_code"),
+    fields=("documents.convention_reduction_duree", "contract.derogation_code"),
     message="Une réduction ou un allongement de durée s'accompagne d'une convention jointe au contrat.",
     reference="Code du travail, art. L6222-7-1 et R6222-23-1",
     severity=Severity.WARNING,
@@ -38,7 +38,7 @@ def duration_agreement(facts: Facts) -> Iterator[Hit]:
     code = facts.form.contract.derogation_code
     changes_duration = code in (DerogationCode.SHORTENED, DerogationCode.LENGTHENED, DerogationCode.SEVERAL)
     if changes_duration and DocumentType.DURATION_AGREEMENT not in facts.context.documents:
-        yield Hit("documents.convention_amenagement_duree")
+        yield Hit("documents.convention_reduction_duree")
 
 
 @rule(
