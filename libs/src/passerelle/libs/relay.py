@@ -47,7 +47,8 @@ def make_producer(bootstrap: str, **overrides: Any) -> AIOKafkaProducer:
         "bootstrap_servers": bootstrap,
         "enable_idempotence": True,
         "acks": "all",
-        "linger_ms": 2,
+        # No linger: the relay hands over a whole batch at once, and latency matters more.
+        "linger_ms": 0,
         "max_batch_size": 256 * 1024,
         "request_timeout_ms": 15000,
         "retry_backoff_ms": 200,

@@ -127,6 +127,8 @@ class Service:
                 broker = self.broker()
                 await broker.start()
                 stack.push_async_callback(broker.stop)
+                if self.consumer_group.committer is not None:
+                    stack.push_async_callback(self.consumer_group.committer.flush)
             if self.engine is not None and s.relay_in_process:
                 relay = OutboxRelay(s.database_url or "", s.kafka_bootstrap)
                 task = asyncio.create_task(relay.run(), name=f"{self.name}-outbox-relay")
