@@ -998,6 +998,31 @@ SELECT format('CREATE DATABASE %I OWNER {DB_ROLE}', d) FROM unnest(ARRAY[{dbs}])
     log(f"postgres role {DB_ROLE} and databases {', '.join(DATABASES)} ready")
 
 
+TOPIC_PARTITIONS = 6
+
+
+def setup_topics(cfg: Config) -> None:
+    """Every topic of the registry, created up front with a fixed partition count: a key must always map
+    to the same partition, which a topic auto-created under a first burst of writes does not promise."""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    from passerelle.schemas import TOPICS
+
+    async def create() -> int:  # returns how many topics it created
+        admin = AIOKafkaAdminClient(bootstrap_servers=f"127.0.0.1:{cfg.port('KAFKA_PORT')}")
+        await admin.start()
+        try:
+            missing = sorted(set(TOPICS) - set(await admin.list_topics()))
+            if missing:
+                await admin.create_topics([NewTopic(t, TOPIC_PARTITIONS, 1) for t in missing])
+            return len(missing)
+        finally:
+            await admin.close()
+
+    created = asyncio.run(create())
+    log(f"kafka topics ready ({created} created, {len(TOPICS)} in the registry)")
+
+
 def setup_s3(cfg: Config) -> None:
     client = minio_client(cfg)
     if not client.bucket_exists(cfg.s3_bucket):
@@ -1121,6 +1146,7 @@ def cmd_start(cfg: Config, with_services: bool) -> None:
             launch_supervisord(cfg)
         wait_infra(cfg)
         setup_postgres(cfg)
+        setup_topics(cfg)
         setup_s3(cfg)
         check_clamd_eicar(cfg)
         if with_services:

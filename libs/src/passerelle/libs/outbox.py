@@ -45,6 +45,7 @@ outbox_table = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
     sa.Index("outbox_pending", "seq", postgresql_where=sa.text("sent_at IS NULL")),
+    sa.Index("outbox_pending_lane", "lane", "seq", postgresql_where=sa.text("sent_at IS NULL")),
 )
 
 inbox_table = sa.Table(

@@ -2,8 +2,11 @@
 
 - wakes on LISTEN/NOTIFY, and polls as a fallback;
 - idempotent producer, acks=all, keyed by subject;
-- several instances may run: rows are taken FOR UPDATE SKIP LOCKED and a lane (hash of the key) is
-  worked by one instance at a time (transaction advisory lock), so a key's order is kept;
+- several instances may run: each transaction first locks some lanes (a lane is a hash of the key; a
+  transaction advisory lock each), then takes those lanes' oldest rows FOR UPDATE. A lane is worked by
+  one instance at a time and always from its oldest row, so no row is published twice in steady state
+  and a key's order is kept. (Deciding row by row during the scan is not enough: a lane released by
+  another relay halfway through the scan would let a later row of a key overtake an earlier one.)
 - a crash between publishing and marking republishes those rows on restart: consumers deduplicate
   by event id, so nothing a user sees is duplicated.
 
@@ -25,18 +28,27 @@ from aiokafka.errors import KafkaError
 
 from passerelle.libs.db import libpq_dsn
 from passerelle.libs.logging import configure_logging, get_logger
-from passerelle.libs.outbox import NOTIFY_CHANNEL
+from passerelle.libs.outbox import LANES, NOTIFY_CHANNEL
 
 log = get_logger(__name__)
 
 _ADVISORY_NAMESPACE = 7_402_311  # any constant: the first key of the (namespace, lane) advisory lock
 
-_CLAIM_SQL = f"""
+# Lanes with rows waiting, in random order (so relays spread over them), locked up to a limit.
+_LOCK_LANES_SQL = f"""
+WITH candidates AS MATERIALIZED (
+    SELECT l AS lane FROM generate_series(0, {LANES - 1}) AS l
+    WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.sent_at IS NULL AND o.lane = l)
+    ORDER BY random()
+)
+SELECT lane FROM candidates WHERE pg_try_advisory_xact_lock({_ADVISORY_NAMESPACE}, lane) LIMIT %s
+"""
+_CLAIM_SQL = """
 SELECT seq, topic, key, headers, payload FROM outbox
-WHERE sent_at IS NULL AND pg_try_advisory_xact_lock({_ADVISORY_NAMESPACE}, lane)
+WHERE sent_at IS NULL AND lane = ANY(%s)
 ORDER BY seq
 LIMIT %s
-FOR UPDATE SKIP LOCKED
+FOR UPDATE
 """
 _MARK_SQL = "UPDATE outbox SET sent_at = now() WHERE seq = ANY(%s)"
 _PURGE_SQL = "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => %s)"
@@ -65,11 +77,13 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_interval: float = 1.0,
+        lanes_per_claim: int = LANES,
         retention_seconds: float = 24 * 3600,
     ) -> None:
         self._dsn = libpq_dsn(database_url)
         self._bootstrap = kafka_bootstrap
         self._batch_size = batch_size
+        self._lanes_per_claim = lanes_per_claim
         self._poll_interval = poll_interval
         self._retention = retention_seconds
         self._stopping = asyncio.Event()
@@ -103,9 +117,9 @@ class OutboxRelay:
                 await self._purge(worker)
                 loops = 0
                 while not self._stopping.is_set():
-                    sent = await self._drain_once(worker, producer)
-                    if sent >= self._batch_size:
-                        continue  # more is waiting: no need to sleep
+                    sent, lanes = await self._drain_once(worker, producer)
+                    if sent >= self._batch_size or lanes >= self._lanes_per_claim:
+                        continue  # the claim was full: more may be waiting, look again before sleeping
                     loops += 1
                     if loops % 600 == 0:
                         await self._purge(worker)
@@ -131,11 +145,15 @@ class OutboxRelay:
         async for _ in listener.notifies(stop_after=1):
             return
 
-    async def _drain_once(self, conn: psycopg.AsyncConnection, producer: AIOKafkaProducer) -> int:
+    async def _drain_once(self, conn: psycopg.AsyncConnection, producer: AIOKafkaProducer) -> tuple[int, int]:
+        """Publishes the oldest rows of the lanes it could lock: (rows published, lanes locked)."""
         async with conn.transaction():
-            rows = await (await conn.execute(_CLAIM_SQL, (self._batch_size,))).fetchall()
+            lanes = [r[0] for r in await (await conn.execute(_LOCK_LANES_SQL, (self._lanes_per_claim,))).fetchall()]
+            if not lanes:
+                return 0, 0
+            rows = await (await conn.execute(_CLAIM_SQL, (lanes, self._batch_size))).fetchall()
             if not rows:
-                return 0
+                return 0, len(lanes)
             futures = []
             for _seq, topic, key, headers, payload in rows:
                 futures.append(
@@ -149,7 +167,7 @@ class OutboxRelay:
             await asyncio.gather(*futures)
             await conn.execute(_MARK_SQL, ([r[0] for r in rows],))
         self.published += len(rows)
-        return len(rows)
+        return len(rows), len(lanes)
 
     async def _purge(self, conn: psycopg.AsyncConnection) -> None:
         async with conn.transaction():
