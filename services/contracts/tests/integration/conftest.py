@@ -1,59 +1,26 @@
 """The contracts service on real PostgreSQL (and Kafka when a test needs it), in process, with signed tokens.
 
-Tokens are signed here like identity signs them (Ed25519, the claims of `passerelle.libs.auth`), so these tests
-do not depend on the identity service.
+Tokens come from the shared TokenFactory (Ed25519, the claims of `passerelle.libs.auth`), so these tests do
+not depend on the identity service.
 """
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from jwt.algorithms import OKPAlgorithm
 
 from passerelle.contracts.bootstrap import bootstrap
 from passerelle.contracts.config import Settings
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.stack import REPO, ensure_stack
+from passerelle.libs.testing.tokens import TokenFactory
 
 SERVICE_DIR = REPO / Path("services/contracts")
-
-
-class Signer:
-    """Signs access tokens with its own Ed25519 key; `jwks` is what identity would publish."""
-
-    def __init__(self) -> None:
-        self.key = Ed25519PrivateKey.generate()
-        self.kid = uuid.uuid4().hex[:12]
-
-    @property
-    def jwks(self) -> dict[str, Any]:
-        jwk = OKPAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
-        return {"keys": [{**jwk, "kid": self.kid, "alg": "EdDSA", "use": "sig"}]}
-
-    def headers(self, orgs: list[dict[str, Any]], sub: uuid.UUID | None = None) -> dict[str, str]:
-        now = int(time.time())
-        claims = {
-            "iss": "passerelle-identity",
-            "aud": "passerelle",
-            "sub": str(sub or uuid.uuid4()),
-            "iat": now,
-            "exp": now + 600,
-            "jti": uuid.uuid4().hex,
-            "kind": "user",
-            "email": "test@example.fr",
-            "name": "Test",
-            "orgs": orgs,
-        }
-        token = jwt.encode(claims, self.key, algorithm="EdDSA", headers={"kid": self.kid})
-        return {"Authorization": f"Bearer {token}"}
 
 
 def employer(siret: str) -> dict[str, Any]:
@@ -107,17 +74,20 @@ def database_url(stack: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="session")
-def signer() -> Signer:
-    return Signer()
+def signer() -> TokenFactory:
+    return TokenFactory()
 
 
 @pytest.fixture(scope="session")
-def auth(signer: Signer) -> Callable[..., dict[str, str]]:
-    return signer.headers
+def auth(signer: TokenFactory) -> Callable[..., dict[str, str]]:
+    def headers(orgs: list[dict[str, Any]], sub: uuid.UUID | None = None) -> dict[str, str]:
+        return signer.headers(sub, orgs=orgs)
+
+    return headers
 
 
 @pytest.fixture(scope="session")
-async def service(database_url: str, signer: Signer, stack: dict[str, str]) -> AsyncIterator:
+async def service(database_url: str, signer: TokenFactory, stack: dict[str, str]) -> AsyncIterator:
     """The app with its consumers and relay off: the API tests read the outbox table themselves."""
     settings = Settings(
         database_url=database_url,
@@ -129,7 +99,7 @@ async def service(database_url: str, signer: Signer, stack: dict[str, str]) -> A
     service = bootstrap(settings)
     app = service.app()
     async with app.router.lifespan_context(app):
-        app.state.token_verifier.set_jwks(signer.jwks)
+        app.state.token_verifier.set_jwks(signer.jwks())
         yield service, app
 
 

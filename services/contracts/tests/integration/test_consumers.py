@@ -46,7 +46,7 @@ async def kafka_client(stack, signer) -> AsyncIterator[httpx.AsyncClient]:
     )
     app = bootstrap(settings).app()
     async with app.router.lifespan_context(app):
-        app.state.token_verifier.set_jwks(signer.jwks)
+        app.state.token_verifier.set_jwks(signer.jwks())
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://contracts") as client:
             yield client
