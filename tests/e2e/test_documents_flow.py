@@ -17,12 +17,11 @@ import uuid
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-from minio import Minio
 
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.processes import ServiceProcess
-from passerelle.libs.testing.stack import REPO
+from passerelle.libs.testing.stack import REPO, scratch_bucket
 from passerelle.libs.testing.tokens import TokenFactory, employer_claim, training_claim
 from passerelle.schemas import Envelope, decode_record, encode_record
 from passerelle.schemas.events.common import ContractParties
@@ -35,26 +34,10 @@ TRAINING_UAI = "0751234J"
 MAX_UPLOAD = 10 * 1024 * 1024
 
 
-def minio_client() -> Minio:
-    return Minio(
-        os.environ["PASSERELLE_S3_ENDPOINT"],
-        access_key=os.environ["PASSERELLE_S3_ACCESS_KEY"],
-        secret_key=os.environ["PASSERELLE_S3_SECRET_KEY"],
-        secure=os.environ.get("PASSERELLE_S3_SECURE", "false") == "true",
-        region="us-east-1",
-    )
-
-
 @pytest.fixture(scope="module")
 def bucket(stack):
-    # The service reconciles its bucket with its database: a fresh database gets a bucket of its own.
-    client = minio_client()
-    name = f"passerelle-docs-e2e-{uuid.uuid4().hex[:10]}"
-    client.make_bucket(name)
-    yield name
-    for obj in client.list_objects(name, recursive=True):
-        client.remove_object(name, obj.object_name)
-    client.remove_bucket(name)
+    with scratch_bucket("passerelle-docs-e2e") as name:
+        yield name
 
 
 @pytest.fixture(scope="module")

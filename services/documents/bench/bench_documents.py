@@ -32,21 +32,11 @@ from minio import Minio
 
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.processes import ServiceProcess
-from passerelle.libs.testing.stack import REPO
+from passerelle.libs.testing.stack import REPO, s3_client, scratch_bucket
 from passerelle.libs.testing.tokens import TokenFactory, employer_claim
 
 KIB, MIB = 1024, 1024 * 1024
 SIRET = "73282932000074"
-
-
-def minio_client() -> Minio:
-    return Minio(
-        os.environ["PASSERELLE_S3_ENDPOINT"],
-        access_key=os.environ["PASSERELLE_S3_ACCESS_KEY"],
-        secret_key=os.environ["PASSERELLE_S3_SECRET_KEY"],
-        secure=os.environ.get("PASSERELLE_S3_SECURE", "false") == "true",
-        region="us-east-1",
-    )
 
 
 def payload(size: int) -> bytes:
@@ -132,9 +122,11 @@ def main() -> None:
     if "PASSERELLE_KAFKA_BOOTSTRAP" not in os.environ:
         sys.exit('export the stack first: eval "$(uv run --no-sync python deploy/native/stack.py env)"')
 
-    s3 = minio_client()
-    bucket = f"passerelle-docs-bench-{uuid.uuid4().hex[:8]}"
-    s3.make_bucket(bucket)
+    with scratch_bucket("passerelle-docs-bench") as bucket:
+        run(args, s3_client(), bucket)
+
+
+def run(args: argparse.Namespace, s3: Minio, bucket: str) -> None:
     database_url = fresh_service_database(REPO / "services" / "documents", "bench_documents")
     contract_id = uuid.uuid4()
     engine = sa.create_engine(database_url)
@@ -150,31 +142,26 @@ def main() -> None:
 
     tokens = TokenFactory()
     log_dir = Path(tempfile.mkdtemp(prefix="bench-documents-"))
-    try:
-        with tokens.serve_jwks() as jwks_url:
-            env = {
-                "DOCUMENTS_DATABASE_URL": database_url,
-                "DOCUMENTS_JWKS_URL": jwks_url,
-                "DOCUMENTS_S3_BUCKET": bucket,
-                "DOCUMENTS_CONSUMER_GROUP": f"documents-bench-{uuid.uuid4().hex[:8]}",
-                "DOCUMENTS_LOG_LEVEL": "WARNING",
-            }
-            process = ServiceProcess.uvicorn("documents", "passerelle.documents.main:app", env, log_dir)
-            process.args += ["--no-access-log", "--log-level", "warning"]
-            process.start()
-            try:
-                headers = tokens.headers(uuid.uuid4(), orgs=[employer_claim(SIRET)], lifetime=3600)
-                limits = httpx.Limits(max_connections=args.workers * 2)
-                with httpx.Client(base_url=process.url, headers=headers, timeout=120, limits=limits) as api:
-                    for workers in (1, args.workers):
-                        bench_size(100 * KIB, args.rounds_small, workers, s3, bucket, api, contract_id)
-                        bench_size(5 * MIB, args.rounds_large, workers, s3, bucket, api, contract_id)
-            finally:
-                process.stop()
-    finally:
-        for obj in s3.list_objects(bucket, recursive=True):
-            s3.remove_object(bucket, obj.object_name)
-        s3.remove_bucket(bucket)
+    with tokens.serve_jwks() as jwks_url:
+        env = {
+            "DOCUMENTS_DATABASE_URL": database_url,
+            "DOCUMENTS_JWKS_URL": jwks_url,
+            "DOCUMENTS_S3_BUCKET": bucket,
+            "DOCUMENTS_CONSUMER_GROUP": f"documents-bench-{uuid.uuid4().hex[:8]}",
+            "DOCUMENTS_LOG_LEVEL": "WARNING",
+        }
+        process = ServiceProcess.uvicorn("documents", "passerelle.documents.main:app", env, log_dir)
+        process.args += ["--no-access-log", "--log-level", "warning"]
+        process.start()
+        try:
+            headers = tokens.headers(uuid.uuid4(), orgs=[employer_claim(SIRET)], lifetime=3600)
+            limits = httpx.Limits(max_connections=args.workers * 2)
+            with httpx.Client(base_url=process.url, headers=headers, timeout=120, limits=limits) as api:
+                for workers in (1, args.workers):
+                    bench_size(100 * KIB, args.rounds_small, workers, s3, bucket, api, contract_id)
+                    bench_size(5 * MIB, args.rounds_large, workers, s3, bucket, api, contract_id)
+        finally:
+            process.stop()
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from passerelle.documents.bootstrap import bootstrap
 from passerelle.documents.config import Settings
 from passerelle.documents.domain.access import ContractAccess
 from passerelle.libs.testing.database import fresh_service_database
-from passerelle.libs.testing.stack import ensure_stack
+from passerelle.libs.testing.stack import ensure_stack, s3_client, scratch_bucket
 from passerelle.libs.testing.tokens import TokenFactory, employer_claim, opco_claim, training_claim
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
@@ -40,22 +40,10 @@ def database_url(stack) -> str:
     return fresh_service_database(SERVICE_DIR, "documents_test")
 
 
-def minio_client() -> Minio:
-    s = Settings()
-    return Minio(
-        s.s3_endpoint, access_key=s.s3_access_key, secret_key=s.s3_secret_key, secure=s.s3_secure, region=s.s3_region
-    )
-
-
 @pytest.fixture(scope="session")
 def bucket(stack):
-    client = minio_client()
-    name = f"passerelle-docs-it-{uuid.uuid4().hex[:10]}"
-    client.make_bucket(name)
-    yield name
-    for obj in client.list_objects(name, recursive=True):
-        client.remove_object(name, obj.object_name)
-    client.remove_bucket(name)
+    with scratch_bucket("passerelle-docs-it") as name:
+        yield name
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +119,7 @@ async def contract_id(docs) -> uuid.UUID:
 
 @pytest.fixture(scope="session")
 def s3(stack) -> Minio:
-    return minio_client()
+    return s3_client()
 
 
 def bearer(tokens: TokenFactory, *orgs: dict[str, Any], kind: str = "user") -> dict[str, str]:

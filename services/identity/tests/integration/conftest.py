@@ -22,7 +22,7 @@ from stdnum import luhn
 
 from passerelle.identity.bootstrap import bootstrap
 from passerelle.identity.config import Settings
-from passerelle.identity.domain.identifiers import UAI_LETTERS
+from passerelle.libs.identifiers import UAI_LETTERS
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.stack import ensure_stack
 

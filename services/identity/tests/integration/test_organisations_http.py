@@ -8,7 +8,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from stdnum import luhn
 
-from passerelle.identity.domain.identifiers import UAI_LETTERS
+from passerelle.libs.identifiers import UAI_LETTERS
 from passerelle.schemas import decode_record
 
 pytestmark = pytest.mark.integration

@@ -1,7 +1,7 @@
 import pytest
 
 from passerelle.identity.domain.errors import InvalidInput
-from passerelle.identity.domain.identifiers import EmailAddress, OpcoCode, Siren, Siret, Uai, siret_is_valid
+from passerelle.identity.domain.identifiers import EmailAddress, OpcoCode, Siren, Siret, Uai
 
 
 @pytest.mark.parametrize("raw", ["81208328500013", "812 083 285 00021", "812.083.285.00013", "43935504100021"])
@@ -30,16 +30,14 @@ def test_siret_must_be_fourteen_digits(raw):
 
 def test_la_poste_establishments_use_a_digit_sum_divisible_by_five():
     # 35600000049837 fails Luhn but its digits sum to 45: a valid La Poste establishment.
-    assert siret_is_valid("35600000049837")
     assert Siret.parse("35600000049837").siren.value == "356000000"
     # Same SIREN, digit sum 46: refused.
-    assert not siret_is_valid("35600000049838")
     with pytest.raises(InvalidInput):
         Siret.parse("35600000049838")
 
 
 def test_la_poste_head_office_follows_luhn():
-    assert siret_is_valid("35600000000048")
+    assert Siret.parse("35600000000048").value == "35600000000048"
 
 
 def test_siren_checks():

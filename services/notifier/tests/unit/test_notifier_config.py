@@ -1,14 +1,7 @@
+from passerelle.libs.testing.settings import check_settings_conventions
 from passerelle.notifier.config import Settings
 
 
-def test_service_prefix_overrides_platform_variable(monkeypatch):
-    monkeypatch.setenv("PASSERELLE_KAFKA_BOOTSTRAP", "platform:9092")
-    assert Settings().kafka_bootstrap == "platform:9092"
-    monkeypatch.setenv("NOTIFIER_KAFKA_BOOTSTRAP", "own:9092")
-    assert Settings().kafka_bootstrap == "own:9092"
-
-
-def test_database_url_is_derived_from_the_platform_base(monkeypatch):
-    monkeypatch.setenv("PASSERELLE_DATABASE_URL_BASE", "postgresql+psycopg://u:p@db:5432")
-    url = Settings().database_url
-    assert url == ("postgresql+psycopg://u:p@db:5432/notifier")
+def test_settings_follow_the_platform_conventions(monkeypatch):
+    """NOTIFIER_ variables win over PASSERELLE_ ones; its database is notifier."""
+    check_settings_conventions(monkeypatch, Settings, prefix="NOTIFIER_", database="notifier")

@@ -1,13 +1,7 @@
+from passerelle.libs.testing.settings import check_settings_conventions
 from passerelle.portal.config import Settings
 
 
-def test_service_prefix_overrides_platform_variable(monkeypatch):
-    monkeypatch.setenv("PASSERELLE_KAFKA_BOOTSTRAP", "platform:9092")
-    assert Settings().kafka_bootstrap == "platform:9092"
-    monkeypatch.setenv("PORTAL_KAFKA_BOOTSTRAP", "own:9092")
-    assert Settings().kafka_bootstrap == "own:9092"
-
-
-def test_the_portal_has_no_database_of_its_own(monkeypatch):
-    monkeypatch.setenv("PASSERELLE_DATABASE_URL_BASE", "postgresql+psycopg://u:p@db:5432")
-    assert Settings().database_url is None
+def test_settings_follow_the_platform_conventions(monkeypatch):
+    """PORTAL_ variables win over PASSERELLE_ ones; it has no database of its own."""
+    check_settings_conventions(monkeypatch, Settings, prefix="PORTAL_", database=None)

@@ -12,7 +12,14 @@ import json
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from minio import Minio
 
 REPO = Path(__file__).resolve().parents[5]
 STACK_SCRIPT = REPO / "deploy" / "native" / "stack.py"
@@ -98,3 +105,31 @@ async def wait_for_kafka(bootstrap: str, timeout: float = 90.0) -> None:
             await asyncio.sleep(0.5)
         finally:
             await client.close()
+
+
+def s3_client() -> Minio:
+    """A raw S3 client on the stack's object store (tests and benchmarks check the store behind a service)."""
+    from minio import Minio
+
+    return Minio(
+        os.environ["PASSERELLE_S3_ENDPOINT"],
+        access_key=os.environ["PASSERELLE_S3_ACCESS_KEY"],
+        secret_key=os.environ["PASSERELLE_S3_SECRET_KEY"],
+        secure=os.environ.get("PASSERELLE_S3_SECURE", "false").lower() == "true",
+        region="us-east-1",
+    )
+
+
+@contextmanager
+def scratch_bucket(prefix: str) -> Iterator[str]:
+    """A bucket of its own for one run: the documents service reconciles its bucket with its database,
+    so a fresh database needs an empty bucket. Emptied and removed afterwards."""
+    client = s3_client()
+    name = f"{prefix}-{uuid.uuid4().hex[:10]}"
+    client.make_bucket(name)
+    try:
+        yield name
+    finally:
+        for obj in client.list_objects(name, recursive=True):
+            client.remove_object(name, obj.object_name)
+        client.remove_bucket(name)

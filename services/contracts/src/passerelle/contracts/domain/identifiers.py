@@ -14,16 +14,19 @@ from functools import lru_cache
 from email_validator import EmailNotValidError, validate_email
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.fr import nir as stdnum_nir
-from stdnum.fr import siren as stdnum_siren
-from stdnum.fr import siret as stdnum_siret
 
-FORMAT = "format"
-CHECKSUM = "checksum"
+# SIRET, SIREN and UAI are checked once for the whole platform (identity checks the same numbers).
+from passerelle.libs.identifiers import (  # noqa: F401 - re-exported for the rules
+    CHECKSUM,
+    FORMAT,
+    compact,
+    siren_of,
+    siren_problem,
+    siret_problem,
+    uai_check_letter,
+    uai_problem,
+)
 
-_SEPARATORS = re.compile(r"[\s.\-]")
-_DIGITS_14 = re.compile(r"\d{14}")
-_DIGITS_9 = re.compile(r"\d{9}")
-_UAI = re.compile(r"(\d{7})([A-Z])")
 _NIR = re.compile(r"[1-478]\d{4}(?:\d{2}|2A|2B)\d{6}\d{2}")
 _NAF = re.compile(r"\d{2}\.\d{2}[A-Z]")
 _IDCC = re.compile(r"\d{4}")
@@ -31,51 +34,6 @@ _RNCP = re.compile(r"RNCP\d{1,6}")
 _CFD = re.compile(r"[0-9A-Z]{8}")
 _POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-8])\d{3}")
 _PHONE = re.compile(r"(?:(?:\+|00)33[\s.\-]?(?:\(0\)[\s.\-]?)?|0)[1-9](?:[\s.\-]?\d{2}){4}")
-
-UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
-LA_POSTE_SIREN = "356000000"
-
-
-def compact(value: str) -> str:
-    return _SEPARATORS.sub("", value).upper()
-
-
-@lru_cache(maxsize=65_536)
-def siret_problem(value: str) -> str | None:
-    """SIRET: 14 digits and a Luhn checksum; La Poste's establishments use a digit sum divisible by 5.
-
-    python-stdnum (>= 1.20) implements the La Poste exception itself (`stdnum.fr.siret.validate`).
-    """
-    number = compact(value)
-    if not _DIGITS_14.fullmatch(number):
-        return FORMAT
-    return None if stdnum_siret.is_valid(number) else CHECKSUM
-
-
-@lru_cache(maxsize=65_536)
-def siren_problem(value: str) -> str | None:
-    number = compact(value)
-    if not _DIGITS_9.fullmatch(number):
-        return FORMAT
-    return None if stdnum_siren.is_valid(number) else CHECKSUM
-
-
-def siren_of(siret: str) -> str:
-    return compact(siret)[:9]
-
-
-def uai_check_letter(digits: str) -> str:
-    return UAI_LETTERS[int(digits) % 23]
-
-
-@lru_cache(maxsize=16_384)
-def uai_problem(value: str) -> str | None:
-    """UAI: 7 digits and the check letter ABCDEFGHJKLMNPRSTUVWXYZ[number mod 23]."""
-    match = _UAI.fullmatch(compact(value))
-    if match is None:
-        return FORMAT
-    digits, letter = match.groups()
-    return None if uai_check_letter(digits) == letter else CHECKSUM
 
 
 @lru_cache(maxsize=65_536)

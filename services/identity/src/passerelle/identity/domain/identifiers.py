@@ -10,37 +10,13 @@ import re
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.fr import siren as stdnum_siren
-from stdnum.fr import siret as stdnum_siret
 
 from passerelle.identity.domain.errors import InvalidInput
 
-UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
-LA_POSTE_SIREN = "356000000"
-LA_POSTE_HEAD_OFFICE = "35600000000048"
+# The checksums are the platform's one implementation (contracts checks the same numbers).
+from passerelle.libs.identifiers import FORMAT, compact, siren_problem, siret_problem, uai_problem
 
-_SEPARATORS = re.compile(r"[\s.\-]")
-_UAI = re.compile(r"(\d{7})([A-Z])")
 _OPCO_CODE = re.compile(r"[A-Z0-9][A-Z0-9_\-]{1,31}")
-
-
-def _compact(value: str) -> str:
-    return _SEPARATORS.sub("", value).upper()
-
-
-def siret_is_valid(number: str) -> bool:
-    """14 digits with a Luhn checksum; La Poste's establishments use a digit sum divisible by 5 instead."""
-    if not (len(number) == 14 and number.isdigit()):
-        return False
-    if number.startswith(LA_POSTE_SIREN) and number != LA_POSTE_HEAD_OFFICE:
-        # python-stdnum knows this exception; keeping it explicit means a library change cannot lose it.
-        return sum(int(d) for d in number) % 5 == 0
-    try:
-        stdnum_siret.validate(number)
-    except StdnumError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -49,10 +25,11 @@ class Siren:
 
     @classmethod
     def parse(cls, raw: str, path: str = "siren") -> Siren:
-        number = _compact(raw)
-        if not (len(number) == 9 and number.isdigit()):
+        number = compact(raw)
+        problem = siren_problem(number)
+        if problem == FORMAT:
             raise InvalidInput.one(path, "siren_format", "Le SIREN doit compter exactement 9 chiffres.")
-        if number != LA_POSTE_SIREN and not stdnum_siren.is_valid(number):
+        if problem is not None:
             raise InvalidInput.one(
                 path, "siren_checksum", f"Le SIREN {number} n'existe pas : sa clé de contrôle est fausse."
             )
@@ -68,10 +45,11 @@ class Siret:
 
     @classmethod
     def parse(cls, raw: str, path: str = "siret") -> Siret:
-        number = _compact(raw)
-        if not (len(number) == 14 and number.isdigit()):
+        number = compact(raw)
+        problem = siret_problem(number)
+        if problem == FORMAT:
             raise InvalidInput.one(path, "siret_format", "Le SIRET doit compter exactement 14 chiffres.")
-        if not siret_is_valid(number):
+        if problem is not None:
             raise InvalidInput.one(
                 path, "siret_checksum", f"Le SIRET {number} n'existe pas : sa clé de contrôle est fausse."
             )
@@ -85,10 +63,6 @@ class Siret:
         return self.value
 
 
-def uai_check_letter(digits: str) -> str:
-    return UAI_LETTERS[int(digits) % 23]
-
-
 @dataclass(frozen=True)
 class Uai:
     """The national identifier of a training establishment: 7 digits and a check letter."""
@@ -97,14 +71,13 @@ class Uai:
 
     @classmethod
     def parse(cls, raw: str, path: str = "uai") -> Uai:
-        code = _compact(raw)
-        match = _UAI.fullmatch(code)
-        if match is None:
+        code = compact(raw)
+        problem = uai_problem(code)
+        if problem == FORMAT:
             raise InvalidInput.one(
                 path, "uai_format", "L'UAI doit compter 7 chiffres suivis d'une lettre (par exemple 0754321P)."
             )
-        digits, letter = match.groups()
-        if uai_check_letter(digits) != letter:
+        if problem is not None:
             raise InvalidInput.one(
                 path, "uai_checksum", f"L'UAI {code} n'existe pas : sa lettre de contrôle est fausse."
             )
