@@ -178,16 +178,40 @@ class FakeScanner:
     down: bool = False
     cannot_scan: bool = False
     scanned: int = 0
+    sessions: list[FakeScanSession] = field(default_factory=list)
 
-    async def scan(self, data: Any, size: int) -> ScanResult:
+    def verdict(self, content: bytes) -> ScanResult:
         if self.down:
             raise ScannerError("clamd unreachable")
         self.scanned += 1
         if self.cannot_scan:
             return ScanResult(clean=False, detail="INSTREAM size limit exceeded. ERROR", failed=True)
-        if b"EICAR-STANDARD" in data.read():
+        if b"EICAR-STANDARD" in content:
             return ScanResult(clean=False, detail="Eicar-Test-Signature")
         return ScanResult(clean=True)
+
+    def session(self) -> FakeScanSession:
+        self.sessions.append(FakeScanSession(self))
+        return self.sessions[-1]
+
+    async def scan(self, data: Any, size: int) -> ScanResult:
+        return self.verdict(data.read())
+
+
+@dataclass
+class FakeScanSession:
+    scanner: FakeScanner
+    fed: bytearray = field(default_factory=bytearray)
+    closed: bool = False
+
+    async def feed(self, chunk: bytes) -> None:
+        self.fed += chunk
+
+    async def result(self) -> ScanResult:
+        return self.scanner.verdict(bytes(self.fed))
+
+    async def aclose(self) -> None:
+        self.closed = True
 
 
 class Clock:

@@ -117,3 +117,30 @@ async def test_a_raw_body_is_the_file():
     with SpooledUpload(10_000) as upload:
         await receive_body(FakeRequest(content, "image/png", chunk=100), upload, 100_000)
         assert upload.size == len(content) and upload.head.startswith(b"\x89PNG")
+
+
+class Forwarded:
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    async def __call__(self, chunk: bytes) -> None:
+        self.data += chunk
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 100_000])
+async def test_the_file_and_only_the_file_is_forwarded_as_it_arrives(chunk):
+    content = b"%PDF-1.7\r\n" + bytes(range(256)) * 40
+    body = form(("document_type", b"convention_formation", None), ("file", content, "c.pdf"))
+    forwarded = Forwarded()
+    with SpooledUpload(1_000_000) as upload:
+        await receive_multipart(multipart(body, chunk=chunk), upload, 10_000_000, forward=forwarded)
+    assert bytes(forwarded.data) == content
+
+
+async def test_nothing_past_the_size_limit_is_forwarded():
+    content = b"%PDF-1.7\r\n" + b"x" * 5000
+    forwarded = Forwarded()
+    with SpooledUpload(1000) as upload:
+        await receive_body(FakeRequest(content, "application/pdf", chunk=100), upload, 10_000_000, forward=forwarded)
+        assert upload.too_large
+    assert 0 < len(forwarded.data) <= 1000 and content.startswith(bytes(forwarded.data))

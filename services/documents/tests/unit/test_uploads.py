@@ -264,3 +264,22 @@ async def test_a_vanished_object_is_marked_missing_when_read(docs, state, storag
     with pytest.raises(DocumentContentMissing):
         await queries.open_content(docs, document.id, employer)
     assert state.documents[document.id].status == DocumentStatus.MISSING
+
+
+async def test_the_verdict_of_the_scan_fed_while_receiving_is_the_one_used(
+    docs, state, storage, scanner, contract_id, employer, pdf, eicar_pdf
+):
+    # The session was fed the infected file as it arrived; the spool holds it too: the session decides.
+    session = scanner.session()
+    await session.feed(eicar_pdf)
+    command = UploadDocument(contract_id, "convention_formation", "convention.pdf", employer.subject, employer.kind)
+    with spooled(eicar_pdf) as received, pytest.raises(Infected):
+        await upload_document(docs, command, received, employer, scan_session=session)
+    assert storage.objects == {} and state.documents == {}
+
+    clean = scanner.session()
+    await clean.feed(pdf)
+    with spooled(pdf) as received:
+        document = await upload_document(docs, command, received, employer, scan_session=clean)
+    assert storage.objects[document.object_key][0] == pdf
+    assert scanner.scanned == 2  # both verdicts came from the sessions, none from a second scan

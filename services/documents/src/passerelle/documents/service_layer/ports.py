@@ -54,5 +54,20 @@ class ObjectStorage(Protocol):
     async def list(self, prefix: str) -> list[StoredObject]: ...
 
 
+class ScanSession(Protocol):
+    """One file scanned as it arrives: chunks reach the antivirus while the upload is still being received.
+
+    `feed` never raises (a failure is kept and reported by `result`), so receiving the body goes on.
+    """
+
+    async def feed(self, chunk: bytes) -> None: ...
+
+    async def result(self) -> ScanResult: ...
+
+    async def aclose(self) -> None: ...
+
+
 class Scanner(Protocol):
+    def session(self) -> ScanSession: ...
+
     async def scan(self, data: BinaryIO, size: int) -> ScanResult: ...

@@ -39,7 +39,7 @@ from passerelle.documents.domain.errors import (
 from passerelle.documents.domain.filenames import safe_filename
 from passerelle.documents.domain.model import Document, ScanVerdict, next_version, object_key_for
 from passerelle.documents.service_layer.context import Documents
-from passerelle.documents.service_layer.ports import ScannerError, StorageError
+from passerelle.documents.service_layer.ports import ScannerError, ScanSession, StorageError
 from passerelle.libs.errors import PasserelleError
 from passerelle.libs.logging import get_logger
 from passerelle.schemas.events.documents import DocumentRejected, DocumentUploaded
@@ -98,9 +98,10 @@ def check_content(upload: SpooledUpload, max_bytes: int, scan_max_bytes: int) ->
     return media_type
 
 
-async def scan(docs: Documents, upload: SpooledUpload) -> None:
+async def scan(docs: Documents, upload: SpooledUpload, session: ScanSession | None) -> None:
+    """The verdict of a session fed while the file arrived, or of a scan of the whole received file."""
     try:
-        result = await docs.scanner.scan(upload.reader(), upload.size)
+        result = await (session.result() if session is not None else docs.scanner.scan(upload.reader(), upload.size))
     except ScannerError as exc:
         log.error("antivirus unavailable", error=str(exc))
         raise ScannerUnavailable() from exc
@@ -138,8 +139,10 @@ async def upload_document(
     upload: SpooledUpload,
     viewer: Viewer,
     access: ContractAccess | None = None,
+    scan_session: ScanSession | None = None,
 ) -> Document:
-    """`access` is the contract as checked before the body was read (checked here otherwise)."""
+    """`access` is the contract as checked before the body was read (checked here otherwise);
+    `scan_session` the antivirus fed with the body as it arrived (the received file is scanned otherwise)."""
     if access is None:
         access = await contract_access(docs, command.contract_id, viewer)
     if not may_upload(viewer, access, command.document_type):
@@ -157,7 +160,7 @@ async def upload_document(
     document_id = uuid4()
     object_key = object_key_for(command.contract_id, document_id)
     scanned, stored = await asyncio.gather(
-        scan(docs, upload),
+        scan(docs, upload, scan_session),
         docs.storage.put(object_key, upload.reader(), upload.size, media_type.name),
         return_exceptions=True,
     )

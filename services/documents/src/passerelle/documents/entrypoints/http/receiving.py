@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from fastapi import Request
@@ -14,6 +15,9 @@ from passerelle.libs.errors import FieldError, InvalidInput
 
 FILE_FIELD = "file"
 MAX_FIELD_BYTES = 1024
+
+# Where the file's bytes go as they arrive, besides the spool (the antivirus, in practice).
+Forward = Callable[[bytes], Awaitable[None]]
 
 
 @dataclass
@@ -40,8 +44,18 @@ def refuse_declared_oversize(request: Request, upload: SpooledUpload, drain_max_
         raise FileTooLarge(upload.limit)
 
 
-async def receive_multipart(request: Request, upload: SpooledUpload, drain_max_bytes: int) -> ReceivedForm:
-    """The `file` part goes to the spool as it arrives; the other (small) fields are kept as text."""
+async def _forward(forward: Forward | None, upload: SpooledUpload, pieces: list[bytes]) -> None:
+    # Only what the spool kept: past the size limit the upload is refused and nothing more is sent.
+    if forward is not None and not upload.too_large:
+        for piece in pieces:
+            await forward(piece)
+    pieces.clear()
+
+
+async def receive_multipart(
+    request: Request, upload: SpooledUpload, drain_max_bytes: int, forward: Forward | None = None
+) -> ReceivedForm:
+    """The `file` part goes to the spool (and to `forward`) as it arrives; the other small fields are kept as text."""
     content_type, params = parse_options_header(request.headers.get("content-type"))
     boundary = params.get(b"boundary")
     if content_type != b"multipart/form-data" or not boundary:
@@ -53,6 +67,7 @@ async def receive_multipart(request: Request, upload: SpooledUpload, drain_max_b
     header_value = bytearray()
     headers: dict[bytes, bytes] = {}
     current: dict[str, object] = {}
+    fresh: list[bytes] = []
 
     def on_part_begin() -> None:
         headers.clear()
@@ -84,7 +99,10 @@ async def receive_multipart(request: Request, upload: SpooledUpload, drain_max_b
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
         if current.get("name") == FILE_FIELD:
-            upload.write(data[start:end])
+            piece = data[start:end]
+            upload.write(piece)
+            if forward is not None:
+                fresh.append(piece)
             return
         value = current["value"]
         assert isinstance(value, bytearray)
@@ -116,13 +134,17 @@ async def receive_multipart(request: Request, upload: SpooledUpload, drain_max_b
             if received > drain_max_bytes:
                 raise FileTooLarge(upload.limit)
             parser.write(chunk)
+            await _forward(forward, upload, fresh)
         parser.finalize()
+        await _forward(forward, upload, fresh)
     except MultipartParseError as exc:
         raise _malformed() from exc
     return form
 
 
-async def receive_body(request: Request, upload: SpooledUpload, drain_max_bytes: int) -> None:
+async def receive_body(
+    request: Request, upload: SpooledUpload, drain_max_bytes: int, forward: Forward | None = None
+) -> None:
     """A raw body (`PUT`): the whole body is the file."""
     refuse_declared_oversize(request, upload, drain_max_bytes)
     received = 0
@@ -131,3 +153,4 @@ async def receive_body(request: Request, upload: SpooledUpload, drain_max_bytes:
         if received > drain_max_bytes:
             raise FileTooLarge(upload.limit)
         upload.write(chunk)
+        await _forward(forward, upload, [chunk])

@@ -7,6 +7,7 @@ machine client's token whose memberships give it access: an OPCO-scoped client f
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from typing import Annotated, Any
 from urllib.parse import unquote
 from uuid import UUID
@@ -96,20 +97,22 @@ async def upload_form(
 ) -> DocumentPublic:
     # Access first: a person who may not see the contract does not get to send a byte.
     access = await contract_access(docs, contract_id, principal)
-    with SpooledUpload(settings.max_upload_bytes, settings.spool_memory_bytes) as upload:
-        form = await receive_multipart(request, upload, settings.drain_max_bytes)
-        document_type = _document_type(form.fields.get("document_type"))
-        if form.files == 0:
-            raise InvalidInput([FieldError(path="file", code="missing", message="Ce champ est obligatoire.")])
-        command = UploadDocument(
-            contract_id=contract_id,
-            document_type=document_type,
-            filename=form.filename,
-            uploader_id=principal.subject,
-            uploader_kind=principal.kind,
-            correlation_id=correlation,
-        )
-        document = await upload_document(docs, command, upload, principal, access)
+    # The antivirus takes the file in as it arrives: once the body is read, only its verdict is awaited.
+    async with aclosing(docs.scanner.session()) as scan:
+        with SpooledUpload(settings.max_upload_bytes, settings.spool_memory_bytes) as upload:
+            form = await receive_multipart(request, upload, settings.drain_max_bytes, forward=scan.feed)
+            document_type = _document_type(form.fields.get("document_type"))
+            if form.files == 0:
+                raise InvalidInput([FieldError(path="file", code="missing", message="Ce champ est obligatoire.")])
+            command = UploadDocument(
+                contract_id=contract_id,
+                document_type=document_type,
+                filename=form.filename,
+                uploader_id=principal.subject,
+                uploader_kind=principal.kind,
+                correlation_id=correlation,
+            )
+            document = await upload_document(docs, command, upload, principal, access, scan)
     return DocumentPublic.of(document)
 
 
@@ -133,17 +136,18 @@ async def upload_raw(
     x_filename: Annotated[str | None, Header(description="Nom d'origine, encodé en URL (UTF-8)")] = None,
 ) -> DocumentPublic:
     access = await contract_access(docs, contract_id, principal)
-    with SpooledUpload(settings.max_upload_bytes, settings.spool_memory_bytes) as upload:
-        await receive_body(request, upload, settings.drain_max_bytes)
-        command = UploadDocument(
-            contract_id=contract_id,
-            document_type=document_type,
-            filename=filename or (unquote(x_filename) if x_filename else None),
-            uploader_id=principal.subject,
-            uploader_kind=principal.kind,
-            correlation_id=correlation,
-        )
-        document = await upload_document(docs, command, upload, principal, access)
+    async with aclosing(docs.scanner.session()) as scan:
+        with SpooledUpload(settings.max_upload_bytes, settings.spool_memory_bytes) as upload:
+            await receive_body(request, upload, settings.drain_max_bytes, forward=scan.feed)
+            command = UploadDocument(
+                contract_id=contract_id,
+                document_type=document_type,
+                filename=filename or (unquote(x_filename) if x_filename else None),
+                uploader_id=principal.subject,
+                uploader_kind=principal.kind,
+                correlation_id=correlation,
+            )
+            document = await upload_document(docs, command, upload, principal, access, scan)
     return DocumentPublic.of(document)
 
 
