@@ -21,8 +21,13 @@ EVENTS = 3000
 
 
 async def read_run(bootstrap: str, run_id: str, expected: int, timeout: float = 60) -> list[tuple[str, int, str]]:
-    consumer = AIOKafkaConsumer("probe.recorded", bootstrap_servers=bootstrap, group_id=None,
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        "probe.recorded",
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     seen: list[tuple[str, int, str]] = []
     deadline = time.monotonic() + timeout

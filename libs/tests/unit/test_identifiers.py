@@ -28,7 +28,9 @@ def test_siren():
     assert siren_problem("81208328") == FORMAT
 
 
-@pytest.mark.parametrize("uai, problem", [("0754321P", None), ("0754321p", None), ("0754321A", CHECKSUM), ("754321P", FORMAT)])
+@pytest.mark.parametrize(
+    "uai, problem", [("0754321P", None), ("0754321p", None), ("0754321A", CHECKSUM), ("754321P", FORMAT)]
+)
 def test_uai_check_letter(uai, problem):
     assert uai_problem(uai) == problem
 
