@@ -1,6 +1,7 @@
 import time
 import uuid
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -88,3 +89,55 @@ def test_training_and_opco_memberships():
     assert principal.opco_codes() == {"OPCOMMERCE"}
     assert principal.is_party(None, None, "19793776650011")
     assert principal.sirets() == set()
+
+
+async def test_a_verified_token_is_not_verified_again_until_it_expires(verifier_and_key, monkeypatch):
+    verifier, key = verifier_and_key
+    token = jwt.encode(claims(exp=int(time.time()) + 60), key, algorithm="EdDSA", headers={"kid": "k1"})
+    decoded = []
+    real_decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *a, **k: decoded.append(1) or real_decode(*a, **k))
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) == first
+    assert len(decoded) == 1
+
+    # Past its expiry the cache no longer answers for it: the token goes through the full check again.
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    await verifier.verify(token)
+    assert len(decoded) == 2
+
+
+async def test_new_keys_forget_the_tokens_verified_with_the_old_ones(verifier_and_key):
+    verifier, key = verifier_and_key
+    token = jwt.encode(claims(), key, algorithm="EdDSA", headers={"kid": "k1"})
+    await verifier.verify(token)
+    _, rotated = keypair("k2")
+    verifier.set_jwks({"keys": [rotated]})  # k1 withdrawn
+    verifier._refresh_seconds = 10**9  # no refetch: the JWKS now served has no k1
+    with pytest.raises(Unauthorized):
+        await verifier.verify(token)
+
+
+async def test_a_jwks_that_cannot_be_fetched_is_not_asked_again_on_every_request(monkeypatch):
+    verifier = TokenVerifier("http://127.0.0.1:9/jwks.json", "passerelle-identity", "passerelle")
+    attempts = []
+
+    class Refusing:
+        def __init__(self, **kw): ...
+        async def __aenter__(self):
+            return self
+
+        async def __aexit__(self, *exc): ...
+        async def get(self, url):
+            attempts.append(url)
+            raise httpx.ConnectError("refused")
+
+    monkeypatch.setattr(httpx, "AsyncClient", Refusing)
+    key, _ = keypair("k1")
+    token = jwt.encode(claims(), key, algorithm="EdDSA", headers={"kid": "k1"})
+    for _ in range(5):
+        with pytest.raises(Unauthorized) as refused:
+            await verifier.verify(token)
+        assert refused.value.code == "keys_unavailable"
+    assert len(attempts) == 1

@@ -30,9 +30,10 @@ import sqlalchemy as sa
 import urllib3
 from minio import Minio
 
+from passerelle.libs.testing.cpu import CpuMeter, Watched
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.processes import ServiceProcess
-from passerelle.libs.testing.stack import REPO, s3_client, scratch_bucket
+from passerelle.libs.testing.stack import REPO, s3_client, scratch_bucket, supervisorctl
 from passerelle.libs.testing.tokens import TokenFactory, employer_claim
 
 KIB, MIB = 1024, 1024 * 1024
@@ -47,8 +48,10 @@ def mib_per_s(total_bytes: int, seconds: float) -> float:
     return total_bytes / MIB / seconds
 
 
-def timed(rounds: int, action, workers: int) -> float:
+def timed(rounds: int, action, workers: int, meter: CpuMeter) -> tuple[float, dict[str, float]]:
+    """Wall seconds for `rounds` actions, and the CPU seconds each watched process spent meanwhile."""
     action(0)  # warm-up (connections, caches)
+    before = meter.sample()
     start = time.perf_counter()
     if workers == 1:
         for i in range(rounds):
@@ -56,11 +59,25 @@ def timed(rounds: int, action, workers: int) -> float:
     else:
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
             list(pool.map(action, range(1, rounds + 1)))
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    return elapsed, CpuMeter.spent(before, meter.sample())
+
+
+def cpu_line(cpu: dict[str, float], rounds: int) -> tuple[float, str]:
+    per_op = {name: seconds / rounds * 1000 for name, seconds in cpu.items() if seconds / rounds * 1000 >= 0.05}
+    total = sum(per_op.values())
+    return total, f"CPU {total:5.1f} ms/op (" + ", ".join(f"{n} {v:.1f}" for n, v in per_op.items()) + ")"
 
 
 def bench_size(
-    size: int, rounds: int, workers: int, s3: Minio, bucket: str, api: httpx.Client, contract_id: uuid.UUID
+    size: int,
+    rounds: int,
+    workers: int,
+    s3: Minio,
+    bucket: str,
+    api: httpx.Client,
+    contract_id: uuid.UUID,
+    meter: CpuMeter,
 ) -> None:
     data = payload(size)
     total = size * rounds
@@ -98,19 +115,34 @@ def bench_size(
             assert sum(len(c) for c in r.iter_bytes(256 * KIB)) == size
 
     results = {
-        "raw put": timed(rounds, raw_put, workers),
-        "service upload": timed(rounds, service_put, workers),
-        "raw get": timed(rounds, raw_get, workers),
-        "service presigned download": timed(rounds, presigned_get, workers),
-        "service streamed download": timed(rounds, streamed_get, workers),
+        "raw put": timed(rounds, raw_put, workers, meter),
+        "service upload": timed(rounds, service_put, workers, meter),
+        "raw get": timed(rounds, raw_get, workers, meter),
+        "service presigned download": timed(rounds, presigned_get, workers, meter),
+        "service streamed download": timed(rounds, streamed_get, workers, meter),
     }
     label = f"{size // KIB} KiB" if size < MIB else f"{size // MIB} MiB"
-    up, down = results["raw put"], results["raw get"]
     print(f"-- {label} x {rounds}, {workers} client(s)")
-    for name, seconds in results.items():
-        raw = up if "put" in name or "upload" in name else down
-        ratio = "" if name.startswith("raw") else f"   {raw / seconds * 100:5.1f} % of raw"
-        print(f"   {name:<28} {mib_per_s(total, seconds):8.1f} MiB/s  {seconds / rounds * 1000:7.1f} ms/op{ratio}")
+    for name, (seconds, cpu) in results.items():
+        raw_seconds, raw_cpu = results["raw put" if "put" in name or "upload" in name else "raw get"]
+        cpu_ms, cpu_text = cpu_line(cpu, rounds)
+        if name.startswith("raw"):
+            ratio = " " * 26
+        else:
+            # With every part on the same cores, CPU per operation bounds the throughput under load.
+            raw_cpu_ms, _ = cpu_line(raw_cpu, rounds)
+            ratio = f"{raw_seconds / seconds * 100:5.1f} % of raw (CPU {raw_cpu_ms / cpu_ms * 100:3.0f} %)"
+        speed = f"{mib_per_s(total, seconds):8.1f} MiB/s {seconds / rounds * 1000:6.1f} ms/op"
+        print(f"   {name:<27}{speed}  {ratio}  {cpu_text}")
+
+
+def stack_processes(service_pid: int) -> CpuMeter:
+    watched = {"client": Watched(os.getpid(), with_children=False), "service": Watched(service_pid)}
+    for program in ("s3", "clamd", "postgres", "kafka"):
+        pid = supervisorctl("pid", program).stdout.strip()
+        if pid.isdigit() and int(pid) > 0:
+            watched[program] = Watched(int(pid))
+    return CpuMeter(watched)
 
 
 def main() -> None:
@@ -156,10 +188,13 @@ def run(args: argparse.Namespace, s3: Minio, bucket: str) -> None:
         try:
             headers = tokens.headers(uuid.uuid4(), orgs=[employer_claim(SIRET)], lifetime=3600)
             limits = httpx.Limits(max_connections=args.workers * 2)
+            assert process.proc is not None
+            meter = stack_processes(process.proc.pid)
+            print(f"{os.cpu_count()} cores; CPU ms/op summed over: {', '.join(meter.watched)}")
             with httpx.Client(base_url=process.url, headers=headers, timeout=120, limits=limits) as api:
                 for workers in (1, args.workers):
-                    bench_size(100 * KIB, args.rounds_small, workers, s3, bucket, api, contract_id)
-                    bench_size(5 * MIB, args.rounds_large, workers, s3, bucket, api, contract_id)
+                    bench_size(100 * KIB, args.rounds_small, workers, s3, bucket, api, contract_id, meter)
+                    bench_size(5 * MIB, args.rounds_large, workers, s3, bucket, api, contract_id, meter)
         finally:
             process.stop()
 

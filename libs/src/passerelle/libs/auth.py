@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
@@ -98,31 +99,67 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
 class TokenVerifier:
     """Verifies tokens against the published keys; refetches them when an unknown key id appears (rotation)."""
 
-    def __init__(self, jwks_url: str, issuer: str, audience: str, refresh_seconds: float = 300.0) -> None:
+    def __init__(
+        self, jwks_url: str, issuer: str, audience: str, refresh_seconds: float = 300.0, cache_size: int = 4096
+    ) -> None:
         self._jwks_url = jwks_url
         self._issuer = issuer
         self._audience = audience
         self._refresh_seconds = refresh_seconds
         self._keys: dict[str, Any] = {}
         self._fetched_at = 0.0
+        self._failed_at = -3600.0
         self._lock = asyncio.Lock()
+        # Tokens already verified, until they expire: a person's next requests skip the signature check
+        # (about 0.4 ms each). Least recently used first out; emptied whenever the keys are fetched again,
+        # so a key withdrawn from the JWKS stops being honoured at the next refresh, cached or not.
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._cache_size = cache_size
 
     def set_jwks(self, jwks: dict[str, Any]) -> None:
         self._keys = {k.key_id: k for k in jwt.PyJWKSet.from_dict(jwks).keys if k.key_id}
         self._fetched_at = time.monotonic()
+        self._verified.clear()
+
+    def _cached(self, token: str) -> Principal | None:
+        hit = self._verified.get(token)
+        if hit is None:
+            return None
+        principal, expires_at = hit
+        if time.time() >= expires_at:
+            del self._verified[token]
+            return None
+        self._verified.move_to_end(token)
+        return principal
+
+    def _remember(self, token: str, principal: Principal, expires_at: float) -> None:
+        self._verified[token] = (principal, expires_at)
+        if len(self._verified) > self._cache_size:
+            self._verified.popitem(last=False)
 
     async def _refresh(self, force: bool) -> None:
         async with self._lock:
             # Bounded: a flood of tokens with unknown key ids triggers at most one fetch every 5 s.
-            age = time.monotonic() - self._fetched_at
+            now = time.monotonic()
+            age = now - self._fetched_at
             if (force and age < 5.0) or (not force and age < self._refresh_seconds):
                 return
-            async with httpx.AsyncClient(timeout=5.0) as client:
-                response = await client.get(self._jwks_url)
-                response.raise_for_status()
+            # After a failed fetch, none for 5 s: identity being down must not stall every request
+            # behind a fetch (the keys already known keep being used meanwhile).
+            if now - self._failed_at < 5.0:
+                raise httpx.TransportError("JWKS fetch failed less than 5 s ago")
+            try:
+                async with httpx.AsyncClient(timeout=5.0) as client:
+                    response = await client.get(self._jwks_url)
+                    response.raise_for_status()
+            except httpx.HTTPError:
+                self._failed_at = time.monotonic()
+                raise
             self.set_jwks(response.json())
 
     async def verify(self, token: str) -> Principal:
+        if time.monotonic() - self._fetched_at < self._refresh_seconds and (principal := self._cached(token)):
+            return principal
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError as exc:
@@ -150,7 +187,9 @@ class TokenVerifier:
             raise Unauthorized("Jeton d'accès expiré.", "token_expired") from exc
         except jwt.PyJWTError as exc:
             raise Unauthorized("Jeton d'accès invalide.", "token_invalid") from exc
-        return principal_from_claims(claims)
+        principal = principal_from_claims(claims)
+        self._remember(token, principal, float(claims["exp"]))
+        return principal
 
 
 def _bearer(request: Request) -> str:
