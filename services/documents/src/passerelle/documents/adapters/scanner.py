@@ -30,11 +30,10 @@ class ClamdSession:
 
     async def _connect(self) -> asyncio.StreamWriter:
         if self._writer is None:
-            self._reader, self._writer = await asyncio.wait_for(
-                asyncio.open_connection(self.host, self.port), self.timeout
-            )
-            self._writer.transport.set_write_buffer_limits(high=_WRITE_BUFFER)
-            self._writer.write(b"zINSTREAM\0")
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(self.host, self.port), self.timeout)
+            writer.transport.set_write_buffer_limits(high=_WRITE_BUFFER)
+            writer.write(b"zINSTREAM\0")
+            self._reader, self._writer = reader, writer
         return self._writer
 
     async def feed(self, chunk: bytes) -> None:

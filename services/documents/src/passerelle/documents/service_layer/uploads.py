@@ -159,11 +159,12 @@ async def upload_document(
     # downloadable; its object is deleted at once (and by the reconciliation after a crash).
     document_id = uuid4()
     object_key = object_key_for(command.contract_id, document_id)
-    scanned, stored = await asyncio.gather(
+    outcomes: list[BaseException | None] = await asyncio.gather(
         scan(docs, upload, scan_session),
         docs.storage.put(object_key, upload.reader(), upload.size, media_type.name),
         return_exceptions=True,
     )
+    scanned, stored = outcomes
     if isinstance(scanned, BaseException):
         if not isinstance(stored, BaseException):
             await discard_object(docs, object_key)
