@@ -19,6 +19,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from passerelle.libs.relay import make_producer
+from passerelle.libs.testing import samples
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import REPO, scratch_bucket
@@ -143,9 +144,7 @@ async def test_training_agreement_versions_checks_and_events(stack, documents, t
             assert hashlib.sha256(downloaded.content).hexdigest() == hashlib.sha256(content).hexdigest()
             assert downloaded.headers["content-disposition"].startswith('attachment; filename="Convention')
 
-        # EICAR, assembled here: a PDF header so the type check passes and the antivirus decides.
-        eicar = b"%PDF-1.4\n" + b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-" + b"TEST-FILE!$H+H*\n"
-        infected = await upload(eicar, "eicar.pdf")
+        infected = await upload(samples.eicar_pdf(), "eicar.pdf")
         assert infected.status_code == 422
         assert infected.json()["error"]["code"] == "document_infected"
         assert "virus" in infected.json()["error"]["message"]

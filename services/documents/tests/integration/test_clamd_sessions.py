@@ -7,8 +7,7 @@ import pytest
 from passerelle.documents.adapters.scanner import ClamdScanner
 from passerelle.documents.service_layer.ports import ScannerError
 from passerelle.libs.testing.processes import free_port
-
-EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+from passerelle.libs.testing.samples import EICAR
 
 
 @pytest.fixture

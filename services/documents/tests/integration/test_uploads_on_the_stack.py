@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from passerelle.documents.adapters.orm import documents_table
 from passerelle.libs.outbox import outbox_table
+from passerelle.libs.testing import samples
 from passerelle.schemas import decode_record
 
 pytestmark = pytest.mark.integration
@@ -22,8 +23,7 @@ def pdf(size: int = 50_000, seed: bytes = b"") -> bytes:
 
 
 def eicar_pdf() -> bytes:
-    # The standard antivirus test string, assembled here (never committed as a file).
-    return b"%PDF-1.4\n" + b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-" + b"TEST-FILE!$H+H*\n"
+    return samples.eicar_pdf()
 
 
 async def post(client, contract_id, headers, content: bytes, document_type="convention_formation", name="c.pdf"):

@@ -17,6 +17,7 @@ from passerelle.documents.domain.model import Document, DocumentStatus
 from passerelle.documents.service_layer.context import Documents
 from passerelle.documents.service_layer.ports import ObjectMissing, ScannerError, ScanResult, StorageError, StoredObject
 from passerelle.libs.auth import Principal, principal_from_claims
+from passerelle.libs.testing import samples
 from passerelle.libs.testing.tokens import employer_claim, opco_claim, training_claim
 from passerelle.schemas import Event
 
@@ -300,14 +301,9 @@ def pdf() -> bytes:
     return b"%PDF-1.7\n" + b"x" * 200
 
 
-def eicar() -> bytes:
-    # Built here, never stored as a file: the standard antivirus test string.
-    return b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-
-
 @pytest.fixture
 def eicar_pdf() -> bytes:
-    return b"%PDF-1.4\n" + eicar()
+    return samples.eicar_pdf()
 
 
 @pytest.fixture
