@@ -6,10 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 
-export STACK_DIR="$PWD/.stack/test"
-export KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 PG_PORT=15432 S3_PORT=19000 SMTP_PORT=11025 \
-       MAIL_WEB_PORT=18025 CLAMD_PORT=13310 PORTAL_PORT=18000 IDENTITY_PORT=18001 CONTRACTS_PORT=18002 \
-       DOCUMENTS_PORT=18003 OPCO_PROCESSING_PORT=18004 NOTIFIER_PORT=18005
+export STACK_DIR="${TEST_STACK_DIR:-$PWD/.stack/test}"
+# Test ports are the development ports shifted by TEST_PORT_OFFSET (10000 by default: Kafka on 19092, ...),
+# so several checkouts can run their suites side by side on one machine, each with its own offset.
+off=${TEST_PORT_OFFSET:-10000}
+export KAFKA_PORT=$((9092 + off)) KAFKA_CONTROLLER_PORT=$((9093 + off)) PG_PORT=$((5432 + off)) \
+       S3_PORT=$((9000 + off)) SMTP_PORT=$((1025 + off)) MAIL_WEB_PORT=$((8025 + off)) CLAMD_PORT=$((3310 + off)) \
+       PORTAL_PORT=$((8000 + off)) IDENTITY_PORT=$((8001 + off)) CONTRACTS_PORT=$((8002 + off)) \
+       DOCUMENTS_PORT=$((8003 + off)) OPCO_PROCESSING_PORT=$((8004 + off)) NOTIFIER_PORT=$((8005 + off))
 STACK=(uv run --no-sync python deploy/native/stack.py)
 
 "${STACK[@]}" install
