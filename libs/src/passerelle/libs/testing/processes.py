@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from passerelle.libs.testing import containers
 from passerelle.libs.testing.stack import REPO
 
 
@@ -31,6 +33,7 @@ class ServiceProcess:
         self.port = port
         self.log_path = log_dir / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.container: str | None = None  # its name, when it runs as a container
 
     @classmethod
     def uvicorn(cls, name: str, app: str, env: dict[str, str], log_dir: Path) -> ServiceProcess:
@@ -56,8 +59,14 @@ class ServiceProcess:
     def start(self, ready_timeout: float = 60.0) -> ServiceProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        self.container = None
+        args = self.args
+        if containers.containers_enabled() and (found := containers.image_for(self.args)):
+            # On the container stack the same program runs from its service's image (see testing.containers).
+            args = containers.docker_run_command(self.name, *found, self.env)
+            self.container = containers.container_name(args)
         self.proc = subprocess.Popen(
-            self.args, env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args, env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         if self.port is not None:
             self.wait_ready(ready_timeout)
@@ -82,12 +91,18 @@ class ServiceProcess:
     def kill(self) -> None:
         """SIGKILL, no goodbye: what a crash looks like."""
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            if self.container:
+                containers.docker_signal(self.container, kill=True)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            if self.container:
+                containers.docker_signal(self.container, kill=False)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:

@@ -1,8 +1,9 @@
 """The test stack: real PostgreSQL, Kafka, S3, SMTP and clamd, on the test suite's own ports and folder.
 
 `make test` starts it once and exports its endpoints; a developer running pytest alone gets it started
-(and stopped at exit) by `ensure_stack()`. Where a Docker engine answers and PASSERELLE_TESTCONTAINERS=1,
-Kafka, PostgreSQL and MinIO come from Testcontainers instead; everything reads the same variables.
+(and stopped at exit) by `ensure_stack()`. With PASSERELLE_TESTCONTAINERS=1 the end-to-end suite runs on the
+container stack instead (testing.containers: infrastructure and services started with Testcontainers);
+everything reads the same variables.
 """
 
 from __future__ import annotations
@@ -69,7 +70,15 @@ def ensure_stack() -> dict[str, str]:
 
 
 def supervisorctl(*args: str) -> subprocess.CompletedProcess[str]:
-    """Controls a program of the running stack (e.g. stop/start kafka in a fault test)."""
+    """Controls a program of the running stack (e.g. stop/start kafka in a fault test).
+
+    On the container stack (testing.containers) stop/start/restart act on the component's container and answer
+    in supervisorctl's words, so fault tests run unchanged on either."""
+    if os.environ.get("PASSERELLE_CONTAINERS") == "1" and len(args) == 2:
+        from passerelle.libs.testing.containers import infra_control
+
+        code, out = infra_control(*args)
+        return subprocess.CompletedProcess(["supervisorctl", *args], code, out, "")
     stack_dir = Path(os.environ.get("STACK_DIR", TEST_STACK_ENV["STACK_DIR"]))
     exe = Path(sys.executable).parent / "supervisorctl"
     return subprocess.run(
