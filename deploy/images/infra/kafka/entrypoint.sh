@@ -32,6 +32,6 @@ PROPS
 java_opts="-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true -Dlog4j2.configurationFile=/opt/kafka/log4j2.xml"
 if [ ! -f /var/lib/kafka/data/meta.properties ]; then
   cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
-  java -Xmx256m $java_opts -cp '/opt/kafka/libs/*' kafka.tools.StorageTool format -t "$cluster_id" -c "$conf"
+  java -Xmx256m $java_opts -cp '/opt/kafka/libs/*' kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$conf"
 fi
 exec java $KAFKA_HEAP_OPTS $java_opts -cp '/opt/kafka/libs/*' kafka.Kafka "$conf"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,8 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
 
 from passerelle.libs.logging import get_logger
+from passerelle.libs.observability import logcontext, metrics
+from passerelle.libs.observability.tracing import consume_span
 from passerelle.libs.unit_of_work import SqlUnitOfWork
 from passerelle.schemas import Envelope, decode_record, event_for_topic
 from passerelle.schemas.envelope import MalformedMessage
@@ -105,21 +108,35 @@ class ConsumerGroup:
             await self._apply_alone(item)
 
     async def _apply(self, items: Sequence[tuple[ConsumerRecord, Envelope, Any]]) -> None:
+        started = time.perf_counter()
         async with self.uow_factory() as uow:
             fresh = await uow.claim_many([envelope for _, envelope, _ in items], self.group)
             by_topic: dict[str, list[tuple[Envelope, Any]]] = {}
             for record, envelope, payload in items:
                 if envelope.id not in fresh:
+                    metrics.CONSUMED.labels(metrics.service(), self.group, record.topic, "duplicate").inc()
                     continue
                 if record.topic in self.batch_handlers:
                     by_topic.setdefault(record.topic, []).append((envelope, payload))
                 else:
                     uow.cause = envelope  # events the handler publishes are caused by this one
-                    await self.handlers[record.topic](uow, envelope, payload)
+                    # The span is current while the handler runs: the events it publishes continue this trace.
+                    with consume_span(record.topic, record.headers, self.group, str(envelope.id)):
+                        logcontext.bind(correlation_id=envelope.correlation_id, contract_id=contract_of(payload))
+                        try:
+                            await self.handlers[record.topic](uow, envelope, payload)
+                        finally:
+                            logcontext.unbind()
             for topic, batch in by_topic.items():
                 uow.cause = None
                 await self.batch_handlers[topic](uow, batch)
             await uow.commit()
+        elapsed = time.perf_counter() - started
+        for topic in {record.topic for record, _, _ in items}:
+            metrics.PROCESSING.labels(metrics.service(), self.group, topic).observe(elapsed)
+        for record, envelope, _ in items:
+            if envelope.id in fresh:
+                metrics.CONSUMED.labels(metrics.service(), self.group, record.topic, "applied").inc()
 
     async def _apply_alone(self, item: tuple[ConsumerRecord, Envelope, Any]) -> None:
         record = item[0]
@@ -154,6 +171,8 @@ class ConsumerGroup:
         if self.dead_letters is None:
             raise RuntimeError("no dead-letter producer configured") from exc
         await self.dead_letters.park(self.group, record, exc, attempts)
+        metrics.CONSUMED.labels(metrics.service(), self.group, record.topic, "parked").inc()
+        metrics.DEAD_LETTERS.labels(metrics.service(), self.group, record.topic).inc()
 
 
 class DeadLetters:
@@ -184,6 +203,23 @@ class DeadLetters:
         )
 
 
+def contract_of(payload: Any) -> str | None:
+    """The contract an event is about, for the log context (events about people or organisations have none)."""
+    value = getattr(payload, "contract_id", None)
+    return str(value) if value is not None else None
+
+
+def record_lag(consumer: Any, offsets: dict[TopicPartition, int]) -> None:
+    """Records behind each partition's end once this batch is applied (the high watermark of the last fetch)."""
+    group = getattr(consumer, "_group_id", None) or "unknown"
+    for tp, next_offset in offsets.items():
+        with contextlib.suppress(Exception):  # no fetch yet for this partition: nothing to report
+            highwater = consumer.highwater(tp)
+            if highwater is not None:
+                lag = max(0, highwater - next_offset)
+                metrics.LAG.labels(metrics.service(), group, tp.topic, str(tp.partition)).set(lag)
+
+
 class OffsetCommitter:
     """Commits each processed batch's offsets after its effects, one commit after the other."""
 
@@ -196,6 +232,7 @@ class OffsetCommitter:
             tp = TopicPartition(record.topic, record.partition)
             offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
         self._last = asyncio.create_task(self._commit_after(self._last, message.consumer, offsets))
+        record_lag(message.consumer, offsets)
 
     @staticmethod
     async def _commit_after(previous: asyncio.Task[None] | None, consumer: Any, offsets: dict[Any, int]) -> None:

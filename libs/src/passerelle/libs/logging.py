@@ -1,9 +1,14 @@
-"""Structured logging: one JSON object a line, with the service name, for every service."""
+"""Structured logging: one JSON object a line, with the service name, for every service.
+
+Every line carries the trace, span, correlation and contract ids, and never personal data
+(observability.logcontext); lines from the standard library's loggers (uvicorn, aiokafka...) are JSON too."""
 
 import logging
 import sys
 
 import structlog
+
+from passerelle.libs.observability.logcontext import add_trace_context, redact_personal_data
 
 
 def configure_logging(service: str, level: str = "INFO", json: bool = True) -> None:
@@ -12,6 +17,8 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.format_exc_info,
+        add_trace_context,
+        redact_personal_data,
     ]
     renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     structlog.configure(
@@ -21,10 +28,29 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
-    logging.basicConfig(
-        level=level.upper(), stream=sys.stderr, format=f"%(asctime)s {service} %(levelname)s %(name)s %(message)s"
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                structlog.contextvars.merge_contextvars,
+                structlog.stdlib.add_logger_name,
+                structlog.processors.add_log_level,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+                add_trace_context,
+            ],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                redact_personal_data,
+                renderer,
+            ],
+        )
     )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    # The request line is the telemetry middleware's (route template, no query string, trace id).
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from passerelle.libs.db import libpq_dsn
 from passerelle.libs.logging import get_logger
+from passerelle.libs.observability import metrics
+from passerelle.libs.observability.tracing import context_headers
 from passerelle.schemas import Envelope, Event, encode_record
 
 NOTIFY_CHANNEL = "passerelle_outbox"
@@ -67,6 +69,7 @@ def lane_of(key: str | None) -> int:
 
 def outbox_row(envelope: Envelope, event: Event | dict[str, Any]) -> dict[str, Any]:
     key, value, headers = encode_record(envelope, event)
+    headers = [*headers, *context_headers()]  # the request's (or consumed event's) trace goes on with the event
     key_text = key.decode() if key is not None else None
     return {
         "event_id": envelope.id,
@@ -77,6 +80,20 @@ def outbox_row(envelope: Envelope, event: Event | dict[str, Any]) -> dict[str, A
         "lane": lane_of(key_text),
         "created_at": datetime.now(UTC),
     }
+
+
+_BACKLOG_SQL = sa.text(
+    "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) FROM outbox WHERE sent_at IS NULL"
+)
+
+
+async def sample_backlog(engine: Any, service: str) -> tuple[int, float]:
+    """Rows waiting in the outbox and the age in seconds of the oldest, into the metrics."""
+    async with engine.connect() as conn:
+        count, age = (await conn.execute(_BACKLOG_SQL)).one()
+    metrics.OUTBOX_BACKLOG.labels(service).set(count)
+    metrics.OUTBOX_OLDEST.labels(service).set(float(age))
+    return int(count), float(age)
 
 
 async def add_to_outbox(session: AsyncSession, rows: list[dict[str, Any]]) -> None:

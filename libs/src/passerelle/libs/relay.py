@@ -28,6 +28,8 @@ from aiokafka.errors import KafkaError
 
 from passerelle.libs.db import libpq_dsn
 from passerelle.libs.logging import configure_logging, get_logger
+from passerelle.libs.observability import metrics
+from passerelle.libs.observability.tracing import configure_tracing, publish_span
 from passerelle.libs.outbox import LANES, NOTIFY_CHANNEL
 
 log = get_logger(__name__)
@@ -156,14 +158,17 @@ class OutboxRelay:
                 return 0, len(lanes)
             futures = []
             for _seq, topic, key, headers, payload in rows:
-                futures.append(
-                    await producer.send(
-                        topic,
-                        value=payload,
-                        key=key.encode() if key is not None else None,
-                        headers=[(k, v.encode()) for k, v in headers],
+                # A span of the trace that wrote the row; the record carries this span's context on.
+                with publish_span(topic, [(k, v.encode()) for k, v in headers], key) as traced_headers:
+                    futures.append(
+                        await producer.send(
+                            topic,
+                            value=payload,
+                            key=key.encode() if key is not None else None,
+                            headers=traced_headers,
+                        )
                     )
-                )
+                metrics.PUBLISHED.labels(metrics.service(), topic).inc()
             await asyncio.gather(*futures)
             await conn.execute(_MARK_SQL, ([r[0] for r in rows],))
         self.published += len(rows)
@@ -183,6 +188,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--name", default=os.environ.get("RELAY_NAME", "relay"))
     args = parser.parse_args(argv)
     configure_logging(args.name)
+    configure_tracing(args.name)
+    metrics.set_service(args.name)
     relay = OutboxRelay(args.database_url, args.kafka)
 
     async def _run() -> None:

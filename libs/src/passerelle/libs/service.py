@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -23,7 +23,10 @@ from passerelle.libs.db import create_engine, session_factory
 from passerelle.libs.errors import install_error_handlers
 from passerelle.libs.health import Check, database_check, health_router, kafka_check
 from passerelle.libs.logging import configure_logging, get_logger
-from passerelle.libs.outbox import RelayWaker, install_waker
+from passerelle.libs.observability import metrics
+from passerelle.libs.observability.http import FASTAPI_TELEMETRY, TelemetryMiddleware
+from passerelle.libs.observability.tracing import configure_tracing, shutdown_tracing
+from passerelle.libs.outbox import RelayWaker, install_waker, sample_backlog
 from passerelle.libs.relay import OutboxRelay, make_producer
 from passerelle.libs.settings import ServiceSettings
 from passerelle.schemas import Event
@@ -102,18 +105,40 @@ class Service:
         return checks
 
     def app(self) -> FastAPI:
-        app = FastAPI(title=self.title, description=self.description, version="0.1.0", lifespan=self._lifespan)
+        app = FastAPI(
+            title=self.title,
+            description=self.description,
+            version="0.1.0",
+            lifespan=self._lifespan,
+            telemetry=FASTAPI_TELEMETRY,  # type: ignore[arg-type]
+        )
         app.state.service = self
         install_error_handlers(app)
+        app.add_middleware(TelemetryMiddleware)
         app.include_router(health_router(self.checks()))
+        app.add_api_route("/metrics", self._metrics, methods=["GET"], include_in_schema=False)
         for router in self.routers:
             app.include_router(router)
         return app
+
+    async def _metrics(self) -> Response:
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
+
+    async def _sample_outbox(self) -> None:
+        """Outbox backlog and the age of its oldest row, every few seconds (a cheap indexed query)."""
+        assert self.engine is not None
+        while True:
+            with contextlib.suppress(Exception):  # a database away for a moment: the next sample says so
+                await sample_backlog(self.engine, self.name)
+            await asyncio.sleep(5)
 
     @asynccontextmanager
     async def _lifespan(self, app: FastAPI) -> AsyncIterator[None]:
         s = self.settings
         configure_logging(self.name, s.log_level, s.log_json)
+        configure_tracing(self.name)
+        metrics.set_service(self.name)
         app.state.token_verifier = TokenVerifier(s.jwks_url or "", s.token_issuer, s.token_audience)
         async with contextlib.AsyncExitStack() as stack:
             for hook in self.on_startup:
@@ -146,6 +171,15 @@ class Service:
                 install_waker(waker)
                 stack.push_async_callback(waker.stop)
                 stack.push_async_callback(self.engine.dispose)
+                sampler = asyncio.create_task(self._sample_outbox(), name=f"{self.name}-outbox-metrics")
+
+                async def stop_sampler() -> None:
+                    sampler.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sampler
+
+                stack.push_async_callback(stop_sampler)
+            stack.callback(shutdown_tracing)
             log.info("service started", service=self.name)
             yield
         log.info("service stopped", service=self.name)

@@ -251,7 +251,7 @@ class ContainerStack:
 
     def _infrastructure(self) -> None:
         p = self.ports
-        infra = {
+        infra: dict[str, dict[str, object]] = {
             "postgres": {"PG_PORT": p["PG_PORT"]},
             "kafka": {"KAFKA_PORT": p["KAFKA_PORT"], "KAFKA_CONTROLLER_PORT": p["KAFKA_CONTROLLER_PORT"]},
             "s3": {
