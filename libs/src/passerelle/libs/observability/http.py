@@ -14,9 +14,12 @@ import uuid
 from collections.abc import MutableMapping
 from typing import Any
 
+import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from passerelle.libs.observability import logcontext, metrics
+
+log = structlog.get_logger("passerelle.http")
 
 CONTRACT_IN_PATH = re.compile(r"/contracts/([0-9a-fA-F-]{36})(?:/|$)")
 CORRELATION_HEADER = b"x-correlation-id"
@@ -69,8 +72,11 @@ class TelemetryMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             route, code = route_of(scope), status["code"]
+            elapsed = time.perf_counter() - started
+            # The access line: the route template, never the raw path or query string (they may hold personal data).
+            log.info("request", method=method, route=route, status=code, duration_ms=round(elapsed * 1000, 1))
             if code >= 500:
                 metrics.HTTP_ERRORS.labels(metrics.service(), method, route).inc()
             metrics.HTTP_REQUESTS.labels(metrics.service(), method, route, str(code)).inc()
-            metrics.HTTP_LATENCY.labels(metrics.service(), method, route).observe(time.perf_counter() - started)
+            metrics.HTTP_LATENCY.labels(metrics.service(), method, route).observe(elapsed)
             logcontext.unbind()
