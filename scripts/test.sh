@@ -32,8 +32,35 @@ for service in services/*/; do
   run "${service%/}"
 done
 run tests/e2e -s
-
+run deploy/tests/test_chart.py deploy/tests/test_dashboard.py -s
 uv run --no-sync python -m passerelle.schemas.export --check || failed+=("schemas")
+
+# The container path, on the same ports: the native stack stops first. PASSERELLE_SKIP_CONTAINERS=1 skips it.
+"${STACK[@]}" stop
+trap - EXIT
+if [ "${PASSERELLE_SKIP_CONTAINERS:-0}" != 1 ]; then
+  unset $(compgen -e | grep '^PASSERELLE_') || true
+  # An engine that answers (DOCKER_HOST, the system's), else a private dockerd under .stack/docker, stopped after.
+  eval "$(uv run --no-sync python deploy/images/engine.py start)"
+  trap 'uv run --no-sync python deploy/images/engine.py stop' EXIT
+  container_started=$(date +%s)
+  PASSERELLE_TESTCONTAINERS=1 run tests/e2e -s
+  container_took=$(( $(date +%s) - container_started ))
+  compose_started=$(date +%s)
+  run deploy/tests/test_compose.py -s
+  compose_took=$(( $(date +%s) - compose_started ))
+  uv run --no-sync python - "$container_took" "$compose_took" <<'PY'
+import json, sys
+from pathlib import Path
+summary = json.loads(Path(".stack/test-logs/containers-last.json").read_text()) if Path(".stack/test-logs/containers-last.json").exists() else {}
+t, built = summary.get("timings", {}), summary.get("images_built", [])
+state = f"cold: built {', '.join(built)}" if built else "cached: every image loaded from .stack/images or present"
+print(f"container path: e2e suite {sys.argv[1]}s in all; stack up in {t.get('total', 0):.0f}s "
+      f"(images {t.get('images', 0):.0f}s, {state}; infrastructure {t.get('infrastructure', 0):.0f}s; "
+      f"migrations and services {t.get('services', 0):.0f}s); compose smoke test {sys.argv[2]}s")
+PY
+fi
+
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
   exit 1

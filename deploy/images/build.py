@@ -181,7 +181,11 @@ def docker_build(image: Image, dockerfile: Path, context: Path, base: str, **arg
     cmd += ["--label", f"{LABEL}={image.name}", "--label", f"org.passerelle.inputs={image.key}"]
     for k, v in build_args.items():
         cmd += ["--build-arg", f"{k}={v}"]
-    run([*cmd, str(context)], env={**os.environ, "DOCKER_BUILDKIT": "0"}, stdout=subprocess.DEVNULL)
+    done = subprocess.run(
+        [*cmd, str(context)], env={**os.environ, "DOCKER_BUILDKIT": "0"}, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"docker build of {image.name} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
 
 
 # ----- base

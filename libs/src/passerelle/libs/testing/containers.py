@@ -203,6 +203,9 @@ class ContainerStack:
         self.timings["services"] = time.monotonic() - t
         self.timings["total"] = time.monotonic() - started
         how = f"built {', '.join(self.images_built)}" if self.images_built else "all images from the cache"
+        summary = REPO / ".stack" / "test-logs" / "containers-last.json"
+        summary.parent.mkdir(parents=True, exist_ok=True)
+        summary.write_text(json.dumps({"timings": self.timings, "images_built": self.images_built}))
         log(
             "container stack up in {total:.1f}s (images {images:.1f}s: {how}; infrastructure {infrastructure:.1f}s; "
             "migrations and services {services:.1f}s)".format(how=how, **self.timings)
