@@ -10,18 +10,26 @@ ARG BASE_IMAGE=python:3.11-slim-bookworm
 FROM ${BASE_IMAGE} AS build
 ARG SERVICE
 ARG SERVICE_MODULE
+# Console scripts were written by the host's installer: point them at the image's interpreter. Byte-compile here
+# so the read-only image never writes __pycache__ at run time. The third-party layer comes first: it changes only
+# with the lock, so a code change rebuilds the small layers after it.
 COPY deps /opt/passerelle/deps
+RUN set -eu; \
+    for script in /opt/passerelle/deps/bin/*; do \
+      [ -f "$script" ] && sed -i '1s|^#!.*python.*$|#!/usr/bin/env python3|' "$script" || true; \
+    done; \
+    find /opt/passerelle/deps -name '__pycache__' -prune -exec rm -rf {} +; \
+    python3 -m compileall -q -j 0 /opt/passerelle/deps > /dev/null || true
 COPY app /opt/passerelle/app
 COPY migrations /opt/passerelle/migrations
 COPY entrypoint.sh /opt/passerelle/entrypoint.sh
-# Console scripts were written by the host's installer: point them at the image's interpreter. Byte-compile once
-# here so the read-only image never writes __pycache__ at run time. Fail the build if the app cannot import.
+# Fail the build if the app cannot import.
 RUN set -eu; \
-    for script in /opt/passerelle/deps/bin/* /opt/passerelle/app/bin/*; do \
+    for script in /opt/passerelle/app/bin/*; do \
       [ -f "$script" ] && sed -i '1s|^#!.*python.*$|#!/usr/bin/env python3|' "$script" || true; \
     done; \
-    find /opt/passerelle -name '__pycache__' -prune -exec rm -rf {} +; \
-    python3 -m compileall -q -j 0 /opt/passerelle/deps /opt/passerelle/app > /dev/null || true; \
+    find /opt/passerelle/app -name '__pycache__' -prune -exec rm -rf {} +; \
+    python3 -m compileall -q -j 0 /opt/passerelle/app > /dev/null; \
     chmod 0755 /opt/passerelle/entrypoint.sh; \
     PYTHONPATH=/opt/passerelle/app:/opt/passerelle/deps python3 -c "import passerelle.${SERVICE_MODULE}.main"
 
@@ -33,7 +41,10 @@ LABEL org.opencontainers.image.title="passerelle-${SERVICE}" \
       org.passerelle.service="${SERVICE}"
 RUN groupadd --system --gid 10001 passerelle \
  && useradd --system --uid 10001 --gid passerelle --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin passerelle
-COPY --from=build /opt/passerelle /opt/passerelle
+COPY --from=build /opt/passerelle/deps /opt/passerelle/deps
+COPY --from=build /opt/passerelle/app /opt/passerelle/app
+COPY --from=build /opt/passerelle/migrations /opt/passerelle/migrations
+COPY --from=build /opt/passerelle/entrypoint.sh /opt/passerelle/entrypoint.sh
 ENV PASSERELLE_SERVICE="${SERVICE}" \
     PASSERELLE_SERVICE_MODULE="${SERVICE_MODULE}" \
     PYTHONPATH=/opt/passerelle/app:/opt/passerelle/deps \
