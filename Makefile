@@ -10,7 +10,7 @@ SERVICES := $(shell $(REGISTRY) names)
 # star-argument and enum calls).
 MYPY_SKIP := contracts
 
-.PHONY: up test down status logs install bench lint schemas asyncapi seed migrate
+.PHONY: up test down status logs install bench lint schemas asyncapi seed migrate new-service
 
 DEMO_PASSWORD_FILE := .stack/dev/demo-password
 
@@ -54,6 +54,11 @@ seed:
 	@eval "$$($(STACK) env)"; PASSERELLE_DEMO_PASSWORD="$$(cat $(DEMO_PASSWORD_FILE))" \
 	  uv run --no-sync python -m passerelle.identity.entrypoints.seed
 	@echo "Mot de passe des comptes de démonstration : $$(cat $(DEMO_PASSWORD_FILE))"
+
+# A new service in the house shape, registered and in the workspace: make new-service NAME=training-offers
+new-service:
+	@test -n "$(NAME)" || { echo "usage: make new-service NAME=training-offers [TITLE='Offres de formation'] [PORT=8006]"; exit 1; }
+	python3 scripts/new_service.py $(NAME) $(if $(TITLE),--title "$(TITLE)") $(if $(PORT),--port $(PORT))
 
 schemas:
 	uv run --no-sync python -m passerelle.schemas.export
