@@ -43,6 +43,7 @@ bench: install
 lint:
 	uv run --no-sync ruff check .
 	uv run --no-sync mypy libs/src contracts-schemas/src
+	uv run --no-sync mypy deploy/native/nativestack scripts/registry.py scripts/new_service.py
 	@for s in $(filter-out $(MYPY_SKIP),$(SERVICES)); do \
 	  uv run --no-sync mypy services/$$s/src || exit 1; done
 

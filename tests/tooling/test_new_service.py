@@ -25,6 +25,7 @@ HOUSE_SHAPE = [
     f"src/passerelle/{MODULE}/cli.py",
     f"src/passerelle/{MODULE}/domain/__init__.py",
     f"src/passerelle/{MODULE}/service_layer/ports.py",
+    f"src/passerelle/{MODULE}/service_layer/context.py",
     f"src/passerelle/{MODULE}/adapters/unit_of_work.py",
     f"src/passerelle/{MODULE}/entrypoints/http/routes.py",
     f"src/passerelle/{MODULE}/entrypoints/consumers.py",
@@ -64,13 +65,16 @@ def test_the_service_is_registered_and_in_the_workspace(generated, registry):
     assert registry.services(generated / "services.toml")[:-1] == registry.services()
 
 
-def test_the_tree_has_the_house_shape_and_is_lint_clean(generated):
+def test_the_tree_has_the_house_shape_and_is_lint_and_type_clean(generated):
     folder = generated / "services" / NAME
     missing = [path for path in HOUSE_SHAPE if not (folder / path).is_file()]
     assert not missing
     assert not list(folder.rglob("*.tmpl")) and "{{" not in "".join(p.read_text() for p in folder.rglob("*.py"))
     ruff = Path(sys.executable).parent / "ruff"
     result = subprocess.run([str(ruff), "check", str(folder)], cwd=generated, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+    mypy = Path(sys.executable).parent / "mypy"  # with the repository's settings, as `make lint` runs it
+    result = subprocess.run([str(mypy), str(folder / "src")], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
 
 
