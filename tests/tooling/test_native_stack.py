@@ -13,8 +13,9 @@ MODULES = ("config", "common", "postgres", "kafka", "s3", "clamd", "mail", "supe
 
 
 def isolated_python(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Python without any site-packages (-S: no venv, no workspace), as before `uv sync`."""
-    return subprocess.run([sys.executable, "-I", "-S", *args], capture_output=True, text=True, env=env, cwd=REPO)
+    """The machine's Python (the venv's base) without any site-packages (-S), as before `uv sync`."""
+    python = getattr(sys, "_base_executable", sys.executable)
+    return subprocess.run([python, "-I", "-S", *args], capture_output=True, text=True, env=env, cwd=REPO)
 
 
 def test_every_module_imports_without_the_workspace():
@@ -34,6 +35,13 @@ def test_env_runs_before_the_workspace_is_installed_and_lists_every_registered_s
     assert env["PASSERELLE_KAFKA_BOOTSTRAP"] == f"127.0.0.1:{ports['KAFKA_PORT']}"
     for entry in registry.services():
         assert env[entry.url_var] == f"http://127.0.0.1:{ports[entry.port_var]}"
+
+
+def test_other_commands_rerun_themselves_under_the_project_venv(tmp_path):
+    """Started by a Python without supervisor, `status` re-executes stack.py with the venv's Python."""
+    result = isolated_python(str(STACK), "status", env={"PATH": "/usr/bin:/bin", "STACK_DIR": str(tmp_path)})
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert f"stack in {tmp_path} is not running" in result.stdout
 
 
 def test_kafka_properties_serve_a_container_as_well(nativestack):
