@@ -55,6 +55,19 @@ def test_kafka_properties_serve_a_container_as_well(nativestack):
     assert rendered[0].startswith("#") and "log.dirs=/var/lib/kafka" in rendered
 
 
+def test_a_container_entrypoint_fills_in_the_same_kafka_properties(nativestack, tmp_path):
+    """Rendered with shell references and filled in by sh, the file is the one the native stack writes."""
+    from nativestack import kafka
+
+    template = kafka.render_properties(
+        kafka.server_properties("$KAFKA_PORT", "$KAFKA_CONTROLLER_PORT", "/var/lib/kafka/data", host="$LISTEN_HOST")
+    )
+    script = f"cat <<PROPS\n{template}PROPS\n"
+    env = {"KAFKA_PORT": "9092", "KAFKA_CONTROLLER_PORT": "9093", "LISTEN_HOST": "127.0.0.1"}
+    filled = subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True, check=True).stdout
+    assert filled == kafka.render_properties(kafka.server_properties(9092, 9093, "/var/lib/kafka/data"))
+
+
 def test_postgres_and_clamd_settings_take_plain_values(nativestack):
     from nativestack import clamd, postgres
 

@@ -54,9 +54,17 @@ def install(cfg: Config) -> None:
 
 
 def server_properties(
-    port: int, controller_port: int, log_dirs: str, host: str = "127.0.0.1", advertised_host: str | None = None
+    port: int | str,
+    controller_port: int | str,
+    log_dirs: str,
+    host: str = "127.0.0.1",
+    advertised_host: str | None = None,
+    partitions: int | str = TOPIC_PARTITIONS,
 ) -> dict[str, object]:
-    """A single-node KRaft cluster (broker and controller), sized for a small machine."""
+    """A single-node KRaft cluster (broker and controller), sized for a small machine.
+
+    Any value may be a shell reference (`"$KAFKA_PORT"`): a container image writes the rendered file into its
+    entrypoint as a here-document, so the values are filled in when the container starts."""
     advertised = advertised_host or host
     return {
         "node.id": 1,
@@ -70,7 +78,7 @@ def server_properties(
         # time, so changing KAFKA_CONTROLLER_PORT later keeps the data usable.
         "controller.quorum.voters": f"1@{advertised}:{controller_port}",
         "log.dirs": log_dirs,
-        "num.partitions": TOPIC_PARTITIONS,
+        "num.partitions": partitions,
         "default.replication.factor": 1,
         "min.insync.replicas": 1,
         "offsets.topic.replication.factor": 1,

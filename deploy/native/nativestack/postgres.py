@@ -22,8 +22,9 @@ def missing_packages() -> list[str]:
     return [] if installed() else list(PACKAGES)
 
 
-def server_settings(port: int, socket_dir: str, listen_addresses: str = "127.0.0.1") -> dict[str, object]:
-    """The server's settings (the same in any deployment of the test infrastructure)."""
+def server_settings(port: int | str, socket_dir: str, listen_addresses: str = "127.0.0.1") -> dict[str, object]:
+    """The server's settings (the same in any deployment of the test infrastructure); a value may be a shell
+    reference ("$PG_PORT") for a container's entrypoint to fill in."""
     return {
         "listen_addresses": listen_addresses,
         "port": port,

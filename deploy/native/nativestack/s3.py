@@ -49,7 +49,7 @@ def install(cfg: Config) -> None:
     log("versitygw built")
 
 
-def server_command(binary: str, port: int, root: str, host: str = "127.0.0.1") -> list[str]:
+def server_command(binary: str, port: int | str, root: str, host: str = "127.0.0.1") -> list[str]:
     return [binary, "--port", f"{host}:{port}", "posix", root]
 
 
