@@ -47,7 +47,19 @@ PYTHON_PLATFORM = "x86_64-manylinux_2_36"
 DEBIAN_SUITE = "bookworm"
 BASE_PACKAGES = ("ca-certificates", "python3")
 
-SERVICES = ("identity", "contracts", "documents", "opco-processing", "notifier", "portal")
+
+def _registry():  # scripts/registry.py: the one list of services (services.toml), standard library only
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("passerelle_registry", REPO / "scripts" / "registry.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("passerelle_registry", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+SERVICES = tuple(entry.name for entry in _registry().services())
 INFRA = ("postgres", "kafka", "s3", "clamd", "mail")
 
 
@@ -320,6 +332,7 @@ def build_service(image: Image, base: str) -> None:
             shutil.copy(src / "alembic.ini", migrations / "alembic.ini")
             shutil.copytree(src / "migrations", migrations / "migrations", ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copy(HERE / "service-entrypoint.sh", ctx / "entrypoint.sh")
+        shutil.copy(HERE / "logging.json", ctx / "logging.json")
         docker_build(
             image,
             HERE / "service.Dockerfile",
@@ -337,6 +350,7 @@ def service_image(service: str) -> Image:
         lambda: [
             HERE / "service.Dockerfile",
             HERE / "service-entrypoint.sh",
+            HERE / "logging.json",
             PYTHON_PLATFORM,
             *workspace_sources(service),
         ],

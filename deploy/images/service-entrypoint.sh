@@ -11,7 +11,7 @@ command="${1:-serve}"
 case "$command" in
   serve)
     exec python3 -m uvicorn "passerelle.${PASSERELLE_SERVICE_MODULE}.main:app" --host "$HOST" --port "$PORT" \
-      --no-server-header --proxy-headers ${UVICORN_ARGS:-} "$@" ;;
+      --no-server-header --proxy-headers --log-config /opt/passerelle/logging.json ${UVICORN_ARGS:-} "$@" ;;
   migrate)
     if [ -f /opt/passerelle/migrations/alembic.ini ]; then
       exec python3 -m alembic -c /opt/passerelle/migrations/alembic.ini upgrade head

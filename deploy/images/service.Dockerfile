@@ -22,7 +22,7 @@ RUN set -eu; \
     python3 -m compileall -q -j 0 /opt/passerelle/deps > /dev/null || true
 COPY app /opt/passerelle/app
 COPY migrations /opt/passerelle/migrations
-COPY entrypoint.sh /opt/passerelle/entrypoint.sh
+COPY entrypoint.sh logging.json /opt/passerelle/
 # Fail the build if the app cannot import.
 RUN set -eu; \
     for script in /opt/passerelle/app/bin/*; do \
@@ -44,7 +44,7 @@ RUN groupadd --system --gid 10001 passerelle \
 COPY --from=build /opt/passerelle/deps /opt/passerelle/deps
 COPY --from=build /opt/passerelle/app /opt/passerelle/app
 COPY --from=build /opt/passerelle/migrations /opt/passerelle/migrations
-COPY --from=build /opt/passerelle/entrypoint.sh /opt/passerelle/entrypoint.sh
+COPY --from=build /opt/passerelle/entrypoint.sh /opt/passerelle/logging.json /opt/passerelle/
 ENV PASSERELLE_SERVICE="${SERVICE}" \
     PASSERELLE_SERVICE_MODULE="${SERVICE_MODULE}" \
     PYTHONPATH=/opt/passerelle/app:/opt/passerelle/deps \

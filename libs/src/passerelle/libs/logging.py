@@ -29,28 +29,32 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
     )
     structlog.contextvars.bind_contextvars(service=service)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[
-                structlog.contextvars.merge_contextvars,
-                structlog.stdlib.add_logger_name,
-                structlog.processors.add_log_level,
-                structlog.processors.TimeStamper(fmt="iso", utc=True),
-                add_trace_context,
-            ],
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                redact_personal_data,
-                renderer,
-            ],
-        )
-    )
+    handler.setFormatter(json_formatter(json))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
     # The request line is the telemetry middleware's (route template, no query string, trace id).
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    for name in ("uvicorn", "uvicorn.error"):  # uvicorn's own handlers would print plain text
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+
+
+def json_formatter(json: bool = True) -> logging.Formatter:
+    """The formatter of the standard library's log records (uvicorn, FastStream, aiokafka...): the same JSON lines,
+    context and redaction as structlog's. Also named by deploy/images/logging.json for uvicorn's first lines."""
+    renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[
+            structlog.contextvars.merge_contextvars,
+            structlog.stdlib.add_logger_name,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            add_trace_context,
+        ],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, redact_personal_data, renderer],
+    )
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

@@ -39,7 +39,6 @@ from testcontainers.core.container import DockerContainer  # noqa: E402 - reads 
 
 SESSION_LABEL = "org.passerelle.session"
 COMPONENT_LABEL = "org.passerelle.component"
-SERVICES = ("identity", "contracts", "documents", "opco-processing", "notifier", "portal")
 INFRA = ("postgres", "kafka", "s3", "clamd", "mail")
 CONTAINERS_FLAG = "PASSERELLE_CONTAINERS"
 IMAGES_VAR = "PASSERELLE_CONTAINER_IMAGES"  # {"identity": "passerelle/identity:<key>", ...}
@@ -67,8 +66,21 @@ def engine_module() -> ModuleType:
     return _load("passerelle_deploy_engine", REPO / "deploy" / "images" / "engine.py")
 
 
-def native_stack_module() -> ModuleType:
-    return _load("passerelle_deploy_native_stack", REPO / "deploy" / "native" / "stack.py")
+def native_stack() -> tuple[ModuleType, ModuleType, ModuleType]:
+    """The native stack's configuration, Kafka and S3 modules (deploy/native/nativestack): the container stack
+    takes the same ports, endpoints, topics and bucket from them."""
+    native = str(REPO / "deploy" / "native")
+    if native not in sys.path:
+        sys.path.insert(0, native)
+    import nativestack.config
+    import nativestack.kafka
+    import nativestack.s3
+
+    return nativestack.config, nativestack.kafka, nativestack.s3
+
+
+def services() -> tuple[str, ...]:
+    return tuple(images_module().SERVICES)
 
 
 def log(message: str) -> None:
@@ -194,11 +206,13 @@ class ContainerStack:
         self._infrastructure()
         self.timings["infrastructure"] = time.monotonic() - t
 
-        native = native_stack_module()
-        cfg = native.Config.from_env()
-        self.env = {**native.stack_env(cfg), "PYTHONUNBUFFERED": "1"}
+        config, kafka, s3 = native_stack()
+        cfg = config.Config.from_env()
+        self.env = {**config.stack_env(cfg), "PYTHONUNBUFFERED": "1"}
         t = time.monotonic()
-        self._prepare(native, cfg)
+        kafka.setup_topics(cfg)
+        s3.setup(cfg)
+        self._migrate()
         self._services()
         self.timings["services"] = time.monotonic() - t
         self.timings["total"] = time.monotonic() - started
@@ -239,7 +253,7 @@ class ContainerStack:
 
     def _images(self) -> None:
         images = images_module()
-        for name in (*INFRA, *SERVICES):
+        for name in (*INFRA, *services()):
             image = images.IMAGES[name]
             if not images.image_present(image.tag) and not image.cache_file.exists():
                 self.images_built.append(name)
@@ -272,13 +286,11 @@ class ContainerStack:
         for container in started:
             container.wait_healthy(timeout=180)
 
-    def _prepare(self, native: ModuleType, cfg: Any) -> None:
-        """Topics and bucket as the native stack makes them; each service's migrations from its own image."""
-        native.setup_topics(cfg)
-        native.setup_s3(cfg)
+    def _migrate(self) -> None:
+        """Each service's migrations, from its own image (what the Helm hook Job and compose do)."""
         migrations = [
             self._container(f"{service}-migrate", self.images[service], self.env).with_command("migrate").start()
-            for service in SERVICES
+            for service in services()
         ]
         for job in migrations:
             code = job.wait_exit(timeout=180)
@@ -287,14 +299,14 @@ class ContainerStack:
 
     def _services(self) -> None:
         urls = {}
-        for service in SERVICES:
+        for service in services():
             port = self.ports[f"{service_module(service).upper()}_PORT"]
             self._container(service, self.images[service], {**self.env, "HOST": "127.0.0.1", "PORT": str(port)}).start()
             urls[service] = f"http://127.0.0.1:{port}/ready"
         with ThreadPoolExecutor(len(urls)) as pool:
             list(pool.map(lambda item: self._wait_ready(*item), urls.items()))
 
-    def _wait_ready(self, service: str, url: str, timeout: float = 120) -> None:
+    def _wait_ready(self, service: str, url: str, timeout: float = 300) -> None:
         container = next(c for c in self.containers if c.component == service)
         deadline = time.monotonic() + timeout
         last = ""
@@ -336,7 +348,8 @@ def image_for(args: list[str]) -> tuple[str, list[str]] | None:
         if image is None:
             return None
         port = module_args[module_args.index("--port") + 1]
-        return image, ["python3", "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", port]
+        uvicorn = ["python3", "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", port]
+        return image, [*uvicorn, "--log-config", "/opt/passerelle/logging.json"]
     parts = target.split(".")
     if parts[0] != "passerelle" or len(parts) < 2:
         return None
@@ -351,7 +364,7 @@ FORWARDED_PREFIXES = ("PASSERELLE_", "OTEL_", "RELAY_", "PROBE_")
 
 def docker_run_command(name: str, image: str, command: list[str], env: dict[str, str]) -> list[str]:
     """`docker run` in the foreground: its exit status and output are the container's, like a local process."""
-    service_prefixes = tuple(f"{service_module(s).upper()}_" for s in SERVICES)
+    service_prefixes = tuple(f"{service_module(s).upper()}_" for s in services())
     session = os.environ.get(SESSION_VAR, "adhoc")
     cmd = [
         "docker",
