@@ -30,7 +30,7 @@ for service in $(python3 scripts/registry.py names); do
 done
 run tests/tooling
 run tests/e2e -s
-run deploy/tests/test_chart.py deploy/tests/test_dashboard.py -s
+run deploy/tests/test_chart.py deploy/tests/test_dashboard.py deploy/tests/test_images.py -s
 uv run --no-sync python -m passerelle.schemas.export --check || failed+=("schemas")
 
 # The container path, on the same ports: the native stack stops first. PASSERELLE_SKIP_CONTAINERS=1 skips it.
