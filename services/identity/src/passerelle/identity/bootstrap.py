@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import FastAPI
-
 from passerelle.identity.adapters.hashing import Argon2Hasher
 from passerelle.identity.adapters.keys import KeyCipher, KeyStore
 from passerelle.identity.adapters.orm import start_mappers
@@ -18,7 +16,6 @@ from passerelle.identity.domain.tokens import TokenSettings
 from passerelle.identity.entrypoints.background import BackgroundWork
 from passerelle.identity.entrypoints.context import Identity
 from passerelle.identity.entrypoints.http import ROUTERS
-from passerelle.identity.entrypoints.http.errors import install_identity_error_handlers
 from passerelle.identity.service_layer.ports import Policy, Ports
 from passerelle.libs.logging import get_logger
 from passerelle.libs.service import Service
@@ -40,13 +37,6 @@ PUBLISHES = (
 )
 
 DEVELOPMENT_KEY_SECRET = "passerelle-local-development-only"
-
-
-class IdentityService(Service):
-    def app(self) -> FastAPI:
-        app = super().app()
-        install_identity_error_handlers(app)
-        return app
 
 
 def key_secret(settings: Settings) -> str:
@@ -122,7 +112,7 @@ async def _stop(service: Service) -> None:
 
 def bootstrap(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
-    service = IdentityService(
+    service = Service(
         settings,
         title="Passerelle — Identité et accès",
         description=(

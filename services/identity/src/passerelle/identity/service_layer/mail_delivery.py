@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from passerelle.identity.service_layer.ports import Mailer, Ports
-from passerelle.identity.service_layer.unit_of_work import UnitOfWork
+from passerelle.identity.service_layer.ports import Mailer, Ports, UnitOfWork
 
 MAX_ATTEMPTS = 8
 
