@@ -54,7 +54,7 @@ seed:
 	@if [ -n "$$PASSERELLE_DEMO_PASSWORD" ]; then echo "$$PASSERELLE_DEMO_PASSWORD" > $(DEMO_PASSWORD_FILE); \
 	 elif [ ! -s $(DEMO_PASSWORD_FILE) ]; then uv run --no-sync python -c "import secrets; print('Demo-' + secrets.token_urlsafe(12))" > $(DEMO_PASSWORD_FILE); fi
 	@eval "$$($(STACK) env)"; PASSERELLE_DEMO_PASSWORD="$$(cat $(DEMO_PASSWORD_FILE))" \
-	  uv run --no-sync python -m passerelle.identity.entrypoints.seed
+	  uv run --no-sync python -m passerelle.identity.cli
 	@echo "Mot de passe des comptes de démonstration : $$(cat $(DEMO_PASSWORD_FILE))"
 
 schemas:

@@ -28,7 +28,10 @@ from passerelle.identity.domain.model import (
 )
 from passerelle.identity.domain.passwords import PasswordPolicy
 from passerelle.identity.domain.tokens import TokenSettings
+from passerelle.libs.mail import Mailer
 from passerelle.schemas import Event
+
+__all__ = ["Mailer"]
 
 
 class PasswordHasher(Protocol):
@@ -45,10 +48,6 @@ class PasswordHasher(Protocol):
 
 class TokenSigner(Protocol):
     async def sign(self, claims: dict[str, Any]) -> str: ...
-
-
-class Mailer(Protocol):
-    async def send(self, to_address: str, subject: str, body: str) -> None: ...
 
 
 def utc_now() -> datetime:
