@@ -65,7 +65,7 @@ async def list_parked(bootstrap: str, group: str, limit: int) -> list[dict[str, 
         batches = await consumer.getmany(timeout_ms=2000, max_records=limit)
         for records in batches.values():
             for r in records:
-                h = {k: v.decode("utf-8", "replace") for k, v in r.headers or ()}
+                h = {k: (v or b"").decode("utf-8", "replace") for k, v in r.headers or ()}
                 out.append(
                     {
                         "offset": r.offset,
