@@ -48,10 +48,10 @@ log = get_logger(__name__)
 
 Handler = Callable[[Any, Envelope, Any], Awaitable[None]]
 # The kit's handler: `handler(context, uow, envelope, event)`, one use case per event type.
-ContextHandler = Callable[[Any, Any, Envelope, Any], Awaitable[None]]
+ContextHandler = Callable[[Any, Any, Envelope, Any], Awaitable[object]]
 HandlerTable = Mapping[type[Event], ContextHandler]
 # The batch form, for high-volume consumers: `handler(context, uow, [(envelope, event), ...])`.
-ContextBatchHandler = Callable[[Any, Any, list[tuple[Envelope, Any]]], Awaitable[None]]
+ContextBatchHandler = Callable[[Any, Any, list[tuple[Envelope, Any]]], Awaitable[object]]
 BatchHandlerTable = Mapping[type[Event], ContextBatchHandler]
 # A batch handler applies all the new events of one topic of a batch at once (high-volume consumers).
 BatchHandler = Callable[[Any, list[tuple[Envelope, Any]]], Awaitable[None]]
