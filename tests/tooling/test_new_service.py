@@ -123,6 +123,7 @@ def test_make_new_service_in_a_copy_of_the_repository_installs_it_in_the_workspa
         for test in (
             "test_settings_follow_the_platform_conventions",
             "test_the_service_is_ready_on_its_migrated_database",
+            "test_the_migrated_database_matches_the_metadata",
         ):
             assert f"{test} PASSED" in checks.stdout, checks.stdout[-3000:]
     finally:
