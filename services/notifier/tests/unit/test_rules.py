@@ -11,29 +11,29 @@ from passerelle.notifier.domain.rules import RULES, Audience, rule_for
 from passerelle.schemas.registry import TOPICS
 
 E, T = Audience.EMPLOYER_SIDE, Audience.TRAINING_SIDE
-I, D, O = WebMode.IMMEDIATE, EmailMode.DIGEST, EmailMode.OFF
+WEB, DIG, OFF = WebMode.IMMEDIATE, EmailMode.DIGEST, EmailMode.OFF
 NOW = EmailMode.IMMEDIATE
 
 TABLE = [
     # event type, kind, audiences, web, email, legal
-    ("contract.proposed", Kind.CONTRACT_PROPOSED, (Audience.EMPLOYER_ADDRESS,), I, NOW, False),
-    ("contract.accepted", Kind.CONTRACT_ACCEPTED, (T,), I, NOW, False),
-    ("contract.transmitted", Kind.CONTRACT_TRANSMITTED, (E, T), I, NOW, False),
-    ("anomaly.raised", Kind.ANOMALY_RAISED, (E, T), I, NOW, True),
-    ("anomaly.resolved", Kind.ANOMALY_RESOLVED, (E, T), I, O, False),
-    ("document.uploaded", Kind.DOCUMENT_RECEIVED, (E, T), I, D, False),
-    ("contract.engaged", Kind.CONTRACT_ENGAGED, (E, T), I, NOW, True),
-    ("contract.refused", Kind.CONTRACT_REFUSED, (E, T), I, NOW, True),
-    ("contract.deposited", Kind.CONTRACT_DEPOSITED, (E, T), I, D, False),
-    ("case.opened", Kind.CASE_OPENED, (Audience.OPCO_STAFF,), I, D, False),
-    ("clock.alerted", Kind.CLOCK_ALERT, (Audience.OPCO_STAFF,), I, NOW, True),
-    ("amendment.requested", Kind.AMENDMENT_REQUESTED, (E, T), I, NOW, False),
-    ("contract.transferred", Kind.CONTRACT_TRANSFERRED, (Audience.NEW_OWNER,), I, NOW, False),
-    ("membership.requested", Kind.MEMBERSHIP_REQUESTED, (Audience.ORGANISATION_ADMINS,), I, NOW, False),
-    ("invitation.sent", Kind.INVITATION_RECEIVED, (Audience.INVITEE,), I, O, False),
-    ("membership.granted", Kind.MEMBERSHIP_GRANTED, (Audience.MEMBER,), I, O, False),
-    ("membership.role_changed", Kind.MEMBERSHIP_ROLE_CHANGED, (Audience.MEMBER,), I, NOW, False),
-    ("membership.revoked", Kind.MEMBERSHIP_REVOKED, (Audience.MEMBER,), I, NOW, False),
+    ("contract.proposed", Kind.CONTRACT_PROPOSED, (Audience.EMPLOYER_ADDRESS,), WEB, NOW, False),
+    ("contract.accepted", Kind.CONTRACT_ACCEPTED, (T,), WEB, NOW, False),
+    ("contract.transmitted", Kind.CONTRACT_TRANSMITTED, (E, T), WEB, NOW, False),
+    ("anomaly.raised", Kind.ANOMALY_RAISED, (E, T), WEB, NOW, True),
+    ("anomaly.resolved", Kind.ANOMALY_RESOLVED, (E, T), WEB, OFF, False),
+    ("document.uploaded", Kind.DOCUMENT_RECEIVED, (E, T), WEB, DIG, False),
+    ("contract.engaged", Kind.CONTRACT_ENGAGED, (E, T), WEB, NOW, True),
+    ("contract.refused", Kind.CONTRACT_REFUSED, (E, T), WEB, NOW, True),
+    ("contract.deposited", Kind.CONTRACT_DEPOSITED, (E, T), WEB, DIG, False),
+    ("case.opened", Kind.CASE_OPENED, (Audience.OPCO_STAFF,), WEB, DIG, False),
+    ("clock.alerted", Kind.CLOCK_ALERT, (Audience.OPCO_STAFF,), WEB, NOW, True),
+    ("amendment.requested", Kind.AMENDMENT_REQUESTED, (E, T), WEB, NOW, False),
+    ("contract.transferred", Kind.CONTRACT_TRANSFERRED, (Audience.NEW_OWNER,), WEB, NOW, False),
+    ("membership.requested", Kind.MEMBERSHIP_REQUESTED, (Audience.ORGANISATION_ADMINS,), WEB, NOW, False),
+    ("invitation.sent", Kind.INVITATION_RECEIVED, (Audience.INVITEE,), WEB, OFF, False),
+    ("membership.granted", Kind.MEMBERSHIP_GRANTED, (Audience.MEMBER,), WEB, OFF, False),
+    ("membership.role_changed", Kind.MEMBERSHIP_ROLE_CHANGED, (Audience.MEMBER,), WEB, NOW, False),
+    ("membership.revoked", Kind.MEMBERSHIP_REVOKED, (Audience.MEMBER,), WEB, NOW, False),
 ]
 
 

@@ -58,9 +58,7 @@ class NotYourEstablishment(NotifierError):
 
 class ContractNotVisible(NotifierError):
     def __init__(self) -> None:
-        super().__init__(
-            "Contrat introuvable ou hors de vos organisations.", "contract_not_found", ErrorKind.NOT_FOUND
-        )
+        super().__init__("Contrat introuvable ou hors de vos organisations.", "contract_not_found", ErrorKind.NOT_FOUND)
 
 
 class NotYetApplicable(Exception):
