@@ -394,7 +394,7 @@ class Notifications:
         stmt = sa.select(n.account_id).where(n.digest == "pending", n.account_id.is_not(None)).distinct()
         return list((await self.s.execute(stmt)).scalars())
 
-    async def pending_digest(self, account_id: UUID) -> list[sa.Row[Any]]:
+    async def pending_digest(self, account_id: UUID) -> list[Any]:
         n = t.notifications.c
         stmt = (
             sa.select(n.id, n.title, n.body, n.link, n.email)
@@ -402,8 +402,7 @@ class Notifications:
             .order_by(n.created_at)
             .with_for_update(skip_locked=True)
         )
-        rows: list[sa.Row[Any]] = list((await self.s.execute(stmt)).all())
-        return rows
+        return list((await self.s.execute(stmt)).all())
 
     async def close_digest(self, ids: Sequence[UUID], mail_id: UUID) -> None:
         n = t.notifications.c
