@@ -51,6 +51,8 @@ def settings(database_url, stack) -> Settings:
         smtp_port=int(stack["PASSERELLE_SMTP_PORT"]),
         portal_url="https://portail.test",
         mail_poll_seconds=0.2,
+        # Tests that need the delivery loop start it (`mail_loop`), so others control delivery themselves.
+        background_enabled=False,
         mail_first_retry_seconds=0.05,
         log_json=False,
         log_level=os.environ.get("NOTIFIER_LOG_LEVEL", "WARNING"),
@@ -82,6 +84,16 @@ async def client(service):
 @pytest.fixture(scope="session")
 def notifier(service):
     return service.state["notifier"]
+
+
+@pytest.fixture
+async def mail_loop(notifier):
+    from passerelle.notifier.entrypoints.background import BackgroundWork
+
+    work = BackgroundWork(notifier)
+    await work.start()
+    yield work
+    await work.stop()
 
 
 _offsets = iter(range(10**9))

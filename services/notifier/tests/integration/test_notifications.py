@@ -42,7 +42,9 @@ async def notifications_of(notifier, **where: Any) -> list[Any]:
         return list((await uow.session.execute(sa.select(t.notifications).where(*clauses))).all())
 
 
-async def test_a_proposal_to_an_address_without_account_mails_an_invitation_once(deliver, notifier, mail_api):
+async def test_a_proposal_to_an_address_without_account_mails_an_invitation_once(
+    deliver, notifier, mail_api, mail_loop
+):
     world = World()
     cfa_user = world.person("Claire Formation", world.cfa)
     await deliver(*world.drain())
@@ -64,7 +66,9 @@ async def test_a_proposal_to_an_address_without_account_mails_an_invitation_once
     assert [(r.account_id, r.email, r.web) for r in rows] == [(None, address, False)]
 
 
-async def test_the_contract_flow_tells_each_side_once_and_never_the_actor(deliver, notifier, client, tokens, mail_api):
+async def test_the_contract_flow_tells_each_side_once_and_never_the_actor(
+    deliver, notifier, client, tokens, mail_api, mail_loop
+):
     world = World()
     cfa_user = world.person("Claire Formation", world.cfa)
     employer_admin = world.person("Paul Dupain", world.employer, role="admin")
@@ -138,7 +142,9 @@ async def _raw(mail_api: str, message_id: str) -> str:
         return (await http.get(f"{mail_api}/api/messages/{message_id}/raw")).text
 
 
-async def test_preferences_silence_a_kind_but_never_a_legal_notice(deliver, notifier, client, tokens, mail_api):
+async def test_preferences_silence_a_kind_but_never_a_legal_notice(
+    deliver, notifier, client, tokens, mail_api, mail_loop
+):
     world = World()
     cfa_user = world.person("Claire Formation", world.cfa)
     employer = world.person("Paul Dupain", world.employer, role="admin")
@@ -182,7 +188,7 @@ async def test_preferences_silence_a_kind_but_never_a_legal_notice(deliver, noti
     assert mails
 
 
-async def test_a_join_request_reaches_the_administrators_only(deliver, notifier, mail_api):
+async def test_a_join_request_reaches_the_administrators_only(deliver, notifier, mail_api, mail_loop):
     world = World()
     admin = world.person("Anne Admin", world.employer, role="admin")
     colleague = world.person("Carl Contributeur", world.employer, role="contributor")

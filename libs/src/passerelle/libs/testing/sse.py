@@ -25,12 +25,12 @@ class SseEvent:
 async def parse(lines: AsyncIterator[str]) -> AsyncIterator[SseEvent]:
     """Events as the SSE specification frames them (comments and `retry:` are skipped)."""
     event_id: str | None = None
-    name, data = "message", []
+    name, data = "message", list[str]()
     async for line in lines:
         if line == "":
             if data:
                 yield SseEvent(event_id, name, "\n".join(data))
-            name, data = "message", []
+            name, data = "message", list[str]()
             continue
         if line.startswith(":"):
             continue
