@@ -83,15 +83,15 @@ async def client(service):
 
 @pytest.fixture(scope="session")
 def notifier(service):
-    return service.state["notifier"]
+    return service.context
 
 
 @pytest.fixture
-async def mail_loop(notifier):
-    from passerelle.notifier.entrypoints.background import BackgroundWork
+async def mail_loop(notifier, database_url):
+    from passerelle.notifier.entrypoints.background import MailDelivery
 
-    work = BackgroundWork(notifier)
-    await work.start()
+    work = MailDelivery(database_url)
+    await work.start(notifier, None, "notifier")
     yield work
     await work.stop()
 

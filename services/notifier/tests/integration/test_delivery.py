@@ -15,8 +15,8 @@ from passerelle.libs.testing.processes import free_port
 from passerelle.notifier.adapters import tables as t
 from passerelle.notifier.adapters.smtp import SmtpMailer
 from passerelle.notifier.domain.delivery import RetryPolicy
-from passerelle.notifier.entrypoints.background import BackgroundWork
-from passerelle.notifier.entrypoints.runtime import Notifier
+from passerelle.notifier.entrypoints.background import deliver_once, run_digest
+from passerelle.notifier.service_layer.context import NotifierContext as Notifier
 from passerelle.schemas.events import contracts as c
 
 from .conftest import bearer, mails_to
@@ -56,11 +56,9 @@ def picky_server():
 
 
 def with_mailer(notifier: Notifier, port: int, attempts: int) -> Notifier:
-    policy = replace(notifier.context.policy, retry=RetryPolicy(max_attempts=attempts, first_delay=timedelta(0)))
+    policy = replace(notifier.policy, retry=RetryPolicy(max_attempts=attempts, first_delay=timedelta(0)))
     return replace(
-        notifier,
-        mailer=SmtpMailer("127.0.0.1", port, "Passerelle <ne-pas-repondre@passerelle.local>"),
-        context=replace(notifier.context, policy=policy),
+        notifier, mailer=SmtpMailer("127.0.0.1", port, "Passerelle <ne-pas-repondre@passerelle.local>"), policy=policy
     )
 
 
@@ -104,9 +102,8 @@ async def test_sent_bounced_and_failed_after_retries(notifier, picky_server):
     handler, port = picky_server
     picky = with_mailer(notifier, port, attempts=3)
     ok, bounced, busy = await queue(picky, "ok@example.test", "bounce-x@example.test", "busy-x@example.test")
-    work = BackgroundWork(picky)
     for _ in range(3):
-        await work.deliver_once()
+        await deliver_once(picky)
     got = await statuses(picky, [ok, bounced, busy])
     assert got[bounced][0] == "bounced" and got[bounced][1] == 1 and "550" in (got[bounced][2] or "")
     assert got[busy][0] == "failed" and got[busy][1] == 3 and "451" in (got[busy][2] or "")
@@ -132,7 +129,7 @@ async def test_a_refused_mail_leaves_the_web_notification_in_place(notifier, del
         world.contract(contract_id, c.ContractAccepted, employer),
     )
     picky = with_mailer(notifier, port, attempts=2)
-    await BackgroundWork(picky).deliver_once()
+    await deliver_once(picky)
     listing = (
         await client.get(f"/contracts/{contract_id}/notifications", headers=bearer(tokens, cfa_user.account_id))
     ).json()
@@ -162,8 +159,7 @@ async def test_the_daily_digest_gathers_what_waits_for_it_once(notifier, deliver
     assert {n["email"]["status"] for n in listing["items"]} == {"digest"}
     assert await mails_to(mail_api, cfa_user.email) == []
 
-    work = mail_loop
-    assert (await work.run_digest(force=True) or 0) >= 1
+    assert await run_digest(notifier, force=True) >= 1
 
     for _ in range(100):
         mails = await mails_to(mail_api, cfa_user.email)
@@ -174,6 +170,6 @@ async def test_the_daily_digest_gathers_what_waits_for_it_once(notifier, deliver
     for contract_id in contract_ids:
         assert f"https://portail.test/contrats/{contract_id}" in mails[0]["text"]
     # Run again: nothing more for this person.
-    await work.run_digest(force=True)
+    await run_digest(notifier, force=True)
     await asyncio.sleep(0.5)
     assert len(await mails_to(mail_api, cfa_user.email)) == 1

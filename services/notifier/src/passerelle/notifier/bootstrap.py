@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import FastAPI
-
+from passerelle.libs.db import Database
 from passerelle.libs.health import tcp_banner_check
 from passerelle.libs.service import Service
 from passerelle.notifier.adapters.listener import Listener
@@ -16,19 +15,11 @@ from passerelle.notifier.adapters.unit_of_work import NotifierUnitOfWork
 from passerelle.notifier.config import Settings
 from passerelle.notifier.domain.delivery import RetryPolicy
 from passerelle.notifier.domain.links import PortalLinks
-from passerelle.notifier.entrypoints.background import BackgroundWork
-from passerelle.notifier.entrypoints.consumers import consumers
+from passerelle.notifier.entrypoints.background import FeedListening, MailDelivery, digest_task
+from passerelle.notifier.entrypoints.consumers import HANDLERS
 from passerelle.notifier.entrypoints.http import ROUTERS
-from passerelle.notifier.entrypoints.http.errors import install_notifier_error_handlers
-from passerelle.notifier.entrypoints.runtime import Notifier
 from passerelle.notifier.service_layer.context import NotifierContext, NotifierPolicy
-
-
-class NotifierService(Service):
-    def app(self) -> FastAPI:
-        app = super().app()
-        install_notifier_error_handlers(app)
-        return app
+from passerelle.notifier.service_layer.ports import Mailer
 
 
 def policy_of(settings: Settings) -> NotifierPolicy:
@@ -41,18 +32,22 @@ def policy_of(settings: Settings) -> NotifierPolicy:
         digest_hour=settings.digest_hour,
         timezone=settings.digest_timezone,
         feed_retention=timedelta(days=settings.feed_retention_days),
+        mail_poll_seconds=settings.mail_poll_seconds,
+        stream_keepalive_seconds=settings.stream_keepalive_seconds,
     )
 
 
-def build_notifier(settings: Settings, service: Service) -> Notifier:
-    if service.sessions is None:
-        raise RuntimeError("the notifier service needs a database (NOTIFIER_DATABASE_URL)")
-    sessions = service.sessions
-    return Notifier(
-        settings=settings,
-        context=NotifierContext(PortalLinks(settings.portal_url), TemplateRenderer(), policy_of(settings)),
-        uow_factory=lambda: NotifierUnitOfWork(sessions),
-        mailer=SmtpMailer(
+def bootstrap(settings: Settings | None = None, *, mailer: Mailer | None = None) -> Service[NotifierContext]:
+    settings = settings or Settings()
+    database = Database.of(settings)
+    feed = Listener(database.url, FEED_CHANNEL)
+    context = NotifierContext(
+        uow_factory=database.unit_of_work(NotifierUnitOfWork, settings.service_name),
+        producer=settings.service_name,
+        links=PortalLinks(settings.portal_url),
+        renderer=TemplateRenderer(),
+        mailer=mailer
+        or SmtpMailer(
             settings.smtp_host,
             settings.smtp_port,
             settings.mail_from,
@@ -60,40 +55,24 @@ def build_notifier(settings: Settings, service: Service) -> Notifier:
             password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
             starttls=settings.smtp_starttls,
         ),
-        feed=Listener(settings.database_url or "", FEED_CHANNEL),
+        feed=feed,
+        policy=policy_of(settings),
     )
-
-
-async def _start(service: Service) -> None:
-    notifier: Notifier = service.state["notifier"]
-    await notifier.feed.start()
-    if notifier.settings.background_enabled:
-        work = BackgroundWork(notifier)
-        await work.start()
-        service.state["background"] = work
-
-
-async def _stop(service: Service) -> None:
-    work: BackgroundWork | None = service.state.pop("background", None)
-    if work is not None:
-        await work.stop()
-    await service.state["notifier"].feed.stop()
-
-
-def bootstrap(settings: Settings | None = None) -> Service:
-    settings = settings or Settings()
-    service = NotifierService(
+    return Service(
         settings,
+        context,
+        database=database,
         title="Passerelle — Notifications",
         description=(
             "Qui est prévenu de quoi : courriels (SMTP) et centre de notifications (liste, états, préférences, "
             "flux en direct Server-Sent Events)."
         ),
         routers=ROUTERS,
-        consumers=consumers,
+        handlers=HANDLERS,
+        tasks=[
+            FeedListening(feed),
+            MailDelivery(database.url, enabled=settings.background_enabled),
+            digest_task(settings.digest_check_seconds, enabled=settings.background_enabled),
+        ],
         checks={"smtp": tcp_banner_check(settings.smtp_host, settings.smtp_port, b"220")},
-        on_startup=[_start],
-        on_shutdown=[_stop],
     )
-    service.state["notifier"] = build_notifier(settings, service)
-    return service

@@ -14,8 +14,6 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "notifier"
     database_name: ClassVar[str | None] = "notifier"
 
-    consumer_group: str = "notifier"
-
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_username: str | None = None

@@ -1,12 +1,14 @@
-"""Async SMTP client (aiosmtplib): the local stack's mail catcher, or a relay in production."""
+"""Async SMTP client: the kit's message and transport (libs.mail, aiosmtplib), with the server's refusals
+classified for the delivery status (permanent 5xx: bounced; anything else: retried)."""
 
 from __future__ import annotations
 
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import make_msgid
 
 import aiosmtplib
 
+from passerelle.libs.mail import Mail, email_message
 from passerelle.notifier.service_layer.ports import MailRefused, OutgoingMail
 
 
@@ -26,16 +28,18 @@ class SmtpMailer:
         self._username, self._password, self._starttls, self._timeout = username, password, starttls, timeout
 
     def message(self, mail: OutgoingMail) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = mail.to_address
-        message["Subject"] = mail.subject
-        message["Date"] = formatdate(localtime=False, usegmt=True)
+        message = email_message(
+            Mail(
+                to=mail.to_address,
+                subject=mail.subject,
+                text=mail.text_body,
+                html=mail.html_body,
+                headers={"X-Passerelle-Mail-Id": str(mail.mail_id)},
+            ),
+            self.sender,
+        )
         # One id per stored message: a resend after a crash carries the same id, so it can be recognised.
-        message["Message-ID"] = make_msgid(idstring=mail.mail_id.hex, domain="passerelle.local")
-        message["X-Passerelle-Mail-Id"] = str(mail.mail_id)
-        message.set_content(mail.text_body)
-        message.add_alternative(mail.html_body, subtype="html")
+        message.replace_header("Message-ID", make_msgid(idstring=mail.mail_id.hex, domain="passerelle.local"))
         return message
 
     async def send(self, mail: OutgoingMail) -> None:

@@ -17,8 +17,8 @@ class NotifierUnitOfWork(SqlUnitOfWork):
     notifications: Notifications
     mails: Mails
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        super().__init__(sessions, "notifier")
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], producer: str = "notifier") -> None:
+        super().__init__(sessions, producer)
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()

@@ -1,65 +1,54 @@
-"""The notifier's domain errors: a kind (mapped to HTTP by the entrypoints), a machine code, a French message."""
+"""The notifier's domain errors: a kind (the kit maps it to an HTTP status), a machine code, a French message."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
+from passerelle.libs.errors import DomainError as _DomainError
+from passerelle.libs.errors import ErrorKind, FieldError, NotFound
+from passerelle.libs.errors import Forbidden as _Forbidden
+from passerelle.libs.revisions import NotYetApplicable
+
+__all__ = [
+    "ContractNotVisible",
+    "KindNotFound",
+    "LegalNoticeRequired",
+    "NotYetApplicable",
+    "NotificationNotFound",
+    "NotYourEstablishment",
+]
 
 
-class ErrorKind(StrEnum):
-    NOT_FOUND = "not_found"
-    FORBIDDEN = "forbidden"
-    INVALID = "invalid"
-    CONFLICT = "conflict"
+class NotificationNotFound(NotFound):
+    code = "notification_not_found"
+    message = "Notification introuvable."
 
 
-@dataclass
-class NotifierError(Exception):
-    message: str
-    code: str
-    kind: ErrorKind = ErrorKind.INVALID
-    path: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+class KindNotFound(NotFound):
+    code = "kind_not_found"
 
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
-
-
-class NotificationNotFound(NotifierError):
-    def __init__(self) -> None:
-        super().__init__("Notification introuvable.", "notification_not_found", ErrorKind.NOT_FOUND)
-
-
-class KindNotFound(NotifierError):
     def __init__(self, kind: str) -> None:
-        super().__init__(f"Type de notification inconnu : {kind}.", "kind_not_found", ErrorKind.NOT_FOUND, "kind")
+        super().__init__(f"Type de notification inconnu : {kind}.")
 
 
-class LegalNoticeRequired(NotifierError):
-    def __init__(self, kind: object) -> None:
-        super().__init__(
-            "Les décisions, anomalies et alertes d'échéance ne peuvent pas être désactivées : "
-            "gardez au moins un canal.",
-            "legal_notice_required",
-            ErrorKind.INVALID,
-            "email",
-        )
+class LegalNoticeRequired(_DomainError):
+    kind = ErrorKind.INVALID
+    code = "legal_notice_required"
+    message = (
+        "Les décisions, anomalies et alertes d'échéance ne peuvent pas être désactivées : gardez au moins un canal."
+    )
+
+    def __init__(self, notice_kind: object) -> None:
+        super().__init__(fields=[FieldError("email", self.code, self.message)])
+        self.notice_kind = notice_kind
 
 
-class NotYourEstablishment(NotifierError):
+class NotYourEstablishment(_Forbidden):
+    code = "not_a_member"
+    message = "Vous ne pouvez suivre que l'activité d'un établissement dont vous êtes membre."
+
     def __init__(self) -> None:
-        super().__init__(
-            "Vous ne pouvez suivre que l'activité d'un établissement dont vous êtes membre.",
-            "not_a_member",
-            ErrorKind.FORBIDDEN,
-            "identifier",
-        )
+        super().__init__(fields=[FieldError("identifier", self.code, self.message)])
 
 
-class ContractNotVisible(NotifierError):
-    def __init__(self) -> None:
-        super().__init__("Contrat introuvable ou hors de vos organisations.", "contract_not_found", ErrorKind.NOT_FOUND)
-
-
-class NotYetApplicable(Exception):
-    """An event refers to something this service has not learnt yet (another topic's event is late): retry it."""
+class ContractNotVisible(NotFound):
+    code = "contract_not_found"
+    message = "Contrat introuvable ou hors de vos organisations."

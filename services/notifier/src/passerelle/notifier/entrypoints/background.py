@@ -1,87 +1,101 @@
-"""Background work of the notifier process: the mail outbox's delivery loop and the daily digest."""
+"""Background work of a notifier process: the mail outbox's delivery loop, the feed's LISTEN, the daily digest."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
-import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from passerelle.libs.logging import get_logger
+from passerelle.libs.tasks import PeriodicTask
 from passerelle.notifier.adapters.listener import ANY, Listener
 from passerelle.notifier.adapters.repositories import MAIL_CHANNEL
-from passerelle.notifier.entrypoints.runtime import Notifier
+from passerelle.notifier.service_layer.context import NotifierContext
 from passerelle.notifier.service_layer.delivery import deliver_due
 from passerelle.notifier.service_layer.digest import digest_due, send_digests
 
 log = get_logger(__name__)
-DIGEST_LOCK = 0x4E4F544946  # one digest run at a time across every notifier process
 
 
-class BackgroundWork:
-    def __init__(self, notifier: Notifier) -> None:
-        self.notifier = notifier
-        self._mail_listener = Listener(notifier.settings.database_url or "", MAIL_CHANNEL)
-        self._tasks: list[asyncio.Task[None]] = []
+async def deliver_once(context: NotifierContext) -> int:
+    async with context.uow() as uow:
+        attempted = await deliver_due(context, uow, context.mailer)
+        await uow.commit()
+    return attempted
 
-    async def start(self) -> None:
-        await self._mail_listener.start()
-        self._tasks = [
-            asyncio.create_task(self._deliver_forever(), name="notifier-mail-delivery"),
-            asyncio.create_task(self._digest_forever(), name="notifier-digest"),
-        ]
+
+class MailDelivery:
+    """Sends the mail outbox as soon as a mail is committed (NOTIFY), polling for retries coming due.
+
+    Several processes may run it: each batch is locked `FOR UPDATE SKIP LOCKED`, so they share the work.
+    """
+
+    name = "mail-delivery"
+
+    def __init__(self, database_url: str, enabled: bool = True) -> None:
+        self._listener = Listener(database_url, MAIL_CHANNEL)
+        self._enabled = enabled
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, context: Any, engine: AsyncEngine | None, service_name: str) -> None:
+        if not self._enabled:
+            return
+        await self._listener.start()
+        self._task = asyncio.create_task(self._loop(context), name=f"{service_name}-{self.name}")
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
+        if self._task is not None:
+            self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await self._mail_listener.stop()
+                await self._task
+            self._task = None
+        await self._listener.stop()
 
-    async def deliver_once(self) -> int:
-        n = self.notifier
-        async with n.uow_factory() as uow:
-            attempted = await deliver_due(n.context, uow, n.mailer)
-            await uow.commit()
-        return attempted
-
-    async def _deliver_forever(self) -> None:
-        n = self.notifier
-        wake = self._mail_listener.subscribe(ANY)
+    async def _loop(self, context: NotifierContext) -> None:
+        wake = self._listener.subscribe(ANY)
         while True:
             wake.clear()
             try:
-                attempted = await self.deliver_once()
+                attempted = await deliver_once(context)
             except Exception as exc:  # noqa: BLE001 - the loop outlives a database or SMTP outage
                 log.warning("mail delivery failed, retrying", error=repr(exc))
-                await asyncio.sleep(n.settings.mail_poll_seconds)
+                await asyncio.sleep(context.policy.mail_poll_seconds)
                 continue
-            if attempted >= n.context.policy.mail_batch:
+            if attempted >= context.policy.mail_batch:
                 continue
-            # Woken by a NOTIFY from a committed mail; the poll catches retries coming due and lost wake-ups.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=n.settings.mail_poll_seconds)
+                await asyncio.wait_for(wake.wait(), timeout=context.policy.mail_poll_seconds)
 
-    async def run_digest(self, force: bool = False) -> int | None:
-        """One digest run if due (or forced), under an advisory lock; None when another process holds it."""
-        n = self.notifier
-        async with n.uow_factory() as uow:
-            locked = (await uow.session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(DIGEST_LOCK)))).scalar_one()
-            if not locked:
-                return None
-            if not force and not await digest_due(n.context, uow):
-                return 0
-            queued = await send_digests(n.context, uow)
-            await uow.notifications.forget_changes_before(n.context.clock() - n.context.policy.feed_retention)
-            await uow.commit()
-        log.info("daily digest queued", mails=queued)
-        return queued
 
-    async def _digest_forever(self) -> None:
-        while True:
-            try:
-                await self.run_digest()
-            except Exception as exc:  # noqa: BLE001
-                log.warning("digest run failed", error=repr(exc))
-            await asyncio.sleep(self.notifier.settings.digest_check_seconds)
+class FeedListening:
+    """The process's LISTEN on the feed channel, which wakes the open SSE streams."""
+
+    name = "feed-listener"
+
+    def __init__(self, listener: Listener) -> None:
+        self.listener = listener
+
+    async def start(self, context: Any, engine: AsyncEngine | None, service_name: str) -> None:
+        await self.listener.start()
+
+    async def stop(self) -> None:
+        await self.listener.stop()
+
+
+async def run_digest(context: NotifierContext, force: bool = False) -> int:
+    """Queues the digests if the local hour has come (or `force`); forgets the feed's old change log."""
+    async with context.uow() as uow:
+        if not force and not await digest_due(context, uow):
+            return 0
+        queued = await send_digests(context, uow)
+        await uow.notifications.forget_changes_before(context.clock() - context.policy.feed_retention)
+        await uow.commit()
+    log.info("daily digest queued", mails=queued)
+    return queued
+
+
+def digest_task(every: float, enabled: bool = True) -> PeriodicTask:
+    # Exclusive (the kit's advisory lock): with several notifier processes, one digest run at a time.
+    return PeriodicTask("daily-digest", every=every, run=run_digest, enabled=enabled)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 
@@ -28,3 +28,16 @@ class MailRefused(Exception):
 class Mailer(Protocol):
     async def send(self, mail: OutgoingMail) -> None:
         """Hand the message to the SMTP server; raises MailRefused when it is not accepted."""
+
+
+class Signal(Protocol):
+    def set(self) -> None: ...
+    def clear(self) -> None: ...
+    async def wait(self) -> object: ...
+
+
+class FeedSignals(Protocol):
+    """Wakes a person's open streams when their change log grew (PostgreSQL NOTIFY in production)."""
+
+    def subscribe(self, key: str) -> Any: ...
+    def unsubscribe(self, key: str, signal: Any) -> None: ...

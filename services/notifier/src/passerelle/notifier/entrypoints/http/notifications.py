@@ -10,13 +10,13 @@ from fastapi import APIRouter, Query
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.notifier.domain.feed import FeedAction
 from passerelle.notifier.domain.kinds import Kind
+from passerelle.notifier.entrypoints.http.deps import Context, Uow
 from passerelle.notifier.entrypoints.http.schemas import (
     Counts,
     MarkAllResult,
     NotificationList,
     NotificationOut,
 )
-from passerelle.notifier.entrypoints.runtime import NotifierDep
 from passerelle.notifier.service_layer import feed
 
 router = APIRouter(tags=["notifications"])
@@ -28,16 +28,15 @@ Kinds = Annotated[list[Kind] | None, Query(alias="kind", description="Only these
 
 
 async def _list(
-    notifier: Any, principal: Any, contract_id: UUID | None, kinds: list[Kind] | None, state: str, page: int, per: int
+    uow: Any, principal: Any, contract_id: UUID | None, kinds: list[Kind] | None, state: str, page: int, per: int
 ) -> dict[str, Any]:
     query = feed.FeedQuery(contract_id, [k.value for k in kinds or []], state, page, per)
-    async with notifier.transaction() as uow:
-        return await feed.list_notifications(uow, principal.subject, query)
+    return await feed.list_notifications(uow, principal.subject, query)
 
 
 @router.get("/notifications", response_model=NotificationList, summary="Mes notifications, les plus récentes d'abord")
 async def list_notifications(
-    notifier: NotifierDep,
+    uow: Uow,
     principal: CurrentPrincipal,
     contract_id: UUID | None = None,
     kind: Kinds = None,
@@ -45,7 +44,7 @@ async def list_notifications(
     page: Page = 1,
     per_page: PerPage = 20,
 ) -> dict[str, Any]:
-    return await _list(notifier, principal, contract_id, kind, state, page, per_page)
+    return await _list(uow, principal, contract_id, kind, state, page, per_page)
 
 
 @router.get(
@@ -55,47 +54,42 @@ async def list_notifications(
 )
 async def contract_notifications(
     contract_id: UUID,
-    notifier: NotifierDep,
+    uow: Uow,
     principal: CurrentPrincipal,
     kind: Kinds = None,
     state: State = "active",
     page: Page = 1,
     per_page: PerPage = 20,
 ) -> dict[str, Any]:
-    return await _list(notifier, principal, contract_id, kind, state, page, per_page)
+    return await _list(uow, principal, contract_id, kind, state, page, per_page)
 
 
 @router.get("/notifications/count", response_model=Counts, summary="Nombre de notifications non lues et non vues")
-async def count(notifier: NotifierDep, principal: CurrentPrincipal) -> dict[str, int]:
-    async with notifier.transaction() as uow:
-        return await feed.counts(uow, principal.subject)
+async def count(uow: Uow, principal: CurrentPrincipal) -> dict[str, int]:
+    return await feed.counts(uow, principal.subject)
 
 
 @router.post("/notifications/read-all", response_model=MarkAllResult, summary="Tout marquer comme lu")
 async def read_all(
-    notifier: NotifierDep, principal: CurrentPrincipal, contract_id: UUID | None = None, kind: Kinds = None
+    uow: Uow, context: Context, principal: CurrentPrincipal, contract_id: UUID | None = None, kind: Kinds = None
 ) -> dict[str, int]:
-    async with notifier.transaction() as uow:
-        kinds = [k.value for k in kind or []]
-        return await feed.mark_all(notifier.context, uow, principal.subject, FeedAction.READ, contract_id, kinds)
+    kinds = [k.value for k in kind or []]
+    return await feed.mark_all(context, uow, principal.subject, FeedAction.READ, contract_id, kinds)
 
 
 @router.post("/notifications/seen-all", response_model=MarkAllResult, summary="Tout marquer comme vu")
-async def seen_all(notifier: NotifierDep, principal: CurrentPrincipal) -> dict[str, int]:
-    async with notifier.transaction() as uow:
-        return await feed.mark_all(notifier.context, uow, principal.subject, FeedAction.SEEN)
+async def seen_all(uow: Uow, context: Context, principal: CurrentPrincipal) -> dict[str, int]:
+    return await feed.mark_all(context, uow, principal.subject, FeedAction.SEEN)
 
 
 @router.get("/notifications/{notification_id}", response_model=NotificationOut, summary="Une notification")
-async def get_one(notification_id: UUID, notifier: NotifierDep, principal: CurrentPrincipal) -> dict[str, Any]:
-    async with notifier.transaction() as uow:
-        return await feed.get_notification(uow, principal.subject, notification_id)
+async def get_one(notification_id: UUID, uow: Uow, principal: CurrentPrincipal) -> dict[str, Any]:
+    return await feed.get_notification(uow, principal.subject, notification_id)
 
 
 def _action_route(action: FeedAction, path: str, summary: str) -> None:
-    async def route(notification_id: UUID, notifier: NotifierDep, principal: CurrentPrincipal) -> dict[str, Any]:
-        async with notifier.transaction() as uow:
-            return await feed.mark(notifier.context, uow, principal.subject, notification_id, action)
+    async def route(notification_id: UUID, uow: Uow, context: Context, principal: CurrentPrincipal) -> dict[str, Any]:
+        return await feed.mark(context, uow, principal.subject, notification_id, action)
 
     route.__name__ = f"mark_{action.value}"
     router.post(f"/notifications/{{notification_id}}/{path}", response_model=NotificationOut, summary=summary)(route)

@@ -14,8 +14,9 @@ from fastapi.responses import StreamingResponse
 
 from passerelle.libs.auth import Principal, TokenVerifier
 from passerelle.libs.errors import Unauthorized
-from passerelle.notifier.entrypoints.runtime import Notifier, NotifierDep
+from passerelle.notifier.entrypoints.http.deps import Context
 from passerelle.notifier.service_layer import stream
+from passerelle.notifier.service_layer.context import NotifierContext
 
 router = APIRouter(tags=["notifications"])
 RETRY_MS = 3000
@@ -55,21 +56,21 @@ def _last_id(header: str | None, query: int | None) -> int | None:
 
 
 async def _events(
-    request: Request, notifier: Notifier, principal: Principal, expires: float, last_id: int | None
+    request: Request, context: NotifierContext, principal: Principal, expires: float, last_id: int | None
 ) -> AsyncIterator[bytes]:
     account = principal.subject
-    wake = notifier.feed.subscribe(str(account))
-    keepalive = notifier.settings.stream_keepalive_seconds
+    wake = context.feed.subscribe(str(account))
+    keepalive = context.policy.stream_keepalive_seconds
     try:
         yield f"retry: {RETRY_MS}\n\n".encode()
         if last_id is None:
-            async with notifier.uow_factory() as uow:
+            async with context.uow() as uow:
                 start = await stream.position(uow, account)
             last_id = start.id
             yield _frame(start)
         while time.time() < expires:
             wake.clear()
-            async with notifier.uow_factory() as uow:
+            async with context.uow() as uow:
                 events = await stream.changes_after(uow, account, last_id)
             for event in events:
                 last_id = event.id
@@ -83,7 +84,7 @@ async def _events(
                 return
             yield b": keep-alive\n\n"
     finally:
-        notifier.feed.unsubscribe(str(account), wake)
+        context.feed.unsubscribe(str(account), wake)
 
 
 @router.get(
@@ -97,7 +98,7 @@ async def _events(
 )
 async def notification_stream(
     request: Request,
-    notifier: NotifierDep,
+    context: Context,
     authorization: Annotated[str | None, Header()] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     access_token: Annotated[str | None, Query()] = None,
@@ -105,7 +106,7 @@ async def notification_stream(
 ) -> StreamingResponse:
     principal, expires = await _principal(request, authorization, access_token)
     return StreamingResponse(
-        _events(request, notifier, principal, expires, _last_id(last_event_id, last_event_id_query)),
+        _events(request, context, principal, expires, _last_id(last_event_id, last_event_id_query)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
