@@ -116,6 +116,9 @@ async def test_the_contract_flow_tells_each_side_once_and_never_the_actor(
             "Contrat transmis à l'OPCO : Léa Petit",
         ]
     )
+    anomaly_mail = next(m for m in cfa_mails if m["subject"].startswith("Anomalie"))
+    # The OPCO's event carries no contract type: the projection's is used.
+    assert "sur le contrat d'apprentissage de Léa Petit" in anomaly_mail["text"]
     # The API shows the CFA its feed, newest first, with each e-mail's delivery status.
     everything = (await client.get("/notifications", headers=bearer(tokens, cfa_user.account_id))).json()
     assert everything["items"][-1]["kind"] == "membership_granted" and everything["total"] == 4

@@ -170,7 +170,11 @@ def test_the_anomaly_lists_what_to_fix_and_links_the_letter_without_attaching_it
     content, rendered = render(Kind.ANOMALY_RAISED)
     letter = f"https://portail.example.fr/contrats/{CID}/documents/{LETTER}"
     assert content.letter_url == letter and letter in rendered.text and letter in rendered.html
-    assert "- La convention de formation <signée> manque." in rendered.text
+    assert (
+        "- La convention de formation <signée> manque.\n  Déposez la pièce sur le contrat : l'enregistrer suffit.\n\n"
+        "- Le NIR ne correspond pas.\n  Corrigez le contrat"
+    ) in rendered.text
+    assert "contrat  " not in rendered.text  # no gap where a value is missing
     assert "&lt;signée&gt;" in rendered.html
     assert content.link == f"https://portail.example.fr/contrats/{CID}/documents"
 

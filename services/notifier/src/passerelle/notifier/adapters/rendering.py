@@ -13,6 +13,7 @@ from markupsafe import Markup
 TEMPLATES = Path(__file__).parent / "templates"
 _SPACES = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{3,}")
+_INNER_SPACES = re.compile(r"(?<=\S) {2,}")
 
 
 @dataclass(frozen=True)
@@ -51,5 +52,6 @@ class TemplateRenderer:
         body = _plain(self._block(template, "text", context)).strip()
         footer = _plain(self._env.get_template("_footer.txt").render(context))
         text = _BLANK_LINES.sub("\n\n", f"{greeting}\n\n{body}{footer}").rstrip() + "\n"
+        text = "\n".join(_INNER_SPACES.sub(" ", line) for line in text.split("\n"))
         html = template.render(context)
         return Rendered(subject=subject, summary=summary, text=text, html=html)

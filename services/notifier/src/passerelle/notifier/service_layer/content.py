@@ -20,6 +20,7 @@ class Names:
     organisation_name: str | None = None
     apprentice_name: str | None = None
     from_name: str | None = None
+    contract_type: str | None = None  # from the projection, for events that do not carry it (the OPCO's)
 
 
 @dataclass
@@ -41,7 +42,9 @@ def build(kind: Kind, event: Any, names: Names, links: PortalLinks) -> Content:
         "training_name": names.training_name or "L'organisme de formation",
         "organisation_name": names.organisation_name or "votre organisation",
         "apprentice_name": names.apprentice_name,
-        "contract_type_label": labels.CONTRACT_TYPES.get(getattr(event, "contract_type", ""), ""),
+        "contract_type_label": labels.CONTRACT_TYPES.get(
+            getattr(event, "contract_type", None) or names.contract_type or "", ""
+        ),
         "preferences_url": links.preferences(),
     }
     link = links.contract(contract_id) if contract_id else links.notifications()

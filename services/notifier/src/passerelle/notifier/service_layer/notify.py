@@ -67,6 +67,7 @@ async def gather_facts(
             siret=contract.training_siret
         )
         names.apprentice_name = contract.apprentice_name
+        names.contract_type = contract.contract_type
         wanted = set(rule.audiences)
         for side, audience in ((Side.EMPLOYER, Audience.EMPLOYER_SIDE), (Side.TRAINING, Audience.TRAINING_SIDE)):
             if audience not in wanted:

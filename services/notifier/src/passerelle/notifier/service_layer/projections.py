@@ -26,7 +26,8 @@ def parties_of(row: Any) -> Parties:
 
 def _apprentice(form: dict[str, Any]) -> str | None:
     employee = form.get("employee") or {}
-    name = " ".join(p for p in (employee.get("first_name"), employee.get("last_name")) if p)
+    last = employee.get("usage_name") or employee.get("birth_name") or employee.get("last_name")
+    name = " ".join(p for p in (employee.get("first_name"), last) if p)
     return name or None
 
 
