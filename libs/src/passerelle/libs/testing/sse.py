@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,7 @@ class SseStream:
         if last_event_id is not None:
             self.headers["Last-Event-ID"] = last_event_id
         self.events: list[SseEvent] = []
+        self.received_at: list[float] = []  # time.time() of each event's arrival (benchmarks)
         self.status_code: int | None = None
         self._arrived = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
@@ -90,6 +92,7 @@ class SseStream:
                     return
                 async for event in parse(response.aiter_lines()):
                     async with self._arrived:
+                        self.received_at.append(time.time())
                         self.events.append(event)
                         self._arrived.notify_all()
         finally:

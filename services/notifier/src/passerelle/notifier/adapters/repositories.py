@@ -53,10 +53,14 @@ class Parties:
 
 
 class Directory:
-    """The projections of identity's and contracts' events: people, organisations, memberships, contracts."""
+    """The projections of identity's and contracts' events: people, organisations, memberships, contracts.
+
+    Organisation names are remembered for the unit of work (a batch of events often names the same ones).
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        self._names: dict[tuple[Any, ...], str | None] = {}
 
     # --- accounts ------------------------------------------------------------------------------------------
     async def upsert_account(self, account_id: UUID, email: str, full_name: str | None = None) -> None:
@@ -87,12 +91,19 @@ class Directory:
 
     # --- organisations and memberships ---------------------------------------------------------------------
     async def upsert_organisation(self, values: dict[str, Any]) -> None:
+        self._names.clear()
         stmt = insert(t.organisations).values(**values)
         await self.s.execute(stmt.on_conflict_do_update(index_elements=["organisation_id"], set_=values))
 
     async def organisation_name(
         self, organisation_id: UUID | None = None, siret: str | None = None, uai: str | None = None
     ) -> str | None:
+        key = (organisation_id, siret, uai)
+        if key not in self._names:
+            self._names[key] = await self._organisation_name(organisation_id, siret, uai)
+        return self._names[key]
+
+    async def _organisation_name(self, organisation_id: UUID | None, siret: str | None, uai: str | None) -> str | None:
         c = t.organisations.c
         if organisation_id is not None:
             clause = c.organisation_id == organisation_id
@@ -254,9 +265,20 @@ _LATEST_MAIL = (
 )
 
 
+_RECORD_CHANGE = sa.text(
+    # The person's lock (held to commit) keeps their sequence in commit order; one statement for both.
+    "INSERT INTO feed_changes (account_id, event, data, created_at) "
+    "SELECT :account_id, :event, CAST(:data AS jsonb), :created_at "
+    "FROM (SELECT pg_advisory_xact_lock(hashtextextended(:lock_key, 0))) AS locked"
+)
+
+
 class Notifications:
+    """Notifications, their mails and the feed's change log. NOTIFYs are sent once, at commit (`wakeups`)."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        self.wakeups: set[tuple[str, str]] = set()
 
     async def add(self, values: dict[str, Any]) -> bool:
         """False when this event already told this recipient (the notification exists)."""
@@ -265,17 +287,30 @@ class Notifications:
 
     async def queue_mail(self, values: dict[str, Any]) -> None:
         await self.s.execute(sa.insert(t.mails).values(**values))
-        await self.s.execute(sa.select(sa.func.pg_notify(MAIL_CHANNEL, "")))
+        self.wakeups.add((MAIL_CHANNEL, ""))
 
     async def record_change(self, account_id: UUID, event: str, data: dict[str, Any], now: datetime) -> None:
-        """One entry of the person's change log; the lock keeps a person's sequence in commit order."""
+        """One entry of the person's change log; their open streams are woken when it commits."""
+        params = {
+            "account_id": account_id,
+            "event": event,
+            "data": dumps(data),
+            "created_at": now,
+            "lock_key": f"feed:{account_id}",
+        }
+        await self.s.execute(_RECORD_CHANGE, params)
+        self.wakeups.add((FEED_CHANNEL, str(account_id)))
+
+    async def send_wakeups(self) -> None:
+        """The transaction's NOTIFYs in one statement (PostgreSQL delivers them on commit, none on rollback)."""
+        if not self.wakeups:
+            return
+        channels, payloads = zip(*sorted(self.wakeups), strict=True)
+        self.wakeups = set()
         await self.s.execute(
-            sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended("feed:" + str(account_id), 0)))
+            sa.text("SELECT pg_notify(c, p) FROM unnest(CAST(:c AS text[]), CAST(:p AS text[])) AS w(c, p)"),
+            {"c": list(channels), "p": list(payloads)},
         )
-        await self.s.execute(
-            sa.insert(t.feed_changes).values(account_id=account_id, event=event, data=data, created_at=now)
-        )
-        await self.s.execute(sa.select(sa.func.pg_notify(FEED_CHANNEL, str(account_id))))
 
     def _query(self, account_id: UUID) -> sa.Select[Any]:
         n = t.notifications

@@ -28,3 +28,12 @@ class NotifierUnitOfWork(SqlUnitOfWork):
         self.notifications = Notifications(self.session)
         self.mails = Mails(self.session)
         return self
+
+    async def commit(self) -> None:
+        await self.notifications.send_wakeups()
+        await super().commit()
+
+    async def rollback(self) -> None:
+        if hasattr(self, "notifications"):
+            self.notifications.wakeups = set()
+        await super().rollback()
