@@ -224,6 +224,10 @@ async def scenario(
         # acceptance: only then does the measure start.
         async with httpx.AsyncClient(base_url=notifier_url, timeout=60) as notifier:
             await until(lambda: told(notifier, cfa, "contract_accepted", n), timeout=900)
+        # ... and applied every save (contract.updated, its own topic): its projection has each contract's version.
+        versions = {cid: (await contracts.get(f"/contracts/{cid}", headers=employer)).json()["version"] for cid in ids}
+        await until(lambda: projected(notifier_db, versions), timeout=900)
+        print(f"the notifier caught up {time.perf_counter() - started:.0f} s after the preparation began")
 
         transmit_at: dict[str, float] = {}
         async with SseStream(f"{notifier_url}/notifications/stream", cfa) as stream:
@@ -313,6 +317,20 @@ async def all_valid(contracts: httpx.AsyncClient, ids: list[str], headers: dict[
 async def told(notifier: httpx.AsyncClient, headers: dict[str, str], kind: str, n: int) -> bool:
     listing = await notifier.get("/notifications", params={"kind": kind, "per_page": 1}, headers=headers)
     return bool(listing.json()["total"] >= n)
+
+
+async def projected(database_url: str, versions: dict[str, int]) -> bool:
+    def count() -> int:
+        engine = sa.create_engine(database_url)
+        try:
+            with engine.connect() as conn:
+                rows = conn.execute(sa.text("SELECT contract_id::text, version FROM contracts")).all()
+        finally:
+            engine.dispose()
+        known = {r[0]: r[1] for r in rows}
+        return sum(1 for cid, v in versions.items() if (known.get(cid) or 0) >= v)
+
+    return await asyncio.to_thread(count) == len(versions)
 
 
 def live_arrivals(stream: SseStream) -> dict[str, float]:

@@ -263,3 +263,50 @@ async def test_an_opco_event_about_an_unknown_contract_is_retried_then_parked_no
         group.dead_letters = before
     assert parked and parked[0][0] == "contract.engaged" and parked[0][1] == 2
     assert "NotYetApplicable" in parked[0][2]
+
+
+async def test_projections_follow_versions_not_arrival_order(deliver, notifier, service):
+    world = World()
+    cfa_user = world.person("Claire Formation", world.cfa)
+    await deliver(*world.drain())
+    contract_id = uuid.uuid4()
+    newer = world.contract(contract_id, c.ContractUpdated, cfa_user, revision=1, version=5)
+    older = world.contract(contract_id, c.ContractUpdated, cfa_user, revision=1, version=3)
+    older = older.model_copy(update={"parties": older.parties.model_copy(update={"employer_siret": "00000000000000"})})
+    await deliver(newer)
+    await deliver(older)
+    async with notifier.uow() as uow:
+        row = await uow.directory.contract(contract_id)
+    assert row.version == 5 and row.employer_siret == world.employer.siret
+
+
+async def test_a_revocation_that_overtakes_its_grant_waits_for_it(deliver, notifier, service):
+    world = World()
+    member = world.person("Marc Membre")
+    await deliver(*world.drain())
+    granted = world.join(member, world.employer, "contributor")
+    world.drain()
+    revoked = i.MembershipRevoked(
+        membership_id=granted.membership_id, account_id=member.account_id, organisation_id=world.employer.organisation_id
+    )
+    group = service.consumer_group
+    parked: list[str] = []
+
+    class Parker:
+        async def park(self, group_name, rec, exc, attempts):  # noqa: ANN001
+            parked.append(repr(exc))
+
+    group.dead_letters, before = Parker(), group.dead_letters  # type: ignore[assignment]
+    attempts, backoff = group.max_attempts, group.backoff_seconds
+    group.max_attempts, group.backoff_seconds = 2, 0.01
+    try:
+        revoked_record = record(revoked)
+        await deliver(revoked_record)  # before its grant: retried, then parked (a replay applies it later)
+        await deliver(granted)
+        await deliver(revoked_record)  # replayed from the dead letters
+    finally:
+        group.dead_letters, group.max_attempts, group.backoff_seconds = before, attempts, backoff
+    assert parked and "not granted yet" in parked[0]
+    async with notifier.uow() as uow:
+        rows = await uow.directory.memberships_of(member.account_id)
+    assert rows == []  # revoked: not an active membership

@@ -121,13 +121,21 @@ class Directory:
             stmt.on_conflict_do_update(index_elements=["membership_id"], set_={**values, "active": True})
         )
 
-    async def change_role(self, membership_id: UUID, role: str) -> None:
+    async def change_role(self, membership_id: UUID, role: str) -> bool:
+        """False when the membership is not known yet."""
         c = t.memberships.c
-        await self.s.execute(sa.update(t.memberships).where(c.membership_id == membership_id).values(role=role))
+        result = await self.s.execute(
+            sa.update(t.memberships).where(c.membership_id == membership_id).values(role=role)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def revoke_membership(self, membership_id: UUID) -> None:
+    async def revoke_membership(self, membership_id: UUID) -> bool:
+        """False when the membership is not known yet."""
         c = t.memberships.c
-        await self.s.execute(sa.update(t.memberships).where(c.membership_id == membership_id).values(active=False))
+        result = await self.s.execute(
+            sa.update(t.memberships).where(c.membership_id == membership_id).values(active=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def is_member_of(self, account_id: UUID, parties: Parties, side: Side) -> bool:
         m = t.memberships.c

@@ -72,6 +72,8 @@ contracts = sa.Table(
     _uuid("employer_in_charge"),
     _uuid("training_in_charge"),
     sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
+    # The contract's version (contracts' ETag) of the last change applied: an older event does not move it back.
+    sa.Column("version", sa.Integer),
     sa.Column("opco_file_number", sa.Text),
     sa.Column("apprentice_name", sa.Text),
 )

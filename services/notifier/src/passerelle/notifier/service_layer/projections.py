@@ -65,10 +65,14 @@ async def project_identity(uow: NotifierUnitOfWork, event: Any) -> None:
                     "opco_code": event.opco_code,
                 }
             )
+        # Each event type has its topic: a change of a membership may arrive before its grant. It waits for it
+        # (retried), or the grant arriving later would undo it.
         case i.MembershipRoleChanged():
-            await d.change_role(event.membership_id, event.role)
+            if not await d.change_role(event.membership_id, event.role):
+                raise NotYetApplicable(f"membership {event.membership_id} not granted yet")
         case i.MembershipRevoked():
-            await d.revoke_membership(event.membership_id)
+            if not await d.revoke_membership(event.membership_id):
+                raise NotYetApplicable(f"membership {event.membership_id} not granted yet")
         case i.MembershipRequested():
             await d.upsert_account(event.account_id, event.email, event.full_name)
         case _:
@@ -80,6 +84,7 @@ async def project_contract(uow: NotifierUnitOfWork, event_type: str, event: c.Co
     d = uow.directory
     row = await d.contract(event.contract_id, lock=True)
     revision = getattr(event, "revision", None)
+    version = getattr(event, "version", None)
     values: dict[str, Any] = {
         "contract_type": event.contract_type,
         "employer_siret": event.parties.employer_siret,
@@ -87,10 +92,17 @@ async def project_contract(uow: NotifierUnitOfWork, event_type: str, event: c.Co
         "training_siret": event.parties.training_siret,
         "opco_code": event.parties.opco_code,
     }
-    if row is not None and revision is not None and revision < row.revision:
-        values = {}  # an older revision's event: its parties are not the current ones
-    if revision is not None and (row is None or revision >= row.revision):
-        values["revision"] = revision
+    stale = row is not None and (
+        (version is not None and row.version is not None and version < row.version)
+        or (revision is not None and revision < row.revision)
+    )
+    if stale:
+        values = {}  # an older change's event (another topic was faster): its parties are not the current ones
+    else:
+        if version is not None:
+            values["version"] = version
+        if revision is not None:
+            values["revision"] = revision
     if isinstance(event, c.ContractProposed):
         values["employer_email"] = event.employer_email
     if isinstance(event, c.ContractTransmitted):
