@@ -27,6 +27,7 @@ from .codes import (
     QualificationLevel,
     Sex,
     SituationBeforeContract,
+    SocialBenefit,
     SocialRegime,
     SpecificEmployer,
 )
@@ -77,6 +78,9 @@ class Employer(FormPart):
     idcc: str | None = Field(
         None, description="Collective agreement code (IDCC), 4 digits; 9999 none, 9998 under negotiation"
     )
+    idcc_label: str | None = Field(
+        None, description="Title of the collective agreement (libellé de la convention collective)", max_length=300
+    )
     supplementary_pension_fund: str | None = Field(
         None, description="Supplementary pension fund (caisse de retraite complémentaire)", max_length=200
     )
@@ -113,6 +117,9 @@ class Employee(FormPart):
     birth_department: str | None = Field(
         None, description="Department of birth (2 or 3 characters, 2A/2B for Corsica, 99 born abroad)", max_length=3
     )
+    born_abroad: bool | None = Field(
+        None, description="Born abroad (true) or in France (false); the department of birth is then 99"
+    )
     sex: Sex | None = Field(None, description="Sex: M or F")
     nir: str | None = Field(None, description="Social security number (NIR), 13 characters and 2-digit key")
     nationality: Nationality | None = Field(None, description="Nationality code")
@@ -145,12 +152,25 @@ class Employee(FormPart):
     last_diploma_prepared: str | None = Field(
         None, description="Code of the last diploma or title prepared (CERFA list)"
     )
+    last_diploma_prepared_title: str | None = Field(
+        None, description="Title (intitulé précis) of the last diploma or title prepared", max_length=300
+    )
     highest_diploma: str | None = Field(None, description="Code of the highest diploma or title obtained (CERFA list)")
     emancipated: bool | None = Field(None, description="Emancipated minor (no legal representative needed)")
     legal_representative: LegalRepresentative | None = Field(None, description="Legal representative of a minor")
     # Professionalisation only
     public_category: ProfessionalisationPublic | None = Field(
-        None, description="Professionalisation: the public the person belongs to (age limits, maximum duration)"
+        None,
+        description=(
+            "Professionalisation: the public the person belongs to (former CUI holder, young person without "
+            "qualification...); job-seeker registration and social benefits are stated by their own fields"
+        ),
+    )
+    job_seeker_registered: bool | None = Field(
+        None, description="Professionalisation: registered as a job-seeker with France Travail (at any age)"
+    )
+    social_benefit: SocialBenefit | None = Field(
+        None, description="Professionalisation: social minimum received (RSA, ASS, AAH) or none"
     )
     job_seeker_id: str | None = Field(None, description="Professionalisation: job-seeker identifier (France Travail)")
     job_seeker_registration_months: int | None = Field(
@@ -167,12 +187,21 @@ class Tutor(FormPart):
     birth_date: date | None = Field(None, description="Date of birth")
     job_title: str | None = Field(None, description="Job held in the company", max_length=200)
     highest_diploma: str | None = Field(None, description="Code of the highest diploma or title obtained (CERFA list)")
+    diploma_title: str | None = Field(
+        None, description="Title (intitulé) of the highest diploma or title obtained", max_length=300
+    )
     related_diploma: bool | None = Field(
         None,
         description="Holds a diploma in the professional field of the qualification prepared, at least of its level",
     )
     experience_years: int | None = Field(
-        None, ge=0, description="Years of professional experience related to the qualification prepared"
+        None, ge=0, le=80, description="Years of professional experience related to the qualification prepared"
+    )
+    experience_months: int | None = Field(
+        None, ge=0, le=11, description="Months of experience beyond the whole years (0 to 11): 1 year 6 months"
+    )
+    eligibility_attested: bool | None = Field(
+        None, description="The employer attests that this tutor meets the legal conditions (one per tutor)"
     )
     email: str | None = Field(None, description="E-mail address")
     phone: str | None = Field(None, description="Phone number")
@@ -247,6 +276,11 @@ class ContractTerms(FormPart):
 class TrainingOrganisation(FormPart):
     siret: str | None = Field(None, description="SIRET of the responsible training organisation (14 digits)")
     uai: str | None = Field(None, description="UAI of the training establishment (7 digits and a letter)")
+    activity_declaration_number: str | None = Field(
+        None,
+        description="Professionalisation: the organisation's activity declaration number (NDA), 11 digits",
+        max_length=20,
+    )
     name: str | None = Field(None, description="Name of the training organisation", max_length=200)
     address: Address | None = Field(None, description="Address of the training organisation")
     internal_cfa: bool | None = Field(None, description="Apprenticeship: the CFA is an internal CFA of the company")
@@ -315,7 +349,11 @@ class ContractForm(FormPart):
     employee: Employee = Field(default_factory=Employee, description="Tab Salarié / Apprenti")
     tutors: list[Tutor] = Field(default_factory=list, description="Tab Tuteur: one or two tutors", max_length=5)
     tutor_eligibility_attested: bool | None = Field(
-        None, description="Tab Tuteur: the employer attests that the tutors meet the legal conditions"
+        None,
+        description=(
+            "Deprecated: one attestation for the whole contract. Use each tutor's `eligibility_attested`; this one "
+            "still stands for a contract with a single tutor"
+        ),
     )
     contract: ContractTerms = Field(default_factory=ContractTerms, description="Tab Contrat")
     training: Training = Field(default_factory=Training, description="Tab Formation")

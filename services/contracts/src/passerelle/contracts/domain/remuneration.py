@@ -94,8 +94,17 @@ def _year_of_execution(start: date, on: date, first_year: int) -> int:
     return first_year + year
 
 
-def compute_pay_schedule(form: ContractForm) -> list[PayPeriod]:
-    """The legal minimum pay of the contract, period by period; empty while type, dates or birth date are missing."""
+def _priced_by(smic_on: date | None, grid: str) -> tuple[str, ...]:
+    # With the SMIC pinned to a day, its later changes do not cut periods.
+    return (grid,) if smic_on is not None else ("smic_monthly", grid)
+
+
+def compute_pay_schedule(form: ContractForm, *, smic_on: date | None = None) -> list[PayPeriod]:
+    """The legal minimum pay of the contract, period by period; empty while type, dates or birth date are missing.
+
+    `smic_on` prices every period with the SMIC in force on that day (the signature, to tell a contract legal
+    when signed from one that a later SMIC rise caught up with) instead of the SMIC in force during the period.
+    """
     contract_type = form.introduction.contract_type
     terms = form.contract
     birth_date = form.employee.birth_date
@@ -103,11 +112,13 @@ def compute_pay_schedule(form: ContractForm) -> list[PayPeriod]:
     if contract_type is None or birth_date is None or start is None or end is None or end < start:
         return []
     if contract_type == ContractType.APPRENTICESHIP:
-        return _apprenticeship_schedule(form, birth_date, start, end)
-    return _professionalisation_schedule(form, birth_date, start, end)
+        return _apprenticeship_schedule(form, birth_date, start, end, smic_on)
+    return _professionalisation_schedule(form, birth_date, start, end, smic_on)
 
 
-def _apprenticeship_schedule(form: ContractForm, birth_date: date, start: date, end: date) -> list[PayPeriod]:
+def _apprenticeship_schedule(
+    form: ContractForm, birth_date: date, start: date, end: date, smic_on: date | None = None
+) -> list[PayPeriod]:
     params = legal_parameters()
     thresholds = params.value("apprenticeship_pay_brackets", start)
     first_year = form.contract.starting_year_of_execution or 1
@@ -115,10 +126,10 @@ def _apprenticeship_schedule(form: ContractForm, birth_date: date, start: date, 
     employee = form.employee
     periods: list[PayPeriod] = []
     for period_start, period_end in _cut_points(
-        start, end, birth_date, thresholds, ("smic_monthly", "apprenticeship_pay_grid")
+        start, end, birth_date, thresholds, _priced_by(smic_on, "apprenticeship_pay_grid")
     ):
         grid = params.at("apprenticeship_pay_grid", period_start)
-        smic = params.value("smic_monthly", period_start)
+        smic = params.value("smic_monthly", smic_on or period_start)
         bracket = _bracket(birth_date, period_start, thresholds)
         year = _year_of_execution(start, period_start, first_year)
         rates = grid.value[bracket]
@@ -161,16 +172,18 @@ def holds_vocational_level_4(form: ContractForm) -> bool:
     return bool(diploma and diploma.professional_level_4_or_higher)
 
 
-def _professionalisation_schedule(form: ContractForm, birth_date: date, start: date, end: date) -> list[PayPeriod]:
+def _professionalisation_schedule(
+    form: ContractForm, birth_date: date, start: date, end: date, smic_on: date | None = None
+) -> list[PayPeriod]:
     params = legal_parameters()
     thresholds = params.value("professionalisation_pay_brackets", start)
     smc = form.contract.branch_minimum_salary
     qualified = holds_vocational_level_4(form)
     periods: list[PayPeriod] = []
     for period_start, period_end in _cut_points(
-        start, end, birth_date, thresholds, ("smic_monthly", "professionalisation_pay_rates")
+        start, end, birth_date, thresholds, _priced_by(smic_on, "professionalisation_pay_rates")
     ):
-        smic = params.value("smic_monthly", period_start)
+        smic = params.value("smic_monthly", smic_on or period_start)
         bracket = _bracket(birth_date, period_start, thresholds)
         year = _year_of_execution(start, period_start, 1)
         if bracket == "26_plus":
