@@ -1,7 +1,10 @@
-"""The filled CERFA as a PDF laid out like the official form: title block, black section bars, labelled boxes.
+"""The filled CERFA as a PDF laid out like the official form: the République française block, the cerfa box with
+the form's number and version, black section bars, labelled boxes, "Fait à ... le ...", signatures and (for an
+apprenticeship) the CFA's visa.
 
 CERFA 10103 (apprentissage, FA13) and 12434 (professionnalisation, EJ20) share the layout; labels and
-sections follow each form's wording. Drawn with reportlab from the contract's data only.
+sections follow each form's wording. Drawn with reportlab from the contract's data only. Labels are never cut:
+a long label is set smaller, then on two lines.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from passerelle.contracts.domain.codes import DIPLOMAS, ContractType
+from passerelle.contracts.domain.codes import DIPLOMAS, ContractType, KindCode
 from passerelle.contracts.domain.form import Address, ContractForm
 from passerelle.contracts.service_layer.records import ContractRecord
 
@@ -32,6 +35,18 @@ BOX_H = 6.2 * mm
 LABEL_H = 3.2 * mm
 BAR_H = 5.5 * mm
 FORM_BLUE = colors.HexColor("#000091")
+LABEL_MIN_SIZE = 5.2
+
+# The form each contract type is printed on: number with its version (n° 10103*14 is the FA13 in force since
+# 2025 per the Centre Inffo's sheet of January 2026), and the model code printed in the top right corner.
+FORMS = {
+    ContractType.APPRENTICESHIP: ("10103*14", "FA13"),
+    ContractType.PROFESSIONALISATION: ("12434*04", "EJ20"),
+}
+
+# The kind codes' wording differs between the two forms.
+_PRO_KIND_LABELS = {KindCode.FIRST: "Premier contrat de professionnalisation"}
+_APPRENTICESHIP_KIND_LABELS = {KindCode.FIRST: "Premier contrat de l'apprenti"}
 
 
 def _text(value: Any) -> str:
@@ -65,6 +80,38 @@ def _diploma(code: str | None) -> str:
         return ""
     diploma = DIPLOMAS.get(code)
     return f"{code} – {diploma.label}" if diploma else code
+
+
+def _kind(code: KindCode | None, apprenticeship: bool) -> str:
+    if code is None:
+        return ""
+    labels = _APPRENTICESHIP_KIND_LABELS if apprenticeship else _PRO_KIND_LABELS
+    return f"{code.value} – {labels.get(code, code.label)}"
+
+
+def _experience(years: int | None, months: int | None) -> str:
+    if years is None and not months:
+        return ""
+    parts = [f"{years or 0} an{'s' if (years or 0) > 1 else ''}"]
+    if months:
+        parts.append(f"{months} mois")
+    return " et ".join(parts)
+
+
+def _label_lines(text: str, width: float) -> tuple[float, list[str]]:
+    """A label at the largest size (down to LABEL_MIN_SIZE) that fits, then on two lines: never cut."""
+    size = LABEL_SIZE
+    while size > LABEL_MIN_SIZE and stringWidth(text, FONT, size) > width:
+        size -= 0.3
+    if stringWidth(text, FONT, size) <= width:
+        return size, [text]
+    words = text.split()
+    first: list[str] = []
+    for index, word in enumerate(words):
+        if stringWidth(" ".join([*first, word]), FONT, size) > width and first:
+            return size, [" ".join(first), " ".join(words[index:])]
+        first.append(word)
+    return size, [text]
 
 
 def _fit(text: str, width: float, size: float, font: str = FONT) -> str:
@@ -103,18 +150,31 @@ class _Sheet:
     def header(self, number: str, model: str, title: str, subtitle: str) -> None:
         c = self.c
         top = self.y
+        # The République française block (the State's mark: name and motto).
+        c.setFillColor(colors.black)
+        c.setFont(BOLD, 8.5)
+        c.drawString(MARGIN, top - 4 * mm, "RÉPUBLIQUE")
+        c.drawString(MARGIN, top - 7.5 * mm, "FRANÇAISE")
+        c.setFont("Helvetica-Oblique", 6.5)
+        for index, word in enumerate(("Liberté", "Égalité", "Fraternité")):
+            c.drawString(MARGIN, top - (11 + index * 2.8) * mm, word)
+        # The cerfa box with the form's number and version.
+        box_x = MARGIN + 27 * mm
         c.setLineWidth(1)
-        c.rect(MARGIN, top - 18 * mm, 28 * mm, 18 * mm)
+        c.rect(box_x, top - 18 * mm, 28 * mm, 18 * mm)
         c.setFont(BOLD, 15)
-        c.drawCentredString(MARGIN + 14 * mm, top - 9 * mm, "cerfa")
+        c.drawCentredString(box_x + 14 * mm, top - 9 * mm, "cerfa")
         c.setFont(FONT, 7)
-        c.drawCentredString(MARGIN + 14 * mm, top - 14 * mm, f"N° {number}")
+        c.drawCentredString(box_x + 14 * mm, top - 14 * mm, f"N° {number}")
+        centre = (box_x + 28 * mm + PAGE_W - MARGIN) / 2
         c.setFont(BOLD, 13)
-        c.drawCentredString(PAGE_W / 2 + 8 * mm, top - 8 * mm, title)
+        c.drawCentredString(centre, top - 8 * mm, title)
         c.setFont(FONT, 7.5)
-        c.drawCentredString(PAGE_W / 2 + 8 * mm, top - 13 * mm, subtitle)
+        c.drawCentredString(centre, top - 13 * mm, subtitle)
         c.setFont(BOLD, 7)
         c.drawRightString(PAGE_W - MARGIN, top - 4 * mm, model)
+        c.setFont(FONT, 6)
+        c.drawRightString(PAGE_W - MARGIN, top - 17 * mm, "Ministère chargé du travail")
         self.y = top - 22 * mm
 
     def notice(self, lines: Sequence[str]) -> None:
@@ -157,17 +217,31 @@ class _Sheet:
 
     def _field(self, x: float, width: float, label: str, value: Any) -> None:
         c = self.c
-        c.setFont(FONT, LABEL_SIZE)
         c.setFillColor(colors.black)
-        c.drawString(x, self.y - LABEL_H + 0.8 * mm, _fit(label, width, LABEL_SIZE))
+        size, lines = _label_lines(label, width)
+        c.setFont(FONT, size)
+        if len(lines) == 1:
+            c.drawString(x, self.y - LABEL_H + 0.8 * mm, lines[0])
+        else:
+            c.drawString(x, self.y - LABEL_H + 2.4 * mm, lines[0])
+            c.drawString(x, self.y - LABEL_H + 0.4 * mm, lines[1])
         box_top = self.y - LABEL_H
         c.setStrokeColor(colors.HexColor("#555555"))
         c.setLineWidth(0.5)
         c.rect(x, box_top - BOX_H, width, BOX_H)
         text = _text(value)
-        c.setFont(FONT, VALUE_SIZE)
+        size = VALUE_SIZE
+        while size > 6 and stringWidth(text, FONT, size) > width - 3 * mm:
+            size -= 0.5
+        c.setFont(FONT, size)
         c.setFillColor(FORM_BLUE)
-        c.drawString(x + 1.5 * mm, box_top - BOX_H + 2 * mm, _fit(text, width - 3 * mm, VALUE_SIZE))
+        if stringWidth(text, FONT, size) <= width - 3 * mm:
+            c.drawString(x + 1.5 * mm, box_top - BOX_H + 2 * mm, text)
+        else:
+            # Too long for one line even small: two lines in the box rather than a cut value.
+            lines = _wrap(text, width - 3 * mm, size)
+            c.drawString(x + 1.5 * mm, box_top - 2.5 * mm, lines[0])
+            c.drawString(x + 1.5 * mm, box_top - 5 * mm, _fit(" ".join(lines[1:]), width - 3 * mm, size))
         c.setFillColor(colors.black)
         c.setStrokeColor(colors.black)
 
@@ -198,7 +272,8 @@ class _Sheet:
         self.y -= 2 * mm
 
     def checkbox(self, checked: bool | None, label: str) -> None:
-        self.need(5 * mm)
+        lines = _wrap(label, CONTENT_W - 5 * mm, 7)
+        self.need(5 * mm + 3.2 * mm * (len(lines) - 1))
         c = self.c
         c.rect(MARGIN, self.y - 3.6 * mm, 3 * mm, 3 * mm)
         if checked:
@@ -207,8 +282,9 @@ class _Sheet:
             c.drawString(MARGIN + 0.6 * mm, self.y - 3.1 * mm, "X")
             c.setFillColor(colors.black)
         c.setFont(FONT, 7)
-        c.drawString(MARGIN + 5 * mm, self.y - 3.2 * mm, _fit(label, CONTENT_W - 5 * mm, 7))
-        self.y -= 5 * mm
+        for index, line in enumerate(lines):
+            c.drawString(MARGIN + 5 * mm, self.y - 3.2 * mm - index * 3.2 * mm, line)
+        self.y -= 5 * mm + 3.2 * mm * (len(lines) - 1)
 
     def signatures(self, labels: Sequence[str]) -> None:
         height = 22 * mm
@@ -218,8 +294,23 @@ class _Sheet:
             x = MARGIN + index * (width + 3 * mm)
             self.c.rect(x, self.y - height, width, height)
             self.c.setFont(FONT, 6.5)
-            self.c.drawString(x + 1.5 * mm, self.y - 3.5 * mm, _fit(label, width - 3 * mm, 6.5))
+            for row, line in enumerate(_wrap(label, width - 3 * mm, 6.5)):
+                self.c.drawString(x + 1.5 * mm, self.y - (3.5 + row * 2.8) * mm, line)
         self.y -= height + 2 * mm
+
+
+def _wrap(text: str, width: float, size: float) -> list[str]:
+    """Lines of at most `width` at `size`, cut between words."""
+    lines: list[str] = []
+    current: list[str] = []
+    for word in text.split():
+        if current and stringWidth(" ".join([*current, word]), FONT, size) > width:
+            lines.append(" ".join(current))
+            current = []
+        current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    return lines or [""]
 
 
 def render_cerfa(record: ContractRecord) -> bytes:
@@ -228,12 +319,16 @@ def render_cerfa(record: ContractRecord) -> bytes:
     apprenticeship = contract.type == ContractType.APPRENTICESHIP
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
-    number, model = ("10103", "FA13") if apprenticeship else ("12434", "EJ20")
+    number, model = FORMS[ContractType.APPRENTICESHIP if apprenticeship else ContractType.PROFESSIONALISATION]
     title = "CONTRAT D'APPRENTISSAGE" if apprenticeship else "CONTRAT DE PROFESSIONNALISATION"
-    canvas.setTitle(f"CERFA {number} – {title.title()}")
+    canvas.setTitle(f"Cerfa n° {number} – {title.capitalize()}")
     canvas.setAuthor("Passerelle")
     canvas.setSubject(f"Contrat {contract.id}, révision {contract.revision}")
-    sheet = _Sheet(canvas, f"Contrat {contract.id} – révision {contract.revision} – {contract.status.label}")
+    sheet = _Sheet(
+        canvas,
+        f"Cerfa n° {number} – modèle {model} – contrat {contract.id} – révision {contract.revision} – "
+        f"{contract.status.label}",
+    )
     subtitle = (
         "(Code du travail – Articles L6211-1 et suivants, L6221-1 et suivants)"
         if apprenticeship
@@ -252,6 +347,8 @@ def render_cerfa(record: ContractRecord) -> bytes:
     _contract(sheet, form, apprenticeship)
     _training(sheet, form, apprenticeship)
     _attestations(sheet, form, apprenticeship)
+    if apprenticeship:
+        _cfa_visa(sheet, form)
     sheet.section("Cadre réservé à l'organisme en charge du dépôt du contrat")
     sheet.fields(
         [
@@ -282,6 +379,7 @@ def _employer(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
             ("Code activité de l'entreprise (NAF)", e.naf_code),
             ("Effectif total salariés de l'entreprise", e.headcount),
             ("Code IDCC de la convention collective applicable", e.idcc),
+            ("Libellé de la convention collective", e.idcc_label),
             (
                 "Caisse de retraite complémentaire" if apprenticeship else "Organisme de prévoyance",
                 e.supplementary_pension_fund if apprenticeship else e.provident_fund,
@@ -302,6 +400,10 @@ def _employee(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
         ("Sexe", s.sex),
         ("Commune de naissance", s.birth_city),
         ("Département de naissance", s.birth_department),
+        (
+            "Né(e) en France ou à l'étranger",
+            None if s.born_abroad is None else ("À l'étranger" if s.born_abroad else "En France"),
+        ),
         ("Nationalité", s.nationality),
         ("Régime social", s.social_regime),
         ("Adresse", _address(s.address)),
@@ -316,11 +418,15 @@ def _employee(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
             ("Sportif de haut niveau", s.high_level_athlete),
             ("Projet de création ou de reprise d'entreprise", s.business_project),
             ("Dernier diplôme ou titre préparé", _diploma(s.last_diploma_prepared)),
+            ("Intitulé précis du dernier diplôme ou titre préparé", s.last_diploma_prepared_title),
         ]
     else:
         items += [
-            ("Public concerné", s.public_category),
+            ("Inscrit(e) comme demandeur d'emploi", s.job_seeker_registered),
             ("Identifiant demandeur d'emploi", s.job_seeker_id),
+            ("Durée d'inscription (mois)", s.job_seeker_registration_months),
+            ("Bénéficiaire d'un minimum social", s.social_benefit),
+            ("Autre situation", s.public_category),
         ]
     sheet.fields(items)
     if s.legal_representative is not None:
@@ -350,24 +456,28 @@ def _tutors(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
                 ("Date de naissance", t.birth_date),
                 ("Emploi occupé", t.job_title),
                 ("Diplôme ou titre le plus élevé obtenu", _diploma(t.highest_diploma)),
-                ("Années d'expérience en rapport avec la qualification", t.experience_years),
+                ("Intitulé du diplôme ou titre le plus élevé obtenu", t.diploma_title),
+                ("Expérience en rapport avec la qualification", _experience(t.experience_years, t.experience_months)),
                 ("Courriel", t.email),
                 ("Téléphone", t.phone),
             ]
         )
-    sheet.checkbox(
-        form.tutor_eligibility_attested,
-        "L'employeur atteste sur l'honneur que le "
-        + ("maître d'apprentissage" if apprenticeship else "tuteur")
-        + " répond à l'ensemble des critères d'éligibilité à cette fonction.",
-    )
+        attested = t.eligibility_attested
+        if attested is None and len(tutors) == 1:
+            attested = form.tutor_eligibility_attested
+        sheet.checkbox(
+            attested,
+            "L'employeur atteste sur l'honneur que ce "
+            + ("maître d'apprentissage" if apprenticeship else "tuteur")
+            + " répond à l'ensemble des critères d'éligibilité à cette fonction.",
+        )
 
 
 def _contract(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
     t = form.contract
     sheet.section("Le contrat")
     items: list[tuple[str, Any]] = [
-        ("Type de contrat ou d'avenant", t.kind_code),
+        ("Type de contrat ou d'avenant", _kind(t.kind_code, apprenticeship)),
         ("Type de dérogation", t.derogation_code),
         ("Numéro du contrat précédent ou du contrat sur lequel porte l'avenant", t.previous_contract_number),
         ("Nature du contrat", t.employment_form),
@@ -411,7 +521,6 @@ def _contract(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
                 ("Avantages en nature : logement (€ par mois)", benefits.housing_per_month),
             ]
         )
-    sheet.fields([("Fait à", t.signature_place)], columns=2)
 
 
 def _training(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
@@ -424,7 +533,10 @@ def _training(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
             "Dénomination du CFA ou de l'organisme responsable" if apprenticeship else "Organisme de formation",
             o and o.name,
         ),
-        ("N° UAI" if apprenticeship else "N° de déclaration / UAI", o and o.uai),
+        (
+            "N° UAI" if apprenticeship else "N° de déclaration d'activité",
+            o and (o.uai if apprenticeship else o.activity_declaration_number),
+        ),
         ("N° SIRET", o and o.siret),
         ("Adresse", _address(o.address) if o else ""),
     ]
@@ -461,7 +573,21 @@ def _attestations(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> No
         form.synthesis.employer_attests_accuracy,
         "L'employeur atteste l'exactitude des informations portées sur ce contrat.",
     )
+    sheet.fields([("Fait à", form.contract.signature_place), ("Le", form.contract.signature_date)], columns=2)
     labels = ["Signature de l'employeur", "Signature de l'apprenti(e)" if apprenticeship else "Signature du salarié"]
     if apprenticeship and form.employee.legal_representative is not None:
         labels.append("Signature du représentant légal")
     sheet.signatures(labels)
+
+
+def _cfa_visa(sheet: _Sheet, form: ContractForm) -> None:
+    """The frame the CFA fills in by hand: its stamp, its director's signature and the date it received the form."""
+    sheet.section("Cadre réservé au CFA")
+    organisation = form.training.organisation
+    sheet.fields(
+        [
+            ("Dénomination du CFA", organisation and organisation.name),
+            ("N° UAI du CFA", organisation and organisation.uai),
+        ]
+    )
+    sheet.signatures(["Date de réception du dossier complet", "Visa du CFA (cachet et signature du directeur)"])

@@ -24,6 +24,7 @@ from passerelle.contracts.service_layer.records import ContractRecord, Side
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.libs.errors import FieldError, InvalidInput
 
+from .choices import parse_choice
 from .dependencies import DependenciesDep, ExpectedVersion, UnitOfWorkDep
 from .schemas import (
     AmendmentBody,
@@ -79,18 +80,24 @@ async def list_contracts(
     principal: CurrentPrincipal,
     uow: UnitOfWorkDep,
     deps: DependenciesDep,
-    status_: Annotated[ContractStatus | None, Query(alias="status")] = None,
-    contract_type: ContractType | None = None,
+    status_: Annotated[
+        str | None, Query(alias="status", max_length=40, description="Status code: " + ", ".join(ContractStatus))
+    ] = None,
+    contract_type: Annotated[
+        str | None, Query(max_length=40, description="Contract type: " + ", ".join(ContractType))
+    ] = None,
     q: Annotated[str | None, Query(max_length=100, description="Text searched in names, SIRET, file number")] = None,
     siret: Annotated[str | None, Query(max_length=20)] = None,
     include_archived: bool = False,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ContractPage:
+    chosen_status = parse_choice(ContractStatus, status_, "status", "Statut")
+    chosen_type = parse_choice(ContractType, contract_type, "contract_type", "Type de contrat")
     query = services.dashboard_query(
         principal,
-        status=status_.value if status_ else None,
-        contract_type=contract_type.value if contract_type else None,
+        status=chosen_status.value if chosen_status else None,
+        contract_type=chosen_type.value if chosen_type else None,
         text=q,
         siret=siret,
         include_archived=include_archived,
