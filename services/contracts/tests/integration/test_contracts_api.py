@@ -292,6 +292,10 @@ async def test_dashboard_lists_filters_and_pages_only_my_contracts(client, auth,
     bad = await client.get("/contracts", params={"page_size": 1000, "status": "nope"}, headers=headers)
     assert bad.status_code == 422
     assert {f["path"] for f in bad.json()["error"]["fields"]} == {"page_size", "status"}
+    [status_error] = [f for f in bad.json()["error"]["fields"] if f["path"] == "status"]
+    assert status_error["message"].startswith(
+        "Statut inconnu : « nope ». Valeurs possibles : draft (En cours de saisie)"
+    )
 
 
 async def test_questions_remuneration_and_referentials(client, auth, orgs):

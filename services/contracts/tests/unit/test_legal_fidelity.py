@@ -123,7 +123,7 @@ def test_successive_contract_exception_without_the_previous_end_date_warns_and_a
 def _signed_before_smic_rise():
     """Signed and started in 2025, runs over the SMIC rise of 1 January 2026."""
     form = complete_apprenticeship_form()
-    old_schedule = compute_pay_schedule(form, smic_on=form.contract.signature_date)
+    old_schedule = compute_pay_schedule(form, known_on=form.contract.signature_date)
     declared = form.contract.pay_schedule or []
     # The employer declared the amounts legal when signed: the 2026 periods at the 2025 SMIC.
     changes = {}
@@ -160,7 +160,7 @@ def test_hiring_salary_signed_before_the_smic_rise_is_a_warning():
             "training.end_date": date(2026, 12, 18),
         },
     )
-    at_signature = compute_pay_schedule(form, smic_on=date(2025, 12, 15))[0].minimum_gross_monthly
+    at_signature = compute_pay_schedule(form, known_on=date(2025, 12, 15))[0].minimum_gross_monthly
     now = compute_pay_schedule(form)[0].minimum_gross_monthly
     assert at_signature < now
     form = with_changes(form, {"contract.hiring_salary": at_signature})

@@ -124,6 +124,14 @@ class SqlContractRepository:
             sa.insert(contract_table).values(id=record.id, version=1, created_at=record.created_at, **_columns(record))
         )
 
+    async def add_many(self, records: list[ContractRecord]) -> None:
+        for record in records:
+            record.contract.version = 1
+        await self.session.execute(
+            sa.insert(contract_table),
+            [{"id": r.id, "version": 1, "created_at": r.created_at, **_columns(r)} for r in records],
+        )
+
     async def update(self, record: ContractRecord) -> None:
         expected = record.contract.version
         result = await self.session.execute(

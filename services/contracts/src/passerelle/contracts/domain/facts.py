@@ -32,6 +32,8 @@ class ValidationContext:
     """True when validating before transmission: missing required fields then block."""
     today: date | None = None
     """The day of validation (used for parameters when the form has no date yet)."""
+    as_of: date | None = None
+    """A partner's "as of" day: only the SMIC versions that took effect by then price the pay (None: all)."""
 
 
 class Facts:
@@ -169,7 +171,7 @@ class Facts:
         if not legal_parameters().change_dates("smic_monthly", signature, self.end):
             return None
         try:
-            return compute_pay_schedule(self.form, smic_on=signature)
+            return compute_pay_schedule(self.form, known_on=signature)
         except ParameterNotInForce:
             return None
 
@@ -177,6 +179,6 @@ class Facts:
     def pay_schedule(self) -> list[PayPeriod] | None:
         """The legal minimum schedule; None when a parameter is not known for the contract's dates."""
         try:
-            return compute_pay_schedule(self.form)
+            return compute_pay_schedule(self.form, known_on=self.context.as_of)
         except ParameterNotInForce:
             return None

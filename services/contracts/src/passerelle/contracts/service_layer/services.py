@@ -258,6 +258,34 @@ async def create_contract(
     uow: UnitOfWork, principal: Principal, cmd: CreateContract, deps: Dependencies
 ) -> ContractRecord:
     """An employer starts a contract, or a training organisation pre-fills its part of one."""
+    record = await prepare_new_contract(principal, cmd, deps)
+    await _persist(uow, record, deps, new=True)
+    return record
+
+
+async def create_contracts(uow: UnitOfWork, records: list[ContractRecord], deps: Dependencies) -> None:
+    """Save new contracts prepared by `prepare_new_contract` together: one insert each for the contracts, their
+    history and their events (bulk drafting)."""
+    if not records:
+        return
+    now = deps.now()
+    entries: list[HistoryEntry] = []
+    messages = []
+    for record in records:
+        record.created_at = record.updated_at = now
+        for event in record.contract.collect_events():
+            entries.append(history_entry(record, event))
+            message = integration_event(record, event, documents=[], tabs=[])
+            if message is not None:
+                messages.append(message)
+    await uow.contracts.add_many(records)
+    await uow.contracts.add_history(entries)
+    for message in messages:
+        uow.publish(message)
+
+
+async def prepare_new_contract(principal: Principal, cmd: CreateContract, deps: Dependencies) -> ContractRecord:
+    """The new contract's record, checked and auto-filled, not saved yet."""
     _identifier_errors(cmd.employer_siret, cmd.training_uai, cmd.training_siret)
     side = _creator_side(principal, cmd)
     form = parse_form(cmd.form) if cmd.form is not None else ContractForm()
@@ -291,7 +319,6 @@ async def create_contract(
     )
     if not access.sides_of(principal, record):
         raise Forbidden("Vous ne seriez pas partie à ce contrat.", "contract_creation_not_allowed")
-    await _persist(uow, record, deps, new=True)
     return record
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Query, Response, status
+from pydantic import AfterValidator
 
 from passerelle.contracts.adapters.pdf import render_cerfa
 from passerelle.contracts.domain.codes import ContractStatus, ContractType
@@ -24,7 +25,7 @@ from passerelle.contracts.service_layer.records import ContractRecord, Side
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.libs.errors import FieldError, InvalidInput
 
-from .choices import parse_choice
+from .choices import choice_of, parse_choice
 from .dependencies import DependenciesDep, ExpectedVersion, UnitOfWorkDep
 from .schemas import (
     AmendmentBody,
@@ -81,10 +82,14 @@ async def list_contracts(
     uow: UnitOfWorkDep,
     deps: DependenciesDep,
     status_: Annotated[
-        str | None, Query(alias="status", max_length=40, description="Status code: " + ", ".join(ContractStatus))
+        str | None,
+        Query(alias="status", max_length=40, description="Status code: " + ", ".join(ContractStatus)),
+        AfterValidator(choice_of(ContractStatus, "Statut")),
     ] = None,
     contract_type: Annotated[
-        str | None, Query(max_length=40, description="Contract type: " + ", ".join(ContractType))
+        str | None,
+        Query(max_length=40, description="Contract type: " + ", ".join(ContractType)),
+        AfterValidator(choice_of(ContractType, "Type de contrat")),
     ] = None,
     q: Annotated[str | None, Query(max_length=100, description="Text searched in names, SIRET, file number")] = None,
     siret: Annotated[str | None, Query(max_length=20)] = None,
