@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 
 from passerelle.contracts.domain.codes import ContractType
 from passerelle.libs.auth import Membership, Principal
-from passerelle.libs.errors import Conflict, NotFound, PasserelleError
+from passerelle.libs.errors import Conflict, DomainError, NotFound
 from passerelle.libs.logging import get_logger
 
 from . import services
@@ -173,7 +173,7 @@ async def process_next_chunk(uow: BulkUnitOfWork, deps: services.Dependencies, c
         payload = item.payload or {}
         try:
             record = await services.prepare_new_contract(submission.principal, _command(payload), deps)
-        except PasserelleError as error:
+        except DomainError as error:
             item.status, item.error = REFUSED, error.as_dict()["error"]
         else:
             records.append(record)
