@@ -84,7 +84,7 @@ async def test_an_employer_drafts_corrects_and_transmits_an_apprenticeship(clien
     contract_id = created["id"]
     assert created["status"] == "draft" and created["version"] == 1
     assert created["form"]["employer"]["name"] == "Boulangerie Dupain SAS"  # auto-filled from the SIRET
-    assert created["parties"]["opco_code"] == "OPCOMMERCE"
+    assert created["parties"]["opco_code"] == "OPCOEP"
     assert [e["topic"] for e in outbox(database_url, contract_id)] == ["contract.drafted"]
 
     # Saving an incomplete tab is fine; the tab's findings come back (missing answers as warnings).
@@ -133,7 +133,7 @@ async def test_an_employer_drafts_corrects_and_transmits_an_apprenticeship(clien
         "employer_siret": DEMO_EMPLOYER_SIRET,
         "training_uai": DEMO_CFA_UAI,
         "training_siret": DEMO_CFA_SIRET,
-        "opco_code": "OPCOMMERCE",
+        "opco_code": "OPCOEP",
     }
 
     # Frozen for editing.

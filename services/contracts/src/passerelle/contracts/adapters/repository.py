@@ -151,6 +151,8 @@ class SqlContractRepository:
             reach.append(c.training_uai.in_(query.training_uais))
         if query.training_sirets:
             reach.append(c.training_siret.in_(query.training_sirets))
+        if query.opco_codes:
+            reach.append(sa.and_(c.opco_code.in_(query.opco_codes), c.transmitted_revision > 0))
         if not reach:
             return [], 0
         conditions = [sa.or_(*reach), c.status != ContractStatus.DELETED.value]

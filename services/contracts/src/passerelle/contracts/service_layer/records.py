@@ -104,6 +104,8 @@ class DashboardQuery:
     employer_sirets: frozenset[str]
     training_uais: frozenset[str]
     training_sirets: frozenset[str]
+    opco_codes: frozenset[str] = frozenset()
+    """OPCO staff see the contracts transmitted to their OPCO (the same rule as `access.sides_of`)."""
     status: str | None = None
     contract_type: str | None = None
     text: str | None = None

@@ -15,12 +15,13 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from passerelle.contracts.domain.autofill import autofill_employer, autofill_training
-from passerelle.contracts.domain.codes import ContractStatus, ContractType, KindCode
+from passerelle.contracts.domain.codes import ContractType, KindCode
 from passerelle.contracts.domain.contract import Contract
 from passerelle.contracts.domain.events import ContractSaved
 from passerelle.contracts.domain.facts import ValidationContext
 from passerelle.contracts.domain.form import ContractForm, Employer, TrainingOrganisation
 from passerelle.contracts.domain.identifiers import compact, siret_problem, uai_problem
+from passerelle.contracts.domain.opcos import opco_for
 from passerelle.contracts.domain.referentials import EstablishmentDirectory, QualificationDirectory
 from passerelle.contracts.domain.rules import Finding, validate
 from passerelle.contracts.domain.tabs import Tab
@@ -314,7 +315,7 @@ async def prepare_new_contract(principal: Principal, cmd: CreateContract, deps: 
     record = ContractRecord(
         contract=contract,
         created_by_side=side,
-        opco_code=deps.default_opco_code,
+        opco_code=opco_for(contract.form.employer.idcc, deps.default_opco_code),
         visible_to_employer=side == Side.EMPLOYER,
     )
     if not access.sides_of(principal, record):
@@ -413,6 +414,10 @@ async def transmit_contract(
     with domain_errors():
         warnings = record.contract.transmit(context, by=actor(principal), at=deps.now())
     record.transmitted_at = deps.now()
+    # The OPCO of the employer's branch (by its IDCC) reviews it; opco-processing routes by the same table.
+    record.opco_code = opco_for(record.contract.form.employer.idcc, deps.default_opco_code)
+    # The anomalies of the previous review were corrected: the new review starts with none listed.
+    record.anomalies = []
     await _persist(uow, record, deps, documents=documents, extra={"documents": [d.document_type for d in documents]})
     return record, warnings
 
@@ -533,6 +538,7 @@ def dashboard_query(principal: Principal, **filters: Any) -> DashboardQuery:
         employer_sirets=frozenset(principal.sirets()),
         training_uais=frozenset(principal.uais()),
         training_sirets=frozenset(principal.training_sirets()),
+        opco_codes=frozenset(principal.opco_codes()),
         **filters,
     )
 
@@ -546,7 +552,7 @@ async def _record_for_case(uow: UnitOfWork, contract_id: UUID, revision: int, to
         log.warning("event for an unknown contract ignored", topic=topic, contract_id=str(contract_id))
         return None
     contract = record.contract
-    if revision != contract.transmitted_revision or contract.status != ContractStatus.TRANSMITTED:
+    if revision != contract.transmitted_revision or not contract.awaits_decision:
         log.warning(
             "stale or out-of-order decision ignored",
             topic=topic,
