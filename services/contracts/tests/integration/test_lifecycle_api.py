@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from passerelle.contracts.domain.samples import DEMO_EMPLOYER_SIRET
+from passerelle.contracts.testing.samples import DEMO_EMPLOYER_SIRET
 
 from .test_contracts_api import EMPLOYER, attach, create, form_json
 

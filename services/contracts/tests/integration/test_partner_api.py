@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.testing.samples import (
     DEMO_CFA_SIRET,
     DEMO_CFA_UAI,
     DEMO_EMPLOYER_SIRET,

@@ -11,7 +11,7 @@ from passerelle.contracts.domain.facts import ValidationContext
 from passerelle.contracts.domain.holidays import easter_sunday, public_holidays, working_days_after
 from passerelle.contracts.domain.remuneration import compute_pay_schedule
 from passerelle.contracts.domain.rules import Severity, validate
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.testing.samples import (
     complete_apprenticeship_form,
     complete_professionalisation_form,
     sample_documents,

@@ -6,8 +6,8 @@ import pytest
 
 from passerelle.contracts.domain.codes import ContractStatus
 from passerelle.contracts.domain.opcos import opco_for
-from passerelle.contracts.domain.samples import DEMO_EMPLOYER_SIRET, DEMO_PRO_EMPLOYER_SIRET
-from passerelle.contracts.service_layer import services
+from passerelle.contracts.service_layer import lifecycle, queries
+from passerelle.contracts.testing.samples import DEMO_EMPLOYER_SIRET, DEMO_PRO_EMPLOYER_SIRET
 from passerelle.libs.errors import DomainError
 
 from .test_service_layer import anomaly, engaged, transmitted
@@ -23,31 +23,31 @@ async def test_a_decision_arriving_while_archived_is_applied_not_dropped(uow, em
     # Archived while transmitted (possible before the rule that now refuses it).
     stored = uow.contracts.records[record.id]
     stored.contract.status_before_archive, stored.contract.status = ContractStatus.TRANSMITTED, ContractStatus.ARCHIVED
-    applied = await services.engage(uow, engaged(record.id, record.contract.revision), deps)
+    applied = await lifecycle.engage(uow, engaged(record.id, record.contract.revision), deps)
     await uow.commit()
     assert applied is not None
     after = uow.contracts.records[record.id]
     assert after.contract.status == ContractStatus.ARCHIVED
     assert after.contract.status_before_archive == ContractStatus.ENGAGED
     assert after.contract.opco_file_number == "OPC-1"
-    restored = await services.restore_contract(uow, employer, record.id, deps)
+    restored = await lifecycle.restore_contract(uow, employer, record.id, deps)
     assert restored.contract.status == ContractStatus.ENGAGED and restored.contract.opco_file_number == "OPC-1"
 
 
 async def test_archiving_a_transmitted_contract_is_refused_in_french(uow, employer, deps):
     record = await transmitted(uow, employer, deps)
     with pytest.raises(DomainError) as refused:
-        await services.archive_contract(uow, employer, record.id, deps)
+        await lifecycle.archive_contract(uow, employer, record.id, deps)
     assert "attend sa décision" in refused.value.message
     assert uow.contracts.records[record.id].contract.status == ContractStatus.TRANSMITTED
 
 
 async def test_after_correcting_and_transmitting_again_the_previous_anomalies_are_gone(uow, employer, deps):
     record = await transmitted(uow, employer, deps)
-    await services.apply_anomaly(uow, anomaly(record.id, record.contract.revision), deps)
+    await lifecycle.apply_anomaly(uow, anomaly(record.id, record.contract.revision), deps)
     await uow.commit()
     assert uow.contracts.records[record.id].anomalies
-    again, _ = await services.transmit_contract(uow, employer, record.id, deps)
+    again, _ = await lifecycle.transmit_contract(uow, employer, record.id, deps)
     await uow.commit()
     assert again.contract.status == ContractStatus.TRANSMITTED
     assert uow.contracts.records[record.id].anomalies == []
@@ -62,6 +62,6 @@ async def test_the_opco_is_the_one_of_the_employer_branch(uow, employer, deps):
 
 
 def test_opco_staff_dashboard_query_carries_their_opco(make_principal):
-    query = services.dashboard_query(make_principal(opco=["OPCOEP"]))
+    query = queries.dashboard_query(make_principal(opco=["OPCOEP"]))
     assert query.opco_codes == frozenset({"OPCOEP"})
-    assert services.dashboard_query(make_principal(sirets=[DEMO_PRO_EMPLOYER_SIRET])).opco_codes == frozenset()
+    assert queries.dashboard_query(make_principal(sirets=[DEMO_PRO_EMPLOYER_SIRET])).opco_codes == frozenset()

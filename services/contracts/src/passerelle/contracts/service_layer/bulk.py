@@ -23,7 +23,10 @@ from passerelle.libs.auth import Membership, Principal
 from passerelle.libs.errors import Conflict, DomainError, NotFound
 from passerelle.libs.logging import get_logger
 
-from . import services
+from . import drafting
+from .commands import CreateContract
+from .common import actor
+from .context import Dependencies
 from .ports import UnitOfWork
 from .records import Side
 
@@ -112,10 +115,10 @@ async def submit_drafts(
     principal: Principal,
     request_key: str,
     items: list[dict[str, Any]],
-    deps: services.Dependencies,
+    deps: Dependencies,
 ) -> tuple[BulkSubmission, bool]:
     """Record the request, or return the one already recorded under this key (True when new)."""
-    caller = services.actor(principal)
+    caller = actor(principal)
     digest = request_hash(items)
     existing = await uow.bulk.find(caller, request_key)
     if existing is None:
@@ -146,13 +149,13 @@ async def submit_drafts(
 
 async def get_submission(uow: BulkUnitOfWork, principal: Principal, submission_id: UUID) -> BulkSubmission:
     submission = await uow.bulk.get(submission_id)
-    if submission is None or submission.caller != services.actor(principal):
+    if submission is None or submission.caller != actor(principal):
         raise NotFound("Envoi groupé introuvable.", "bulk_submission_not_found")
     return submission
 
 
-def _command(item: dict[str, Any]) -> services.CreateContract:
-    return services.CreateContract(
+def _command(item: dict[str, Any]) -> CreateContract:
+    return CreateContract(
         contract_type=ContractType(item["contract_type"]),
         employer_siret=item.get("employer_siret"),
         training_uai=item.get("training_uai"),
@@ -162,7 +165,7 @@ def _command(item: dict[str, Any]) -> services.CreateContract:
     )
 
 
-async def process_next_chunk(uow: BulkUnitOfWork, deps: services.Dependencies, chunk: int = 200) -> bool:
+async def process_next_chunk(uow: BulkUnitOfWork, deps: Dependencies, chunk: int = 200) -> bool:
     """Create the next drafts of the oldest unfinished submission; False when there is nothing to do."""
     submission = await uow.bulk.claim_next()
     if submission is None:
@@ -172,7 +175,7 @@ async def process_next_chunk(uow: BulkUnitOfWork, deps: services.Dependencies, c
     for item in items:
         payload = item.payload or {}
         try:
-            record = await services.prepare_new_contract(submission.principal, _command(payload), deps)
+            record = await drafting.prepare_new_contract(submission.principal, _command(payload), deps)
         except DomainError as error:
             item.status, item.error = REFUSED, error.as_dict()["error"]
         else:
@@ -181,7 +184,7 @@ async def process_next_chunk(uow: BulkUnitOfWork, deps: services.Dependencies, c
             submission.created += 1
         item.payload = None
     # The chunk's drafts in a few statements: one insert for the contracts, one for their history, the outbox.
-    await services.create_contracts(uow, records, deps)
+    await drafting.create_contracts(uow, records, deps)
     submission.processed += len(items)
     now = deps.now()
     submission.updated_at = now
@@ -193,31 +196,37 @@ async def process_next_chunk(uow: BulkUnitOfWork, deps: services.Dependencies, c
 
 
 class BulkWorker:
-    """Works through the unfinished submissions in the background; `wake()` after accepting one."""
+    """Works through the unfinished submissions in the background (a kit background task); `wake()` after
+    accepting one. Several replicas may run it: a submission is worked on by one at a time (SKIP LOCKED)."""
 
-    def __init__(
-        self,
-        uow_factory: Callable[[], BulkUnitOfWork],
-        deps: services.Dependencies,
-        *,
-        chunk: int = 200,
-        idle_seconds: float = 2.0,
-    ) -> None:
-        self._uow_factory = uow_factory
+    name = "bulk-drafting"
+
+    def __init__(self, deps: Dependencies, *, chunk: int = 200, idle_seconds: float = 2.0) -> None:
         self._deps = deps
         self._chunk = chunk
         self._idle = idle_seconds
         self._wake = asyncio.Event()
         self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._uow_factory: Callable[[], Any] | None = None
 
     def wake(self) -> None:
         self._wake.set()
 
-    def stop(self) -> None:
+    async def start(self, context: Any, engine: Any, service_name: str) -> None:
+        self._uow_factory = context.uow_factory
+        self._stopping = False
+        self._task = asyncio.create_task(self.run(), name=f"{service_name}-{self.name}")
+
+    async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(self._task, 15)
 
     async def run_once(self) -> bool:
+        assert self._uow_factory is not None
         async with self._uow_factory() as uow:
             worked = await process_next_chunk(uow, self._deps, self._chunk)
             if worked:

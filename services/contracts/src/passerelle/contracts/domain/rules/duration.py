@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from ..dates import lasts_at_least, lasts_at_most
 from ..facts import Facts
@@ -10,7 +11,7 @@ from ..tabs import Tab
 from .engine import APPRENTICESHIP_ONLY, PROFESSIONALISATION_ONLY, Hit, Severity, rule
 
 
-def _dates(facts: Facts):
+def _dates(facts: Facts) -> tuple[date, date] | None:
     if facts.start is None or facts.end is None or facts.end < facts.start:
         return None
     return facts.start, facts.end

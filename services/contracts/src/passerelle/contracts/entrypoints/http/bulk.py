@@ -11,13 +11,15 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Request, Response, status
+from fastapi import APIRouter, Header, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from passerelle.contracts.domain.codes import ContractType
 from passerelle.contracts.domain.form import ContractForm
 from passerelle.contracts.service_layer import bulk
+from passerelle.contracts.service_layer.context import ContractsContext
 from passerelle.libs.auth import CurrentPrincipal
+from passerelle.libs.http import ContextDep
 
 from .dependencies import DependenciesDep, UnitOfWorkDep
 
@@ -114,7 +116,7 @@ async def submit_drafts(
     principal: CurrentPrincipal,
     uow: UnitOfWorkDep,
     deps: DependenciesDep,
-    request: Request,
+    context: ContextDep[ContractsContext],
     response: Response,
     idempotency_key: IdempotencyKey,
 ) -> BulkStatus:
@@ -123,11 +125,9 @@ async def submit_drafts(
         if draft.form is not None:
             item["form"] = draft.form.model_dump(mode="json", exclude_unset=True)
     submission, new = await bulk.submit_drafts(uow, principal, idempotency_key, items, deps)
-    await uow.commit()
-    if new:
-        worker = request.app.state.service.state.get("bulk_worker")
-        if worker is not None:
-            worker.wake()
+    await uow.commit()  # before waking the worker, so that it finds the submission (the kit's commit is then empty)
+    if new and context.bulk_worker is not None:
+        context.bulk_worker.wake()
     response.headers["Location"] = f"/bulk/drafts/{submission.id}"
     return _status(submission, [] if new else await uow.bulk.results(submission.id))
 

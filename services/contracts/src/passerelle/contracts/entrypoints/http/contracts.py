@@ -1,7 +1,7 @@
 """The contracts API: drafting tab by tab, validation, questions, pay schedule, transmission and the file's life.
 
-Each write runs one use case in one transaction and commits it here: the contract, its history and the
-events it caused (outbox) are saved together, or nothing is.
+Each write runs one use case in the request's unit of work, which the kit commits when the route returns: the
+contract, its history and the events it caused (outbox) are saved together, or nothing is.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from pydantic import AfterValidator
 
 from passerelle.contracts.adapters.pdf import render_cerfa
 from passerelle.contracts.domain.codes import ContractStatus, ContractType
+from passerelle.contracts.domain.findings import finding_dict, summary
 from passerelle.contracts.domain.legal import ParameterNotInForce
 from passerelle.contracts.domain.questions import applicable_questions, case_reminders
 from passerelle.contracts.domain.remuneration import compute_pay_schedule
 from passerelle.contracts.domain.tabs import Tab
-from passerelle.contracts.service_layer import services
+from passerelle.contracts.service_layer import commands, drafting, lifecycle, queries
 from passerelle.contracts.service_layer.access import sides_of
-from passerelle.contracts.service_layer.findings import finding_dict, summary
 from passerelle.contracts.service_layer.records import ContractRecord, Side
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.libs.errors import FieldError, InvalidInput
@@ -62,7 +62,7 @@ async def _public(
 async def create_contract(
     body: CreateContractBody, principal: CurrentPrincipal, uow: UnitOfWorkDep, deps: DependenciesDep, response: Response
 ) -> ContractPublic:
-    command = services.CreateContract(
+    command = commands.CreateContract(
         contract_type=body.contract_type,
         employer_siret=body.employer_siret,
         training_uai=body.training_uai,
@@ -70,8 +70,7 @@ async def create_contract(
         side=Side(body.side) if body.side else None,
         form=body.form.model_dump(exclude_unset=True) if body.form is not None else None,
     )
-    record = await services.create_contract(uow, principal, command, deps)
-    await uow.commit()
+    record = await drafting.create_contract(uow, principal, command, deps)
     response.headers["Location"] = f"/contracts/{record.id}"
     return await _public(uow, principal, record, response)
 
@@ -99,7 +98,7 @@ async def list_contracts(
 ) -> ContractPage:
     chosen_status = parse_choice(ContractStatus, status_, "status", "Statut")
     chosen_type = parse_choice(ContractType, contract_type, "contract_type", "Type de contrat")
-    query = services.dashboard_query(
+    query = queries.dashboard_query(
         principal,
         status=chosen_status.value if chosen_status else None,
         contract_type=chosen_type.value if chosen_type else None,
@@ -117,7 +116,7 @@ async def list_contracts(
 async def get_contract(
     contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep, response: Response
 ) -> ContractPublic:
-    record, sides, documents = await services.get_contract(uow, principal, contract_id)
+    record, sides, documents = await queries.get_contract(uow, principal, contract_id)
     response.headers["ETag"] = f'"{record.contract.version}"'
     return contract_public(record, sides, documents)
 
@@ -133,9 +132,8 @@ async def save_tab(
     response: Response,
     content: Annotated[dict[str, Any], Body(description="The tab's fields; incomplete answers are accepted")],
 ) -> SaveResponse:
-    command = services.SaveTab(contract_id, tab, content, expected_version)
-    result = await services.save_tab(uow, principal, command, deps)
-    await uow.commit()
+    command = commands.SaveTab(contract_id, tab, content, expected_version)
+    result = await drafting.save_tab(uow, principal, command, deps)
     return SaveResponse(
         contract=await _public(uow, principal, result.record, response),
         changed=result.changed,
@@ -153,8 +151,7 @@ async def save_form(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> SaveResponse:
-    result = await services.save_form(uow, principal, services.SaveForm(contract_id, form, expected_version), deps)
-    await uow.commit()
+    result = await drafting.save_form(uow, principal, commands.SaveForm(contract_id, form, expected_version), deps)
     return SaveResponse(
         contract=await _public(uow, principal, result.record, response),
         changed=result.changed,
@@ -172,7 +169,7 @@ async def validation(
         bool, Query(description="As transmission sees it (missing answers block) or as saving does")
     ] = True,
 ) -> ContractValidation:
-    record, findings = await services.contract_findings(
+    record, findings = await queries.contract_findings(
         uow, principal, contract_id, deps, for_transmission=for_transmission
     )
     return ContractValidation(
@@ -182,7 +179,7 @@ async def validation(
 
 @router.get("/{contract_id}/questions", response_model=QuestionsOut, summary="Les questions de ce cas")
 async def questions(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> QuestionsOut:
-    record, _, _ = await services.get_contract(uow, principal, contract_id)
+    record, _, _ = await queries.get_contract(uow, principal, contract_id)
     form = record.contract.form
     try:
         tabs = applicable_questions(form)
@@ -231,7 +228,7 @@ def _dates_unknown() -> InvalidInput:
 
 @router.get("/{contract_id}/remuneration", response_model=RemunerationOut, summary="Rémunération minimale")
 async def remuneration(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> RemunerationOut:
-    record, _, _ = await services.get_contract(uow, principal, contract_id)
+    record, _, _ = await queries.get_contract(uow, principal, contract_id)
     try:
         periods = compute_pay_schedule(record.contract.form)
     except ParameterNotInForce as exc:
@@ -253,9 +250,8 @@ async def propose(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    command = services.ProposeContract(contract_id, str(body.employer_email), body.employer_siret, expected_version)
-    record = await services.propose_contract(uow, principal, command, deps)
-    await uow.commit()
+    command = commands.ProposeContract(contract_id, str(body.employer_email), body.employer_siret, expected_version)
+    record = await drafting.propose_contract(uow, principal, command, deps)
     return await _public(uow, principal, record, response)
 
 
@@ -268,8 +264,7 @@ async def accept(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    record = await services.accept_proposal(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    record = await drafting.accept_proposal(uow, principal, contract_id, deps, expected_version)
     return await _public(uow, principal, record, response)
 
 
@@ -287,8 +282,7 @@ async def transmit(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> TransmitResponse:
-    record, warnings = await services.transmit_contract(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    record, warnings = await lifecycle.transmit_contract(uow, principal, contract_id, deps, expected_version)
     return TransmitResponse(
         contract=await _public(uow, principal, record, response), warnings=[finding_dict(f) for f in warnings]
     )
@@ -309,9 +303,8 @@ async def request_amendment(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    command = services.RequestAmendment(contract_id, body.kind_code, body.effective_date, expected_version)
-    record = await services.request_amendment(uow, principal, command, deps)
-    await uow.commit()
+    command = commands.RequestAmendment(contract_id, body.kind_code, body.effective_date, expected_version)
+    record = await lifecycle.request_amendment(uow, principal, command, deps)
     return await _public(uow, principal, record, response)
 
 
@@ -325,9 +318,8 @@ async def transfer(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    command = services.TransferContract(contract_id, body.to_account_id, expected_version)
-    record = await services.transfer_contract(uow, principal, command, deps)
-    await uow.commit()
+    command = commands.TransferContract(contract_id, body.to_account_id, expected_version)
+    record = await lifecycle.transfer_contract(uow, principal, command, deps)
     return await _public(uow, principal, record, response)
 
 
@@ -340,8 +332,7 @@ async def archive(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    record = await services.archive_contract(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    record = await lifecycle.archive_contract(uow, principal, contract_id, deps, expected_version)
     return await _public(uow, principal, record, response)
 
 
@@ -354,8 +345,7 @@ async def restore(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    record = await services.restore_contract(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    record = await lifecycle.restore_contract(uow, principal, contract_id, deps, expected_version)
     return await _public(uow, principal, record, response)
 
 
@@ -367,14 +357,13 @@ async def delete(
     deps: DependenciesDep,
     expected_version: ExpectedVersion,
 ) -> Response:
-    await services.delete_contract(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    await lifecycle.delete_contract(uow, principal, contract_id, deps, expected_version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{contract_id}/history", response_model=list[HistoryOut], summary="Historique : qui, quand, quoi")
 async def history(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> list[HistoryOut]:
-    return [history_out(e) for e in await services.contract_history(uow, principal, contract_id)]
+    return [history_out(e) for e in await queries.contract_history(uow, principal, contract_id)]
 
 
 @router.get(
@@ -389,7 +378,7 @@ async def cerfa_pdf(
     uow: UnitOfWorkDep,
     disposition: Literal["inline", "attachment"] = "inline",
 ) -> Response:
-    record, _, _ = await services.get_contract(uow, principal, contract_id)
+    record, _, _ = await queries.get_contract(uow, principal, contract_id)
     content = render_cerfa(record)
     number = "10103" if record.contract.type == ContractType.APPRENTICESHIP else "12434"
     filename = f"cerfa-{number}-{record.id}.pdf"

@@ -19,11 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from passerelle.contracts.domain.codes import ContractType, DocumentType
 from passerelle.contracts.domain.facts import ValidationContext
+from passerelle.contracts.domain.findings import summary
 from passerelle.contracts.domain.form import ContractForm, FormDate
 from passerelle.contracts.domain.legal import ParameterNotInForce
 from passerelle.contracts.domain.remuneration import compute_pay_schedule
 from passerelle.contracts.domain.rules import validate
-from passerelle.contracts.service_layer.findings import summary
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.libs.errors import FieldError, InvalidInput
 
