@@ -151,6 +151,14 @@ class SqlContractRepository:
             reach.append(c.training_uai.in_(query.training_uais))
         if query.training_sirets:
             reach.append(c.training_siret.in_(query.training_sirets))
+        if query.proposals_to_email:
+            reach.append(
+                sa.and_(
+                    c.status == ContractStatus.PROPOSED.value,
+                    c.employer_siret.is_(None),
+                    sa.func.lower(c.proposed_to_email) == query.proposals_to_email,
+                )
+            )
         if query.opco_codes:
             reach.append(sa.and_(c.opco_code.in_(query.opco_codes), c.transmitted_revision > 0))
         if not reach:

@@ -24,6 +24,7 @@ from .events import (
     AnomalyApplied,
     ContractAccepted,
     ContractArchived,
+    ContractDeclined,
     ContractDeleted,
     ContractDrafted,
     ContractEngaged,
@@ -151,6 +152,12 @@ class Contract:
         self._require(ContractStatus.PROPOSED, "accepter cette proposition")
         self.status = ContractStatus.DRAFT
         self._record(ContractAccepted, at, by)
+
+    def decline(self, *, by: str, reason: str | None = None, at: datetime | None = None) -> None:
+        """The employer declines the proposal: the draft is the training organisation's alone again."""
+        self._require(ContractStatus.PROPOSED, "refuser cette proposition")
+        self.status = ContractStatus.DRAFT
+        self._record(ContractDeclined, at, by, reason=reason)
 
     def save(
         self,

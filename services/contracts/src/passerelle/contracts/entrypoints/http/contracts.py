@@ -28,11 +28,13 @@ from passerelle.libs.errors import FieldError, InvalidInput
 from .choices import choice_of, parse_choice
 from .dependencies import DependenciesDep, ExpectedVersion, UnitOfWorkDep
 from .schemas import (
+    AcceptBody,
     AmendmentBody,
     ContractPage,
     ContractPublic,
     ContractValidation,
     CreateContractBody,
+    DeclineBody,
     HistoryOut,
     ProposeBody,
     QuestionsOut,
@@ -263,9 +265,29 @@ async def accept(
     deps: DependenciesDep,
     expected_version: ExpectedVersion,
     response: Response,
+    body: AcceptBody | None = None,
 ) -> ContractPublic:
-    record = await drafting.accept_proposal(uow, principal, contract_id, deps, expected_version)
+    command = commands.AcceptProposal(contract_id, body.employer_siret if body else None, expected_version)
+    record = await drafting.accept_proposal(uow, principal, command, deps)
     return await _public(uow, principal, record, response)
+
+
+@router.post("/{contract_id}/decline", response_model=ContractPublic, summary="Refuser la proposition")
+async def decline(
+    contract_id: UUID,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+    response: Response,
+    body: DeclineBody | None = None,
+) -> ContractPublic:
+    command = commands.DeclineProposal(contract_id, body.reason if body else None, expected_version)
+    record = await drafting.decline_proposal(uow, principal, command, deps)
+    documents = await uow.contracts.documents(record.id)
+    response.headers["ETag"] = f'"{record.contract.version}"'
+    # The employer no longer sees it: the answer shows what it became, from the employer's side.
+    return contract_public(record, frozenset({Side.EMPLOYER}), documents)
 
 
 @router.post(
