@@ -135,7 +135,7 @@ def test_alerts_fire_once_per_deadline_and_threshold():
     assert case.alert_due(due - timedelta(days=4), [5, 2]) == [5]
     case.record_alert(5, due - timedelta(days=4))
     assert case.alert_due(due - timedelta(days=1), [5, 2]) == [2]
-    assert case.outbox[-1].topic == "case.deadline_approaching"
+    assert case.outbox[-1].topic == "deadline.approached"
 
 
 def test_deposit_of_an_engaged_case():

@@ -520,7 +520,7 @@ class ReviewCase(Model):
         self.alerts_sent.append(f"{due.isoformat()}/{days}")
         self._log(now, SYSTEM, "deadline_alert", {"days_before": days, "due_at": due})
         self._emit(
-            "case.deadline_approaching",
+            "deadline.approached",
             {
                 "opco_code": self.opco_code,
                 "due_at": due,
