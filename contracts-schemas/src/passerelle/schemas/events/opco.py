@@ -60,6 +60,7 @@ class ContractRefused(CaseEvent):
     topic: ClassVar[str] = "contract.refused"
     reason: str = Field(description="French reason, e.g. the legal deadline passed without a complete file")
     refused_at: datetime = Field(description="When it was refused")
+    letter_document_id: UUID | None = Field(default=None, description="The refusal letter stored on the contract")
 
 
 class ContractDeposited(CaseEvent):

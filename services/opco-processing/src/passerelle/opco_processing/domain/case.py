@@ -595,7 +595,7 @@ class ReviewCase(Model):
 
     # --- internals -----------------------------------------------------------------------------
     def _basis(self, kind: str) -> str:
-        return self.clock.period.reference if kind != "anomaly" else self.clock.correction_reference
+        return self.clock.period.reference
 
     def _stop_clock(self, now: datetime, reason: str) -> None:
         clock = self.clock

@@ -1,0 +1,33 @@
+"""The typed context bootstrap builds: the unit-of-work factory, the ports, the clock and the policy."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from passerelle.opco_processing.adapters.unit_of_work import OpcoUnitOfWork
+from passerelle.opco_processing.domain.referentials import Referentials
+
+from .ports import Clock, ContractValidation, Deca, DocumentStore, LetterRenderer
+
+
+@dataclass(frozen=True)
+class Policy:
+    default_alert_days: tuple[int, ...] = (5, 2)
+    default_auto_engage: dict[str, bool] = field(
+        default_factory=lambda: {"apprentissage": False, "professionnalisation": False}
+    )
+    expiring_horizon_days: int = 5
+    batch_size: int = 50
+
+
+@dataclass
+class Context:
+    uow: Callable[[], OpcoUnitOfWork]
+    referentials: Referentials
+    validation: ContractValidation
+    documents: DocumentStore
+    renderer: LetterRenderer
+    deca: Deca
+    clock: Clock
+    policy: Policy = field(default_factory=Policy)
