@@ -1,6 +1,6 @@
 """ASGI entry point: `uvicorn passerelle.opco_processing.main:app`."""
 
-from passerelle.opco_processing.bootstrap import bootstrap
+from passerelle.opco_processing.bootstrap import bootstrap, create_app
 
 service = bootstrap()
-app = service.app()
+app = create_app(service)

@@ -13,7 +13,7 @@ from passerelle.libs.service import Service
 from passerelle.schemas import Envelope
 from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.identity import MembershipGranted, MembershipRevoked
-from passerelle.schemas.events.opco import AnomalyRaised, ContractEngaged, ContractRefused
+from passerelle.schemas.events.opco import AnomalyRaised, AnomalyResolved, CaseOpened, ContractEngaged, ContractRefused
 
 GROUP = "contracts"
 
@@ -30,6 +30,14 @@ def consumers(service: Service) -> ConsumerGroup:
     @group.on(AnomalyRaised.topic)
     async def anomaly_raised(uow: ContractsUnitOfWork, envelope: Envelope, event: AnomalyRaised) -> None:
         await services.apply_anomaly(uow, event, deps())
+
+    @group.on(AnomalyResolved.topic)
+    async def anomaly_resolved(uow: ContractsUnitOfWork, envelope: Envelope, event: AnomalyResolved) -> None:
+        await services.resolve_anomalies(uow, event, deps())
+
+    @group.on(CaseOpened.topic)
+    async def case_opened(uow: ContractsUnitOfWork, envelope: Envelope, event: CaseOpened) -> None:
+        await services.assign_opco(uow, event, deps())
 
     @group.on(ContractEngaged.topic)
     async def contract_engaged(uow: ContractsUnitOfWork, envelope: Envelope, event: ContractEngaged) -> None:

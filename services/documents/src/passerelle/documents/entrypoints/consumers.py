@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from passerelle.documents.service_layer.projection import PROJECTED_EVENTS, apply_contract_event
+from passerelle.documents.service_layer.projection import PROJECTED_EVENTS, apply_case_opened, apply_contract_event
+from passerelle.schemas.events.opco import CaseOpened
 from passerelle.documents.service_layer.unit_of_work import DocumentsUnitOfWork
 from passerelle.libs.consumer import ConsumerGroup
 from passerelle.libs.service import Service
@@ -15,4 +16,5 @@ def consumers(service: Service) -> ConsumerGroup:
     group = ConsumerGroup(group_name, uow_factory=lambda: DocumentsUnitOfWork(sessions, service.name))
     for event in PROJECTED_EVENTS:
         group.on(event.topic)(apply_contract_event)
+    group.on(CaseOpened.topic)(apply_case_opened)
     return group
