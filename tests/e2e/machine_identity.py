@@ -44,8 +44,10 @@ def serve_identity(tokens: TokenFactory, clients: dict[str, tuple[str, str]]) ->
                 return
             form = dict(parse_qsl(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()))
             client = clients.get(form.get("client_id", ""))
-            if form.get("grant_type") != "client_credentials" or client is None or client[0] != form.get(
-                "client_secret"
+            if (
+                form.get("grant_type") != "client_credentials"
+                or client is None
+                or client[0] != form.get("client_secret")
             ):
                 self._send(401, {"error": {"code": "invalid_client", "message": "Identifiants refusés."}})
                 return

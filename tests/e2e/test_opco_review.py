@@ -45,7 +45,9 @@ class Staff:
         self.subject = uuid.uuid4()
 
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens.issue(self.subject, [opco_claim(self.opco, self.role)], name=self.name)}"}
+        return {
+            "Authorization": f"Bearer {self.tokens.issue(self.subject, [opco_claim(self.opco, self.role)], name=self.name)}"
+        }
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return self.client.get(path, headers=self.headers(), **kw)
@@ -95,33 +97,48 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
     tokens = TokenFactory()
     suffix = uuid.uuid4().hex[:8]
     with serve_identity(tokens, CLIENTS) as (jwks_url, token_url):
-        contracts = ServiceProcess.uvicorn("contracts", "passerelle.contracts.main:app", {
-            "CONTRACTS_DATABASE_URL": fresh_service_database(REPO / "services" / "contracts", "e2e_opco_contracts"),
-            "CONTRACTS_JWKS_URL": jwks_url,
-            "CONTRACTS_CONSUMER_GROUP": f"contracts-opco-{suffix}",
-        }, log_dir)
-        documents = ServiceProcess.uvicorn("documents", "passerelle.documents.main:app", {
-            "DOCUMENTS_DATABASE_URL": fresh_service_database(REPO / "services" / "documents", "e2e_opco_documents"),
-            "DOCUMENTS_JWKS_URL": jwks_url,
-            "DOCUMENTS_S3_BUCKET": bucket,
-            "DOCUMENTS_CONSUMER_GROUP": f"documents-opco-{suffix}",
-        }, log_dir)
+        contracts = ServiceProcess.uvicorn(
+            "contracts",
+            "passerelle.contracts.main:app",
+            {
+                "CONTRACTS_DATABASE_URL": fresh_service_database(REPO / "services" / "contracts", "e2e_opco_contracts"),
+                "CONTRACTS_JWKS_URL": jwks_url,
+                "CONTRACTS_CONSUMER_GROUP": f"contracts-opco-{suffix}",
+            },
+            log_dir,
+        )
+        documents = ServiceProcess.uvicorn(
+            "documents",
+            "passerelle.documents.main:app",
+            {
+                "DOCUMENTS_DATABASE_URL": fresh_service_database(REPO / "services" / "documents", "e2e_opco_documents"),
+                "DOCUMENTS_JWKS_URL": jwks_url,
+                "DOCUMENTS_S3_BUCKET": bucket,
+                "DOCUMENTS_CONSUMER_GROUP": f"documents-opco-{suffix}",
+            },
+            log_dir,
+        )
         contracts.start()
         documents.start()
-        opco = ServiceProcess.uvicorn("opco-processing", "passerelle.opco_processing.main:app", {
-            "OPCO_PROCESSING_DATABASE_URL": fresh_service_database(
-                REPO / "services" / "opco-processing", "e2e_opco_processing"
-            ),
-            "OPCO_PROCESSING_JWKS_URL": jwks_url,
-            "OPCO_PROCESSING_TOKEN_URL": token_url,
-            "OPCO_PROCESSING_CONTRACTS_URL": contracts.url,
-            "OPCO_PROCESSING_DOCUMENTS_URL": documents.url,
-            "OPCO_PROCESSING_CONSUMER_GROUP": f"opco-{suffix}",
-            "OPCO_PROCESSING_MACHINE_CLIENTS": json.dumps(
-                {code: {"client_id": cid, "client_secret": secret} for cid, (secret, code) in CLIENTS.items()}
-            ),
-            "OPCO_PROCESSING_WORK_INTERVAL_SECONDS": "0.2",
-        }, log_dir)
+        opco = ServiceProcess.uvicorn(
+            "opco-processing",
+            "passerelle.opco_processing.main:app",
+            {
+                "OPCO_PROCESSING_DATABASE_URL": fresh_service_database(
+                    REPO / "services" / "opco-processing", "e2e_opco_processing"
+                ),
+                "OPCO_PROCESSING_JWKS_URL": jwks_url,
+                "OPCO_PROCESSING_TOKEN_URL": token_url,
+                "OPCO_PROCESSING_CONTRACTS_URL": contracts.url,
+                "OPCO_PROCESSING_DOCUMENTS_URL": documents.url,
+                "OPCO_PROCESSING_CONSUMER_GROUP": f"opco-{suffix}",
+                "OPCO_PROCESSING_MACHINE_CLIENTS": json.dumps(
+                    {code: {"client_id": cid, "client_secret": secret} for cid, (secret, code) in CLIENTS.items()}
+                ),
+                "OPCO_PROCESSING_WORK_INTERVAL_SECONDS": "0.2",
+            },
+            log_dir,
+        )
         opco.start()
         try:
             employer = Api(contracts.url, tokens, EMPLOYER)
@@ -132,25 +149,39 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
 
             # --- the employer writes and transmits the contract -------------------------------------
             form = complete_apprenticeship_form().model_dump(mode="json", exclude_none=True)
-            created = employer.post("/contracts", json={
-                "contract_type": "apprentissage", "employer_siret": DEMO_EMPLOYER_SIRET, "training_uai": DEMO_CFA_UAI,
-            })
+            created = employer.post(
+                "/contracts",
+                json={
+                    "contract_type": "apprentissage",
+                    "employer_siret": DEMO_EMPLOYER_SIRET,
+                    "training_uai": DEMO_CFA_UAI,
+                },
+            )
             assert created.status_code == 201, created.text
             contract_id = created.json()["id"]
             for name in ("introduction", "employeur", "salarie", "tuteur", "contrat", "formation", "synthese"):
                 assert employer.put(f"/contracts/{contract_id}/tabs/{name}", json=tab(form, name)).status_code == 200
-            await until(lambda: uploads.get(f"/contracts/{contract_id}/documents").status_code, lambda s: s == 200,
-                        "the documents service learning of the contract")
-            stored = uploads.post(f"/contracts/{contract_id}/documents", data={"document_type": "convention_formation"},
-                                  files={"file": ("Convention.pdf", training_agreement(1), "application/pdf")})
+            await until(
+                lambda: uploads.get(f"/contracts/{contract_id}/documents").status_code,
+                lambda s: s == 200,
+                "the documents service learning of the contract",
+            )
+            stored = uploads.post(
+                f"/contracts/{contract_id}/documents",
+                data={"document_type": "convention_formation"},
+                files={"file": ("Convention.pdf", training_agreement(1), "application/pdf")},
+            )
             assert stored.status_code == 201, stored.text
             await poll(employer, contract_id, lambda c: len(c["documents"]) == 1)
             sent = employer.post(f"/contracts/{contract_id}/transmit")
             assert sent.status_code == 200, sent.text
 
             # --- it reaches OPCO EP's queue (IDCC 0843), checked and funded; not L'Opcommerce's ------
-            case = await until(lambda: case_of(reviewer, contract_id), lambda c: c and c["status"] == "ready",
-                               "the case being opened and checked")
+            case = await until(
+                lambda: case_of(reviewer, contract_id),
+                lambda c: c and c["status"] == "ready",
+                "the case being opened and checked",
+            )
             assert case["opco_code"] == "OPCOEP" and case["routing"]["source"] == "idcc"
             checks = {c["id"]: c for c in case["checks_detail"]}
             assert checks["LEGAL_CONTROLS"]["result"] == "passed"
@@ -166,30 +197,52 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
             assert other_opco.get(f"/cases/{case['id']}").status_code == 404
 
             # --- the reviewer takes it and raises an anomaly: a missing document and a wrong field ---
-            assert reviewer.post(f"/cases/{case['id']}/assign", json={
-                "assignee": {"id": str(reviewer.subject), "name": reviewer.name}}).status_code == 200
-            raised = reviewer.post(f"/cases/{case['id']}/anomaly", json={"anomalies": [
-                {"kind": "missing_document", "document_type": "cerfa_signe",
-                 "reason": "Le CERFA signé par les parties n'est pas joint."},
-                {"kind": "field_error", "tab": "salarie", "field": "employee.email",
-                 "reason": "L'adresse électronique de l'apprenti est celle de l'employeur."},
-            ]})
+            assert (
+                reviewer.post(
+                    f"/cases/{case['id']}/assign",
+                    json={"assignee": {"id": str(reviewer.subject), "name": reviewer.name}},
+                ).status_code
+                == 200
+            )
+            raised = reviewer.post(
+                f"/cases/{case['id']}/anomaly",
+                json={
+                    "anomalies": [
+                        {
+                            "kind": "missing_document",
+                            "document_type": "cerfa_signe",
+                            "reason": "Le CERFA signé par les parties n'est pas joint.",
+                        },
+                        {
+                            "kind": "field_error",
+                            "tab": "salarie",
+                            "field": "employee.email",
+                            "reason": "L'adresse électronique de l'apprenti est celle de l'employeur.",
+                        },
+                    ]
+                },
+            )
             assert raised.status_code == 200, raised.text
             assert raised.json()["status"] == "anomaly_pending" and raised.json()["clock"]["due_at"] is None
             shown = await poll(employer, contract_id, lambda c: c["status"] == "in_anomaly")
             assert len(shown["anomalies"]) == 2, shown["anomalies"]
 
             # --- the employer uploads the document: the case resumes that part by itself -------------
-            signed = uploads.post(f"/contracts/{contract_id}/documents", data={"document_type": "cerfa_signe"},
-                                  files={"file": ("CERFA signé.pdf", training_agreement(3)[:200_000] + b"\n%%EOF\n",
-                                                  "application/pdf")})
+            signed = uploads.post(
+                f"/contracts/{contract_id}/documents",
+                data={"document_type": "cerfa_signe"},
+                files={"file": ("CERFA signé.pdf", training_agreement(3)[:200_000] + b"\n%%EOF\n", "application/pdf")},
+            )
             assert signed.status_code == 201, signed.text
-            case = await until(lambda: case_of(reviewer, contract_id),
-                               lambda c: any(a["resolution"] == "document_received" for a in c["anomalies"]),
-                               "the uploaded document closing its anomaly")
+            case = await until(
+                lambda: case_of(reviewer, contract_id),
+                lambda c: any(a["resolution"] == "document_received" for a in c["anomalies"]),
+                "the uploaded document closing its anomaly",
+            )
             assert case["status"] == "anomaly_pending"  # the field is still awaited
-            shown = await poll(employer, contract_id, lambda c: [a["code"] for a in c["anomalies"]]
-                               == ["FIELD:employee.email"])
+            shown = await poll(
+                employer, contract_id, lambda c: [a["code"] for a in c["anomalies"]] == ["FIELD:employee.email"]
+            )
 
             # --- corrects the field and transmits again: the fixed anomaly is closed ----------------
             salarie = tab(form, "salarie")
@@ -199,10 +252,15 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
             again = employer.post(f"/contracts/{contract_id}/transmit")
             assert again.status_code == 200, again.text
             assert again.json()["contract"]["anomalies"] == []
-            case = await until(lambda: case_of(reviewer, contract_id),
-                               lambda c: c["revision"] == 2 and c["status"] == "ready", "the corrected revision")
+            case = await until(
+                lambda: case_of(reviewer, contract_id),
+                lambda c: c["revision"] == 2 and c["status"] == "ready",
+                "the corrected revision",
+            )
             assert {a["code"]: a["resolution"] for a in case["anomalies"]} == {
-                "MISSING_DOCUMENT:cerfa_signe": "document_received", "FIELD:employee.email": "corrected"}
+                "MISSING_DOCUMENT:cerfa_signe": "document_received",
+                "FIELD:employee.email": "corrected",
+            }
             assert "employee.email" in case["changed_fields"]
 
             # --- the reviewer engages it -------------------------------------------------------------
@@ -212,7 +270,9 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
             assert number.startswith("OPCOEP-")
             shown = await poll(employer, contract_id, lambda c: c["status"] == "engaged")
             assert shown["opco_file_number"] == number
-            lines = {d["document_type"]: d for d in uploads.get(f"/contracts/{contract_id}/documents").json()["documents"]}
+            lines = {
+                d["document_type"]: d for d in uploads.get(f"/contracts/{contract_id}/documents").json()["documents"]
+            }
             assert len(lines["courrier_accord"]["versions"]) == 1 and len(lines["courrier_anomalie"]["versions"]) == 1
             letter = lines["courrier_accord"]["current"]
             content = uploads.get(f"/documents/{letter['id']}/content")
@@ -222,11 +282,27 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
             assert number in words and "accord de prise en charge" in words and "D6224-2" in words
 
             # --- every event exactly once ------------------------------------------------------------
-            counts = await event_counts(bootstrap, ["contract.transmitted", "case.opened", "anomaly.raised",
-                                                    "anomaly.resolved", "contract.engaged", "contract.refused"],
-                                        contract_id)
-            assert counts == Counter({"contract.transmitted": 2, "case.opened": 1, "anomaly.raised": 1,
-                                      "anomaly.resolved": 2, "contract.engaged": 1}), counts
+            counts = await event_counts(
+                bootstrap,
+                [
+                    "contract.transmitted",
+                    "case.opened",
+                    "anomaly.raised",
+                    "anomaly.resolved",
+                    "contract.engaged",
+                    "contract.refused",
+                ],
+                contract_id,
+            )
+            assert counts == Counter(
+                {
+                    "contract.transmitted": 2,
+                    "case.opened": 1,
+                    "anomaly.raised": 1,
+                    "anomaly.resolved": 2,
+                    "contract.engaged": 1,
+                }
+            ), counts
             history = [h["action"] for h in reviewer.get(f"/cases/{case['id']}/history").json()]
             assert history.count("engaged") == 1 and history.count("letter_stored") == 2
             assert history.count("revision_received") == 1

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import uuid4
 
 from passerelle.contracts.domain.samples import complete_apprenticeship_form, complete_professionalisation_form
-from passerelle.opco_processing.domain.case import Actor, Revision, ReviewCase
+from passerelle.opco_processing.domain.case import Actor, ReviewCase, Revision
 
 REVIEWER = Actor(id=uuid4(), name="Emma Girard", role="reviewer")
 T0 = datetime(2025, 9, 3, 9, 0, tzinfo=UTC)

@@ -14,8 +14,16 @@ from passerelle.opco_processing.domain.calendar import (
 
 @pytest.mark.parametrize(
     ("year", "easter"),
-    [(2019, date(2019, 4, 21)), (2024, date(2024, 3, 31)), (2025, date(2025, 4, 20)), (2026, date(2026, 4, 5)),
-     (2027, date(2027, 3, 28)), (2038, date(2038, 4, 25)), (2285, date(2285, 3, 22)), (2000, date(2000, 4, 23))],
+    [
+        (2019, date(2019, 4, 21)),
+        (2024, date(2024, 3, 31)),
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2027, date(2027, 3, 28)),
+        (2038, date(2038, 4, 25)),
+        (2285, date(2285, 3, 22)),
+        (2000, date(2000, 4, 23)),
+    ],
 )
 def test_easter_sunday_across_years(year, easter):
     assert easter_sunday(year) == easter

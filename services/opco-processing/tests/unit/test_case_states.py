@@ -26,11 +26,24 @@ def failing() -> list[Check]:
 
 def anomalies(rev: int = 1) -> list[Anomaly]:
     return [
-        Anomaly(code="MISSING_DOCUMENT:convention_mobilite", kind=AnomalyKind.MISSING_DOCUMENT,
-                document_type="convention_mobilite", tab="documents", reason="Convention de mobilité manquante",
-                revision=rev, raised_at=T0),
-        Anomaly(code="FIELD:employee.first_name", kind=AnomalyKind.FIELD_ERROR, tab="salarie",
-                field="employee.first_name", reason="Prénom mal orthographié", revision=rev, raised_at=T0),
+        Anomaly(
+            code="MISSING_DOCUMENT:convention_mobilite",
+            kind=AnomalyKind.MISSING_DOCUMENT,
+            document_type="convention_mobilite",
+            tab="documents",
+            reason="Convention de mobilité manquante",
+            revision=rev,
+            raised_at=T0,
+        ),
+        Anomaly(
+            code="FIELD:employee.first_name",
+            kind=AnomalyKind.FIELD_ERROR,
+            tab="salarie",
+            field="employee.first_name",
+            reason="Prénom mal orthographié",
+            revision=rev,
+            raised_at=T0,
+        ),
     ]
 
 

@@ -25,12 +25,30 @@ def test_a_valid_apprenticeship_passes_every_check_with_prorated_npec():
 
 def test_engine_findings_are_grouped_into_the_opco_controls():
     findings = [
-        {"rule_id": "APPRENTICE_AGE_MAX", "severity": "error", "tab": "salarie", "field": "employee.birth_date",
-         "message": "Trop âgé", "reference": "L6222-1"},
-        {"rule_id": "PAY_BELOW_MINIMUM", "severity": "error", "tab": "contrat", "field": None,
-         "message": "Salaire trop bas", "reference": "D6222-26"},
-        {"rule_id": "FILING_DELAY", "severity": "warning", "tab": "contrat", "field": None, "message": "x",
-         "reference": "y"},
+        {
+            "rule_id": "APPRENTICE_AGE_MAX",
+            "severity": "error",
+            "tab": "salarie",
+            "field": "employee.birth_date",
+            "message": "Trop âgé",
+            "reference": "L6222-1",
+        },
+        {
+            "rule_id": "PAY_BELOW_MINIMUM",
+            "severity": "error",
+            "tab": "contrat",
+            "field": None,
+            "message": "Salaire trop bas",
+            "reference": "D6222-26",
+        },
+        {
+            "rule_id": "FILING_DELAY",
+            "severity": "warning",
+            "tab": "contrat",
+            "field": None,
+            "message": "x",
+            "reference": "y",
+        },
     ]
     found = by_id(run_checks("apprentissage", form(), findings, REFS, barred=False, filing=None, on=date.today())[0])
     assert found["APPRENTICE_AGE"].result == CheckResult.FAILED and "Trop âgé" in found["APPRENTICE_AGE"].reason
@@ -50,8 +68,9 @@ def test_registers_barred_employer_unknown_certification_and_unauthorised_organi
 
 
 def test_professionalisation_uses_the_hourly_funding_and_skips_apprenticeship_controls():
-    checks, funding = run_checks("professionnalisation", form("professionnalisation"), [], REFS, barred=True,
-                                 filing=None, on=date.today())
+    checks, funding = run_checks(
+        "professionnalisation", form("professionnalisation"), [], REFS, barred=True, filing=None, on=date.today()
+    )
     found = by_id(checks)
     assert found["EMPLOYER_NOT_BARRED"].result == CheckResult.NOT_APPLICABLE
     assert funding is not None and funding["basis"] == "hourly" and funding["amount"] == "3660.00"

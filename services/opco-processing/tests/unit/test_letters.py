@@ -1,7 +1,6 @@
 import hashlib
 import subprocess
 from datetime import date, timedelta
-from uuid import uuid4
 
 from passerelle.opco_processing.adapters.letters_pdf import LetterRenderer
 from passerelle.opco_processing.adapters.referentials.offline import OfflineReferentials
@@ -14,8 +13,12 @@ OPCO = OfflineReferentials().opco("OPCOEP")
 
 def ready_case(contract_type="apprentissage"):
     case = new_case(contract_type)
-    case.record_checks(1, [Check(id="A", label="A", result=CheckResult.PASSED, reason="", reference="")],
-                       {"amount": "14200.00", "basis": "npec", "yearly_amount": "7100", "days": 730}, T0)
+    case.record_checks(
+        1,
+        [Check(id="A", label="A", result=CheckResult.PASSED, reason="", reference="")],
+        {"amount": "14200.00", "basis": "npec", "yearly_amount": "7100", "days": 730},
+        T0,
+    )
     return case
 
 
@@ -40,10 +43,23 @@ def test_agreement_letter_names_the_opco_contract_number_funding_and_basis_and_i
 def test_anomaly_letter_lists_each_anomaly_and_the_answer_deadline():
     case = ready_case()
     anomalies = [
-        Anomaly(code="MISSING_DOCUMENT:cerfa_signe", kind=AnomalyKind.MISSING_DOCUMENT, document_type="cerfa_signe",
-                reason="Le CERFA signé par les parties manque.", revision=1, raised_at=T0),
-        Anomaly(code="FIELD:employee.nir", kind=AnomalyKind.FIELD_ERROR, tab="salarie", field="employee.nir",
-                reason="Le NIR ne correspond pas à la date de naissance.", revision=1, raised_at=T0),
+        Anomaly(
+            code="MISSING_DOCUMENT:cerfa_signe",
+            kind=AnomalyKind.MISSING_DOCUMENT,
+            document_type="cerfa_signe",
+            reason="Le CERFA signé par les parties manque.",
+            revision=1,
+            raised_at=T0,
+        ),
+        Anomaly(
+            code="FIELD:employee.nir",
+            kind=AnomalyKind.FIELD_ERROR,
+            tab="salarie",
+            field="employee.nir",
+            reason="Le NIR ne correspond pas à la date de naissance.",
+            revision=1,
+            raised_at=T0,
+        ),
     ]
     letter = case.raise_anomaly(anomalies, date(2025, 9, 20), REVIEWER, T0)
     text = text_of(LetterRenderer().render(case, letter, OPCO))

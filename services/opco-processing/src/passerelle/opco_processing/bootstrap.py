@@ -2,57 +2,64 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
-
-from fastapi import FastAPI
-
+from passerelle.libs.client import MachineToken
+from passerelle.libs.context import Clock, utc_now
+from passerelle.libs.db import Database
 from passerelle.libs.service import Service
+from passerelle.libs.tasks import PeriodicTask
 from passerelle.opco_processing.adapters.deca import FakeDeca
 from passerelle.opco_processing.adapters.letters_pdf import LetterRenderer
-from passerelle.opco_processing.adapters.machine_tokens import ClientCredentials, MachineTokens
 from passerelle.opco_processing.adapters.referentials.offline import OfflineReferentials
 from passerelle.opco_processing.adapters.services import HttpContractValidation, HttpDocumentStore
 from passerelle.opco_processing.adapters.unit_of_work import OpcoUnitOfWork
 from passerelle.opco_processing.config import Settings
-from passerelle.opco_processing.entrypoints.consumers import consumers
-from passerelle.opco_processing.entrypoints.http import admin, cases, errors
-from passerelle.opco_processing.service_layer.background import Background
-from passerelle.opco_processing.service_layer.context import Context
+from passerelle.opco_processing.entrypoints.consumers import HANDLERS
+from passerelle.opco_processing.entrypoints.http import admin, cases
+from passerelle.opco_processing.service_layer import background, clocks
+from passerelle.opco_processing.service_layer.context import OpcoContext
 from passerelle.opco_processing.service_layer.ports import ContractValidation, Deca, DocumentStore
 from passerelle.schemas.events import opco as events
+
+
+def machine_tokens(settings: Settings) -> dict[str, MachineToken]:
+    """One machine identity (identity API client) per OPCO served: its letters are that OPCO's."""
+    identity = settings.token_url.removesuffix("/oauth/token") if settings.token_url else settings.identity_url
+    return {
+        code: MachineToken(identity, c["client_id"], c["client_secret"])
+        for code, c in sorted(settings.machine_clients.items())
+    }
 
 
 def bootstrap(
     settings: Settings | None = None,
     *,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock | None = None,
     validation: ContractValidation | None = None,
     documents: DocumentStore | None = None,
     deca: Deca | None = None,
-) -> Service:
+) -> Service[OpcoContext]:
     settings = settings or Settings()
-    background: dict[str, Background] = {}
-
-    async def start_background(service: Service) -> None:
-        if settings.background_enabled:
-            runner = Background(
-                service.state["context"], settings.work_interval_seconds, settings.clock_seconds,
-                deposit=settings.deposit_enabled,
-            )
-            runner.start()
-            background["runner"] = runner
-
-    async def stop_background(service: Service) -> None:
-        if "runner" in background:
-            await background.pop("runner").stop()
-
-    service = Service(
+    database = Database.of(settings)
+    tokens = machine_tokens(settings)
+    context = OpcoContext(
+        uow_factory=database.unit_of_work(OpcoUnitOfWork, settings.service_name),
+        producer=settings.service_name,
+        clock=clock or utc_now,
+        referentials=OfflineReferentials(),
+        validation=validation or HttpContractValidation(settings.contracts_url, tokens),
+        documents=documents or HttpDocumentStore(settings.documents_url, tokens),
+        renderer=LetterRenderer(),
+        deca=deca or FakeDeca(),
+    )
+    run = settings.background_enabled
+    return Service(
         settings,
+        context,
+        database=database,
         title="Passerelle — Instruction OPCO",
         description="Dossiers d'instruction des contrats : contrôles, file de travail, décisions, courriers, délais.",
         routers=[cases.router, admin.router],
-        consumers=consumers,
+        handlers=HANDLERS,
         publishes=[
             events.CaseOpened,
             events.AnomalyRaised,
@@ -62,28 +69,18 @@ def bootstrap(
             events.ContractDeposited,
             events.DeadlineApproached,
         ],
-        on_startup=[start_background],
-        on_shutdown=[stop_background],
+        tasks=[
+            # Rows are locked per case (SKIP LOCKED): several replicas share this work.
+            PeriodicTask(
+                "work", every=settings.work_interval_seconds, run=background.work, exclusive=False, enabled=run
+            ),
+            PeriodicTask(
+                "deposit",
+                every=settings.work_interval_seconds * 4,
+                run=background.deposit,
+                exclusive=False,
+                enabled=run and settings.deposit_enabled,
+            ),
+            PeriodicTask("clocks", every=settings.clock_seconds, run=clocks.tick, enabled=run),
+        ],
     )
-    tokens = MachineTokens(
-        settings.token_url or f"{settings.identity_url.rstrip('/')}/oauth/token",
-        {code: ClientCredentials(c["client_id"], c["client_secret"]) for code, c in settings.machine_clients.items()},
-    )
-    sessions = service.sessions
-    assert sessions is not None, "opco-processing needs its database"
-    service.state["context"] = Context(
-        uow=lambda: OpcoUnitOfWork(sessions, service.name),
-        referentials=OfflineReferentials(),
-        validation=validation or HttpContractValidation(settings.contracts_url, tokens),
-        documents=documents or HttpDocumentStore(settings.documents_url, tokens),
-        renderer=LetterRenderer(),
-        deca=deca or FakeDeca(),
-        clock=clock or (lambda: datetime.now(UTC)),
-    )
-    return service
-
-
-def create_app(service: Service) -> FastAPI:
-    app = service.app()
-    errors.install(app)
-    return app

@@ -14,7 +14,6 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "opco_processing"
     database_name: ClassVar[str | None] = "opco_processing"
 
-    consumer_group: str = "opco_processing"
     contracts_url: str = "http://127.0.0.1:8002"
     documents_url: str = "http://127.0.0.1:8003"
     # identity's OAuth2 token endpoint; defaults to <identity_url>/oauth/token.

@@ -1,6 +1,6 @@
 """ASGI entry point: `uvicorn passerelle.opco_processing.main:app`."""
 
-from passerelle.opco_processing.bootstrap import bootstrap, create_app
+from passerelle.opco_processing.bootstrap import bootstrap
 
 service = bootstrap()
-app = create_app(service)
+app = service.app()

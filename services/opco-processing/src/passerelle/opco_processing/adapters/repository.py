@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from passerelle.opco_processing.domain.case import CaseStatus, ReviewCase, value_at
 
-from .tables import barred_employers, cases, fired_deadlines, file_numbers, notes, opco_settings
+from .tables import barred_employers, cases, file_numbers, fired_deadlines, notes, opco_settings
 
 TODO = (CaseStatus.RECEIVED, CaseStatus.IN_REVIEW, CaseStatus.READY)
 DONE = (
@@ -132,7 +132,9 @@ class CaseRepository:
         if tab == "a_traiter":
             return cases.c.status.in_([s.value for s in TODO])
         if tab == "suivis":
-            return sa.and_(cases.c.assignee_id == me, cases.c.status.in_([s.value for s in (*TODO, CaseStatus.ANOMALY_PENDING)]))
+            return sa.and_(
+                cases.c.assignee_id == me, cases.c.status.in_([s.value for s in (*TODO, CaseStatus.ANOMALY_PENDING)])
+            )
         if tab == "en_anomalie":
             return cases.c.status == CaseStatus.ANOMALY_PENDING.value
         if tab == "traites":
@@ -165,10 +167,7 @@ class CaseRepository:
             where.append(cases.c.due_at <= f.due_before)
         base = sa.and_(*where)
         counts_query = sa.select(
-            *[
-                sa.func.count().filter(self._tab_clause(tab, me, now, horizon_days)).label(tab)
-                for tab in TABS
-            ]
+            *[sa.func.count().filter(self._tab_clause(tab, me, now, horizon_days)).label(tab) for tab in TABS]
         ).where(base)
         counts = dict((await self.session.execute(counts_query)).one()._mapping)
         order = {
@@ -200,8 +199,11 @@ class CaseRepository:
             .group_by(cases.c.assignee_id)
         )
         return [
-            {"assignee": {"id": r.assignee_id, "name": r.name} if r.assignee_id else None, "open": r.open,
-             "expiring": r.expiring}
+            {
+                "assignee": {"id": r.assignee_id, "name": r.name} if r.assignee_id else None,
+                "open": r.open,
+                "expiring": r.expiring,
+            }
             for r in await self.session.execute(query)
         ]
 
@@ -209,8 +211,9 @@ class CaseRepository:
     async def add_note(self, case_id: UUID, at: datetime, author_id: UUID, author_name: str, text: str) -> UUID:
         note_id = uuid4()
         await self.session.execute(
-            sa.insert(notes).values(id=note_id, case_id=case_id, at=at, author_id=author_id,
-                                    author_name=author_name, text=text)
+            sa.insert(notes).values(
+                id=note_id, case_id=case_id, at=at, author_id=author_id, author_name=author_name, text=text
+            )
         )
         return note_id
 
@@ -230,8 +233,10 @@ class CaseRepository:
         return bool((await self.session.execute(query)).scalar_one())
 
     async def barred(self, opco_code: str) -> list[dict[str, Any]]:
-        query = sa.select(barred_employers).where(barred_employers.c.opco_code == opco_code).order_by(
-            barred_employers.c.created_at
+        query = (
+            sa.select(barred_employers)
+            .where(barred_employers.c.opco_code == opco_code)
+            .order_by(barred_employers.c.created_at)
         )
         return [dict(r._mapping) for r in await self.session.execute(query)]
 

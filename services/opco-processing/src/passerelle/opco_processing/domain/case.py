@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field
 
 from .clocks import DecisionClock, Filing, local_date
-from .errors import CaseError
+from .errors import CaseConflict, CaseError, CaseNotFound
 
 
 class CaseStatus(StrEnum):
@@ -334,7 +334,7 @@ class ReviewCase(Model):
             raise CaseError("override_reason_required", "Indiquez la raison de la modification du contrôle.", "reason")
         check = next((c for c in self.checks if c.id == check_id), None)
         if check is None:
-            raise CaseError("check_not_found", "Ce contrôle n'existe pas sur ce dossier.", "check_id", kind="not_found")
+            raise CaseNotFound("check_not_found", "Ce contrôle n'existe pas sur ce dossier.", "check_id")
         check.override = Override(result=result, reason=reason.strip(), by=by, at=now)
         if self.status == CaseStatus.IN_REVIEW and not any(c.blocks for c in self.checks):
             self.status = CaseStatus.READY
@@ -352,12 +352,11 @@ class ReviewCase(Model):
         self._require_decidable("engager ce dossier")
         blocking = [c.id for c in self.checks if c.blocks]
         if blocking:
-            raise CaseError(
+            raise CaseConflict(
                 "checks_failed",
                 "Des contrôles sont en échec : corrigez-les par une anomalie ou modifiez-les avec une raison "
                 f"avant d'engager ({', '.join(blocking)}).",
                 "checks",
-                kind="conflict",
             )
         return self._engage(by, file_number, now, "engaged", self._basis("engaged"), automatic=automatic)
 
@@ -451,7 +450,9 @@ class ReviewCase(Model):
     def _refuse(self, reason: str, by: Actor, now: datetime, kind: str, basis: str) -> Letter:
         self.status = CaseStatus.REFUSED if kind == "refused" else CaseStatus.IMPLICITLY_REFUSED
         self._stop_clock(now, kind)
-        letter = self._letter("refusal", "courrier_refus", now, "contract.refused", {"reason": reason, "refused_at": now})
+        letter = self._letter(
+            "refusal", "courrier_refus", now, "contract.refused", {"reason": reason, "refused_at": now}
+        )
         self.decisions.append(
             Decision(
                 kind=kind, revision=self.revision, at=now, by=by, reason=reason, legal_basis=basis, letter_id=letter.id
@@ -534,7 +535,7 @@ class ReviewCase(Model):
     def letter(self, letter_id: UUID) -> Letter:
         found = next((x for x in self.letters if x.id == letter_id), None)
         if found is None:
-            raise CaseError("letter_not_found", "Courrier introuvable.", "letter_id", kind="not_found")
+            raise CaseNotFound("letter_not_found", "Courrier introuvable.", "letter_id")
         return found
 
     def letter_stored(self, letter_id: UUID, document_id: UUID, now: datetime) -> bool:
@@ -554,7 +555,7 @@ class ReviewCase(Model):
 
     def record_deposit(self, deposit: Deposit, now: datetime) -> None:
         if self.status not in ENGAGED_STATUSES:
-            raise CaseError("not_engaged", "Seul un dossier engagé peut être déposé.", "status", kind="conflict")
+            raise CaseConflict("not_engaged", "Seul un dossier engagé peut être déposé.", "status")
         self.deposit = deposit
         self._log(now, SYSTEM, "deposit", deposit.model_dump(mode="json"))
         if deposit.status == "deposited":
@@ -604,15 +605,11 @@ class ReviewCase(Model):
 
     def _require_open(self, action: str) -> None:
         if not self.status.open:
-            raise CaseError(
-                "case_closed", f"Le dossier est « {self.status.label} » : impossible de {action}.", kind="conflict"
-            )
+            raise CaseConflict("case_closed", f"Le dossier est « {self.status.label} » : impossible de {action}.")
 
     def _require_decidable(self, action: str) -> None:
         if self.status not in DECIDABLE_STATUSES:
-            raise CaseError(
-                "not_decidable", f"Le dossier est « {self.status.label} » : impossible de {action}.", kind="conflict"
-            )
+            raise CaseConflict("not_decidable", f"Le dossier est « {self.status.label} » : impossible de {action}.")
 
     def _letter(self, kind: str, document_type: str, now: datetime, topic: str, payload: dict[str, Any]) -> Letter:
         letter = Letter(
@@ -628,7 +625,9 @@ class ReviewCase(Model):
 
     def _log(self, at: datetime, actor: Actor, action: str, details: dict[str, Any]) -> None:
         self.updated_at = at
-        self.history.append(HistoryEntry(at=at, actor=actor, action=action, revision=self.revision, details=_jsonable(details)))
+        self.history.append(
+            HistoryEntry(at=at, actor=actor, action=action, revision=self.revision, details=_jsonable(details))
+        )
 
     def _emit(self, topic: str, payload: dict[str, Any], revision: int | None = None) -> None:
         base = {"case_id": self.id, "contract_id": self.contract_id, "revision": revision or self.revision}

@@ -71,8 +71,10 @@ LEGAL = Group(
     "LEGAL_CONTROLS",
     "Contrôles réglementaires du contrat",
     (),
-    {"apprentissage": "Code du travail, livre II, titre II (contrat d'apprentissage)",
-     "professionnalisation": "Code du travail, art. L6325-1 et suivants"},
+    {
+        "apprentissage": "Code du travail, livre II, titre II (contrat d'apprentissage)",
+        "professionnalisation": "Code du travail, art. L6325-1 et suivants",
+    },
 )
 
 
@@ -127,13 +129,25 @@ def register_checks(
     out = []
 
     if not apprenticeship and qualification_kind not in (None, "rncp"):
-        out.append(Check(id="ELIGIBLE_TRAINING", label="Formation éligible", result=NA,
-                         reason="Qualification de branche (CQP ou classification) : pas d'inscription au RNCP exigée.",
-                         reference="Code du travail, art. L6314-1"))
+        out.append(
+            Check(
+                id="ELIGIBLE_TRAINING",
+                label="Formation éligible",
+                result=NA,
+                reason="Qualification de branche (CQP ou classification) : pas d'inscription au RNCP exigée.",
+                reference="Code du travail, art. L6314-1",
+            )
+        )
     elif cert is None:
-        out.append(Check(id="ELIGIBLE_TRAINING", label="Formation éligible", result=FAILED,
-                         reason=f"La certification {rncp or '(non renseignée)'} est introuvable au RNCP.",
-                         reference="Code du travail, art. L6211-1 et L6113-1 (contrôle D6224-2)"))
+        out.append(
+            Check(
+                id="ELIGIBLE_TRAINING",
+                label="Formation éligible",
+                result=FAILED,
+                reason=f"La certification {rncp or '(non renseignée)'} est introuvable au RNCP.",
+                reference="Code du travail, art. L6211-1 et L6113-1 (contrôle D6224-2)",
+            )
+        )
     else:
         active = cert.registered_from <= start <= cert.registered_until
         ok = active and (cert.apprenticeship or not apprenticeship)
@@ -143,45 +157,94 @@ def register_checks(
             else f"{cert.title} ({cert.rncp_code}) n'est pas inscrite au RNCP au début du contrat "
             f"(inscription du {cert.registered_from:%d/%m/%Y} au {cert.registered_until:%d/%m/%Y})."
         )
-        out.append(Check(id="ELIGIBLE_TRAINING", label="Formation éligible", result=PASSED if ok else FAILED,
-                         reason=reason, reference="Code du travail, art. L6211-1 et L6113-1 (contrôle D6224-2)",
-                         details={"rncp_code": cert.rncp_code, "level": cert.level}))
+        out.append(
+            Check(
+                id="ELIGIBLE_TRAINING",
+                label="Formation éligible",
+                result=PASSED if ok else FAILED,
+                reason=reason,
+                reference="Code du travail, art. L6211-1 et L6113-1 (contrôle D6224-2)",
+                details={"rncp_code": cert.rncp_code, "level": cert.level},
+            )
+        )
 
     if org is None:
-        out.append(Check(id="TRAINING_ORGANISATION_CERTIFIED", label="Certification qualité de l'organisme",
-                         result=FAILED, reason=f"L'organisme {org_siret or '(SIRET non renseigné)'} ne figure pas "
-                         "sur la liste des organismes certifiés Qualiopi.",
-                         reference="Code du travail, art. L6316-1 (contrôle D6224-2)"))
+        out.append(
+            Check(
+                id="TRAINING_ORGANISATION_CERTIFIED",
+                label="Certification qualité de l'organisme",
+                result=FAILED,
+                reason=f"L'organisme {org_siret or '(SIRET non renseigné)'} ne figure pas "
+                "sur la liste des organismes certifiés Qualiopi.",
+                reference="Code du travail, art. L6316-1 (contrôle D6224-2)",
+            )
+        )
     else:
         ok = org.qualiopi_until is not None and start <= org.qualiopi_until
-        out.append(Check(id="TRAINING_ORGANISATION_CERTIFIED", label="Certification qualité de l'organisme",
-                         result=PASSED if ok else FAILED,
-                         reason=(f"{org.name} : certifié Qualiopi jusqu'au {org.qualiopi_until:%d/%m/%Y}." if ok
-                                 else f"{org.name} : certification Qualiopi échue ou absente au début du contrat."),
-                         reference="Code du travail, art. L6316-1 (contrôle D6224-2)"))
+        out.append(
+            Check(
+                id="TRAINING_ORGANISATION_CERTIFIED",
+                label="Certification qualité de l'organisme",
+                result=PASSED if ok else FAILED,
+                reason=(
+                    f"{org.name} : certifié Qualiopi jusqu'au {org.qualiopi_until:%d/%m/%Y}."
+                    if ok
+                    else f"{org.name} : certification Qualiopi échue ou absente au début du contrat."
+                ),
+                reference="Code du travail, art. L6316-1 (contrôle D6224-2)",
+            )
+        )
 
     if not apprenticeship:
-        out.append(Check(id="TRAINING_ORGANISATION_AUTHORISED", label="Habilitation à préparer la certification",
-                         result=NA, reason="Contrôle propre au contrat d'apprentissage.",
-                         reference="Code du travail, art. R6113-16"))
+        out.append(
+            Check(
+                id="TRAINING_ORGANISATION_AUTHORISED",
+                label="Habilitation à préparer la certification",
+                result=NA,
+                reason="Contrôle propre au contrat d'apprentissage.",
+                reference="Code du travail, art. R6113-16",
+            )
+        )
     else:
         ok = org is not None and org.apprenticeship_actions and rncp in org.certifications
-        out.append(Check(id="TRAINING_ORGANISATION_AUTHORISED", label="Habilitation à préparer la certification",
-                         result=PASSED if ok else FAILED,
-                         reason=("L'organisme a déclaré préparer cette certification par apprentissage." if ok
-                                 else "L'organisme n'a pas déclaré préparer cette certification par apprentissage."),
-                         reference="Code du travail, art. R6113-16 (contrôle D6224-2)"))
+        out.append(
+            Check(
+                id="TRAINING_ORGANISATION_AUTHORISED",
+                label="Habilitation à préparer la certification",
+                result=PASSED if ok else FAILED,
+                reason=(
+                    "L'organisme a déclaré préparer cette certification par apprentissage."
+                    if ok
+                    else "L'organisme n'a pas déclaré préparer cette certification par apprentissage."
+                ),
+                reference="Code du travail, art. R6113-16 (contrôle D6224-2)",
+            )
+        )
 
     if not apprenticeship:
-        out.append(Check(id="EMPLOYER_NOT_BARRED", label="Employeur autorisé à recruter", result=NA,
-                         reason="Contrôle propre au contrat d'apprentissage.", reference="Code du travail, art. L6225-1"))
+        out.append(
+            Check(
+                id="EMPLOYER_NOT_BARRED",
+                label="Employeur autorisé à recruter",
+                result=NA,
+                reason="Contrôle propre au contrat d'apprentissage.",
+                reference="Code du travail, art. L6225-1",
+            )
+        )
     else:
-        out.append(Check(id="EMPLOYER_NOT_BARRED", label="Employeur autorisé à recruter des apprentis",
-                         result=FAILED if barred else PASSED,
-                         reason=("L'employeur fait l'objet d'une interdiction de recruter des apprentis." if barred
-                                 else "L'employeur ne figure pas sur la liste des employeurs faisant l'objet "
-                                 "d'une interdiction."),
-                         reference="Code du travail, art. L6225-1 à L6225-3 (contrôle D6224-2)"))
+        out.append(
+            Check(
+                id="EMPLOYER_NOT_BARRED",
+                label="Employeur autorisé à recruter des apprentis",
+                result=FAILED if barred else PASSED,
+                reason=(
+                    "L'employeur fait l'objet d'une interdiction de recruter des apprentis."
+                    if barred
+                    else "L'employeur ne figure pas sur la liste des employeurs faisant l'objet d'une interdiction."
+                ),
+                reference="Code du travail, art. L6225-1 à L6225-3 (contrôle D6224-2)",
+            )
+        )
     return out
 
 
@@ -192,18 +255,26 @@ def funding(
     end = _date(form, "contract.end_date")
     idcc = value_at(form, "employer.idcc")
     if start is None or end is None or end < start:
-        return Check(id="FUNDING", label="Prise en charge", result=FAILED,
-                     reason="Les dates du contrat ne permettent pas de calculer la prise en charge.",
-                     reference="Code du travail, art. L6332-14"), None
+        return Check(
+            id="FUNDING",
+            label="Prise en charge",
+            result=FAILED,
+            reason="Les dates du contrat ne permettent pas de calculer la prise en charge.",
+            reference="Code du travail, art. L6332-14",
+        ), None
     days = (end - start).days + 1
     if contract_type == "apprentissage":
         rncp = value_at(form, "training.qualification.rncp_code") or ""
         level = referentials.funding_level(rncp, idcc, start)
         if level is None:
-            return Check(id="FUNDING", label="Prise en charge (NPEC)", result=FAILED,
-                         reason=f"Aucun niveau de prise en charge pour {rncp or 'cette certification'} "
-                         f"et la branche {idcc or '(IDCC non renseigné)'}.",
-                         reference="Code du travail, art. L6332-14 et D6332-78"), None
+            return Check(
+                id="FUNDING",
+                label="Prise en charge (NPEC)",
+                result=FAILED,
+                reason=f"Aucun niveau de prise en charge pour {rncp or 'cette certification'} "
+                f"et la branche {idcc or '(IDCC non renseigné)'}.",
+                reference="Code du travail, art. L6332-14 et D6332-78",
+            ), None
         amount = (level.yearly_amount * days / Decimal(365)).quantize(Decimal("0.01"), ROUND_HALF_UP)
         detail = {
             "amount": str(amount),
@@ -218,23 +289,44 @@ def funding(
             f"NPEC {level.yearly_amount} € par an ({'niveau de la branche' if level.idcc else 'niveau par défaut'}), "
             f"proratisé sur {days} jours : {amount} €."
         )
-        return Check(id="FUNDING", label="Prise en charge (NPEC)", result=PASSED, reason=reason,
-                     reference="Code du travail, art. L6332-14 et D6332-78 (référentiel France compétences)",
-                     details=detail), detail
+        return Check(
+            id="FUNDING",
+            label="Prise en charge (NPEC)",
+            result=PASSED,
+            reason=reason,
+            reference="Code du travail, art. L6332-14 et D6332-78 (référentiel France compétences)",
+            details=detail,
+        ), detail
     hours = value_at(form, "training.hours") or 0
     rate = clock_parameter("professionalisation_hourly_funding", start)
     amount = (Decimal(str(hours)) * Decimal(rate.value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    detail = {"amount": str(amount), "basis": "hourly", "hours": str(hours), "hourly_rate": rate.value,
-              "source": rate.reference}
-    return Check(id="FUNDING", label="Prise en charge (forfait horaire)", result=PASSED,
-                 reason=f"{hours} heures × {rate.value} € : {amount} €.", reference=rate.reference,
-                 details=detail), detail
+    detail = {
+        "amount": str(amount),
+        "basis": "hourly",
+        "hours": str(hours),
+        "hourly_rate": rate.value,
+        "source": rate.reference,
+    }
+    return Check(
+        id="FUNDING",
+        label="Prise en charge (forfait horaire)",
+        result=PASSED,
+        reason=f"{hours} heures × {rate.value} € : {amount} €.",
+        reference=rate.reference,
+        details=detail,
+    ), detail
 
 
 def filing_check(filing: dict[str, Any] | None) -> Check:
     if not filing:
-        return Check(id="FILING_DEADLINE", label="Délai de transmission", result=NA, blocking=False,
-                     reason="Date de début du contrat inconnue.", reference="Code du travail, art. D6224-1 / D6325-1")
+        return Check(
+            id="FILING_DEADLINE",
+            label="Délai de transmission",
+            result=NA,
+            blocking=False,
+            reason="Date de début du contrat inconnue.",
+            reference="Code du travail, art. D6224-1 / D6325-1",
+        )
     unit = "jours ouvrables" if filing["unit"] == "working_days" else "jours"
     late = filing["late_by"]
     return Check(
@@ -242,8 +334,11 @@ def filing_check(filing: dict[str, Any] | None) -> Check:
         label="Délai de transmission",
         result=FAILED if late else PASSED,
         blocking=False,
-        reason=(f"Transmis avec {late} {unit} de retard (au plus tard le {filing['due_on']})." if late
-                else f"Transmis dans le délai (au plus tard le {filing['due_on']})."),
+        reason=(
+            f"Transmis avec {late} {unit} de retard (au plus tard le {filing['due_on']})."
+            if late
+            else f"Transmis dans le délai (au plus tard le {filing['due_on']})."
+        ),
         reference=filing["reference"],
         details=filing,
     )

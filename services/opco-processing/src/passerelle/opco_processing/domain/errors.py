@@ -1,12 +1,29 @@
-"""Errors of the review domain: a kind (not an HTTP status), a machine code, a French message, the field."""
+"""Errors of the review domain: a kind (mapped to a status by libs), a machine code, a French message, the field."""
 
 from __future__ import annotations
 
+from typing import ClassVar
 
-class CaseError(Exception):
-    def __init__(self, code: str, message: str, field: str | None = None, *, kind: str = "invalid") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+from passerelle.libs.errors import DomainError, ErrorKind, FieldError
+
+
+class CaseError(DomainError):
+    """A request the case refuses (invalid input); subclasses for the other kinds."""
+
+    kind: ClassVar[ErrorKind] = ErrorKind.INVALID
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message, code, fields=[FieldError(field, code, message)] if field else [])
         self.field = field
-        self.kind = kind  # invalid | conflict | not_found | forbidden
+
+
+class CaseConflict(CaseError):
+    kind = ErrorKind.CONFLICT
+
+
+class CaseNotFound(CaseError):
+    kind = ErrorKind.NOT_FOUND
+
+
+class CaseForbidden(CaseError):
+    kind = ErrorKind.FORBIDDEN

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from passerelle.libs.auth import Principal
 from passerelle.opco_processing.domain.case import Actor, ReviewCase
-from passerelle.opco_processing.domain.errors import CaseError
+from passerelle.opco_processing.domain.errors import CaseForbidden, CaseNotFound
 
 ROLE_RANK = {"reviewer": 1, "supervisor": 2, "admin": 3}
 ROLE_LABELS = {"reviewer": "instructeur", "supervisor": "superviseur", "admin": "administrateur"}
@@ -20,9 +20,7 @@ class Staff:
 
     def at_least(self, role: str, action: str) -> None:
         if ROLE_RANK.get(self.role, 0) < ROLE_RANK[role]:
-            raise CaseError(
-                "role_required", f"Il faut être {ROLE_LABELS[role]} pour {action}.", kind="forbidden"
-            )
+            raise CaseForbidden("role_required", f"Il faut être {ROLE_LABELS[role]} pour {action}.")
 
 
 def staff_of(principal: Principal, opco_code: str | None = None) -> Staff:
@@ -30,7 +28,7 @@ def staff_of(principal: Principal, opco_code: str | None = None) -> Staff:
     if opco_code:
         memberships = [m for m in memberships if m.opco_code == opco_code]
     if not memberships:
-        raise CaseError("opco_staff_only", "Cet espace est réservé aux équipes des OPCO.", kind="forbidden")
+        raise CaseForbidden("opco_staff_only", "Cet espace est réservé aux équipes des OPCO.")
     best = max(memberships, key=lambda m: ROLE_RANK.get(m.role, 0))
     assert best.opco_code is not None
     actor = Actor(id=principal.subject, name=principal.name or principal.email or "Agent OPCO", role=best.role)
@@ -40,5 +38,5 @@ def staff_of(principal: Principal, opco_code: str | None = None) -> Staff:
 def require_case(staff: Staff, case: ReviewCase | None) -> ReviewCase:
     """The case, if it is this OPCO's; another OPCO's case does not exist for this person."""
     if case is None or case.opco_code != staff.opco_code:
-        raise CaseError("case_not_found", "Dossier introuvable.", "case_id", kind="not_found")
+        raise CaseNotFound("case_not_found", "Dossier introuvable.", "case_id")
     return case

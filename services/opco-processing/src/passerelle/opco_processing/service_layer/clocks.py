@@ -1,15 +1,13 @@
 """The durable clocks: implicit decisions at expiry and alerts before it, from a periodic task.
 
 The deadline is a column of the case (`due_at`), so it survives restarts. One runner at a time holds the
-advisory lock; each effect is claimed in `fired_deadlines` on (case, deadline, kind) in the transaction of
-the effect, so it happens exactly once even if two runners or a replay race.
+task's advisory lock (the kit's exclusive periodic task); each effect is claimed in `fired_deadlines` on
+(case, deadline, kind) in the transaction of the effect, so it happens exactly once even if two runners race.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-
-import sqlalchemy as sa
 
 from passerelle.libs.logging import get_logger
 from passerelle.opco_processing.domain.case import CaseStatus
@@ -18,7 +16,6 @@ from .context import Context
 from .settings import opco_settings
 
 log = get_logger(__name__)
-ADVISORY_LOCK = 0x0C0C_0001
 # Alerts are set at most this many days before the end of the period (settings refuse more).
 MAX_ALERT_DAYS = 10
 
@@ -27,9 +24,6 @@ async def tick(ctx: Context) -> dict[str, int]:
     fired = {"expired": 0, "alerts": 0}
     now = ctx.clock()
     async with ctx.uow() as uow:
-        got = (await uow.session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(ADVISORY_LOCK)))).scalar()
-        if not got:
-            return fired
         for case_id in await uow.cases.due_before(now, ctx.policy.batch_size * 4):
             case = await uow.cases.get(case_id, for_update=True)
             due = case.due_at() if case else None

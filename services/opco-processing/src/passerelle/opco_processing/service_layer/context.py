@@ -1,14 +1,14 @@
-"""The typed context bootstrap builds: the unit-of-work factory, the ports, the clock and the policy."""
+"""The typed context bootstrap builds: the unit-of-work factory, the clock, the ports and the policy."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from passerelle.libs.context import ServiceContext
 from passerelle.opco_processing.adapters.unit_of_work import OpcoUnitOfWork
 from passerelle.opco_processing.domain.referentials import Referentials
 
-from .ports import Clock, ContractValidation, Deca, DocumentStore, LetterRenderer
+from .ports import ContractValidation, Deca, DocumentStore, LetterRenderer
 
 
 @dataclass(frozen=True)
@@ -21,13 +21,14 @@ class Policy:
     batch_size: int = 50
 
 
-@dataclass
-class Context:
-    uow: Callable[[], OpcoUnitOfWork]
+@dataclass(kw_only=True)
+class OpcoContext(ServiceContext[OpcoUnitOfWork]):
     referentials: Referentials
     validation: ContractValidation
     documents: DocumentStore
     renderer: LetterRenderer
     deca: Deca
-    clock: Clock
     policy: Policy = field(default_factory=Policy)
+
+
+Context = OpcoContext

@@ -99,9 +99,7 @@ async def refuse(uow: OpcoUnitOfWork, ctx: Context, staff: Staff, case_id: UUID,
     return case
 
 
-async def assign(
-    uow: OpcoUnitOfWork, ctx: Context, staff: Staff, case_id: UUID, assignee: Actor | None
-) -> ReviewCase:
+async def assign(uow: OpcoUnitOfWork, ctx: Context, staff: Staff, case_id: UUID, assignee: Actor | None) -> ReviewCase:
     case = await _case(uow, staff, case_id)
     if assignee is None or assignee.id != staff.actor.id:
         staff.at_least("supervisor", "attribuer un dossier à un autre agent")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from passerelle.libs.logging import get_logger
 from passerelle.opco_processing.adapters.unit_of_work import OpcoUnitOfWork
-from passerelle.opco_processing.domain.case import Revision, ReviewCase, value_at
+from passerelle.opco_processing.domain.case import ReviewCase, Revision, value_at
+from passerelle.schemas import Envelope
 from passerelle.schemas.events.contracts import ContractEvent, ContractTransmitted
 from passerelle.schemas.events.documents import DocumentUploaded
 
@@ -18,7 +19,9 @@ log = get_logger(__name__)
 OWN_LETTERS = frozenset({"courrier_accord", "courrier_anomalie"})
 
 
-async def receive_transmission(uow: OpcoUnitOfWork, ctx: Context, event: ContractTransmitted) -> ReviewCase:
+async def receive_transmission(
+    ctx: Context, uow: OpcoUnitOfWork, envelope: Envelope, event: ContractTransmitted
+) -> ReviewCase:
     now = ctx.clock()
     revision = Revision(
         number=event.revision,
@@ -52,7 +55,7 @@ async def receive_transmission(uow: OpcoUnitOfWork, ctx: Context, event: Contrac
     return case
 
 
-async def receive_document(uow: OpcoUnitOfWork, ctx: Context, event: DocumentUploaded) -> list[str]:
+async def receive_document(ctx: Context, uow: OpcoUnitOfWork, envelope: Envelope, event: DocumentUploaded) -> list[str]:
     if event.document_type in OWN_LETTERS:
         return []
     case = await uow.cases.by_contract(event.contract_id, for_update=True)
@@ -64,7 +67,7 @@ async def receive_document(uow: OpcoUnitOfWork, ctx: Context, event: DocumentUpl
     return resolved
 
 
-async def withdraw(uow: OpcoUnitOfWork, ctx: Context, event: ContractEvent) -> None:
+async def withdraw(ctx: Context, uow: OpcoUnitOfWork, envelope: Envelope, event: ContractEvent) -> None:
     case = await uow.cases.by_contract(event.contract_id, for_update=True)
     if case is None:
         return

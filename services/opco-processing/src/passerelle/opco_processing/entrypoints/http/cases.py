@@ -8,14 +8,16 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
+from passerelle.libs.errors import DomainError
 from passerelle.opco_processing.adapters.repository import QueueFilter
 from passerelle.opco_processing.domain.case import Actor, ReviewCase
 from passerelle.opco_processing.domain.errors import CaseError
 from passerelle.opco_processing.service_layer import decisions
 from passerelle.opco_processing.service_layer.access import Staff, require_case
+from passerelle.opco_processing.service_layer.context import OpcoContext
 
-from .dependencies import ContextDep, StaffDep
-from .errors import as_platform_error, responses
+from .dependencies import ContextDep, StaffDep, UowDep
+from .errors import responses
 from .schemas import (
     AnomalyRequest,
     AssignRequest,
@@ -38,6 +40,7 @@ Sort = Literal["deadline", "-deadline", "received", "-received"]
 @router.get("", response_model=Queue, summary="La file des dossiers de l'OPCO, par onglet, avec les comptes")
 async def queue(
     ctx: ContextDep,
+    uow: UowDep,
     staff: StaffDep,
     tab: Tab = "a_traiter",
     contract_type: Literal["apprentissage", "professionnalisation"] | None = None,
@@ -54,12 +57,24 @@ async def queue(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     now = ctx.clock()
-    f = QueueFilter(tab, contract_type, status, assignee_id, employer_siret, training_siret, idcc, received_after,
-                    received_before, due_before, sort, limit, offset)
-    async with ctx.uow() as uow:
-        items, total, counts = await uow.cases.queue(
-            staff.opco_code, f, staff.actor.id, now, ctx.policy.expiring_horizon_days
-        )
+    f = QueueFilter(
+        tab,
+        contract_type,
+        status,
+        assignee_id,
+        employer_siret,
+        training_siret,
+        idcc,
+        received_after,
+        received_before,
+        due_before,
+        sort,
+        limit,
+        offset,
+    )
+    items, total, counts = await uow.cases.queue(
+        staff.opco_code, f, staff.actor.id, now, ctx.policy.expiring_horizon_days
+    )
     return {"items": [summary(c, now) for c in items], "total": total, "counts": counts}
 
 
@@ -70,16 +85,16 @@ async def workload(ctx: ContextDep, staff: StaffDep) -> list[dict[str, Any]]:
         return await uow.cases.workload(staff.opco_code, ctx.clock(), ctx.policy.expiring_horizon_days)
 
 
-async def _read(ctx: ContextDep, staff: Staff, case_id: UUID) -> ReviewCase:
+async def _read(ctx: OpcoContext, staff: Staff, case_id: UUID) -> ReviewCase:
     async with ctx.uow() as uow:
         return require_case(staff, await uow.cases.get(case_id))
 
 
-@router.get("/by-contract/{contract_id}", response_model=CaseDetail, responses=responses(404),
-            summary="Le dossier d'un contrat")
-async def by_contract(contract_id: UUID, ctx: ContextDep, staff: StaffDep) -> dict[str, Any]:
-    async with ctx.uow() as uow:
-        case = require_case(staff, await uow.cases.by_contract(contract_id))
+@router.get(
+    "/by-contract/{contract_id}", response_model=CaseDetail, responses=responses(404), summary="Le dossier d'un contrat"
+)
+async def by_contract(contract_id: UUID, ctx: ContextDep, uow: UowDep, staff: StaffDep) -> dict[str, Any]:
+    case = require_case(staff, await uow.cases.by_contract(contract_id))
     return detail(case, ctx.clock())
 
 
@@ -95,48 +110,55 @@ async def history(case_id: UUID, ctx: ContextDep, staff: StaffDep) -> list[dict[
 
 
 @router.get("/{case_id}/notes", responses=responses(404), summary="Les notes privées des agents")
-async def notes(case_id: UUID, ctx: ContextDep, staff: StaffDep) -> list[dict[str, Any]]:
-    async with ctx.uow() as uow:
-        require_case(staff, await uow.cases.get(case_id))
-        return await uow.cases.notes(case_id)
+async def notes(case_id: UUID, ctx: ContextDep, uow: UowDep, staff: StaffDep) -> list[dict[str, Any]]:
+    require_case(staff, await uow.cases.get(case_id))
+    return await uow.cases.notes(case_id)
 
 
-@router.post("/{case_id}/notes", status_code=201, responses=responses(404, 422),
-             summary="Ajouter une note privée (jamais montrée à l'employeur)")
-async def add_note(case_id: UUID, body: NoteRequest, ctx: ContextDep, staff: StaffDep) -> dict[str, Any]:
-    async with ctx.uow() as uow:
-        note_id = await decisions.add_note(uow, ctx, staff, case_id, body.text)
-        await uow.commit()
+@router.post(
+    "/{case_id}/notes",
+    status_code=201,
+    responses=responses(404, 422),
+    summary="Ajouter une note privée (jamais montrée à l'employeur)",
+)
+async def add_note(case_id: UUID, body: NoteRequest, ctx: ContextDep, uow: UowDep, staff: StaffDep) -> dict[str, Any]:
+    note_id = await decisions.add_note(uow, ctx, staff, case_id, body.text)
     return {"id": note_id}
 
 
-@router.post("/{case_id}/assign", response_model=CaseDetail, responses=responses(404),
-             summary="Attribuer le dossier (à soi-même ; à un autre agent pour un superviseur)")
-async def assign(case_id: UUID, body: AssignRequest, ctx: ContextDep, staff: StaffDep) -> dict[str, Any]:
+@router.post(
+    "/{case_id}/assign",
+    response_model=CaseDetail,
+    responses=responses(404),
+    summary="Attribuer le dossier (à soi-même ; à un autre agent pour un superviseur)",
+)
+async def assign(case_id: UUID, body: AssignRequest, ctx: ContextDep, uow: UowDep, staff: StaffDep) -> dict[str, Any]:
     assignee = Actor(id=body.assignee.id, name=body.assignee.name, role="reviewer") if body.assignee else None
-    async with ctx.uow() as uow:
-        case = await decisions.assign(uow, ctx, staff, case_id, assignee)
-        await uow.commit()
+    case = await decisions.assign(uow, ctx, staff, case_id, assignee)
     return detail(case, ctx.clock())
 
 
-@router.post("/{case_id}/checks/{check_id}/override", response_model=CaseDetail, responses=responses(404, 409, 422),
-             summary="Modifier le résultat d'un contrôle, avec sa raison (superviseurs)")
+@router.post(
+    "/{case_id}/checks/{check_id}/override",
+    response_model=CaseDetail,
+    responses=responses(404, 409, 422),
+    summary="Modifier le résultat d'un contrôle, avec sa raison (superviseurs)",
+)
 async def override(
-    case_id: UUID, check_id: str, body: OverrideRequest, ctx: ContextDep, staff: StaffDep
+    case_id: UUID, check_id: str, body: OverrideRequest, ctx: ContextDep, uow: UowDep, staff: StaffDep
 ) -> dict[str, Any]:
-    async with ctx.uow() as uow:
-        case = await decisions.override_check(uow, ctx, staff, case_id, check_id, body.result.value, body.reason)
-        await uow.commit()
+    case = await decisions.override_check(uow, ctx, staff, case_id, check_id, body.result.value, body.reason)
     return detail(case, ctx.clock())
 
 
-@router.post("/{case_id}/engage", response_model=CaseDetail, responses=responses(404, 409),
-             summary="Conforme : engager (numéro de dossier, prise en charge, courrier d'accord)")
-async def engage(case_id: UUID, ctx: ContextDep, staff: StaffDep) -> dict[str, Any]:
-    async with ctx.uow() as uow:
-        case = await decisions.engage(uow, ctx, staff, case_id)
-        await uow.commit()
+@router.post(
+    "/{case_id}/engage",
+    response_model=CaseDetail,
+    responses=responses(404, 409),
+    summary="Conforme : engager (numéro de dossier, prise en charge, courrier d'accord)",
+)
+async def engage(case_id: UUID, ctx: ContextDep, uow: UowDep, staff: StaffDep) -> dict[str, Any]:
+    case = await decisions.engage(uow, ctx, staff, case_id)
     return detail(case, ctx.clock())
 
 
@@ -147,29 +169,37 @@ def _anomaly_command(body: AnomalyRequest) -> decisions.RaiseAnomaly:
     )
 
 
-@router.post("/{case_id}/anomaly", response_model=CaseDetail, responses=responses(404, 409, 422),
-             summary="Anomalie : champs à corriger et pièces manquantes, date de réponse, courrier")
-async def anomaly(case_id: UUID, body: AnomalyRequest, ctx: ContextDep, staff: StaffDep) -> dict[str, Any]:
-    async with ctx.uow() as uow:
-        case = await decisions.raise_anomaly(uow, ctx, staff, case_id, _anomaly_command(body))
-        await uow.commit()
+@router.post(
+    "/{case_id}/anomaly",
+    response_model=CaseDetail,
+    responses=responses(404, 409, 422),
+    summary="Anomalie : champs à corriger et pièces manquantes, date de réponse, courrier",
+)
+async def anomaly(case_id: UUID, body: AnomalyRequest, ctx: ContextDep, uow: UowDep, staff: StaffDep) -> dict[str, Any]:
+    case = await decisions.raise_anomaly(uow, ctx, staff, case_id, _anomaly_command(body))
     return detail(case, ctx.clock())
 
 
-@router.post("/{case_id}/refuse", response_model=CaseDetail, responses=responses(404, 409, 422),
-             summary="Refus motivé (courrier de refus)")
-async def refuse(case_id: UUID, body: RefusalRequest, ctx: ContextDep, staff: StaffDep) -> dict[str, Any]:
-    async with ctx.uow() as uow:
-        case = await decisions.refuse(uow, ctx, staff, case_id, body.reason)
-        await uow.commit()
+@router.post(
+    "/{case_id}/refuse",
+    response_model=CaseDetail,
+    responses=responses(404, 409, 422),
+    summary="Refus motivé (courrier de refus)",
+)
+async def refuse(case_id: UUID, body: RefusalRequest, ctx: ContextDep, uow: UowDep, staff: StaffDep) -> dict[str, Any]:
+    case = await decisions.refuse(uow, ctx, staff, case_id, body.reason)
     return detail(case, ctx.clock())
 
 
-PDF = {200: {"content": {"application/pdf": {}}, "description": "Le courrier (PDF)"}}
+PDF: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}}, "description": "Le courrier (PDF)"}}
 
 
-@router.post("/{case_id}/letters/preview/{kind}", response_class=Response, responses={**PDF, **responses(404, 409)},
-             summary="Aperçu du courrier d'une décision, avant de la prendre (rien n'est enregistré)")
+@router.post(
+    "/{case_id}/letters/preview/{kind}",
+    response_class=Response,
+    responses={**PDF, **responses(404, 409)},
+    summary="Aperçu du courrier d'une décision, avant de la prendre (rien n'est enregistré)",
+)
 async def preview(
     case_id: UUID,
     kind: Literal["agreement", "anomaly", "refusal"],
@@ -186,7 +216,9 @@ async def preview(
             raise CaseError("anomalies_required", "Indiquez au moins une anomalie.", "anomalies")
         letter = case.raise_anomaly(
             decisions.build_anomalies(case, _anomaly_command(anomaly_body).anomalies, now),
-            anomaly_body.answer_due_on, staff.actor, now,
+            anomaly_body.answer_due_on,
+            staff.actor,
+            now,
         )
     else:
         letter = case.refuse("Motif du refus (aperçu).", staff.actor, now)
@@ -194,16 +226,23 @@ async def preview(
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": "inline; filename=apercu.pdf"})
 
 
-@router.get("/{case_id}/letters/{letter_id}", response_class=Response, responses={**PDF, **responses(404)},
-            summary="Un courrier du dossier (PDF)")
+@router.get(
+    "/{case_id}/letters/{letter_id}",
+    response_class=Response,
+    responses={**PDF, **responses(404)},
+    summary="Un courrier du dossier (PDF)",
+)
 async def letter_pdf(case_id: UUID, letter_id: UUID, ctx: ContextDep, staff: StaffDep) -> Response:
     case = await _read(ctx, staff, case_id)
     pdf = ctx.renderer.render(case, case.letter(letter_id), ctx.referentials.opco(case.opco_code))
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": "inline; filename=courrier.pdf"})
 
 
-@router.post("/batch", summary="Action groupée, avec un résultat par dossier", response_model=dict[str, list[BatchResult]])
+@router.post(
+    "/batch", summary="Action groupée, avec un résultat par dossier", response_model=dict[str, list[BatchResult]]
+)
 async def batch(body: BatchRequest, ctx: ContextDep, staff: StaffDep) -> dict[str, list[dict[str, Any]]]:
+    """Each case in its own transaction, so that one refusal does not undo the others."""
     results = []
     for case_id in body.case_ids:
         try:
@@ -215,7 +254,6 @@ async def batch(body: BatchRequest, ctx: ContextDep, staff: StaffDep) -> dict[st
                     await decisions.engage(uow, ctx, staff, case_id)
                 await uow.commit()
             results.append({"case_id": case_id, "ok": True, "error": None})
-        except CaseError as exc:
-            error = as_platform_error(exc)
-            results.append({"case_id": case_id, "ok": False, "error": {"code": error.code, "message": error.message}})
+        except DomainError as exc:
+            results.append({"case_id": case_id, "ok": False, "error": {"code": exc.code, "message": exc.message}})
     return {"results": results}

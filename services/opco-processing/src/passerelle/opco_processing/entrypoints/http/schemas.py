@@ -127,8 +127,10 @@ class BarredRequest(Body):
 
 
 def _name(form: dict[str, Any]) -> str | None:
-    parts = [value_at(form, "employee.first_name"), value_at(form, "employee.usage_name")
-             or value_at(form, "employee.birth_name")]
+    parts = [
+        value_at(form, "employee.first_name"),
+        value_at(form, "employee.usage_name") or value_at(form, "employee.birth_name"),
+    ]
     return " ".join(p for p in parts if p) or None
 
 
@@ -148,9 +150,11 @@ def summary(case: ReviewCase, now: datetime) -> dict[str, Any]:
         "revision": case.revision,
         "employer": {"siret": value_at(form, "employer.siret"), "name": value_at(form, "employer.name")},
         "employee_name": _name(form),
-        "training": {"siret": value_at(form, "training.organisation.siret"),
-                     "uai": value_at(form, "training.organisation.uai"),
-                     "name": value_at(form, "training.organisation.name")},
+        "training": {
+            "siret": value_at(form, "training.organisation.siret"),
+            "uai": value_at(form, "training.organisation.uai"),
+            "name": value_at(form, "training.organisation.name"),
+        },
         "qualification": value_at(form, "training.qualification.title"),
         "idcc": value_at(form, "employer.idcc"),
         "branch": case.routing.get("branch"),
@@ -188,7 +192,9 @@ def detail(case: ReviewCase, now: datetime) -> dict[str, Any]:
         "form": case.current_revision.form,
         "changed_fields": _changed(previous, case.current_revision.form) if previous is not None else [],
         "revisions": [{k: v for k, v in r.items() if k != "form"} for r in data["revisions"]],
-        "checks_detail": [{**c, "effective_result": case.checks[i].effective.value} for i, c in enumerate(data["checks"])],
+        "checks_detail": [
+            {**c, "effective_result": case.checks[i].effective.value} for i, c in enumerate(data["checks"])
+        ],
         "funding": case.funding,
         "anomalies": data["anomalies"],
         "answer_due_on": case.answer_due_on,
