@@ -90,7 +90,8 @@ def test_anomaly_pauses_the_clock_and_a_received_document_resumes_the_case_by_it
     case = new_case()
     case.record_checks(1, passing(), None, T0)
     only_document = anomalies()[:1]
-    case.raise_anomaly(only_document, date(2025, 10, 1), REVIEWER, T0 + timedelta(days=2))
+    letter = case.raise_anomaly(only_document, date(2025, 10, 1), REVIEWER, T0 + timedelta(days=2))
+    case.letter_stored(letter.id, uuid4(), T0 + timedelta(days=2))
     assert case.status == CaseStatus.ANOMALY_PENDING and case.due_at() is None
     assert case.document_received("convention_formation", uuid4(), T0) == []  # not awaited
     resolved = case.document_received("convention_mobilite", uuid4(), T0 + timedelta(days=5))
@@ -104,7 +105,8 @@ def test_anomaly_pauses_the_clock_and_a_received_document_resumes_the_case_by_it
 def test_a_corrected_revision_closes_the_fixed_anomalies():
     case = new_case()
     case.record_checks(1, passing(), None, T0)
-    case.raise_anomaly(anomalies(), None, REVIEWER, T0)
+    letter = case.raise_anomaly(anomalies(), None, REVIEWER, T0)
+    case.letter_stored(letter.id, uuid4(), T0)
     case.document_received("convention_mobilite", uuid4(), T0)
     assert case.status == CaseStatus.ANOMALY_PENDING  # the field is still awaited
     fixed = revision(2, T0 + timedelta(days=3))
@@ -169,3 +171,14 @@ def test_an_amendment_after_engagement_opens_a_new_review_round():
     assert case.receive_revision(revision(2, T0 + timedelta(days=40), is_amendment=True), T0 + timedelta(days=40))
     assert case.status == CaseStatus.RECEIVED and case.file_number == "N1"
     assert case.clock.running
+
+
+def test_a_fix_that_arrives_before_the_anomaly_letter_is_published_after_it():
+    case = new_case()
+    case.record_checks(1, passing(), None, T0)
+    letter = case.raise_anomaly(anomalies()[:1], None, REVIEWER, T0)
+    case.outbox.clear()
+    case.document_received("convention_mobilite", uuid4(), T0)
+    assert [o.topic for o in case.outbox] == []  # held behind the letter
+    case.letter_stored(letter.id, uuid4(), T0)
+    assert [o.topic for o in case.outbox] == ["anomaly.raised", "anomaly.resolved"]

@@ -165,6 +165,8 @@ class Letter(Model):
     last_error: str | None = None
     topic: str
     payload: dict[str, Any]
+    # Events that must follow this letter's (an anomaly resolved before its letter was even stored).
+    then: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class HistoryEntry(Model):
@@ -273,7 +275,7 @@ class ReviewCase(Model):
         self._compute_filing(revision)
         self._log(now, SYSTEM, "revision_received", {"revision": revision.number, "amendment": revision.is_amendment})
         if resolved:
-            self._emit("anomaly.resolved", {"codes": resolved})
+            self._emit_resolved(resolved)
         return True
 
     def _resume_clock(self, clock: DecisionClock, at: datetime, reason: str) -> None:
@@ -478,7 +480,7 @@ class ReviewCase(Model):
             {"document_id": str(document_id), "document_type": document_type}
         ]
         self._log(now, SYSTEM, "document_received", {"document_type": document_type, "resolved": resolved})
-        self._emit("anomaly.resolved", {"codes": resolved})
+        self._emit_resolved(resolved)
         if self.status == CaseStatus.ANOMALY_PENDING and not self.open_anomalies:
             self._resume_clock(self.clock, now, "pièce manquante reçue")
             self.status = CaseStatus.RECEIVED  # the checks run again on the completed file
@@ -551,6 +553,9 @@ class ReviewCase(Model):
                 decision.letter_id = letter_id
         self._log(now, SYSTEM, "letter_stored", {"kind": letter.kind, "document_id": str(document_id)})
         self._emit(letter.topic, {**letter.payload, "letter_document_id": document_id}, revision=letter.revision)
+        for follow in letter.then:
+            self.outbox.append(Outgoing(topic=follow["topic"], payload=follow["payload"]))
+        letter.then = []
         return True
 
     def record_deposit(self, deposit: Deposit, now: datetime) -> None:
@@ -630,8 +635,20 @@ class ReviewCase(Model):
         )
 
     def _emit(self, topic: str, payload: dict[str, Any], revision: int | None = None) -> None:
+        self.outbox.append(self._outgoing(topic, payload, revision))
+
+    def _outgoing(self, topic: str, payload: dict[str, Any], revision: int | None = None) -> Outgoing:
         base = {"case_id": self.id, "contract_id": self.contract_id, "revision": revision or self.revision}
-        self.outbox.append(Outgoing(topic=topic, payload=_jsonable({**base, **payload})))
+        return Outgoing(topic=topic, payload=_jsonable({**base, **payload}))
+
+    def _emit_resolved(self, codes: list[str]) -> None:
+        """Anomalies closed; if their letter is not out yet, after it: nobody hears of a fix before the anomaly."""
+        outgoing = self._outgoing("anomaly.resolved", {"codes": codes})
+        waiting = [x for x in self.letters if x.status == "pending" and x.kind == "anomaly"]
+        if waiting:
+            waiting[-1].then.append(outgoing.model_dump(mode="json"))
+        else:
+            self.outbox.append(outgoing)
 
 
 def _jsonable(value: Any) -> Any:
