@@ -277,7 +277,9 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
             letter = lines["courrier_accord"]["current"]
             content = uploads.get(f"/documents/{letter['id']}/content")
             assert content.status_code == 200 and content.content.startswith(b"%PDF")
-            text = subprocess.run(["pdftotext", "-", "-"], input=content.content, capture_output=True, check=True)
+            text = await asyncio.to_thread(
+                subprocess.run, ["pdftotext", "-", "-"], input=content.content, capture_output=True, check=True
+            )
             words = " ".join(text.stdout.decode().split())
             assert number in words and "accord de prise en charge" in words and "D6224-2" in words
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from passerelle.documents.service_layer.projection import PROJECTED_EVENTS, apply_case_opened, apply_contract_event
-from passerelle.schemas.events.opco import CaseOpened
 from passerelle.documents.service_layer.unit_of_work import DocumentsUnitOfWork
 from passerelle.libs.consumer import ConsumerGroup
 from passerelle.libs.service import Service
+from passerelle.schemas.events.opco import CaseOpened
 
 
 def consumers(service: Service) -> ConsumerGroup:

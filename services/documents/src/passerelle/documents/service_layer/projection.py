@@ -6,7 +6,6 @@ from typing import Any
 
 from passerelle.documents.domain.access import ContractAccess
 from passerelle.schemas import Envelope
-from passerelle.schemas.events.opco import CaseOpened
 from passerelle.schemas.events.contracts import (
     ContractAccepted,
     ContractDrafted,
@@ -16,6 +15,7 @@ from passerelle.schemas.events.contracts import (
     ContractTransmitted,
     ContractUpdated,
 )
+from passerelle.schemas.events.opco import CaseOpened
 
 PROJECTED_EVENTS: tuple[type[ContractEvent], ...] = (
     ContractDrafted,
