@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from passerelle.libs.client import MachineToken
 from passerelle.libs.context import Clock, utc_now
 from passerelle.libs.db import Database
 from passerelle.libs.service import Service
@@ -10,7 +9,11 @@ from passerelle.libs.tasks import PeriodicTask
 from passerelle.opco_processing.adapters.deca import FakeDeca
 from passerelle.opco_processing.adapters.letters_pdf import LetterRenderer
 from passerelle.opco_processing.adapters.referentials.offline import OfflineReferentials
-from passerelle.opco_processing.adapters.services import HttpContractValidation, HttpDocumentStore
+from passerelle.opco_processing.adapters.services import (
+    HttpContractValidation,
+    HttpDocumentStore,
+    MachineIdentities,
+)
 from passerelle.opco_processing.adapters.unit_of_work import OpcoUnitOfWork
 from passerelle.opco_processing.config import Settings
 from passerelle.opco_processing.entrypoints.consumers import HANDLERS
@@ -21,13 +24,10 @@ from passerelle.opco_processing.service_layer.ports import ContractValidation, D
 from passerelle.schemas.events import opco as events
 
 
-def machine_tokens(settings: Settings) -> dict[str, MachineToken]:
+def machine_identities(settings: Settings) -> MachineIdentities:
     """One machine identity (identity API client) per OPCO served: its letters are that OPCO's."""
     identity = settings.token_url.removesuffix("/oauth/token") if settings.token_url else settings.identity_url
-    return {
-        code: MachineToken(identity, c["client_id"], c["client_secret"])
-        for code, c in sorted(settings.machine_clients.items())
-    }
+    return MachineIdentities(identity, settings.machine_clients, settings.machine_clients_file)
 
 
 def bootstrap(
@@ -40,7 +40,7 @@ def bootstrap(
 ) -> Service[OpcoContext]:
     settings = settings or Settings()
     database = Database.of(settings)
-    tokens = machine_tokens(settings)
+    tokens = machine_identities(settings)
     context = OpcoContext(
         uow_factory=database.unit_of_work(OpcoUnitOfWork, settings.service_name),
         producer=settings.service_name,

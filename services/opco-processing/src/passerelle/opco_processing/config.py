@@ -20,6 +20,8 @@ class Settings(ServiceSettings):
     token_url: str | None = None
     # The machine identities, one API client per OPCO: {"OPCOEP": {"client_id": "...", "client_secret": "..."}}.
     machine_clients: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # Or a JSON file of the same shape (the demo seed writes one for the local stack), read when first needed.
+    machine_clients_file: str | None = None
     # Background steps (checks, letters, deposits) poll this often; the clocks' task every clock_seconds.
     work_interval_seconds: float = 0.5
     clock_seconds: float = 30.0
