@@ -25,10 +25,10 @@ from aiokafka import AIOKafkaConsumer
 
 from passerelle.contracts.domain.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
 from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.identity import serve_identity
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import REPO
 from passerelle.libs.testing.tokens import TokenFactory, opco_claim
-from tests.e2e.machine_identity import serve_identity
 from tests.e2e.test_contract_drafting import EMPLOYER, Api, poll, tab
 from tests.e2e.test_documents_flow import bucket, training_agreement  # noqa: F401 - `bucket` is a fixture
 
@@ -283,6 +283,12 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
             words = " ".join(text.stdout.decode().split())
             assert number in words and "accord de prise en charge" in words and "D6224-2" in words
 
+            # --- the engaged contract is deposited with the administration (the local fake DECA) -------
+            case = await until(
+                lambda: case_of(reviewer, contract_id), lambda c: c["status"] == "deposited", "the deposit"
+            )
+            assert case["deposit"]["number"].startswith("DECA-")
+
             # --- every event exactly once ------------------------------------------------------------
             counts = await event_counts(
                 bootstrap,
@@ -293,6 +299,7 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
                     "anomaly.resolved",
                     "contract.engaged",
                     "contract.refused",
+                    "contract.deposited",
                 ],
                 contract_id,
             )
@@ -303,6 +310,7 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
                     "anomaly.raised": 1,
                     "anomaly.resolved": 2,
                     "contract.engaged": 1,
+                    "contract.deposited": 1,
                 }
             ), counts
             history = [h["action"] for h in reviewer.get(f"/cases/{case['id']}/history").json()]

@@ -7,6 +7,7 @@ contract type and every check passes, it is engaged at once; otherwise it waits 
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 from passerelle.libs.logging import get_logger
@@ -59,10 +60,14 @@ async def check_case(ctx: Context, case_id: UUID) -> bool:
 async def check_pending(ctx: Context) -> int:
     async with ctx.uow() as uow:
         ids = await uow.cases.to_check(ctx.policy.batch_size)
-    done = 0
-    for case_id in ids:
-        try:
-            done += await check_case(ctx, case_id)
-        except Exception as exc:  # noqa: BLE001 - one case's failure (contracts down) must not stop the others
-            log.warning("checks failed, will retry", case_id=str(case_id), error=repr(exc))
-    return done
+    limit = asyncio.Semaphore(ctx.policy.concurrency)
+
+    async def one(case_id: UUID) -> int:
+        async with limit:
+            try:
+                return int(await check_case(ctx, case_id))
+            except Exception as exc:  # noqa: BLE001 - one case's failure (contracts down) must not stop the others
+                log.warning("checks failed, will retry", case_id=str(case_id), error=repr(exc))
+                return 0
+
+    return sum(await asyncio.gather(*(one(case_id) for case_id in ids)))

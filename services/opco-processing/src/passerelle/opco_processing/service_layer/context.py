@@ -19,6 +19,8 @@ class Policy:
     )
     expiring_horizon_days: int = 5
     batch_size: int = 50
+    # Cases checked, or letters stored, at the same time by one process (HTTP calls overlap).
+    concurrency: int = 8
 
 
 @dataclass(kw_only=True)

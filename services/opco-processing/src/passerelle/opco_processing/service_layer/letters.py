@@ -8,6 +8,7 @@ event in the outbox. A crash anywhere in between repeats the step: nothing is pu
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 from passerelle.libs.logging import get_logger
@@ -31,7 +32,8 @@ async def deliver_letters(ctx: Context, case_id: UUID) -> int:
     delivered = 0
     opco = ctx.referentials.opco(case.opco_code)
     for letter in case.pending_letters:
-        content = ctx.renderer.render(case, letter, opco)
+        # Drawing is CPU work: off the event loop, so the other letters' uploads go on meanwhile.
+        content = await asyncio.to_thread(ctx.renderer.render, case, letter, opco)
         filename = f"{FILENAMES[letter.kind]} - {case.file_number or case.contract_id}.pdf"
         document_id = await ctx.documents.store_letter(
             case.opco_code, case.contract_id, letter.document_type, filename, content
@@ -50,10 +52,14 @@ async def deliver_letters(ctx: Context, case_id: UUID) -> int:
 async def deliver_pending(ctx: Context) -> int:
     async with ctx.uow() as uow:
         ids = await uow.cases.with_pending_letters(ctx.policy.batch_size)
-    done = 0
-    for case_id in ids:
-        try:
-            done += await deliver_letters(ctx, case_id)
-        except Exception as exc:  # noqa: BLE001 - documents unavailable: the letter stays pending, retried
-            log.warning("letter delivery failed, will retry", case_id=str(case_id), error=repr(exc))
-    return done
+    limit = asyncio.Semaphore(ctx.policy.concurrency)
+
+    async def one(case_id: UUID) -> int:
+        async with limit:
+            try:
+                return await deliver_letters(ctx, case_id)
+            except Exception as exc:  # noqa: BLE001 - documents unavailable: the letter stays pending, retried
+                log.warning("letter delivery failed, will retry", case_id=str(case_id), error=repr(exc))
+                return 0
+
+    return sum(await asyncio.gather(*(one(case_id) for case_id in ids)))
