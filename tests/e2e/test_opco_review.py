@@ -15,6 +15,7 @@ import json
 import subprocess
 import time
 import uuid
+from datetime import UTC, datetime
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -173,6 +174,7 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
             )
             assert stored.status_code == 201, stored.text
             await poll(employer, contract_id, lambda c: len(c["documents"]) == 1)
+            before_transmission = datetime.now(UTC).isoformat()
             sent = employer.post(f"/contracts/{contract_id}/transmit")
             assert sent.status_code == 200, sent.text
 
@@ -190,9 +192,11 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
             assert case["funding"]["basis"] == "npec" and float(case["funding_amount"]) > 0
             assert case["clock"]["due_at"] and case["remaining_seconds"] > 0
             # (the topic keeps other tests' contracts: this service reads it from the start)
-            queue = reviewer.get("/cases", params={"tab": "a_traiter", "limit": 200}).json()
+            queue = reviewer.get(
+                "/cases", params={"tab": "a_traiter", "received_after": before_transmission, "sort": "-received"}
+            ).json()
             assert contract_id in [c["contract_id"] for c in queue["items"]] and queue["counts"]["a_traiter"] >= 1
-            elsewhere = other_opco.get("/cases", params={"tab": "tous", "limit": 200}).json()
+            elsewhere = other_opco.get("/cases", params={"tab": "tous", "received_after": before_transmission}).json()
             assert contract_id not in [c["contract_id"] for c in elsewhere["items"]]
             assert other_opco.get(f"/cases/{case['id']}").status_code == 404
 
