@@ -14,6 +14,10 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from passerelle.schemas.events.common import DocumentType
+
+DOCUMENT_TYPES = frozenset(DocumentType.__args__)  # type: ignore[attr-defined]
+
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.stack import ensure_stack
 
@@ -40,6 +44,7 @@ class LetterShelf:
     async def store_letter(
         self, opco_code: str, contract_id: UUID, document_type: str, filename: str, content: bytes
     ) -> UUID:
+        assert document_type in DOCUMENT_TYPES, document_type  # what the documents service accepts
         sha = hashlib.sha256(content).hexdigest()
         if sha not in self.stored:
             self.stored[sha] = (uuid4(), contract_id, document_type, content)

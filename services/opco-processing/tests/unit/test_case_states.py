@@ -123,7 +123,7 @@ def test_refusal_must_be_motivated():
     with pytest.raises(CaseError):
         case.refuse("non", REVIEWER, T0)
     letter = case.refuse("La certification n'est pas inscrite au RNCP.", REVIEWER, T0)
-    assert case.status == CaseStatus.REFUSED and letter.document_type == "courrier_refus"
+    assert case.status == CaseStatus.REFUSED and letter.document_type == "autre"
     with pytest.raises(CaseError):
         case.engage(REVIEWER, "X", T0)
 

@@ -54,6 +54,7 @@ _LABELS = {
 OPEN_STATUSES = frozenset({CaseStatus.RECEIVED, CaseStatus.IN_REVIEW, CaseStatus.READY, CaseStatus.ANOMALY_PENDING})
 DECIDABLE_STATUSES = frozenset({CaseStatus.IN_REVIEW, CaseStatus.READY})
 ENGAGED_STATUSES = frozenset({CaseStatus.ENGAGED, CaseStatus.IMPLICITLY_ACCEPTED})
+REFUSAL_LETTER_TYPE = "autre"
 
 
 class CheckResult(StrEnum):
@@ -453,7 +454,12 @@ class ReviewCase(Model):
         self.status = CaseStatus.REFUSED if kind == "refused" else CaseStatus.IMPLICITLY_REFUSED
         self._stop_clock(now, kind)
         letter = self._letter(
-            "refusal", "courrier_refus", now, "contract.refused", {"reason": reason, "refused_at": now}
+            # No document type of its own yet (adding one to the schemas' enumeration is a breaking change).
+            "refusal",
+            REFUSAL_LETTER_TYPE,
+            now,
+            "contract.refused",
+            {"reason": reason, "refused_at": now},
         )
         self.decisions.append(
             Decision(
