@@ -15,9 +15,9 @@ import json
 import subprocess
 import time
 import uuid
-from datetime import UTC, datetime
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx

@@ -14,12 +14,11 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.stack import ensure_stack
 from passerelle.schemas.events.common import DocumentType
 
 DOCUMENT_TYPES = frozenset(DocumentType.__args__)  # type: ignore[attr-defined]
-
-from passerelle.libs.testing.database import fresh_service_database
-from passerelle.libs.testing.stack import ensure_stack
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 
