@@ -25,7 +25,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from passerelle.contracts.domain.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
+from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.cpu import CpuMeter, Watched
 from passerelle.libs.testing.database import fresh_service_database

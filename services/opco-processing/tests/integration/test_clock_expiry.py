@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 import sqlalchemy as sa
 
-from passerelle.contracts.domain.samples import complete_apprenticeship_form, complete_professionalisation_form
+from passerelle.contracts.testing.samples import complete_apprenticeship_form, complete_professionalisation_form
 from passerelle.libs.outbox import outbox_table
 from passerelle.libs.testing.events import contract_transmitted, document_uploaded, envelope_for
 from passerelle.libs.testing.fakes import FakeClock

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from passerelle.contracts.domain.samples import complete_apprenticeship_form, complete_professionalisation_form
+from passerelle.contracts.testing.samples import complete_apprenticeship_form, complete_professionalisation_form
 from passerelle.opco_processing.domain.case import Actor, ReviewCase, Revision
 
 REVIEWER = Actor(id=uuid4(), name="Emma Girard", role="reviewer")

@@ -1,4 +1,4 @@
-"""The demonstration world: `python -m passerelle.identity.entrypoints.seed` (idempotent).
+"""The demonstration world: `python -m passerelle.identity.cli` (idempotent).
 
 A training organisation with two accounts, two establishments of one company and a third company, an
 OPCO with its administrator, a supervisor and a reviewer. Every account's password is the value of
@@ -19,13 +19,13 @@ from pathlib import Path
 
 from passerelle.identity.bootstrap import bootstrap
 from passerelle.identity.config import Settings
+from passerelle.identity.context import IdentityContext
 from passerelle.identity.domain.errors import InvalidInput
 from passerelle.identity.domain.roles import ROLE_LABELS, Role
-from passerelle.identity.entrypoints.context import Identity
 from passerelle.identity.service_layer import commands, provisioning
 from passerelle.libs.migrations import upgrade
 
-SERVICE_DIR = Path(__file__).resolve().parents[4]
+SERVICE_DIR = Path(__file__).resolve().parents[3]
 PASSWORD_VARIABLE = "PASSERELLE_DEMO_PASSWORD"
 
 
@@ -85,7 +85,7 @@ class SeededLogin:
     created: bool
 
 
-async def seed(identity: Identity, password: str) -> list[SeededLogin]:
+async def seed(identity: IdentityContext, password: str) -> list[SeededLogin]:
     ports = identity.ports
     orgs = {}
     for demo in ORGANISATIONS:
@@ -111,7 +111,7 @@ async def seed(identity: Identity, password: str) -> list[SeededLogin]:
     return logins
 
 
-async def seed_machine_clients(identity: Identity, orgs: dict, accounts: dict) -> None:
+async def seed_machine_clients(identity: IdentityContext, orgs: dict, accounts: dict) -> None:
     path = os.environ.get(MACHINE_CLIENTS_FILE_VARIABLE)
     if not path:
         return
@@ -153,7 +153,7 @@ def _write_clients(file: Path, known: dict) -> None:
 async def run(settings: Settings, password: str) -> list[SeededLogin]:
     service = bootstrap(settings)
     try:
-        return await seed(service.state["identity"], password)
+        return await seed(service.context, password)
     finally:
         if service.engine is not None:
             await service.engine.dispose()
