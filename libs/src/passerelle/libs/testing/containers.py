@@ -393,20 +393,6 @@ def docker_signal(name: str, kill: bool) -> None:
     subprocess.run(args, capture_output=True, timeout=60, check=False)
 
 
-def infra_control(action: str, component: str) -> tuple[int, str]:
-    """`supervisorctl stop|start|restart <program>` for the container stack: the same words on output."""
-    import subprocess
-
-    names: dict[str, str] = json.loads(os.environ.get(NAMES_VAR, "{}"))
-    if component not in names or action not in ("stop", "start", "restart"):
-        return 1, f"{component}: ERROR (no such container or action)"
-    result = subprocess.run(["docker", action, names[component]], capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        return result.returncode, f"{component}: ERROR ({result.stderr.strip()})"
-    word = {"stop": "stopped", "start": "started", "restart": "started"}[action]
-    return 0, f"{component}: {word}"
-
-
 @contextlib.contextmanager
 def container_stack(log_dir: Path | None = None) -> Iterator[dict[str, str]]:
     with ContainerStack(log_dir) as env:

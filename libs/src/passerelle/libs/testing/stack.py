@@ -85,10 +85,7 @@ def supervisorctl(*args: str) -> subprocess.CompletedProcess[str]:
     On the container stack (testing.containers) stop/start/restart act on the component's container and answer
     in supervisorctl's words, so fault tests run unchanged on either."""
     if os.environ.get("PASSERELLE_CONTAINERS") == "1" and len(args) == 2:
-        from passerelle.libs.testing.containers import infra_control
-
-        code, out = infra_control(*args)
-        return subprocess.CompletedProcess(["supervisorctl", *args], code, out, "")
+        return container_control(*args)
     stack_dir = Path(os.environ.get("STACK_DIR", TEST_STACK_ENV["STACK_DIR"]))
     exe = Path(sys.executable).parent / "supervisorctl"
     return subprocess.run(
@@ -100,11 +97,26 @@ def supervisorctl(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def container_control(action: str, component: str) -> subprocess.CompletedProcess[str]:
+    """`supervisorctl stop|start|restart <program>` on the container stack: `docker stop|start` of the component's
+    container (names in PASSERELLE_CONTAINER_NAMES, set by testing.containers), answering in supervisorctl's words."""
+    names: dict[str, str] = json.loads(os.environ.get("PASSERELLE_CONTAINER_NAMES", "{}"))
+    args = ["supervisorctl", action, component]
+    if component not in names or action not in ("stop", "start", "restart"):
+        return subprocess.CompletedProcess(args, 1, f"{component}: ERROR (no such container or action)", "")
+    wait = ["--time", "30"] if action in ("stop", "restart") else []  # Kafka shuts down cleanly, as natively
+    done = subprocess.run(["docker", action, *wait, names[component]], capture_output=True, text=True, timeout=180)
+    if done.returncode != 0:
+        return subprocess.CompletedProcess(args, done.returncode, f"{component}: ERROR ({done.stderr.strip()})", "")
+    word = "stopped" if action == "stop" else "started"
+    return subprocess.CompletedProcess(args, 0, f"{component}: {word}", "")
+
+
 def database_admin_url() -> str:
     return os.environ["PASSERELLE_DATABASE_URL_BASE"]
 
 
-async def wait_for_kafka(bootstrap: str, timeout: float = 90.0) -> None:
+async def wait_for_kafka(bootstrap: str, timeout: float = 180.0) -> None:
     """Until the broker answers a metadata request (after a restart in a fault test)."""
     import asyncio
     import time
