@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from passerelle.contracts.domain.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
+from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
 from passerelle.libs.testing.containers import busy_ports, ports_from_env
 from passerelle.libs.testing.tokens import TokenFactory
 from tests.e2e.test_contract_drafting import EMPLOYER, Api, poll, tab
