@@ -154,8 +154,9 @@ async def test_a_transmission_is_one_trace_with_its_metrics_and_clean_logs(stack
             },
             log_dir,
         )
-        contracts.start()
-        documents.start()
+        # Generous: on a shared 2-core machine a service may take minutes to join its consumer group.
+        contracts.start(ready_timeout=300)
+        documents.start(ready_timeout=300)
         try:
             employer = Api(contracts.url, tokens, EMPLOYER)
             uploads = Api(documents.url, tokens, EMPLOYER)
