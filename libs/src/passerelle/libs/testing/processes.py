@@ -69,7 +69,13 @@ class ServiceProcess:
             args, env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         if self.port is not None:
-            self.wait_ready(ready_timeout)
+            try:
+                self.wait_ready(ready_timeout)
+            except BaseException:
+                # Never leave it running: a service that outlived its test keeps consuming and relaying from the
+                # next run's databases of the same name.
+                self.kill()
+                raise
         return self
 
     def wait_ready(self, timeout: float) -> None:
