@@ -97,6 +97,16 @@ class SpanReceiver:
             seen = sorted({(s["service"], s["name"]) for s in self.spans})
         raise AssertionError(f"no span {name!r} from {service} (seen: {seen})")
 
+    async def wait_in_trace(self, trace_id: str, service: str, name: str, timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for span in self.find(service, name):
+                if span["trace_id"] == trace_id:
+                    return span
+            await asyncio.sleep(0.2)
+        found = [(s["trace_id"], s["parent_span_id"]) for s in self.find(service, name)]
+        raise AssertionError(f"no span {name!r} from {service} in trace {trace_id} (same name elsewhere: {found})")
+
     def trace(self, trace_id: str) -> list[dict[str, Any]]:
         with self.lock:
             return [s for s in self.spans if s["trace_id"] == trace_id]
@@ -193,12 +203,7 @@ async def test_a_transmission_is_one_trace_with_its_metrics_and_clean_logs(stack
             publish = await receiver.wait_for(
                 "contracts", "publish contract.transmitted", **{"messaging.kafka.message.key": contract_id}
             )
-            consume = next(
-                s
-                for s in [await receiver.wait_for("documents", "process contract.transmitted")]
-                + receiver.find("documents", "process contract.transmitted")
-                if s["trace_id"] == publish["trace_id"]
-            )
+            consume = await receiver.wait_in_trace(publish["trace_id"], "documents", "process contract.transmitted")
             assert request["parent_span_id"] is None
             assert publish["trace_id"] == request["trace_id"] == consume["trace_id"]
             assert publish["parent_span_id"] == request["span_id"]
