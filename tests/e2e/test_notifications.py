@@ -37,6 +37,7 @@ from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.opco import Anomaly, AnomalyRaised, ContractEngaged
 from tests.e2e.test_contract_drafting import publish, tab
 from tests.e2e.test_identity_access import Identity, Mailbox, new_email
+from tests.e2e.versioned import VersionedAsyncClient
 
 pytestmark = pytest.mark.e2e
 PORTAL = "http://portail.e2e"
@@ -141,7 +142,7 @@ async def test_everyone_concerned_is_told_by_mail_and_live_exactly_once(platform
     bootstrap = stack["PASSERELLE_KAFKA_BOOTSTRAP"]
     mailbox = Mailbox(os.environ.get("PASSERELLE_MAIL_API") or stack["PASSERELLE_MAIL_API"])
     idp = Identity(identity_process.url, mailbox)
-    contracts = httpx.AsyncClient(base_url=contracts_process.url, timeout=30)
+    contracts = VersionedAsyncClient(base_url=contracts_process.url, timeout=30)
     notifier = httpx.AsyncClient(base_url=notifier_process.url, timeout=30)
     stream_url = f"{notifier_process.url}/notifications/stream"
 
