@@ -287,7 +287,9 @@ async def test_a_revocation_that_overtakes_its_grant_waits_for_it(deliver, notif
     granted = world.join(member, world.employer, "contributor")
     world.drain()
     revoked = i.MembershipRevoked(
-        membership_id=granted.membership_id, account_id=member.account_id, organisation_id=world.employer.organisation_id
+        membership_id=granted.membership_id,
+        account_id=member.account_id,
+        organisation_id=world.employer.organisation_id,
     )
     group = service.consumer_group
     parked: list[str] = []
