@@ -119,7 +119,7 @@ async def mails(mailbox: Mailbox, to: str) -> list[dict[str, Any]]:
         return (await http.get(f"{mailbox.api}/api/messages", params={"to": to})).json()  # type: ignore[no-any-return]
 
 
-async def wait_mail(mailbox: Mailbox, to: str, contains: str, timeout: float = 30) -> dict[str, Any]:
+async def wait_mail(mailbox: Mailbox, to: str, contains: str, timeout: float = 90) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in await mails(mailbox, to):
