@@ -66,11 +66,21 @@ class Api:
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return self.client.get(path, headers=self._headers(), **kw)
 
+    def _write_headers(self, path: str) -> dict[str, str]:
+        # Writes on a contract require the version last read (If-Match): read it, as a person's page would.
+        headers = self._headers()
+        parts = path.split("/")
+        if len(parts) > 2 and parts[1] == "contracts" and len(parts[2]) == 36:
+            etag = self.client.get(f"/contracts/{parts[2]}", headers=headers).headers.get("etag")
+            if etag:
+                headers["If-Match"] = etag
+        return headers
+
     def post(self, path: str, **kw: Any) -> httpx.Response:
-        return self.client.post(path, headers=self._headers(), **kw)
+        return self.client.post(path, headers=self._write_headers(path), **kw)
 
     def put(self, path: str, **kw: Any) -> httpx.Response:
-        return self.client.put(path, headers=self._headers(), **kw)
+        return self.client.put(path, headers=self._write_headers(path), **kw)
 
 
 async def publish(bootstrap: str, event: Event, producer_name: str) -> None:

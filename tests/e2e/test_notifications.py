@@ -30,13 +30,16 @@ from passerelle.contracts.testing.samples import (
     complete_apprenticeship_form,
 )
 from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.kafka import start_group_at_end
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.sse import SseStream
 from passerelle.libs.testing.stack import REPO
+from passerelle.notifier.entrypoints.consumers import HANDLERS
 from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.opco import Anomaly, AnomalyRaised, ContractEngaged
 from tests.e2e.test_contract_drafting import publish, tab
 from tests.e2e.test_identity_access import Identity, Mailbox, new_email
+from tests.e2e.versioned import VersionedAsyncClient
 
 pytestmark = pytest.mark.e2e
 PORTAL = "http://portail.e2e"
@@ -65,19 +68,18 @@ def platform(stack, log_dir):
         },
         log_dir,
     ).start()
+    group = f"notifier-e2e-{uuid.uuid4().hex[:8]}"
+    asyncio.run(start_group_at_end(stack["PASSERELLE_KAFKA_BOOTSTRAP"], group, [e.topic for e in HANDLERS]))
     notifier = ServiceProcess.uvicorn(
         "notifier",
         "passerelle.notifier.main:app",
         {
             **jwks,
             "NOTIFIER_DATABASE_URL": fresh_service_database(REPO / "services" / "notifier", "e2e_notif_notifier"),
-            "NOTIFIER_CONSUMER_GROUP": f"notifier-e2e-{uuid.uuid4().hex[:8]}",
+            "NOTIFIER_CONSUMER_GROUP": group,
             "NOTIFIER_PORTAL_URL": PORTAL,
             "NOTIFIER_MAIL_POLL_SECONDS": "0.2",
             "NOTIFIER_STREAM_KEEPALIVE_SECONDS": "2",
-            # Other tests' OPCO events about contracts this notifier never saw: parked quickly, not retried long.
-            "NOTIFIER_CONSUMER_MAX_ATTEMPTS": "3",
-            "NOTIFIER_CONSUMER_BACKOFF_SECONDS": "0.05",
         },
         log_dir,
     ).start()
@@ -118,7 +120,7 @@ async def mails(mailbox: Mailbox, to: str) -> list[dict[str, Any]]:
         return (await http.get(f"{mailbox.api}/api/messages", params={"to": to})).json()  # type: ignore[no-any-return]
 
 
-async def wait_mail(mailbox: Mailbox, to: str, contains: str, timeout: float = 30) -> dict[str, Any]:
+async def wait_mail(mailbox: Mailbox, to: str, contains: str, timeout: float = 90) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in await mails(mailbox, to):
@@ -141,7 +143,7 @@ async def test_everyone_concerned_is_told_by_mail_and_live_exactly_once(platform
     bootstrap = stack["PASSERELLE_KAFKA_BOOTSTRAP"]
     mailbox = Mailbox(os.environ.get("PASSERELLE_MAIL_API") or stack["PASSERELLE_MAIL_API"])
     idp = Identity(identity_process.url, mailbox)
-    contracts = httpx.AsyncClient(base_url=contracts_process.url, timeout=30)
+    contracts = VersionedAsyncClient(base_url=contracts_process.url, timeout=30)
     notifier = httpx.AsyncClient(base_url=notifier_process.url, timeout=30)
     stream_url = f"{notifier_process.url}/notifications/stream"
 

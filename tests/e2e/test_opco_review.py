@@ -183,6 +183,7 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
                 lambda: case_of(reviewer, contract_id),
                 lambda c: c and c["status"] == "ready",
                 "the case being opened and checked",
+                timeout=240,
             )
             assert case["opco_code"] == "OPCOEP" and case["routing"]["source"] == "idcc"
             checks = {c["id"]: c for c in case["checks_detail"]}

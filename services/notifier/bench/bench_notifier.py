@@ -31,7 +31,7 @@ from aiosmtpd.controller import Controller
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))
 
-from passerelle.contracts.domain.samples import (  # noqa: E402
+from passerelle.contracts.testing.samples import (  # noqa: E402
     DEMO_CFA_SIRET,
     DEMO_CFA_UAI,
     DEMO_EMPLOYER_SIRET,
@@ -39,9 +39,11 @@ from passerelle.contracts.domain.samples import (  # noqa: E402
 )
 from passerelle.libs.relay import make_producer  # noqa: E402
 from passerelle.libs.testing.database import fresh_service_database  # noqa: E402
+from passerelle.libs.testing.kafka import start_group_at_end  # noqa: E402
 from passerelle.libs.testing.processes import ServiceProcess, free_port  # noqa: E402
 from passerelle.libs.testing.sse import SseStream  # noqa: E402
 from passerelle.libs.testing.tokens import TokenFactory, org_claim  # noqa: E402
+from passerelle.notifier.entrypoints.consumers import HANDLERS  # noqa: E402
 from passerelle.schemas import Envelope, Event, encode_record  # noqa: E402
 from passerelle.schemas.events import identity as i  # noqa: E402
 from passerelle.schemas.events.documents import DocumentUploaded  # noqa: E402
@@ -149,6 +151,8 @@ async def main() -> None:
     tokens = TokenFactory()
     notifier_db = fresh_service_database(REPO / "services" / "notifier", "bench_notifier")
     run = uuid.uuid4().hex[:8]
+    # Deployed now: the groups skip the bench broker's history (earlier runs) and read only this run's events.
+    await start_group_at_end(bootstrap, f"notifier-bench-{run}", [e.topic for e in HANDLERS])
     with tokens.serve_jwks() as jwks_url:
         contracts_process = ServiceProcess.uvicorn(
             "contracts",

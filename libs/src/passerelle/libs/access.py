@@ -99,3 +99,46 @@ def require_party(
     if not sides:
         raise not_found or NotFound("Ce contrat est introuvable ou vous n'y avez pas accès.", "contract_not_found")
     return sides
+
+
+# --- What each role may do on a contract, for its own side ------------------------------------------------------
+
+
+class Action(StrEnum):
+    READ = "read"
+    EDIT = "edit"  # the side's own tabs
+    PROPOSE = "propose"
+    ANSWER_PROPOSAL = "answer_proposal"  # accept or decline
+    TRANSMIT = "transmit"
+    AMEND = "amend"
+    TRANSFER = "transfer"  # to a colleague of the same side's organisation
+    ARCHIVE = "archive"  # and restore
+    DELETE = "delete"  # a draft never transmitted
+
+
+class Right(StrEnum):
+    YES = "yes"
+    IN_CHARGE = "in_charge"  # only on the contracts the person is in charge of for that side
+    NO = "no"
+
+
+# The rights table (README, "Who may do what on a contract"): each side acts only within its own side (a
+# training organisation never transfers, archives or deletes an employer's contract), administrators manage
+# every contract of their organisation, contributors the ones they are in charge of.
+RIGHTS: dict[Action, dict[str, Right]] = {
+    Action.READ: {"admin": Right.YES, "contributor": Right.YES},
+    Action.EDIT: {"admin": Right.YES, "contributor": Right.YES},
+    Action.PROPOSE: {"admin": Right.YES, "contributor": Right.YES},
+    Action.ANSWER_PROPOSAL: {"admin": Right.YES, "contributor": Right.YES},
+    Action.TRANSMIT: {"admin": Right.YES, "contributor": Right.IN_CHARGE},
+    Action.AMEND: {"admin": Right.YES, "contributor": Right.IN_CHARGE},
+    Action.TRANSFER: {"admin": Right.YES, "contributor": Right.IN_CHARGE},
+    Action.ARCHIVE: {"admin": Right.YES, "contributor": Right.IN_CHARGE},
+    Action.DELETE: {"admin": Right.YES, "contributor": Right.IN_CHARGE},
+}
+
+
+def may(action: Action, role: str, *, in_charge: bool) -> bool:
+    """Whether a member with `role` on the acting side may do `action` (unknown roles: nothing but reading)."""
+    right = RIGHTS[action].get(role, Right.YES if action == Action.READ else Right.NO)
+    return right == Right.YES or (right == Right.IN_CHARGE and in_charge)

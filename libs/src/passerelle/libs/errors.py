@@ -27,6 +27,8 @@ class ErrorKind(StrEnum):
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
+    PRECONDITION_FAILED = "precondition_failed"  # the If-Match version is not the current one
+    PRECONDITION_REQUIRED = "precondition_required"  # a write that needs If-Match came without it
     GONE = "gone"
     TOO_LARGE = "too_large"
     UNSUPPORTED = "unsupported"
@@ -40,6 +42,8 @@ STATUS_OF_KIND: dict[ErrorKind, int] = {
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.CONFLICT: 409,
+    ErrorKind.PRECONDITION_FAILED: 412,
+    ErrorKind.PRECONDITION_REQUIRED: 428,
     ErrorKind.GONE: 410,
     ErrorKind.TOO_LARGE: 413,
     ErrorKind.UNSUPPORTED: 415,
@@ -156,6 +160,16 @@ class Conflict(DomainError):
     kind = ErrorKind.CONFLICT
     code = "conflict"
     message = "Cette action entre en conflit avec l'état actuel."
+
+
+class PreconditionFailed(DomainError):
+    kind = ErrorKind.PRECONDITION_FAILED
+    code = "precondition_failed"
+
+
+class PreconditionRequired(DomainError):
+    kind = ErrorKind.PRECONDITION_REQUIRED
+    code = "precondition_required"
 
 
 class Gone(DomainError):

@@ -6,6 +6,7 @@ not depend on the identity service.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -103,8 +104,28 @@ async def service(database_url: str, signer: TokenFactory, stack: dict[str, str]
         yield service, app
 
 
+_CONTRACT_WRITE = re.compile(r"^/contracts/([0-9a-f-]{36})(/|$)")
+
+
+class VersionedClient(httpx.AsyncClient):
+    """Writes on a contract require If-Match: when a test does not give it, the current ETag is sent (as a
+    client that has just read the contract would). Tests of the requirement itself pass their own `If-Match`
+    (an empty one to send none)."""
+
+    async def request(self, method: str, url: Any, *args: Any, **kwargs: Any) -> httpx.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        match = _CONTRACT_WRITE.match(str(url))
+        if headers.get("If-Match") == "":
+            del headers["If-Match"]
+        elif method in ("PUT", "POST", "DELETE") and match and "If-Match" not in headers:
+            current = await super().request("GET", f"/contracts/{match.group(1)}", headers=headers)
+            if "etag" in current.headers:
+                headers["If-Match"] = current.headers["etag"]
+        return await super().request(method, url, *args, headers=headers, **kwargs)
+
+
 @pytest.fixture
 async def client(service) -> AsyncIterator[httpx.AsyncClient]:
     _, app = service
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://contracts") as client:
+    async with VersionedClient(transport=httpx.ASGITransport(app=app), base_url="http://contracts") as client:
         yield client

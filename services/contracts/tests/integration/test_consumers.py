@@ -24,6 +24,8 @@ from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.identity import MembershipGranted
 from passerelle.schemas.events.opco import Anomaly, AnomalyRaised, ContractEngaged
 
+from .conftest import VersionedClient
+
 pytestmark = pytest.mark.integration
 
 
@@ -45,7 +47,7 @@ async def kafka_client(stack, signer) -> AsyncIterator[httpx.AsyncClient]:
     async with app.router.lifespan_context(app):
         app.state.token_verifier.set_jwks(signer.jwks())
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://contracts") as client:
+        async with VersionedClient(transport=transport, base_url="http://contracts") as client:
             yield client
 
 

@@ -118,7 +118,7 @@ async def test_an_employer_drafts_corrects_and_transmits_an_apprenticeship(clien
 
     # A stale version is refused; the right one transmits.
     stale = await client.post(f"/contracts/{contract_id}/transmit", headers={**headers, "If-Match": '"1"'})
-    assert stale.status_code == 409
+    assert stale.status_code == 412
     sent = await client.post(f"/contracts/{contract_id}/transmit", headers={**headers, "If-Match": f'"{version}"'})
     assert sent.status_code == 200, sent.text
     assert sent.json()["contract"]["status"] == "transmitted"

@@ -49,3 +49,25 @@ async def test_a_transmitted_contract_cannot_be_archived(client, auth, service):
     refused = await client.post(f"/contracts/{contract_id}/archive", headers=auth(EMPLOYER))
     assert refused.status_code == 409, refused.text
     assert "attend sa décision" in refused.json()["error"]["message"]
+
+
+async def test_writes_require_the_version_with_a_french_428_then_412(client, auth):
+    headers = auth(EMPLOYER)
+    created = await create(client, auth, EMPLOYER, contract_type="apprentissage", employer_siret=DEMO_EMPLOYER_SIRET)
+    path = f"/contracts/{created['id']}/tabs/salarie"
+    missing = await client.put(path, json={"first_name": "Lucas"}, headers={**headers, "If-Match": ""})
+    assert missing.status_code == 428, missing.text
+    assert missing.json()["error"]["code"] == "precondition_required"
+    assert "If-Match" in missing.json()["error"]["message"] and "écraser" in missing.json()["error"]["message"]
+    anyone = await client.put(path, json={"first_name": "Lucas"}, headers={**headers, "If-Match": "*"})
+    assert anyone.status_code == 428
+    # Two people read version 1; the first saves, the second is told, in French, to reload.
+    first = await client.put(path, json={"first_name": "Lucas"}, headers={**headers, "If-Match": '"1"'})
+    assert first.status_code == 200 and first.headers["etag"] == '"2"'
+    second = await client.put(path, json={"first_name": "Luc"}, headers={**headers, "If-Match": '"1"'})
+    assert second.status_code == 412, second.text
+    error = second.json()["error"]
+    assert error["code"] == "contract_version_outdated" and "rechargez-le" in error["message"]
+    assert error["details"] == {"current_version": 2, "expected_version": 1}
+    after = await client.get(f"/contracts/{created['id']}", headers=headers)
+    assert after.json()["form"]["employee"]["first_name"] == "Lucas"

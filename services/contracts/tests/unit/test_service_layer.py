@@ -12,7 +12,7 @@ from passerelle.contracts.domain.tabs import Tab
 from passerelle.contracts.entrypoints.http.schemas import contract_public
 from passerelle.contracts.service_layer import commands, drafting, lifecycle, projections, queries
 from passerelle.contracts.service_layer.access import sides_of
-from passerelle.contracts.service_layer.errors import ConcurrentModification, ContractNotFound, SideNotAllowed
+from passerelle.contracts.service_layer.errors import ContractNotFound, SideNotAllowed
 from passerelle.contracts.service_layer.records import Colleague, Side
 from passerelle.contracts.testing.samples import (
     DEMO_CFA_SIRET,
@@ -21,7 +21,7 @@ from passerelle.contracts.testing.samples import (
     DEMO_OTHER_COMPANY_SIRET,
     complete_apprenticeship_form,
 )
-from passerelle.libs.errors import DomainError, Forbidden, InvalidInput
+from passerelle.libs.errors import DomainError, Forbidden, InvalidInput, PreconditionFailed
 from passerelle.schemas.events import contracts as events
 from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.opco import (
@@ -167,11 +167,12 @@ async def test_bad_input_names_the_field_by_its_full_path(uow, employer, deps):
 async def test_a_stale_version_is_refused(uow, employer, deps):
     record = await draft(uow, employer, deps, employer_siret=DEMO_EMPLOYER_SIRET)
     await drafting.save_tab(uow, employer, commands.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "A"}), deps)
-    with pytest.raises(ConcurrentModification) as conflict:
+    with pytest.raises(PreconditionFailed) as conflict:
         await drafting.save_tab(
             uow, employer, commands.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "B"}, expected_version=1), deps
         )
-    assert conflict.value.status_code == 409
+    assert conflict.value.status_code == 412
+    assert "vous aviez la version 1, il en est à la version 2" in conflict.value.message
 
 
 async def test_each_side_writes_only_its_part(uow, employer, cfa, deps):

@@ -173,3 +173,14 @@ async def test_the_daily_digest_gathers_what_waits_for_it_once(notifier, deliver
     await run_digest(notifier, force=True)
     await asyncio.sleep(0.5)
     assert len(await mails_to(mail_api, cfa_user.email)) == 1
+
+
+async def test_one_connection_carries_several_messages_and_survives_a_refusal(notifier, picky_server):
+    handler, port = picky_server
+    picky = with_mailer(notifier, port, attempts=1)
+    addresses = [f"{'bounce' if k % 3 == 0 else 'ok'}-{k}@example.test" for k in range(12)]
+    ids = await queue(picky, *addresses)
+    await deliver_once(picky)
+    got = await statuses(picky, ids)
+    assert [got[i][0] for i in ids] == ["bounced" if k % 3 == 0 else "sent" for k in range(12)]
+    assert sorted(handler.accepted) == sorted(a for a in addresses if a.startswith("ok-"))

@@ -287,7 +287,9 @@ async def test_a_revocation_that_overtakes_its_grant_waits_for_it(deliver, notif
     granted = world.join(member, world.employer, "contributor")
     world.drain()
     revoked = i.MembershipRevoked(
-        membership_id=granted.membership_id, account_id=member.account_id, organisation_id=world.employer.organisation_id
+        membership_id=granted.membership_id,
+        account_id=member.account_id,
+        organisation_id=world.employer.organisation_id,
     )
     group = service.consumer_group
     parked: list[str] = []
@@ -310,3 +312,22 @@ async def test_a_revocation_that_overtakes_its_grant_waits_for_it(deliver, notif
     async with notifier.uow() as uow:
         rows = await uow.directory.memberships_of(member.account_id)
     assert rows == []  # revoked: not an active membership
+
+
+async def test_a_clock_alert_reaches_the_assigned_reviewer_and_the_supervisors(deliver, notifier):
+    world = World()
+    cfa_user = world.person("Claire Formation", world.cfa)
+    assigned = world.person("Rita Instructrice", world.opco, role="reviewer")
+    other = world.person("Rémi Instructeur", world.opco, role="reviewer")
+    supervisor = world.person("Sarah Superviseuse", world.opco, role="supervisor")
+    await deliver(*world.drain())
+    contract_id = uuid.uuid4()
+    await deliver(world.contract(contract_id, c.ContractProposed, cfa_user, employer_email=unique_address("x")))
+    alert = o.DeadlineApproached(
+        case_id=uuid.uuid4(), contract_id=contract_id, revision=1, opco_code=world.opco.opco_code or "",
+        due_at=NOW, days_left=2, assignee_id=assigned.account_id, silence="refusal",
+    )  # fmt: skip
+    await deliver(alert)
+    rows = await notifications_of(notifier, contract_id=contract_id, kind="clock_alert")
+    assert sorted(r.account_id for r in rows) == sorted([assigned.account_id, supervisor.account_id])
+    assert other.account_id not in {r.account_id for r in rows} and all(r.legal for r in rows)

@@ -22,14 +22,6 @@ PARTIES = ContractParties(employer_siret="81208328500013", training_uai="0754321
 COMMON = {"contract_id": CID, "contract_type": "apprentissage", "parties": PARTIES}
 
 
-class Alert:
-    """Stands for opco-processing's clock alert until its event exists in contracts-schemas."""
-
-    contract_id = CID
-    decision_due_on = date(2026, 12, 20)
-    message = "La décision sur ce dossier est attendue dans 3 jours."
-
-
 EVENTS = {
     Kind.CONTRACT_PROPOSED: c.ContractProposed(**COMMON, employer_email="recrutement@dupain.example.fr"),
     Kind.CONTRACT_ACCEPTED: c.ContractAccepted(**COMMON),
@@ -79,7 +71,16 @@ EVENTS = {
     Kind.CASE_OPENED: o.CaseOpened(
         case_id=CASE, contract_id=CID, revision=1, opco_code="OPCOMMERCE", decision_due_on=date(2026, 12, 21)
     ),
-    Kind.CLOCK_ALERT: Alert(),
+    Kind.CLOCK_ALERT: o.DeadlineApproached(
+        case_id=CASE,
+        contract_id=CID,
+        revision=1,
+        opco_code="OPCOMMERCE",
+        due_at=datetime(2026, 12, 20, 23, tzinfo=UTC),
+        days_left=3,
+        assignee_id=ACC,
+        silence="refusal",
+    ),
     Kind.AMENDMENT_REQUESTED: c.AmendmentRequested(**COMMON, revision=2),
     Kind.CONTRACT_TRANSFERRED: c.ContractTransferred(**COMMON, to_account_id=ACC),
     Kind.MEMBERSHIP_REQUESTED: i.MembershipRequested(
@@ -183,6 +184,12 @@ def test_the_engagement_carries_the_file_number_and_the_letter_link():
     content, rendered = render(Kind.CONTRACT_ENGAGED)
     assert "OPC-2026-000123" in rendered.subject and "OPC-2026-000123" in rendered.text
     assert content.letter_url and content.letter_url in rendered.html
+
+
+def test_the_clock_alert_says_when_the_period_ends_and_what_silence_means():
+    content, rendered = render(Kind.CLOCK_ALERT)
+    assert "se termine dans 3 jours, le 21/12/2026 : sans décision d'ici là, le silence vaudra refus." in rendered.text
+    assert content.link == f"https://portail.example.fr/instruction/dossiers/{CASE}"
 
 
 def test_the_digest_lists_its_items():

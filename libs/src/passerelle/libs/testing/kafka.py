@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from passerelle.schemas import Envelope, Event, encode_record
 
@@ -112,3 +112,20 @@ async def produce(bootstrap: str, envelope: Envelope, event: Event | dict[str, A
     """A well-formed Passerelle record, as the relay would publish it."""
     key, value, headers = encode_record(envelope, event)
     await produce_raw(bootstrap, envelope.type, value=value, key=key, headers=list(headers))
+
+
+async def start_group_at_end(bootstrap: str, group: str, topics: Sequence[str]) -> None:
+    """Commits a new consumer group's offsets at the end of `topics`: a service deployed now, which does not
+    replay the shared test broker's history (other tests' events) before the events of its own test."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        cluster = await consumer._client.fetch_all_metadata()  # no subscription: ask for every topic's partitions
+        partitions = [TopicPartition(t, p) for t in topics for p in sorted(cluster.partitions_for_topic(t) or ())]
+        if not partitions:
+            return
+        consumer.assign(partitions)  # manual assignment: the group's offsets can be committed without joining it
+        ends = await consumer.end_offsets(partitions)
+        await consumer.commit({tp: offset for tp, offset in ends.items()})
+    finally:
+        await consumer.stop()

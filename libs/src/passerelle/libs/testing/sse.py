@@ -98,7 +98,7 @@ class SseStream:
         finally:
             self._opened.set()
 
-    async def wait_for(self, predicate: Any, timeout: float = 30.0) -> SseEvent:
+    async def wait_for(self, predicate: Any, timeout: float = 90.0) -> SseEvent:
         """The first event (already received or to come) for which `predicate(event)` is true."""
 
         async def first() -> SseEvent:

@@ -24,6 +24,8 @@ contract_table = sa.Table(
     # Optimistic locking: every update checks and increments it.
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("owner_id", sa.Text, nullable=False),
+    # The person in charge on each side: {"employer": account id, "training": account id}.
+    sa.Column("in_charge", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     sa.Column("created_by_side", sa.Text, nullable=False),
     # A contract pre-filled by a training organisation is shown to the employer once proposed.
     sa.Column("visible_to_employer", sa.Boolean, nullable=False),

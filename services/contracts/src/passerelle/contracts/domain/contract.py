@@ -327,14 +327,21 @@ class Contract:
         self.status = ContractStatus.DELETED
         self._record(ContractDeleted, at, by)
 
-    def transfer(self, *, to_owner_id: str, by: str, at: datetime | None = None) -> None:
-        """Hand the contract to a colleague of the same SIRET or UAI (checked by the service layer)."""
+    def transfer(
+        self, *, to_owner_id: str, by: str, at: datetime | None = None, from_owner_id: str | None = None
+    ) -> None:
+        """Hand the contract to a colleague of the same SIRET or UAI (checked by the service layer).
+
+        `from_owner_id` is the person in charge on the side that transfers (each side has its own); the
+        contract's `owner_id` (the creating side's person in charge) changes only when it is that person.
+        """
         if self.status == ContractStatus.DELETED:
             raise InvalidTransition("Un contrat supprimé ne peut pas être transféré.")
-        if to_owner_id == self.owner_id:
+        previous = from_owner_id if from_owner_id is not None else self.owner_id
+        if to_owner_id == previous:
             raise InvalidTransition("Le contrat appartient déjà à cette personne.")
-        previous = self.owner_id
-        self.owner_id = to_owner_id
+        if previous == self.owner_id:
+            self.owner_id = to_owner_id
         self._record(ContractTransferred, at, by, from_owner_id=previous, to_owner_id=to_owner_id)
 
     # --- internals ---------------------------------------------------------------------------------------------

@@ -98,3 +98,54 @@ def require_tabs(sides: frozenset[Side], created_by_side: Side, tabs: set[Tab]) 
         raise SideNotAllowed(
             f"Vous ne pouvez pas modifier {which} {labels} : chaque partie ne complète que sa part du contrat."
         )
+
+
+_ACTION_LABELS = {
+    parties.Action.TRANSMIT: "transmettre ce contrat",
+    parties.Action.AMEND: "demander une modification de ce contrat",
+    parties.Action.TRANSFER: "transférer ce contrat",
+    parties.Action.ARCHIVE: "archiver ou désarchiver ce contrat",
+    parties.Action.DELETE: "supprimer ce brouillon",
+}
+
+
+def role_on(principal: Principal, record: ContractRecord, side: Side) -> str | None:
+    """The caller's role in the organisation that holds `side` of the contract (admin wins over contributor)."""
+    roles = set()
+    for membership in principal.memberships:
+        if side == Side.EMPLOYER and membership.kind == "employer":
+            if record.employer_siret is None or membership.siret == record.employer_siret:
+                roles.add(membership.role)
+        elif (
+            side == Side.TRAINING
+            and membership.kind == "training"
+            and (
+                (record.training_uai and membership.uai == record.training_uai)
+                or (record.training_siret and membership.siret == record.training_siret)
+            )
+        ):
+            roles.add(membership.role)
+    if "admin" in roles:
+        return "admin"
+    return next(iter(sorted(roles)), None)
+
+
+def require_right(principal: Principal, record: ContractRecord, side: Side, action: parties.Action) -> None:
+    """The one check of what a role may do for its side (libs.access.RIGHTS, the README's table)."""
+    role = role_on(principal, record, side) or ""
+    in_charge = record.in_charge.get(side) == str(principal.subject)
+    if not parties.may(action, role, in_charge=in_charge):
+        raise SideNotAllowed(
+            f"Seul un administrateur de votre organisation, ou la personne en charge du contrat, peut "
+            f"{_ACTION_LABELS.get(action, 'faire cette action')}."
+        )
+
+
+def acting_side(sides: frozenset[Side], action: str) -> Side:
+    """The side a party acts for: the employer's when it holds both, else its own."""
+    if Side.EMPLOYER in sides:
+        return Side.EMPLOYER
+    if Side.TRAINING in sides:
+        return Side.TRAINING
+    require_side(sides, Side.EMPLOYER, action)
+    raise AssertionError("unreachable")

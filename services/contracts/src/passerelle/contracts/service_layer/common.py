@@ -8,10 +8,10 @@ from uuid import UUID
 from passerelle.contracts.domain.events import ContractSaved
 from passerelle.contracts.domain.facts import ValidationContext
 from passerelle.libs.auth import Principal
+from passerelle.libs.errors import PreconditionFailed
 
 from . import access
 from .context import Dependencies
-from .errors import ConcurrentModification
 from .forms import changed_tabs
 from .messages import history_entry, integration_event
 from .ports import UnitOfWork
@@ -36,7 +36,13 @@ async def load_for_write(
     sides = access.require_party(principal, record)
     assert record is not None
     if expected_version is not None and expected_version != record.contract.version:
-        raise ConcurrentModification()
+        raise PreconditionFailed(
+            f"Ce contrat a été modifié depuis que vous l'avez lu (vous aviez la version {expected_version}, il en est "
+            f"à la version {record.contract.version}) : rechargez-le pour voir les changements, puis enregistrez à "
+            "nouveau.",
+            "contract_version_outdated",
+            details={"current_version": record.contract.version, "expected_version": expected_version},
+        )
     return record, sides
 
 

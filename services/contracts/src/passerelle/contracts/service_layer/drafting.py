@@ -192,6 +192,7 @@ async def prepare_new_contract(principal: Principal, cmd: CreateContract, deps: 
         created_by_side=side,
         opco_code=opco_for(contract.form.employer.idcc, deps.default_opco_code),
         visible_to_employer=side == Side.EMPLOYER,
+        in_charge={side: actor(principal)},
     )
     if not access.sides_of(principal, record):
         raise Forbidden("Vous ne seriez pas partie à ce contrat.", "contract_creation_not_allowed")
@@ -264,6 +265,8 @@ async def accept_proposal(
         record.opco_code = opco_for(contract.form.employer.idcc, deps.default_opco_code)
     contract.accept(by=actor(principal), at=deps.now())
     record.visible_to_employer = True
+    # The employer side now has its own person in charge; the training organisation's stays.
+    record.in_charge[Side.EMPLOYER] = actor(principal)
     await persist(uow, record, deps)
     return record
 

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from passerelle.contracts.domain.opcos import opco_for
 from passerelle.contracts.domain.rules import Finding
+from passerelle.libs.access import Action
 from passerelle.libs.auth import Principal
 from passerelle.libs.errors import FieldError, InvalidInput
 from passerelle.libs.logging import get_logger
@@ -16,6 +17,7 @@ from . import access
 from .commands import RequestAmendment, TransferContract
 from .common import actor, documents_context, load_for_write, persist
 from .context import Dependencies
+from .errors import SideNotAllowed
 from .ports import UnitOfWork
 from .records import ContractRecord, Side
 
@@ -29,6 +31,7 @@ async def transmit_contract(
     error (422, nothing changes)."""
     record, sides = await load_for_write(uow, principal, contract_id, expected_version)
     access.require_side(sides, Side.EMPLOYER, "transmettre le contrat à l'OPCO")
+    access.require_right(principal, record, Side.EMPLOYER, Action.TRANSMIT)
     context, documents = await documents_context(uow, record, deps, for_transmission=True)
     warnings = record.contract.transmit(context, by=actor(principal), at=deps.now())
     record.transmitted_at = deps.now()
@@ -46,6 +49,7 @@ async def request_amendment(
     """After engagement, a modification request opens a new revision that follows the same path."""
     record, sides = await load_for_write(uow, principal, cmd.contract_id, cmd.expected_version)
     access.require_side(sides, Side.EMPLOYER, "demander une modification du contrat")
+    access.require_right(principal, record, Side.EMPLOYER, Action.AMEND)
     record.contract.open_amendment(
         kind_code=cmd.kind_code, effective_date=cmd.effective_date, by=actor(principal), at=deps.now()
     )
@@ -57,20 +61,23 @@ async def request_amendment(
 async def transfer_contract(
     uow: UnitOfWork, principal: Principal, cmd: TransferContract, deps: Dependencies
 ) -> ContractRecord:
-    """Hand the contract to a colleague of the same employer SIRET or training UAI/SIRET."""
+    """Hand the contract to a colleague of the same employer SIRET or training UAI/SIRET: each side transfers its
+    own person in charge, never the other side's."""
     record, sides = await load_for_write(uow, principal, cmd.contract_id, cmd.expected_version)
     if not sides & {Side.EMPLOYER, Side.TRAINING}:
         access.require_side(sides, Side.EMPLOYER, "transférer le contrat")
-    colleague = False
+    side: Side | None = None
     for membership in await uow.contracts.memberships_of(cmd.to_account_id):
-        if Side.EMPLOYER in sides and membership.organisation_kind == "employer":
-            colleague = colleague or membership.siret == record.employer_siret
-        if Side.TRAINING in sides and membership.organisation_kind == "training":
-            colleague = colleague or bool(
-                (membership.uai and membership.uai == record.training_uai)
-                or (membership.siret and membership.siret == record.training_siret)
-            )
-    if not colleague:
+        employer_colleague = membership.organisation_kind == "employer" and membership.siret == record.employer_siret
+        training_colleague = membership.organisation_kind == "training" and bool(
+            (membership.uai and membership.uai == record.training_uai)
+            or (membership.siret and membership.siret == record.training_siret)
+        )
+        if Side.EMPLOYER in sides and employer_colleague:
+            side = Side.EMPLOYER
+        elif side is None and Side.TRAINING in sides and training_colleague:
+            side = Side.TRAINING
+    if side is None:
         raise InvalidInput(
             [
                 FieldError(
@@ -80,17 +87,32 @@ async def transfer_contract(
                 )
             ]
         )
-    record.contract.transfer(to_owner_id=str(cmd.to_account_id), by=actor(principal), at=deps.now())
+    access.require_right(principal, record, side, Action.TRANSFER)
+    previous = record.in_charge.get(side) or record.contract.owner_id
+    record.contract.transfer(
+        to_owner_id=str(cmd.to_account_id), from_owner_id=previous, by=actor(principal), at=deps.now()
+    )
+    record.in_charge[side] = str(cmd.to_account_id)
     await persist(uow, record, deps)
     return record
+
+
+def _require_archiving_right(principal: Principal, record: ContractRecord, sides: frozenset[Side]) -> None:
+    side = access.acting_side(sides, "archiver le contrat")
+    if side == Side.TRAINING and record.visible_to_employer:
+        # Archiving hides the contract from the dashboards: the training side may not hide the employer's.
+        raise SideNotAllowed(
+            "L'organisme de formation ne peut archiver que ses propres brouillons : ce contrat est celui de "
+            "l'employeur, qui seul peut l'archiver."
+        )
+    access.require_right(principal, record, side, Action.ARCHIVE)
 
 
 async def archive_contract(
     uow: UnitOfWork, principal: Principal, contract_id: UUID, deps: Dependencies, expected_version: int | None = None
 ) -> ContractRecord:
     record, sides = await load_for_write(uow, principal, contract_id, expected_version)
-    if not sides & {Side.EMPLOYER, Side.TRAINING}:
-        access.require_side(sides, Side.EMPLOYER, "archiver le contrat")
+    _require_archiving_right(principal, record, sides)
     record.contract.archive(by=actor(principal), at=deps.now())
     await persist(uow, record, deps)
     return record
@@ -100,8 +122,7 @@ async def restore_contract(
     uow: UnitOfWork, principal: Principal, contract_id: UUID, deps: Dependencies, expected_version: int | None = None
 ) -> ContractRecord:
     record, sides = await load_for_write(uow, principal, contract_id, expected_version)
-    if not sides & {Side.EMPLOYER, Side.TRAINING}:
-        access.require_side(sides, Side.EMPLOYER, "désarchiver le contrat")
+    _require_archiving_right(principal, record, sides)
     record.contract.restore(by=actor(principal), at=deps.now())
     await persist(uow, record, deps)
     return record
@@ -114,6 +135,8 @@ async def delete_contract(
     record, sides = await load_for_write(uow, principal, contract_id, expected_version)
     if record.created_by_side not in sides and Side.EMPLOYER not in sides:
         access.require_side(sides, record.created_by_side, "supprimer ce brouillon")
+    side = Side.EMPLOYER if Side.EMPLOYER in sides else record.created_by_side
+    access.require_right(principal, record, side, Action.DELETE)
     record.contract.delete(by=actor(principal), at=deps.now())
     await persist(uow, record, deps)
     return record

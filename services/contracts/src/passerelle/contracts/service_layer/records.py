@@ -37,6 +37,8 @@ class ContractRecord:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     transmitted_at: datetime | None = None
+    in_charge: dict[Side, str] = field(default_factory=dict)
+    """The person in charge on each side (employer, training organisation): each side's own."""
 
     @property
     def id(self) -> UUID:

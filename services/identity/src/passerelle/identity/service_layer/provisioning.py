@@ -11,7 +11,7 @@ from passerelle.identity.domain.identifiers import EmailAddress
 from passerelle.identity.domain.model import Account, ApiClient, Membership, Organisation
 from passerelle.identity.domain.profile import clean_name
 from passerelle.identity.domain.roles import check_role_for_kind
-from passerelle.identity.domain.tokens import digest
+from passerelle.identity.domain.tokens import digest, same_digest
 from passerelle.identity.service_layer import commands
 from passerelle.identity.service_layer.access import organisation
 from passerelle.identity.service_layer.members import grant
@@ -102,11 +102,24 @@ async def grant_membership(cmd: commands.GrantMembership, uow: UnitOfWork, ports
 async def provision_api_client(
     cmd: commands.ProvisionApiClient, uow: UnitOfWork, ports: Ports
 ) -> tuple[ApiClient, bool]:
-    """The client (kept if it exists: its secret is not changed) and whether it was created now."""
+    """The client and whether it was created now; an existing one takes the operator's secret (the seed's file
+    is the reference: a lost file gives new secrets, never a client nobody can use)."""
     now = ports.clock()
     async with uow:
         found = await uow.api_clients.by_client_id(cmd.client_id)
         if found is not None:
+            if not same_digest(cmd.secret, found.secret_hash):
+                found.secret_hash = digest(cmd.secret)
+                audit(
+                    uow,
+                    now,
+                    "api_client.secret_reset",
+                    None,
+                    found.organisation_id,
+                    actor_kind="platform",
+                    client_id=cmd.client_id,
+                )
+                await uow.commit()
             return found, False
         org = await organisation(uow, cmd.organisation_id)
         client = ApiClient(

@@ -172,13 +172,14 @@ class Directory:
         )
         return list((await self.s.execute(stmt)).scalars())
 
-    async def opco_staff(self, opco_code: str | None) -> list[UUID]:
+    async def opco_staff(self, opco_code: str | None, roles: Sequence[str] | None = None) -> list[UUID]:
         if not opco_code:
             return []
         m = t.memberships.c
+        by_role = [m.role.in_(list(roles))] if roles else []
         stmt = (
             sa.select(m.account_id)
-            .where(m.active, m.kind == "opco", m.opco_code == opco_code)
+            .where(m.active, m.kind == "opco", m.opco_code == opco_code, *by_role)
             .distinct()
             .order_by(m.account_id)
         )

@@ -3,6 +3,9 @@ classified for the delivery status (permanent 5xx: bounced; anything else: retri
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -41,6 +44,60 @@ class SmtpMailer:
         # One id per stored message: a resend after a crash carries the same id, so it can be recognised.
         message.replace_header("Message-ID", make_msgid(idstring=mail.mail_id.hex, domain="passerelle.local"))
         return message
+
+    async def send_many(self, mails: Sequence[OutgoingMail], connections: int = 4) -> list[MailRefused | None]:
+        """A few SMTP connections, each carrying its share of the batch one message after the other (a new
+        connection per message would cost a TCP and SMTP handshake each)."""
+        results: list[MailRefused | None] = [None] * len(mails)
+        shares = [list(range(k, len(mails), connections)) for k in range(min(connections, len(mails)))]
+        await asyncio.gather(*(self._send_share(mails, share, results) for share in shares))
+        return results
+
+    async def _send_share(
+        self, mails: Sequence[OutgoingMail], share: list[int], results: list[MailRefused | None]
+    ) -> None:
+        client: aiosmtplib.SMTP | None = None
+        try:
+            for index in share:
+                try:
+                    if client is None or not client.is_connected:
+                        client = await self._connect()
+                    await self._send_one(client, mails[index])
+                except MailRefused as refused:
+                    results[index] = refused
+                    if refused.code is None:
+                        client = None  # the connection is gone: the next message opens another
+        finally:
+            if client is not None and client.is_connected:
+                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                    await client.quit()
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        client = aiosmtplib.SMTP(hostname=self.host, port=self.port, timeout=self._timeout, start_tls=self._starttls)
+        try:
+            await client.connect()
+            if self._username:
+                await client.login(self._username, self._password or "")
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise MailRefused(repr(exc), None) from exc
+        return client
+
+    async def _send_one(self, client: aiosmtplib.SMTP, mail: OutgoingMail) -> None:
+        try:
+            await client.send_message(self.message(mail))
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients[0] if exc.recipients else None
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await client.rset()  # the session stays usable for the next message
+            raise MailRefused(str(refused or exc), refused.code if refused else 550) from exc
+        except aiosmtplib.SMTPServerDisconnected as exc:
+            raise MailRefused(repr(exc), None) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await client.rset()
+            raise MailRefused(f"{exc.code} {exc.message}", exc.code) from exc
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            raise MailRefused(repr(exc), None) from exc
 
     async def send(self, mail: OutgoingMail) -> None:
         try:

@@ -30,6 +30,10 @@ class PortalLinks:
     def login_to_contract(self, contract_id: UUID) -> str:
         return self._url("/connexion", {"suivant": f"/contrats/{contract_id}"})
 
+    def case(self, case_id: UUID) -> str:
+        """An OPCO review case (opco-processing's pages on the portal)."""
+        return self._url(f"/instruction/dossiers/{case_id}")
+
     def members(self, organisation_id: UUID) -> str:
         return self._url(f"/organisations/{organisation_id}/membres")
 

@@ -16,7 +16,8 @@ class Audience(StrEnum):
     EMPLOYER_SIDE = "employer_side"  # person in charge on the employer side (else its admins) and followers
     TRAINING_SIDE = "training_side"  # the same on the training organisation's side
     EMPLOYER_ADDRESS = "employer_address"  # the address a proposal was sent to, with or without an account
-    OPCO_STAFF = "opco_staff"  # the OPCO's reviewers, supervisors and administrators
+    OPCO_STAFF = "opco_staff"  # the OPCO's staff: all of them for a new case; for a clock alert, the
+    # reviewer the case is assigned to and the supervisors and administrators
     ORGANISATION_ADMINS = "organisation_admins"  # administrators of the organisation the event is about
     MEMBER = "member"  # the account the membership event is about
     INVITEE = "invitee"  # the invited address, when it already has an account
@@ -34,8 +35,8 @@ class Rule:
 
 BOTH_SIDES = (Audience.EMPLOYER_SIDE, Audience.TRAINING_SIDE)
 
-# The clock alert's event type is opco-processing's; its rule is ready for when the event exists.
-CLOCK_ALERT_TOPIC = "clock.alerted"
+# opco-processing's alert before a case's legal decision period ends.
+CLOCK_ALERT_TOPIC = "deadline.approached"
 
 RULES: tuple[Rule, ...] = (
     Rule("contract.proposed", Kind.CONTRACT_PROPOSED, (Audience.EMPLOYER_ADDRESS,)),

@@ -10,7 +10,7 @@ SOURCES = {
     "account", "organisation", "membership", "invitation",  # identity: the people projection
     "contract", "amendment",  # contracts: parties and persons in charge (and opco's decisions)
     "document",  # documents
-    "case", "anomaly", "clock",  # opco-processing
+    "case", "anomaly", "deadline",  # opco-processing
 }  # fmt: skip
 
 HANDLERS: HandlerTable = {event: handle_event for event in EVENTS if event.topic.split(".")[0] in SOURCES}

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from passerelle.notifier.domain import labels
 from passerelle.notifier.domain.kinds import Kind
 from passerelle.notifier.domain.links import PortalLinks
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass
@@ -77,12 +80,19 @@ def build(kind: Kind, event: Any, names: Names, links: PortalLinks) -> Content:
             ctx |= {"opco_file_number": event.opco_file_number, "deposit_number": event.deposit_number}
         case Kind.CASE_OPENED:
             ctx |= {"opco_code": event.opco_code, "decision_due_on": event.decision_due_on.strftime("%d/%m/%Y")}
+            link = links.case(event.case_id)
         case Kind.CLOCK_ALERT:
-            due = getattr(event, "due_on", None) or getattr(event, "decision_due_on", None)
+            due = event.due_at.astimezone(PARIS)
+            silence = "refus" if event.silence == "refusal" else "acceptation"
+            days = f"{event.days_left} jour{'s' if event.days_left > 1 else ''}"
             ctx |= {
-                "due_on": due.strftime("%d/%m/%Y") if due else "",
-                "message": getattr(event, "message", None) or "L'échéance légale de décision approche sur un dossier.",
+                "due_on": due.strftime("%d/%m/%Y"),
+                "message": (
+                    f"La période légale de décision du dossier {ctx['contract_type_label']} se termine dans {days}, "
+                    f"le {due.strftime('%d/%m/%Y')} : sans décision d'ici là, le silence vaudra {silence}."
+                ),
             }
+            link = links.case(event.case_id)
         case Kind.AMENDMENT_REQUESTED:
             ctx["revision"] = event.revision
         case Kind.CONTRACT_TRANSFERRED:

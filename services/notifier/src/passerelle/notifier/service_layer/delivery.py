@@ -7,30 +7,23 @@ message again on restart with the same Message-ID (SMTP offers no more than at-l
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from passerelle.notifier.adapters.unit_of_work import NotifierUnitOfWork
 from passerelle.notifier.domain.delivery import DeliveryStatus, after_failure, is_permanent
 from passerelle.notifier.service_layer.context import NotifierContext
-from passerelle.notifier.service_layer.ports import Mailer, MailRefused, OutgoingMail
-
-
-async def _attempt(mailer: Mailer, row: Any) -> MailRefused | None:
-    try:
-        await mailer.send(OutgoingMail(row.id, row.to_address, row.subject, row.text_body, row.html_body))
-    except MailRefused as exc:
-        return exc
-    return None
+from passerelle.notifier.service_layer.ports import Mailer, OutgoingMail
 
 
 async def deliver_due(ctx: NotifierContext, uow: NotifierUnitOfWork, mailer: Mailer) -> int:
-    """Send the due messages of one batch (concurrently); returns how many were attempted."""
+    """Send the due messages of one batch (over a few SMTP connections); returns how many were attempted."""
     now = ctx.clock()
     rows = await uow.mails.claim_due(now, ctx.policy.mail_batch)
     if not rows:
         return 0
-    outcomes = await asyncio.gather(*(_attempt(mailer, row) for row in rows))
+    outcomes = await mailer.send_many(
+        [OutgoingMail(row.id, row.to_address, row.subject, row.text_body, row.html_body) for row in rows]
+    )
     done = ctx.clock()
     for row, refused in zip(rows, outcomes, strict=True):
         attempts = row.attempts + 1

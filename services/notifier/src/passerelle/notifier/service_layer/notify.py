@@ -78,7 +78,11 @@ async def gather_facts(
             else:
                 facts.side_admins[side] = await d.side_admins(parties, side)
             facts.side_followers[side] = await d.side_followers(parties, side, contract.contract_id)
-        if Audience.OPCO_STAFF in wanted:
+        if isinstance(event, o.DeadlineApproached):
+            # The reviewer the case is assigned to, and those who supervise the queue.
+            leads = await d.opco_staff(event.opco_code, roles=("supervisor", "admin"))
+            facts.opco_staff = ([event.assignee_id] if event.assignee_id else []) + leads
+        elif Audience.OPCO_STAFF in wanted:
             facts.opco_staff = await d.opco_staff(getattr(event, "opco_code", None) or contract.opco_code)
     elif Audience.OPCO_STAFF in rule.audiences:
         facts.opco_staff = await d.opco_staff(getattr(event, "opco_code", None))

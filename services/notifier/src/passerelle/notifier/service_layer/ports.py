@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
@@ -26,8 +27,8 @@ class MailRefused(Exception):
 
 
 class Mailer(Protocol):
-    async def send(self, mail: OutgoingMail) -> None:
-        """Hand the message to the SMTP server; raises MailRefused when it is not accepted."""
+    async def send_many(self, mails: Sequence[OutgoingMail]) -> list[MailRefused | None]:
+        """Hand the messages to the SMTP server; for each, None when accepted, else why it was refused."""
 
 
 class Signal(Protocol):

@@ -320,7 +320,9 @@ class ReviewCase(Model):
 
     # --- checks --------------------------------------------------------------------------------
     def record_checks(self, revision: int, checks: list[Check], funding: dict[str, Any] | None, now: datetime) -> bool:
-        """The automated checks of a revision; True if the case may be engaged as it stands."""
+        """The automated checks of a revision; False if they are stale (the case moved meanwhile), nothing recorded.
+
+        A case whose every blocking check passes is READY (it may be engaged as it stands), otherwise IN_REVIEW."""
         if revision != self.revision or self.status != CaseStatus.RECEIVED:
             return False
         self.checks = checks
@@ -329,7 +331,7 @@ class ReviewCase(Model):
         failed = [c.id for c in checks if c.blocks]
         self.status = CaseStatus.IN_REVIEW if failed else CaseStatus.READY
         self._log(now, SYSTEM, "checks_run", {"failed": failed, "passed": len(checks) - len(failed)})
-        return not failed
+        return True
 
     def override_check(self, check_id: str, result: CheckResult, reason: str, by: Actor, now: datetime) -> None:
         self._require_open("modifier un contrôle")

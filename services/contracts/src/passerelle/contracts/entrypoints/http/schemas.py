@@ -134,7 +134,10 @@ class ContractPublic(BaseModel):
     transmitted_revision: int = Field(description="The last revision transmitted (0: never)")
     amendment_number: int
     version: int = Field(description="Optimistic-locking version; send it back in If-Match")
-    owner_id: str = Field(description="The person in charge")
+    owner_id: str = Field(description="The person in charge on the side that created the contract")
+    in_charge: dict[str, str] = Field(
+        default_factory=dict, description="The person in charge on each side: employer and training account ids"
+    )
     created_by: str = Field(description="employer or training: who started the contract")
     parties: PartiesOut
     editable: bool
@@ -295,6 +298,7 @@ def contract_public(
         amendment_number=contract.amendment_number,
         version=contract.version,
         owner_id=contract.owner_id,
+        in_charge={side.value: account for side, account in record.in_charge.items()},
         created_by=record.created_by_side.value,
         parties=PartiesOut(
             employer_siret=siret,
