@@ -24,7 +24,14 @@ from passerelle.contracts.testing.samples import (
 from passerelle.libs.errors import DomainError, Forbidden, InvalidInput
 from passerelle.schemas.events import contracts as events
 from passerelle.schemas.events.documents import DocumentUploaded
-from passerelle.schemas.events.opco import Anomaly, AnomalyRaised, ContractEngaged, ContractRefused
+from passerelle.schemas.events.opco import (
+    Anomaly,
+    AnomalyRaised,
+    AnomalyResolved,
+    CaseOpened,
+    ContractEngaged,
+    ContractRefused,
+)
 
 NOW = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 
@@ -83,10 +90,10 @@ async def test_an_employer_creates_a_contract_auto_filled_from_its_siret(uow, em
     record = await draft(uow, employer, deps, employer_siret=DEMO_EMPLOYER_SIRET)
     assert record.contract.form.employer.name == "Boulangerie Dupain SAS"
     assert record.contract.form.employer.idcc == "0843"
-    assert record.created_by_side == Side.EMPLOYER and record.opco_code == "OPCOMMERCE"
+    assert record.created_by_side == Side.EMPLOYER and record.opco_code == "OPCOEP"  # IDCC 0843
     [event] = uow.published
     assert isinstance(event, events.ContractDrafted)
-    assert event.parties.employer_siret == DEMO_EMPLOYER_SIRET and event.parties.opco_code == "OPCOMMERCE"
+    assert event.parties.employer_siret == DEMO_EMPLOYER_SIRET and event.parties.opco_code == "OPCOEP"
     assert event.actor_id == employer.subject
     assert [e.action for e in uow.contracts.entries] == ["drafted"]
 
@@ -276,6 +283,35 @@ async def test_an_anomaly_reopens_the_contract_and_a_new_transmission_is_a_new_r
     assert done.anomalies == []
 
 
+async def test_a_received_document_closes_its_anomaly_and_the_contract_is_with_the_opco_again(uow, employer, deps):
+    record = await transmitted(uow, employer, deps)
+    await lifecycle.apply_anomaly(uow, anomaly(record.id), deps)
+    resolved = AnomalyResolved(case_id=uuid.uuid4(), contract_id=record.id, revision=1, codes=["MISSING_CERFA"])
+    done = await lifecycle.resolve_anomalies(uow, resolved, deps)
+    assert done.anomalies == [] and done.contract.status.value == "transmitted"
+    # Engaged at the same revision, without a new transmission.
+    assert (await lifecycle.engage(uow, engaged(record.id, 1), deps)).contract.status.value == "engaged"
+
+
+async def test_a_new_transmission_no_longer_shows_the_old_anomalies(uow, employer, deps):
+    record = await transmitted(uow, employer, deps)
+    await lifecycle.apply_anomaly(uow, anomaly(record.id), deps)
+    again, _ = await lifecycle.transmit_contract(uow, employer, record.id, deps)
+    assert again.anomalies == [] and again.contract.status.value == "transmitted"
+
+
+async def test_the_opco_the_case_was_routed_to_sees_the_contract(uow, employer, deps, make_principal):
+    record = await transmitted(uow, employer, deps)
+    # contracts routed it by the IDCC already; opco-processing's routing (here to another OPCO) is the one kept.
+    other = "OPCO2I" if record.opco_code != "OPCO2I" else "OPCOEP"
+    opened = CaseOpened(
+        case_id=uuid.uuid4(), contract_id=record.id, revision=1, opco_code=other, decision_due_on=date(2026, 3, 1)
+    )
+    routed = await lifecycle.assign_opco(uow, opened, deps)
+    assert routed is not None and routed.opco_code == other
+    assert await lifecycle.assign_opco(uow, opened, deps) is None  # nothing to change the second time
+
+
 async def test_decisions_about_unknown_contracts_are_ignored(uow, deps):
     unknown = uuid.uuid4()
     assert await lifecycle.apply_anomaly(uow, anomaly(unknown), deps) is None
@@ -346,7 +382,7 @@ async def test_only_drafts_are_deleted_and_deleted_contracts_disappear(uow, empl
 
 async def test_opco_staff_read_transmitted_contracts_of_their_opco_only(uow, employer, deps, make_principal):
     record = await transmitted(uow, employer, deps)
-    reviewer = make_principal(opco=["OPCOMMERCE"])
+    reviewer = make_principal(opco=["OPCOEP"])
     stored, sides, documents = await queries.get_contract(uow, reviewer, record.id)
     assert sides == {Side.OPCO}
     view = contract_public(stored, sides, documents)
