@@ -17,6 +17,7 @@ from typing import ClassVar
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from passerelle.libs.context import ServiceContext
 from passerelle.libs.db import Database
@@ -100,6 +101,22 @@ async def test_a_mixed_batch_applies_the_valid_records_once_and_parks_each_bad_o
     partition = {p for p, _ in offsets}
     assert len(partition) == 1  # one key: one partition, so they are fetched together
     last_offset = max(o for _, o in offsets)
+    # The stack provisions the services' dead-letter topics (no auto-creation): this test's group needs its own.
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(dead_letter_topic(group), num_partitions=1, replication_factor=1)])
+    finally:
+        await admin.close()
+    # On our partition the group starts at our first record, not at the topic's whole history.
+    starter = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await starter.start()
+    try:
+        ours = TopicPartition(ProbeRecorded.topic, offsets[0][0])
+        starter.assign([ours])
+        await starter.commit({ours: min(o for _, o in offsets)})
+    finally:
+        await starter.stop()
 
     app = service.app()
     engine = sa.create_engine(url)
@@ -113,7 +130,7 @@ async def test_a_mixed_batch_applies_the_valid_records_once_and_parks_each_bad_o
         return applied()
 
     async with app.router.lifespan_context(app):
-        await eventually(fetch_applied, lambda seen: len(seen) >= 10, timeout=60)
+        await eventually(fetch_applied, lambda seen: len(seen) >= 10, timeout=180)
         parked = await read_topic(
             bootstrap,
             dead_letter_topic(group),
