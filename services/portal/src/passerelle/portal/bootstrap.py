@@ -12,9 +12,10 @@ from passerelle.libs.service import Service
 from passerelle.portal.adapters.contracts import ContractsClient
 from passerelle.portal.adapters.documents import DocumentsClient
 from passerelle.portal.adapters.identity import IdentityClient
+from passerelle.portal.adapters.notifier import NotifierClient
 from passerelle.portal.adapters.sessions import SessionStore
 from passerelle.portal.config import Settings
-from passerelle.portal.entrypoints.http import accounts, contracts, dashboard, organisations
+from passerelle.portal.entrypoints.http import accounts, contracts, dashboard, notifications, organisations
 from passerelle.portal.entrypoints.http.errors import install_page_errors
 from passerelle.portal.service_layer.context import PortalContext
 
@@ -28,7 +29,7 @@ def dsfr_dist(settings: Settings) -> Path:
 
 def build_context(settings: Settings) -> PortalContext:
     def http(base_url: str) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=20)
         return httpx.AsyncClient(base_url=base_url, timeout=settings.api_timeout_seconds, limits=limits)
 
     return PortalContext(
@@ -36,6 +37,7 @@ def build_context(settings: Settings) -> PortalContext:
         identity=IdentityClient(http(settings.identity_url)),
         contracts=ContractsClient(http(settings.contracts_url)),
         documents=DocumentsClient(http(settings.documents_url)),
+        notifier=NotifierClient(http(settings.notifier_url)),
         sessions=SessionStore(),
     )
 
@@ -62,7 +64,7 @@ def bootstrap(settings: Settings | None = None) -> PortalService:
         settings,
         title="Passerelle — Portail",
         description="Les pages web des employeurs, organismes de formation et OPCO.",
-        routers=[accounts.router, organisations.router, dashboard.router, contracts.router],
+        routers=[accounts.router, organisations.router, dashboard.router, notifications.router, contracts.router],
         on_shutdown=[_close_clients],
     )
     service.state["portal"] = build_context(settings)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from passerelle.portal.adapters.contracts import ContractsClient
 from passerelle.portal.adapters.documents import DocumentsClient
 from passerelle.portal.adapters.identity import IdentityClient
+from passerelle.portal.adapters.notifier import NotifierClient
 from passerelle.portal.adapters.sessions import SessionStore
 from passerelle.portal.config import Settings
 
@@ -17,8 +18,9 @@ class PortalContext:
     identity: IdentityClient
     contracts: ContractsClient
     documents: DocumentsClient
+    notifier: NotifierClient
     sessions: SessionStore
 
     async def aclose(self) -> None:
-        for client in (self.identity, self.contracts, self.documents):
+        for client in (self.identity, self.contracts, self.documents, self.notifier):
             await client.aclose()

@@ -86,3 +86,25 @@ async def log_out(ctx: PortalContext, refresh_token: str | None, everywhere: boo
             raise
     finally:
         ctx.sessions.drop(refresh_token)
+
+
+UNREAD_CACHE_SECONDS = 10.0
+
+
+async def unread_count(ctx: PortalContext, session: ActiveSession) -> int | None:
+    """The header's unread count; None when the notifier does not answer (the page renders without it)."""
+    entry = session.entry
+    now = time.monotonic()
+    cached = entry.cached.get("unread")
+    if cached is not None and now - cached[1] < UNREAD_CACHE_SECONDS:
+        return int(cached[0])
+    try:
+        count = await ctx.notifier.count(entry.access_token)
+    except ApiError:
+        return None
+    entry.cached["unread"] = (count, now)
+    return count
+
+
+def forget_unread(session: ActiveSession) -> None:
+    session.entry.cached.pop("unread", None)

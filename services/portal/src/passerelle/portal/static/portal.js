@@ -47,7 +47,7 @@
   // Live notifications: the portal relays the notifier's stream; the header's count follows it.
   function liveCount() {
     var badge = document.getElementById("unread-count");
-    if (!badge || !window.EventSource) { return; }
+    if (!badge || !window.EventSource || badge.getAttribute("data-live") !== "oui") { return; }
     var source = new EventSource("/notifications/flux");
     function update(data) {
       var n = typeof data.unread === "number" ? data.unread : null;

@@ -53,8 +53,9 @@ async def accessibility(web: AnyVisitor) -> Response:
 
 
 @router.get("/inscription")
-async def register_page(web: AnyVisitor) -> Response:
-    return web.render("accounts/register.html", values={})
+async def register_page(web: AnyVisitor, courriel: str = "") -> Response:
+    # The notifier's mail to an address without an account links here with the address filled in.
+    return web.render("accounts/register.html", values={"email": courriel[:320]})
 
 
 @router.post("/inscription")
@@ -101,10 +102,11 @@ async def resend(web: AnyVisitor) -> Response:
 
 
 @router.get("/connexion")
-async def login_page(web: AnyVisitor, suite: str = "") -> Response:
+async def login_page(web: AnyVisitor, suite: str = "", suivant: str = "") -> Response:
+    next_url = safe_next(suite or suivant)  # `suivant` is what the notifier's mails use
     if web.me is not None:
-        return web.redirect(safe_next(suite))
-    return web.render("accounts/login.html", next_url=safe_next(suite), email="")
+        return web.redirect(next_url)
+    return web.render("accounts/login.html", next_url=next_url, email="")
 
 
 @router.post("/connexion")

@@ -190,6 +190,12 @@ async def upload(contract_id: UUID, web: SignedIn) -> Response:
     return web.redirect(f"/contrats/{contract_id}/documents", "Le document est déposé sur le contrat.")
 
 
+@router.get("/contrats/{contract_id}/documents/{document_id}")
+async def contract_document(contract_id: UUID, document_id: UUID, web: SignedIn) -> Response:
+    """The address the notifier's mails give for a letter: the file, behind the documents service's access check."""
+    return await download(document_id, web)
+
+
 @router.get("/documents/{document_id}/telecharger")
 async def download(document_id: UUID, web: SignedIn) -> Response:
     headers, chunks = await web.ctx.documents.content(web.token, document_id)

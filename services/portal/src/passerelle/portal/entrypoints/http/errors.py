@@ -29,8 +29,22 @@ def _web(request: Request) -> Web:
     return found if isinstance(found, Web) else Web(request)
 
 
-def error_page(request: Request, status: int, message: str | None = None) -> Response:
-    web = _web(request)
+async def _signed_in_web(request: Request) -> Web:
+    """The request's page helper; for a page that no route served (404), the person's session is read too, so the
+    header still shows who is signed in."""
+    found = getattr(request.state, "web", None)
+    if isinstance(found, Web):
+        return found
+    web = Web(request)
+    try:
+        await web.load_session()
+    except Exception:  # noqa: BLE001 - an error page must render even when identity does not answer
+        web.session, web.me = None, None
+    return web
+
+
+async def error_page(request: Request, status: int, message: str | None = None) -> Response:
+    web = await _signed_in_web(request)
     template = {404: "errors/404.html", 500: "errors/500.html"}.get(status, "errors/error.html")
     return web.render(template, status_code=status, status=status, title=TITLES.get(status, TITLES[400]), detail=message)
 
@@ -45,7 +59,7 @@ def install_page_errors(app: FastAPI) -> None:
     @app.exception_handler(CsrfRejected)
     async def _csrf(request: Request, exc: CsrfRejected) -> Response:
         message = "Le formulaire a expiré ou n'a pas été envoyé depuis ce site. Rechargez la page et recommencez."
-        return error_page(request, 400, message)
+        return await error_page(request, 400, message)
 
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> Response:
@@ -57,21 +71,21 @@ def install_page_errors(app: FastAPI) -> None:
         if exc.status >= 500:
             log.warning("service call failed", status=exc.status, code=exc.code, path=request.url.path)
         status = exc.status if exc.status in TITLES else (503 if exc.status >= 500 else 400)
-        return error_page(request, status, exc.message)
+        return await error_page(request, status, exc.message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
-            return error_page(request, 404)
+            return await error_page(request, 404)
         if exc.status_code == 405:
-            return error_page(request, 404)
-        return error_page(request, exc.status_code if exc.status_code in TITLES else 400)
+            return await error_page(request, 404)
+        return await error_page(request, exc.status_code if exc.status_code in TITLES else 400)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        return error_page(request, 404 if request.method == "GET" else 400)
+        return await error_page(request, 404 if request.method == "GET" else 400)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("page failed", path=request.url.path)
-        return error_page(request, 500)
+        return await error_page(request, 500)

@@ -79,6 +79,16 @@ async def _org_action(web: SignedIn, organisation_id: UUID, call, done: str) -> 
     return web.redirect(f"/organisations/{organisation_id}", done)
 
 
+@router.get("/organisations/{organisation_id}/membres")
+async def members_anchor(organisation_id: UUID, web: SignedIn) -> Response:
+    return web.redirect(f"/organisations/{organisation_id}#membres")
+
+
+@router.get("/organisations/{organisation_id}/demandes")
+async def requests_anchor(organisation_id: UUID, web: SignedIn) -> Response:
+    return web.redirect(f"/organisations/{organisation_id}#demandes")
+
+
 @router.post("/organisations/{organisation_id}/invitations")
 async def invite(organisation_id: UUID, web: SignedIn) -> Response:
     form = await web.form()

@@ -60,6 +60,7 @@ class Web:
         self.ctx: PortalContext = request.app.state.portal
         self.session: ActiveSession | None = None
         self.me: Me | None = None
+        self.unread: int | None = None
         token = request.cookies.get(self.ctx.settings.csrf_cookie, "")
         self.csrf_token = token if len(token) >= 32 else secrets.token_urlsafe(32)
         self.new_csrf = token != self.csrf_token
@@ -71,6 +72,7 @@ class Web:
         if self.session is not None:
             try:
                 self.me = await sessions.who_am_i(self.ctx, self.session)
+                self.unread = await sessions.unread_count(self.ctx, self.session)
             except ApiError as error:
                 if error.status != 401:
                     raise
@@ -101,6 +103,7 @@ class Web:
         context = {
             "request": self.request,
             "me": self.me,
+            "unread": self.unread,
             "csrf_token": self.csrf_token,
             "csrf_field": CSRF_FIELD,
             "theme": settings.theme,
