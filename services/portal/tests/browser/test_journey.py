@@ -217,7 +217,10 @@ def test_proposal_acceptance_refusal_correction_and_transmission(browser, platfo
         assert "le Cerfa n'a pas pu être validé" in refusal.inner_text()
         tabs = page.locator(".portal-tabs__item--error")
         marked = {tabs.nth(i).inner_text().split("\n")[0].strip() for i in range(tabs.count())}
-        assert marked == {"Tuteur / Maître d'apprentissage", "Documents"}, (marked, page.locator("#resume-erreurs").all_inner_texts())
+        assert marked == {"Tuteur / Maître d'apprentissage", "Documents"}, (
+            marked,
+            page.locator("#resume-erreurs").all_inner_texts(),
+        )
         assert "1 erreur" in page.locator(".portal-tabs__item--error", has_text="Tuteur").inner_text()
         # With JavaScript the seed's popup opens too; "Voir les erreurs" closes it.
         popup = page.locator("#refus-modal")

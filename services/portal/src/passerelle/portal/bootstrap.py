@@ -24,7 +24,9 @@ SERVICE_DIR = PACKAGE.parents[2]
 
 
 def dsfr_dist(settings: Settings) -> Path:
-    return Path(settings.dsfr_dist) if settings.dsfr_dist else SERVICE_DIR / "node_modules" / "@gouvfr" / "dsfr" / "dist"
+    return (
+        Path(settings.dsfr_dist) if settings.dsfr_dist else SERVICE_DIR / "node_modules" / "@gouvfr" / "dsfr" / "dist"
+    )
 
 
 def build_context(settings: Settings) -> PortalContext:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 from uuid import UUID
 
 import httpx
@@ -56,7 +55,7 @@ class NotifierClient(ServiceClient):
     async def count(self, token: str) -> int:
         return int((await self.json("GET", "/notifications/count", token, timeout=2.0))["unread"])
 
-    async def list(self, token: str, page: int, state: str = "active") -> NotificationPage:
+    async def notifications(self, token: str, page: int, state: str = "active") -> NotificationPage:
         params = {"page": page, "per_page": 20, "state": state}
         return NotificationPage.model_validate(await self.json("GET", "/notifications", token, params=params))
 
@@ -107,6 +106,3 @@ class NotifierClient(ServiceClient):
 
 def no_stream_timeout() -> httpx.Timeout:
     return httpx.Timeout(10.0, read=None)
-
-
-

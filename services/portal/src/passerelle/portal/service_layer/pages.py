@@ -184,7 +184,9 @@ async def contract_page(
     for q in tab_questions:
         if q.field == PAY_SCHEDULE:
             continue
-        value = posted.get(q.field) if posted is not None and q.field in posted else display_value(get_path(form, q.field))
+        value = (
+            posted.get(q.field) if posted is not None and q.field in posted else display_value(get_path(form, q.field))
+        )
         choices = tuple((c["code"], c["label"]) for c in q.choices)
         reminder = (q.reminder["text"], q.reminder["reference"]) if q.reminder else None
         errors.labels[q.field] = q.label

@@ -66,7 +66,9 @@ async def register(web: AnyVisitor) -> Response:
     if errors:
         return web.render("accounts/register.html", 422, values=values, errors=errors)
     try:
-        sent = await web.ctx.identity.register(values["email"], values["password"], values["full_name"], values["phone"])
+        sent = await web.ctx.identity.register(
+            values["email"], values["password"], values["full_name"], values["phone"]
+        )
     except ApiError as error:
         if error.status != 422:
             raise

@@ -219,8 +219,9 @@ async def save_tab(contract_id: UUID, tab: str, web: SignedIn, verifier: str = "
                 raise
             prefix = TAB_ROOTS[tab][0] + "." if len(TAB_ROOTS[tab]) == 1 else ""
             errors = FormErrors.of(error.fields, None if error.fields else error.message, prefix=prefix)
-            return await _render(web, contract_id, tab, bool(verifier), posted=dict(posted), save_errors=errors,
-                                 status_code=422)
+            return await _render(
+                web, contract_id, tab, bool(verifier), posted=dict(posted), save_errors=errors, status_code=422
+            )
         version = int(saved["contract"]["version"])
     if str(form.get("action", "")) == "transmettre":
         return await _transmit(web, contract_id, version)

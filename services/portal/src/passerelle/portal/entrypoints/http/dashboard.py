@@ -44,9 +44,7 @@ async def dashboard(
         "page": page,
     }
     view = await pages.dashboard(web.ctx, web.token, web.me, filters)
-    return web.render(
-        "dashboard.html", title="Tableau de bord", view=view, statuses=pages.STATUSES, types=pages.TYPES
-    )
+    return web.render("dashboard.html", title="Tableau de bord", view=view, statuses=pages.STATUSES, types=pages.TYPES)
 
 
 @router.post("/contrats")
@@ -77,7 +75,9 @@ async def create_contract(web: SignedIn) -> Response:
             errors=errors,
             create_values=body,
         )
-    return web.redirect(f"/contrats/{created['id']}/introduction", "Le contrat est créé : complétez-le onglet par onglet.")
+    return web.redirect(
+        f"/contrats/{created['id']}/introduction", "Le contrat est créé : complétez-le onglet par onglet."
+    )
 
 
 ACTIONS = {

@@ -46,7 +46,9 @@ async def _signed_in_web(request: Request) -> Web:
 async def error_page(request: Request, status: int, message: str | None = None) -> Response:
     web = await _signed_in_web(request)
     template = {404: "errors/404.html", 500: "errors/500.html"}.get(status, "errors/error.html")
-    return web.render(template, status_code=status, status=status, title=TITLES.get(status, TITLES[400]), detail=message)
+    return web.render(
+        template, status_code=status, status=status, title=TITLES.get(status, TITLES[400]), detail=message
+    )
 
 
 def install_page_errors(app: FastAPI) -> None:

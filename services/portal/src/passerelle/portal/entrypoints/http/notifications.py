@@ -18,7 +18,11 @@ router = APIRouter(include_in_schema=False)
 UNAVAILABLE = "Le centre de notifications est momentanément indisponible : réessayez dans quelques instants."
 CHANNELS = {
     "web": (("immediate", "Sur le portail"), ("off", "Désactivé")),
-    "email": (("immediate", "Par courriel, aussitôt"), ("digest", "Par courriel, dans le récapitulatif quotidien"), ("off", "Désactivé")),
+    "email": (
+        ("immediate", "Par courriel, aussitôt"),
+        ("digest", "Par courriel, dans le récapitulatif quotidien"),
+        ("off", "Désactivé"),
+    ),
 }
 STATES = (("active", "Toutes"), ("unread", "Non lues"), ("archived", "Archivées"))
 
@@ -27,17 +31,24 @@ STATES = (("active", "Toutes"), ("unread", "Non lues"), ("archived", "Archivées
 async def centre(web: SignedIn, page: Annotated[int, Query(ge=1, le=10_000)] = 1, etat: str = "active") -> Response:
     state = etat if etat in dict(STATES) else "active"
     try:
-        listing = await web.ctx.notifier.list(web.token, page, state)
+        listing = await web.ctx.notifier.notifications(web.token, page, state)
         if any(n.state == "unseen" for n in listing.items):
             await web.ctx.notifier.seen_all(web.token)
     except ApiError as error:
         if error.status < 500:
             raise
-        return web.render("notifications/list.html", title="Notifications", listing=None, state=state,
-                          states=STATES, errors=FormErrors(message=UNAVAILABLE))
+        return web.render(
+            "notifications/list.html",
+            title="Notifications",
+            listing=None,
+            state=state,
+            states=STATES,
+            errors=FormErrors(message=UNAVAILABLE),
+        )
     pages = max(1, -(-listing.total // listing.per_page))
-    return web.render("notifications/list.html", title="Notifications", listing=listing, pages=pages, state=state,
-                      states=STATES)
+    return web.render(
+        "notifications/list.html", title="Notifications", listing=listing, pages=pages, state=state, states=STATES
+    )
 
 
 @router.post("/notifications/tout-lire")
@@ -76,10 +87,16 @@ async def preferences(web: SignedIn) -> Response:
     except ApiError as error:
         if error.status < 500:
             raise
-        return web.render("notifications/preferences.html", title="Préférences de notification", kinds=[],
-                          channels=CHANNELS, errors=FormErrors(message=UNAVAILABLE))
-    return web.render("notifications/preferences.html", title="Préférences de notification", kinds=kinds,
-                      channels=CHANNELS)
+        return web.render(
+            "notifications/preferences.html",
+            title="Préférences de notification",
+            kinds=[],
+            channels=CHANNELS,
+            errors=FormErrors(message=UNAVAILABLE),
+        )
+    return web.render(
+        "notifications/preferences.html", title="Préférences de notification", kinds=kinds, channels=CHANNELS
+    )
 
 
 @router.post("/notifications/preferences")
@@ -100,6 +117,12 @@ async def save_preferences(web: SignedIn) -> Response:
             errors.by_field[f"{kind.kind}.email"] = error.message
             errors.labels[f"{kind.kind}.email"] = kind.label
     if errors:
-        return web.render("notifications/preferences.html", 422, title="Préférences de notification",
-                          kinds=await web.ctx.notifier.preferences(web.token), channels=CHANNELS, errors=errors)
+        return web.render(
+            "notifications/preferences.html",
+            422,
+            title="Préférences de notification",
+            kinds=await web.ctx.notifier.preferences(web.token),
+            channels=CHANNELS,
+            errors=errors,
+        )
     return web.redirect("/notifications/preferences", "Vos préférences sont enregistrées.")

@@ -123,7 +123,9 @@ async def decide(organisation_id: UUID, request_id: UUID, decision: str, web: Si
     await web.form()
     accept = decision == "accepter"
     call = web.ctx.identity.decide_join_request(web.token, organisation_id, request_id, accept)
-    return await _org_action(web, organisation_id, call, "La demande est acceptée." if accept else "La demande est refusée.")
+    return await _org_action(
+        web, organisation_id, call, "La demande est acceptée." if accept else "La demande est refusée."
+    )
 
 
 @router.post("/organisations/{organisation_id}/etablissements")

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
@@ -98,7 +98,7 @@ class Web:
             raise CsrfRejected()
         return data
 
-    def render(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    def render(self, template: str, status_code: int = 200, **values: Any) -> Response:
         settings = self.ctx.settings
         context = {
             "request": self.request,
