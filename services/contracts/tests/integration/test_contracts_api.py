@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.adapters.unit_of_work import ContractsUnitOfWork
+from passerelle.contracts.service_layer import projections
+from passerelle.contracts.testing.samples import (
     DEMO_CFA_SIRET,
     DEMO_CFA_UAI,
     DEMO_EMPLOYER_SIRET,
@@ -18,8 +20,6 @@ from passerelle.contracts.domain.samples import (
     complete_apprenticeship_form,
     complete_professionalisation_form,
 )
-from passerelle.contracts.service_layer import services
-from passerelle.contracts.service_layer.unit_of_work import ContractsUnitOfWork
 from passerelle.schemas.events.documents import DocumentUploaded
 
 pytestmark = pytest.mark.integration
@@ -63,7 +63,7 @@ async def attach(service, contract_id: str, document_type: str = "convention_for
         uploaded_at=datetime.now(UTC),
     )
     async with ContractsUnitOfWork(svc.sessions, "contracts") as uow:
-        await services.record_document(uow, event)
+        await projections.record_document(uow, event)
         await uow.commit()
 
 
@@ -84,7 +84,7 @@ async def test_an_employer_drafts_corrects_and_transmits_an_apprenticeship(clien
     contract_id = created["id"]
     assert created["status"] == "draft" and created["version"] == 1
     assert created["form"]["employer"]["name"] == "Boulangerie Dupain SAS"  # auto-filled from the SIRET
-    assert created["parties"]["opco_code"] == "OPCOMMERCE"
+    assert created["parties"]["opco_code"] == "OPCOEP"
     assert [e["topic"] for e in outbox(database_url, contract_id)] == ["contract.drafted"]
 
     # Saving an incomplete tab is fine; the tab's findings come back (missing answers as warnings).
@@ -133,7 +133,7 @@ async def test_an_employer_drafts_corrects_and_transmits_an_apprenticeship(clien
         "employer_siret": DEMO_EMPLOYER_SIRET,
         "training_uai": DEMO_CFA_UAI,
         "training_siret": DEMO_CFA_SIRET,
-        "opco_code": "OPCOMMERCE",
+        "opco_code": "OPCOEP",
     }
 
     # Frozen for editing.
@@ -292,6 +292,10 @@ async def test_dashboard_lists_filters_and_pages_only_my_contracts(client, auth,
     bad = await client.get("/contracts", params={"page_size": 1000, "status": "nope"}, headers=headers)
     assert bad.status_code == 422
     assert {f["path"] for f in bad.json()["error"]["fields"]} == {"page_size", "status"}
+    [status_error] = [f for f in bad.json()["error"]["fields"] if f["path"] == "status"]
+    assert status_error["message"].startswith(
+        "Statut inconnu : « nope ». Valeurs possibles : draft (En cours de saisie)"
+    )
 
 
 async def test_questions_remuneration_and_referentials(client, auth, orgs):

@@ -18,6 +18,7 @@ from passerelle.documents.service_layer.context import Documents
 from passerelle.documents.service_layer.ports import ObjectMissing, ScannerError, ScanResult, StorageError, StoredObject
 from passerelle.libs.auth import Principal, principal_from_claims
 from passerelle.libs.testing import samples
+from passerelle.libs.testing.fakes import FakeClock
 from passerelle.libs.testing.tokens import employer_claim, opco_claim, training_claim
 from passerelle.schemas import Event
 
@@ -87,6 +88,13 @@ class FakeContracts:
 
     async def get(self, contract_id: UUID, *, for_update: bool = False) -> ContractAccess | None:
         return self.rows.get(contract_id)
+
+    async def route(self, contract_id: UUID, opco_code: str, at: object) -> None:
+        from dataclasses import replace
+
+        current = self.rows.get(contract_id)
+        if current is not None:
+            self.rows[contract_id] = replace(current, routed_opco_code=opco_code, transmitted=True)
 
     async def apply(self, access: ContractAccess) -> None:
         old = self.rows.get(access.contract_id)
@@ -215,15 +223,6 @@ class FakeScanSession:
         self.closed = True
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(milliseconds=1)
-        return self.now
-
-
 @pytest.fixture
 def state() -> FakeState:
     return FakeState()
@@ -240,8 +239,8 @@ def scanner() -> FakeScanner:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(tick=timedelta(milliseconds=1))
 
 
 @pytest.fixture

@@ -1,55 +1,48 @@
-"""The filled CERFA as a PDF laid out like the official form: title block, black section bars, labelled boxes.
+"""The filled CERFA as a PDF laid out like the official form: the République française block, the cerfa box with
+the form's number and version, black section bars, labelled boxes, "Fait à ... le ...", the signatures and (for an
+apprenticeship) the CFA's visa.
 
 CERFA 10103 (apprentissage, FA13) and 12434 (professionnalisation, EJ20) share the layout; labels and
-sections follow each form's wording. Drawn with reportlab from the contract's data only.
+sections follow each form's wording. Drawn on the platform's PDF sheet (passerelle.libs.pdf) from the
+contract's data only.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
-from datetime import date
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
-
-from passerelle.contracts.domain.codes import DIPLOMAS, ContractType
+from passerelle.contracts.domain.codes import DIPLOMAS, ContractType, KindCode
 from passerelle.contracts.domain.form import Address, ContractForm
 from passerelle.contracts.service_layer.records import ContractRecord
+from passerelle.libs.pdf import Sheet
 
-PAGE_W, PAGE_H = A4
-MARGIN = 12 * mm
-CONTENT_W = PAGE_W - 2 * MARGIN
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
-LABEL_SIZE, VALUE_SIZE = 6.5, 8.5
-BOX_H = 6.2 * mm
-LABEL_H = 3.2 * mm
-BAR_H = 5.5 * mm
-FORM_BLUE = colors.HexColor("#000091")
+# The form each contract type is printed on: its number with the version (n° 10103*14 is the FA13 in force, per
+# the Centre Inffo's sheet of January 2026; 12434*04 for the EJ20), and the model code printed top right.
+FORMS = {
+    ContractType.APPRENTICESHIP: ("10103*14", "FA13"),
+    ContractType.PROFESSIONALISATION: ("12434*04", "EJ20"),
+}
+
+# The kind codes' wording differs between the two forms.
+_KIND_LABELS = {
+    ContractType.APPRENTICESHIP: {KindCode.FIRST: "Premier contrat de l'apprenti"},
+    ContractType.PROFESSIONALISATION: {KindCode.FIRST: "Premier contrat de professionnalisation"},
+}
 
 
-def _text(value: Any) -> str:
-    if value is None:
+def _kind(code: KindCode | None, contract_type: ContractType) -> str:
+    if code is None:
         return ""
-    if isinstance(value, bool):
-        return "Oui" if value else "Non"
-    if isinstance(value, Enum):
-        label = getattr(value, "label", None)
-        if not label or label == value.value:
-            return str(value.value)
-        # Numeric CERFA codes are printed with their label; word codes (private, cdd) by their label only.
-        return f"{value.value} – {label}" if str(value.value)[:1].isdigit() else label
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",") if value != value.to_integral() else f"{value:.0f}"
-    return str(value)
+    return f"{code.value} – {_KIND_LABELS[contract_type].get(code, code.label)}"
+
+
+def _experience(years: int | None, months: int | None) -> str:
+    if years is None and not months:
+        return ""
+    parts = [f"{years or 0} an{'s' if (years or 0) > 1 else ''}"]
+    if months:
+        parts.append(f"{months} mois")
+    return " et ".join(parts)
 
 
 def _address(address: Address | None) -> str:
@@ -60,6 +53,12 @@ def _address(address: Address | None) -> str:
     return ", ".join(p for p in (street, address.complement, town) if p)
 
 
+def _birth_place(born_abroad: bool | None) -> str:
+    if born_abroad is None:
+        return ""
+    return "À l'étranger" if born_abroad else "En France"
+
+
 def _diploma(code: str | None) -> str:
     if not code:
         return ""
@@ -67,179 +66,26 @@ def _diploma(code: str | None) -> str:
     return f"{code} – {diploma.label}" if diploma else code
 
 
-def _fit(text: str, width: float, size: float, font: str = FONT) -> str:
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
-
-
-class _Sheet:
-    """A cursor over A4 pages that draws the official form's elements and breaks pages as needed."""
-
-    def __init__(self, canvas: Canvas, footer: str) -> None:
-        self.c = canvas
-        self.footer = footer
-        self.page = 1
-        self.y = PAGE_H - MARGIN
-
-    def need(self, height: float) -> None:
-        if self.y - height < MARGIN + 8 * mm:
-            self._footer()
-            self.c.showPage()
-            self.page += 1
-            self.y = PAGE_H - MARGIN
-
-    def _footer(self) -> None:
-        self.c.setFont(FONT, 6.5)
-        self.c.setFillColor(colors.black)
-        self.c.drawString(MARGIN, MARGIN - 2 * mm, self.footer)
-        self.c.drawRightString(PAGE_W - MARGIN, MARGIN - 2 * mm, f"Page {self.page}")
-
-    def finish(self) -> None:
-        self._footer()
-
-    def header(self, number: str, model: str, title: str, subtitle: str) -> None:
-        c = self.c
-        top = self.y
-        c.setLineWidth(1)
-        c.rect(MARGIN, top - 18 * mm, 28 * mm, 18 * mm)
-        c.setFont(BOLD, 15)
-        c.drawCentredString(MARGIN + 14 * mm, top - 9 * mm, "cerfa")
-        c.setFont(FONT, 7)
-        c.drawCentredString(MARGIN + 14 * mm, top - 14 * mm, f"N° {number}")
-        c.setFont(BOLD, 13)
-        c.drawCentredString(PAGE_W / 2 + 8 * mm, top - 8 * mm, title)
-        c.setFont(FONT, 7.5)
-        c.drawCentredString(PAGE_W / 2 + 8 * mm, top - 13 * mm, subtitle)
-        c.setFont(BOLD, 7)
-        c.drawRightString(PAGE_W - MARGIN, top - 4 * mm, model)
-        self.y = top - 22 * mm
-
-    def notice(self, lines: Sequence[str]) -> None:
-        self.need(len(lines) * 3.4 * mm + 2 * mm)
-        self.c.setFont(FONT, 6.5)
-        for line in lines:
-            self.c.drawString(MARGIN, self.y - 2.6 * mm, line)
-            self.y -= 3.4 * mm
-        self.y -= 1.5 * mm
-
-    def section(self, title: str) -> None:
-        # Never a bar alone at the bottom of a page: keep room for a subtitle and a row of boxes under it.
-        self.need(BAR_H + 5 * mm + LABEL_H + BOX_H + 4 * mm)
-        c = self.c
-        c.setFillColor(colors.black)
-        c.rect(MARGIN, self.y - BAR_H, CONTENT_W, BAR_H, stroke=0, fill=1)
-        c.setFillColor(colors.white)
-        c.setFont(BOLD, 8.5)
-        c.drawString(MARGIN + 2 * mm, self.y - BAR_H + 1.7 * mm, title.upper())
-        c.setFillColor(colors.black)
-        self.y -= BAR_H + 1.5 * mm
-
-    def subtitle(self, text: str) -> None:
-        self.need(5 * mm + LABEL_H + BOX_H)
-        self.c.setFont(BOLD, 7.5)
-        self.c.drawString(MARGIN, self.y - 3.2 * mm, text)
-        self.y -= 5 * mm
-
-    def fields(self, items: Sequence[tuple[str, Any]], columns: int = 2) -> None:
-        """Labelled boxes, `columns` per row; a value's width follows its column."""
-        gap = 3 * mm
-        width = (CONTENT_W - gap * (columns - 1)) / columns
-        for start in range(0, len(items), columns):
-            row = items[start : start + columns]
-            self.need(LABEL_H + BOX_H + 1.5 * mm)
-            for index, (label, value) in enumerate(row):
-                x = MARGIN + index * (width + gap)
-                self._field(x, width, label, value)
-            self.y -= LABEL_H + BOX_H + 1.5 * mm
-
-    def _field(self, x: float, width: float, label: str, value: Any) -> None:
-        c = self.c
-        c.setFont(FONT, LABEL_SIZE)
-        c.setFillColor(colors.black)
-        c.drawString(x, self.y - LABEL_H + 0.8 * mm, _fit(label, width, LABEL_SIZE))
-        box_top = self.y - LABEL_H
-        c.setStrokeColor(colors.HexColor("#555555"))
-        c.setLineWidth(0.5)
-        c.rect(x, box_top - BOX_H, width, BOX_H)
-        text = _text(value)
-        c.setFont(FONT, VALUE_SIZE)
-        c.setFillColor(FORM_BLUE)
-        c.drawString(x + 1.5 * mm, box_top - BOX_H + 2 * mm, _fit(text, width - 3 * mm, VALUE_SIZE))
-        c.setFillColor(colors.black)
-        c.setStrokeColor(colors.black)
-
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> None:
-        scale = CONTENT_W / sum(widths)
-        widths = [w * scale for w in widths]
-        row_h = 5 * mm
-        self.need(row_h * 2)
-        c = self.c
-
-        def draw(cells: Sequence[Any], bold: bool) -> None:
-            x = MARGIN
-            c.setFont(BOLD if bold else FONT, 7)
-            c.setFillColor(colors.black if bold else FORM_BLUE)
-            for cell, width in zip(cells, widths, strict=True):
-                c.setStrokeColor(colors.HexColor("#555555"))
-                c.rect(x, self.y - row_h, width, row_h)
-                text = _text(cell)
-                c.drawString(x + 1.2 * mm, self.y - row_h + 1.6 * mm, _fit(text, width - 2.4 * mm, 7))
-                x += width
-            c.setFillColor(colors.black)
-            self.y -= row_h
-
-        draw(headers, True)
-        for row in rows:
-            self.need(row_h)
-            draw(row, False)
-        self.y -= 2 * mm
-
-    def checkbox(self, checked: bool | None, label: str) -> None:
-        self.need(5 * mm)
-        c = self.c
-        c.rect(MARGIN, self.y - 3.6 * mm, 3 * mm, 3 * mm)
-        if checked:
-            c.setFillColor(FORM_BLUE)
-            c.setFont(BOLD, 8)
-            c.drawString(MARGIN + 0.6 * mm, self.y - 3.1 * mm, "X")
-            c.setFillColor(colors.black)
-        c.setFont(FONT, 7)
-        c.drawString(MARGIN + 5 * mm, self.y - 3.2 * mm, _fit(label, CONTENT_W - 5 * mm, 7))
-        self.y -= 5 * mm
-
-    def signatures(self, labels: Sequence[str]) -> None:
-        height = 22 * mm
-        self.need(height + 2 * mm)
-        width = (CONTENT_W - 3 * mm * (len(labels) - 1)) / len(labels)
-        for index, label in enumerate(labels):
-            x = MARGIN + index * (width + 3 * mm)
-            self.c.rect(x, self.y - height, width, height)
-            self.c.setFont(FONT, 6.5)
-            self.c.drawString(x + 1.5 * mm, self.y - 3.5 * mm, _fit(label, width - 3 * mm, 6.5))
-        self.y -= height + 2 * mm
-
-
 def render_cerfa(record: ContractRecord) -> bytes:
     contract = record.contract
     form = contract.form
     apprenticeship = contract.type == ContractType.APPRENTICESHIP
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4)
-    number, model = ("10103", "FA13") if apprenticeship else ("12434", "EJ20")
+    number, model = FORMS[contract.type]
     title = "CONTRAT D'APPRENTISSAGE" if apprenticeship else "CONTRAT DE PROFESSIONNALISATION"
-    canvas.setTitle(f"CERFA {number} – {title.title()}")
-    canvas.setAuthor("Passerelle")
-    canvas.setSubject(f"Contrat {contract.id}, révision {contract.revision}")
-    sheet = _Sheet(canvas, f"Contrat {contract.id} – révision {contract.revision} – {contract.status.label}")
+    sheet = Sheet(
+        title=f"Cerfa n° {number} – {title.capitalize()}",
+        subject=f"Contrat {contract.id}, révision {contract.revision}",
+        footer=(
+            f"Cerfa n° {number} – modèle {model} – contrat {contract.id} – révision {contract.revision} – "
+            f"{contract.status.label}"
+        ),
+    )
     subtitle = (
         "(Code du travail – Articles L6211-1 et suivants, L6221-1 et suivants)"
         if apprenticeship
         else "(Code du travail – Articles L6325-1 à L6325-24)"
     )
-    sheet.header(number, model, title, subtitle)
+    sheet.header(number, model, title, subtitle, ministry="Ministère chargé du travail")
     sheet.notice(
         [
             "Mode contractuel de l'apprentissage" if apprenticeship else "Contrat de travail de type particulier",
@@ -252,6 +98,8 @@ def render_cerfa(record: ContractRecord) -> bytes:
     _contract(sheet, form, apprenticeship)
     _training(sheet, form, apprenticeship)
     _attestations(sheet, form, apprenticeship)
+    if apprenticeship:
+        _cfa_visa(sheet, form)
     sheet.section("Cadre réservé à l'organisme en charge du dépôt du contrat")
     sheet.fields(
         [
@@ -261,12 +109,10 @@ def render_cerfa(record: ContractRecord) -> bytes:
             ("Révision / avenant", f"{contract.revision} / {contract.amendment_number}"),
         ]
     )
-    sheet.finish()
-    canvas.save()
-    return buffer.getvalue()
+    return sheet.finish()
 
 
-def _employer(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
+def _employer(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     e = form.employer
     sheet.section("L'employeur")
     sheet.fields(
@@ -282,6 +128,7 @@ def _employer(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
             ("Code activité de l'entreprise (NAF)", e.naf_code),
             ("Effectif total salariés de l'entreprise", e.headcount),
             ("Code IDCC de la convention collective applicable", e.idcc),
+            ("Libellé de la convention collective", e.idcc_label),
             (
                 "Caisse de retraite complémentaire" if apprenticeship else "Organisme de prévoyance",
                 e.supplementary_pension_fund if apprenticeship else e.provident_fund,
@@ -290,7 +137,7 @@ def _employer(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
     )
 
 
-def _employee(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
+def _employee(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     s = form.employee
     sheet.section("L'apprenti(e)" if apprenticeship else "Le salarié")
     items: list[tuple[str, Any]] = [
@@ -302,6 +149,7 @@ def _employee(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
         ("Sexe", s.sex),
         ("Commune de naissance", s.birth_city),
         ("Département de naissance", s.birth_department),
+        ("Né(e) en France ou à l'étranger", _birth_place(s.born_abroad)),
         ("Nationalité", s.nationality),
         ("Régime social", s.social_regime),
         ("Adresse", _address(s.address)),
@@ -316,11 +164,15 @@ def _employee(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
             ("Sportif de haut niveau", s.high_level_athlete),
             ("Projet de création ou de reprise d'entreprise", s.business_project),
             ("Dernier diplôme ou titre préparé", _diploma(s.last_diploma_prepared)),
+            ("Intitulé précis du dernier diplôme ou titre préparé", s.last_diploma_prepared_title),
         ]
     else:
         items += [
-            ("Public concerné", s.public_category),
+            ("Inscrit(e) comme demandeur d'emploi", s.job_seeker_registered),
             ("Identifiant demandeur d'emploi", s.job_seeker_id),
+            ("Durée d'inscription (mois)", s.job_seeker_registration_months),
+            ("Bénéficiaire d'un minimum social", s.social_benefit),
+            ("Autre situation", s.public_category),
         ]
     sheet.fields(items)
     if s.legal_representative is not None:
@@ -336,7 +188,7 @@ def _employee(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
         )
 
 
-def _tutors(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
+def _tutors(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     sheet.section("Le maître d'apprentissage" if apprenticeship else "Le tuteur")
     tutors = form.tutors or []
     if not tutors:
@@ -350,24 +202,31 @@ def _tutors(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
                 ("Date de naissance", t.birth_date),
                 ("Emploi occupé", t.job_title),
                 ("Diplôme ou titre le plus élevé obtenu", _diploma(t.highest_diploma)),
-                ("Années d'expérience en rapport avec la qualification", t.experience_years),
+                ("Intitulé du diplôme ou titre le plus élevé obtenu", t.diploma_title),
+                ("Expérience en rapport avec la qualification", _experience(t.experience_years, t.experience_months)),
                 ("Courriel", t.email),
                 ("Téléphone", t.phone),
             ]
         )
-    sheet.checkbox(
-        form.tutor_eligibility_attested,
-        "L'employeur atteste sur l'honneur que le "
-        + ("maître d'apprentissage" if apprenticeship else "tuteur")
-        + " répond à l'ensemble des critères d'éligibilité à cette fonction.",
-    )
+        attested = t.eligibility_attested
+        if attested is None and len(tutors) == 1:
+            attested = form.tutor_eligibility_attested
+        sheet.checkbox(
+            attested,
+            "L'employeur atteste sur l'honneur que ce "
+            + ("maître d'apprentissage" if apprenticeship else "tuteur")
+            + " répond à l'ensemble des critères d'éligibilité à cette fonction.",
+        )
 
 
-def _contract(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
+def _contract(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     t = form.contract
     sheet.section("Le contrat")
     items: list[tuple[str, Any]] = [
-        ("Type de contrat ou d'avenant", t.kind_code),
+        (
+            "Type de contrat ou d'avenant",
+            _kind(t.kind_code, ContractType.APPRENTICESHIP if apprenticeship else ContractType.PROFESSIONALISATION),
+        ),
         ("Type de dérogation", t.derogation_code),
         ("Numéro du contrat précédent ou du contrat sur lequel porte l'avenant", t.previous_contract_number),
         ("Nature du contrat", t.employment_form),
@@ -411,10 +270,9 @@ def _contract(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
                 ("Avantages en nature : logement (€ par mois)", benefits.housing_per_month),
             ]
         )
-    sheet.fields([("Fait à", t.signature_place)], columns=2)
 
 
-def _training(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
+def _training(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     f = form.training
     o = f.organisation
     q = f.qualification
@@ -424,7 +282,10 @@ def _training(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
             "Dénomination du CFA ou de l'organisme responsable" if apprenticeship else "Organisme de formation",
             o and o.name,
         ),
-        ("N° UAI" if apprenticeship else "N° de déclaration / UAI", o and o.uai),
+        (
+            "N° UAI" if apprenticeship else "N° de déclaration d'activité",
+            o and (o.uai if apprenticeship else o.activity_declaration_number),
+        ),
         ("N° SIRET", o and o.siret),
         ("Adresse", _address(o.address) if o else ""),
     ]
@@ -451,7 +312,7 @@ def _training(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
         sheet.fields([("Dénomination", s.name), ("SIRET / UAI", s.siret or s.uai), ("Adresse", _address(s.address))])
 
 
-def _attestations(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
+def _attestations(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     sheet.section("Attestations et signatures")
     sheet.checkbox(
         form.synthesis.employer_attests_supporting_documents,
@@ -461,7 +322,21 @@ def _attestations(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> No
         form.synthesis.employer_attests_accuracy,
         "L'employeur atteste l'exactitude des informations portées sur ce contrat.",
     )
+    sheet.fields([("Fait à", form.contract.signature_place), ("Le", form.contract.signature_date)], columns=2)
     labels = ["Signature de l'employeur", "Signature de l'apprenti(e)" if apprenticeship else "Signature du salarié"]
     if apprenticeship and form.employee.legal_representative is not None:
         labels.append("Signature du représentant légal")
     sheet.signatures(labels)
+
+
+def _cfa_visa(sheet: Sheet, form: ContractForm) -> None:
+    """The frame the CFA fills in by hand: its stamp, its director's signature and the date it received the form."""
+    sheet.section("Cadre réservé au CFA")
+    organisation = form.training.organisation
+    sheet.fields(
+        [
+            ("Dénomination du CFA", organisation and organisation.name),
+            ("N° UAI du CFA", organisation and organisation.uai),
+        ]
+    )
+    sheet.signatures(["Date de réception du dossier complet", "Visa du CFA (cachet et signature du directeur)"])

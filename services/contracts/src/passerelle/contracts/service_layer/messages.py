@@ -28,9 +28,11 @@ ACTIONS: dict[type[domain.ContractEvent], str] = {
     domain.ContractDrafted: "drafted",
     domain.ContractProposed: "proposed",
     domain.ContractAccepted: "accepted",
+    domain.ContractDeclined: "declined",
     domain.ContractSaved: "saved",
     domain.ContractTransmitted: "transmitted",
     domain.AnomalyApplied: "anomaly_raised",
+    domain.AnomaliesResolved: "anomaly_resolved",
     domain.ContractEngaged: "engaged",
     domain.ContractRefused: "refused",
     domain.AmendmentOpened: "amendment_opened",
@@ -80,6 +82,8 @@ def integration_event(
         "contract_type": contract.type.value,
         "parties": parties(record),
         "actor_id": _uuid(event.actor_id),
+        # Consumers order a contract's events by this (passerelle.libs.revisions), never by occurred_at.
+        "version": contract.version or None,
     }
     match event:
         case domain.ContractDrafted():

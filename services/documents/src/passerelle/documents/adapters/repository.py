@@ -82,6 +82,7 @@ class SqlDocumentRepository:
                 opco_code=row.access_opco_code,
                 transmitted=row.access_transmitted,
                 updated_at=row.access_updated_at,
+                routed_opco_code=row.access_routed_opco_code,
             )
         return _document(row), access
 
@@ -152,6 +153,7 @@ class SqlContractAccessRepository:
             opco_code=row.opco_code,
             transmitted=row.transmitted,
             updated_at=row.updated_at,
+            routed_opco_code=row.routed_opco_code,
         )
 
     async def apply(self, access: ContractAccess) -> None:
@@ -181,5 +183,16 @@ class SqlContractAccessRepository:
                 "transmitted": sa.or_(t.c.transmitted, stmt.excluded.transmitted),
                 "updated_at": sa.func.greatest(t.c.updated_at, stmt.excluded.updated_at),
             },
+        )
+        await self.session.execute(stmt)
+
+    async def route(self, contract_id: UUID, opco_code: str, at: datetime) -> None:
+        """The OPCO in charge, as opco-processing routed it; the contract counts as transmitted to it."""
+        t = contract_access_table
+        stmt = insert(t).values(
+            contract_id=contract_id, routed_opco_code=opco_code, opco_code=opco_code, transmitted=True, updated_at=at
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.c.contract_id], set_={"routed_opco_code": opco_code, "transmitted": True}
         )
         await self.session.execute(stmt)

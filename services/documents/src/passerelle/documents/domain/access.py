@@ -35,6 +35,11 @@ class ContractAccess:
     opco_code: str | None
     transmitted: bool
     updated_at: datetime | None = None
+    routed_opco_code: str | None = None  # set by opco-processing's routing (case.opened); wins when set
+
+    @property
+    def opco_in_charge(self) -> str | None:
+        return self.routed_opco_code or self.opco_code
 
 
 def is_party(viewer: Viewer, access: ContractAccess) -> bool:
@@ -42,7 +47,7 @@ def is_party(viewer: Viewer, access: ContractAccess) -> bool:
 
 
 def is_contract_opco(viewer: Viewer, access: ContractAccess) -> bool:
-    return bool(access.transmitted and access.opco_code and access.opco_code in viewer.opco_codes())
+    return bool(access.transmitted and access.opco_in_charge and access.opco_in_charge in viewer.opco_codes())
 
 
 def may_see(viewer: Viewer, access: ContractAccess) -> bool:

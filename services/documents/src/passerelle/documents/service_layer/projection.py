@@ -15,6 +15,7 @@ from passerelle.schemas.events.contracts import (
     ContractTransmitted,
     ContractUpdated,
 )
+from passerelle.schemas.events.opco import CaseOpened
 
 PROJECTED_EVENTS: tuple[type[ContractEvent], ...] = (
     ContractDrafted,
@@ -40,3 +41,8 @@ async def apply_contract_event(uow: Any, envelope: Envelope, event: ContractEven
             updated_at=envelope.occurred_at,
         )
     )
+
+
+async def apply_case_opened(uow: Any, envelope: Envelope, event: CaseOpened) -> None:
+    """opco-processing routed the contract to its competent OPCO (by IDCC): that OPCO sees and letters it."""
+    await uow.contracts.route(event.contract_id, event.opco_code, envelope.occurred_at)

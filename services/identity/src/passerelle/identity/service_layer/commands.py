@@ -195,6 +195,17 @@ class ProvisionAccount:
 
 
 @dataclass(frozen=True)
+class ProvisionApiClient:
+    """A machine client with a secret chosen by the operator (the demo seed's service identities)."""
+
+    organisation_id: UUID
+    client_id: str
+    secret: str
+    name: str
+    created_by: UUID
+
+
+@dataclass(frozen=True)
 class ProvisionOrganisation:
     kind: str
     name: str

@@ -19,9 +19,8 @@ from passerelle.identity.domain.throttling import retry_after
 from passerelle.identity.domain.tokens import client_claims, digest, new_secret, same_digest, user_claims
 from passerelle.identity.service_layer import commands
 from passerelle.identity.service_layer.access import grants_of
-from passerelle.identity.service_layer.ports import Ports
+from passerelle.identity.service_layer.ports import Ports, UnitOfWork
 from passerelle.identity.service_layer.records import audit
-from passerelle.identity.service_layer.unit_of_work import UnitOfWork
 
 SESSION_INVALID = "Votre session a expiré ou a été fermée : reconnectez-vous."
 

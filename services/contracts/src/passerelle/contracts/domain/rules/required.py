@@ -27,7 +27,8 @@ def _missing_in(tab: Tab):
         for spec in by_type[facts.contract_type]:
             if spec.asked_when is not None and not spec.asked_when(facts):
                 continue
-            if spec.required is not True and not spec.required(facts):
+            required = spec.required
+            if required is not True and not (callable(required) and required(facts)):
                 continue
             for path in concrete_paths(spec, facts):
                 if is_missing(get_value(form, path)):
@@ -62,7 +63,7 @@ _register("TRAINING_REQUIRED", Tab.TRAINING)
     fields=(
         "synthesis.employer_attests_accuracy",
         "synthesis.employer_attests_supporting_documents",
-        "tutor_eligibility_attested",
+        "tutors[].eligibility_attested",
     ),
     message="L'employeur doit cocher cette attestation avant de transmettre le contrat.",
     reference="Notices des CERFA 10103 et 12434 ; Code du travail, art. R6223-22 et D6325-6",
@@ -82,9 +83,17 @@ def attestations(facts: Facts) -> Iterator[Hit]:
             "L'employeur doit attester disposer des pièces justificatives avant de transmettre le contrat.",
             severity,
         )
-    if form.tutor_eligibility_attested is not True:
-        yield Hit(
-            "tutor_eligibility_attested",
-            "L'employeur doit attester que le tuteur ou maître d'apprentissage remplit les conditions légales.",
-            severity,
-        )
+    # One attestation per tutor; the former contract-wide attestation still stands for a single tutor.
+    single = len(form.tutors) == 1
+    for index, tutor in enumerate(form.tutors):
+        attested = tutor.eligibility_attested
+        if attested is None and single:
+            attested = form.tutor_eligibility_attested
+        if attested is not True:
+            name = " ".join(part for part in (tutor.first_name, tutor.last_name) if part) or f"n° {index + 1}"
+            yield Hit(
+                f"tutors[{index}].eligibility_attested",
+                f"L'employeur doit attester que le tuteur ou maître d'apprentissage {name} remplit les conditions "
+                "légales.",
+                severity,
+            )

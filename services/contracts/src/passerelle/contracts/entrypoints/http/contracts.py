@@ -1,7 +1,7 @@
 """The contracts API: drafting tab by tab, validation, questions, pay schedule, transmission and the file's life.
 
-Each write runs one use case in one transaction and commits it here: the contract, its history and the
-events it caused (outbox) are saved together, or nothing is.
+Each write runs one use case in the request's unit of work, which the kit commits when the route returns: the
+contract, its history and the events it caused (outbox) are saved together, or nothing is.
 """
 
 from __future__ import annotations
@@ -10,27 +10,31 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Query, Response, status
+from pydantic import AfterValidator
 
 from passerelle.contracts.adapters.pdf import render_cerfa
 from passerelle.contracts.domain.codes import ContractStatus, ContractType
+from passerelle.contracts.domain.findings import finding_dict, summary
 from passerelle.contracts.domain.legal import ParameterNotInForce
 from passerelle.contracts.domain.questions import applicable_questions, case_reminders
 from passerelle.contracts.domain.remuneration import compute_pay_schedule
 from passerelle.contracts.domain.tabs import Tab
-from passerelle.contracts.service_layer import services
+from passerelle.contracts.service_layer import commands, drafting, lifecycle, queries
 from passerelle.contracts.service_layer.access import sides_of
-from passerelle.contracts.service_layer.findings import finding_dict, summary
 from passerelle.contracts.service_layer.records import ContractRecord, Side
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.libs.errors import FieldError, InvalidInput
 
+from .choices import choice_of, parse_choice
 from .dependencies import DependenciesDep, ExpectedVersion, UnitOfWorkDep
 from .schemas import (
+    AcceptBody,
     AmendmentBody,
     ContractPage,
     ContractPublic,
     ContractValidation,
     CreateContractBody,
+    DeclineBody,
     HistoryOut,
     ProposeBody,
     QuestionsOut,
@@ -60,7 +64,7 @@ async def _public(
 async def create_contract(
     body: CreateContractBody, principal: CurrentPrincipal, uow: UnitOfWorkDep, deps: DependenciesDep, response: Response
 ) -> ContractPublic:
-    command = services.CreateContract(
+    command = commands.CreateContract(
         contract_type=body.contract_type,
         employer_siret=body.employer_siret,
         training_uai=body.training_uai,
@@ -68,8 +72,7 @@ async def create_contract(
         side=Side(body.side) if body.side else None,
         form=body.form.model_dump(exclude_unset=True) if body.form is not None else None,
     )
-    record = await services.create_contract(uow, principal, command, deps)
-    await uow.commit()
+    record = await drafting.create_contract(uow, principal, command, deps)
     response.headers["Location"] = f"/contracts/{record.id}"
     return await _public(uow, principal, record, response)
 
@@ -79,18 +82,28 @@ async def list_contracts(
     principal: CurrentPrincipal,
     uow: UnitOfWorkDep,
     deps: DependenciesDep,
-    status_: Annotated[ContractStatus | None, Query(alias="status")] = None,
-    contract_type: ContractType | None = None,
+    status_: Annotated[
+        str | None,
+        Query(alias="status", max_length=40, description="Status code: " + ", ".join(ContractStatus)),
+        AfterValidator(choice_of(ContractStatus, "Statut")),
+    ] = None,
+    contract_type: Annotated[
+        str | None,
+        Query(max_length=40, description="Contract type: " + ", ".join(ContractType)),
+        AfterValidator(choice_of(ContractType, "Type de contrat")),
+    ] = None,
     q: Annotated[str | None, Query(max_length=100, description="Text searched in names, SIRET, file number")] = None,
     siret: Annotated[str | None, Query(max_length=20)] = None,
     include_archived: bool = False,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ContractPage:
-    query = services.dashboard_query(
+    chosen_status = parse_choice(ContractStatus, status_, "status", "Statut")
+    chosen_type = parse_choice(ContractType, contract_type, "contract_type", "Type de contrat")
+    query = queries.dashboard_query(
         principal,
-        status=status_.value if status_ else None,
-        contract_type=contract_type.value if contract_type else None,
+        status=chosen_status.value if chosen_status else None,
+        contract_type=chosen_type.value if chosen_type else None,
         text=q,
         siret=siret,
         include_archived=include_archived,
@@ -105,7 +118,7 @@ async def list_contracts(
 async def get_contract(
     contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep, response: Response
 ) -> ContractPublic:
-    record, sides, documents = await services.get_contract(uow, principal, contract_id)
+    record, sides, documents = await queries.get_contract(uow, principal, contract_id)
     response.headers["ETag"] = f'"{record.contract.version}"'
     return contract_public(record, sides, documents)
 
@@ -121,9 +134,8 @@ async def save_tab(
     response: Response,
     content: Annotated[dict[str, Any], Body(description="The tab's fields; incomplete answers are accepted")],
 ) -> SaveResponse:
-    command = services.SaveTab(contract_id, tab, content, expected_version)
-    result = await services.save_tab(uow, principal, command, deps)
-    await uow.commit()
+    command = commands.SaveTab(contract_id, tab, content, expected_version)
+    result = await drafting.save_tab(uow, principal, command, deps)
     return SaveResponse(
         contract=await _public(uow, principal, result.record, response),
         changed=result.changed,
@@ -141,8 +153,7 @@ async def save_form(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> SaveResponse:
-    result = await services.save_form(uow, principal, services.SaveForm(contract_id, form, expected_version), deps)
-    await uow.commit()
+    result = await drafting.save_form(uow, principal, commands.SaveForm(contract_id, form, expected_version), deps)
     return SaveResponse(
         contract=await _public(uow, principal, result.record, response),
         changed=result.changed,
@@ -160,7 +171,7 @@ async def validation(
         bool, Query(description="As transmission sees it (missing answers block) or as saving does")
     ] = True,
 ) -> ContractValidation:
-    record, findings = await services.contract_findings(
+    record, findings = await queries.contract_findings(
         uow, principal, contract_id, deps, for_transmission=for_transmission
     )
     return ContractValidation(
@@ -170,7 +181,7 @@ async def validation(
 
 @router.get("/{contract_id}/questions", response_model=QuestionsOut, summary="Les questions de ce cas")
 async def questions(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> QuestionsOut:
-    record, _, _ = await services.get_contract(uow, principal, contract_id)
+    record, _, _ = await queries.get_contract(uow, principal, contract_id)
     form = record.contract.form
     try:
         tabs = applicable_questions(form)
@@ -219,7 +230,7 @@ def _dates_unknown() -> InvalidInput:
 
 @router.get("/{contract_id}/remuneration", response_model=RemunerationOut, summary="Rémunération minimale")
 async def remuneration(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> RemunerationOut:
-    record, _, _ = await services.get_contract(uow, principal, contract_id)
+    record, _, _ = await queries.get_contract(uow, principal, contract_id)
     try:
         periods = compute_pay_schedule(record.contract.form)
     except ParameterNotInForce as exc:
@@ -241,9 +252,8 @@ async def propose(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    command = services.ProposeContract(contract_id, str(body.employer_email), body.employer_siret, expected_version)
-    record = await services.propose_contract(uow, principal, command, deps)
-    await uow.commit()
+    command = commands.ProposeContract(contract_id, str(body.employer_email), body.employer_siret, expected_version)
+    record = await drafting.propose_contract(uow, principal, command, deps)
     return await _public(uow, principal, record, response)
 
 
@@ -255,10 +265,29 @@ async def accept(
     deps: DependenciesDep,
     expected_version: ExpectedVersion,
     response: Response,
+    body: AcceptBody | None = None,
 ) -> ContractPublic:
-    record = await services.accept_proposal(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    command = commands.AcceptProposal(contract_id, body.employer_siret if body else None, expected_version)
+    record = await drafting.accept_proposal(uow, principal, command, deps)
     return await _public(uow, principal, record, response)
+
+
+@router.post("/{contract_id}/decline", response_model=ContractPublic, summary="Refuser la proposition")
+async def decline(
+    contract_id: UUID,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+    response: Response,
+    body: DeclineBody | None = None,
+) -> ContractPublic:
+    command = commands.DeclineProposal(contract_id, body.reason if body else None, expected_version)
+    record = await drafting.decline_proposal(uow, principal, command, deps)
+    documents = await uow.contracts.documents(record.id)
+    response.headers["ETag"] = f'"{record.contract.version}"'
+    # The employer no longer sees it: the answer shows what it became, from the employer's side.
+    return contract_public(record, frozenset({Side.EMPLOYER}), documents)
 
 
 @router.post(
@@ -275,8 +304,7 @@ async def transmit(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> TransmitResponse:
-    record, warnings = await services.transmit_contract(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    record, warnings = await lifecycle.transmit_contract(uow, principal, contract_id, deps, expected_version)
     return TransmitResponse(
         contract=await _public(uow, principal, record, response), warnings=[finding_dict(f) for f in warnings]
     )
@@ -297,9 +325,8 @@ async def request_amendment(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    command = services.RequestAmendment(contract_id, body.kind_code, body.effective_date, expected_version)
-    record = await services.request_amendment(uow, principal, command, deps)
-    await uow.commit()
+    command = commands.RequestAmendment(contract_id, body.kind_code, body.effective_date, expected_version)
+    record = await lifecycle.request_amendment(uow, principal, command, deps)
     return await _public(uow, principal, record, response)
 
 
@@ -313,9 +340,8 @@ async def transfer(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    command = services.TransferContract(contract_id, body.to_account_id, expected_version)
-    record = await services.transfer_contract(uow, principal, command, deps)
-    await uow.commit()
+    command = commands.TransferContract(contract_id, body.to_account_id, expected_version)
+    record = await lifecycle.transfer_contract(uow, principal, command, deps)
     return await _public(uow, principal, record, response)
 
 
@@ -328,8 +354,7 @@ async def archive(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    record = await services.archive_contract(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    record = await lifecycle.archive_contract(uow, principal, contract_id, deps, expected_version)
     return await _public(uow, principal, record, response)
 
 
@@ -342,8 +367,7 @@ async def restore(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    record = await services.restore_contract(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    record = await lifecycle.restore_contract(uow, principal, contract_id, deps, expected_version)
     return await _public(uow, principal, record, response)
 
 
@@ -355,14 +379,13 @@ async def delete(
     deps: DependenciesDep,
     expected_version: ExpectedVersion,
 ) -> Response:
-    await services.delete_contract(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    await lifecycle.delete_contract(uow, principal, contract_id, deps, expected_version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{contract_id}/history", response_model=list[HistoryOut], summary="Historique : qui, quand, quoi")
 async def history(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> list[HistoryOut]:
-    return [history_out(e) for e in await services.contract_history(uow, principal, contract_id)]
+    return [history_out(e) for e in await queries.contract_history(uow, principal, contract_id)]
 
 
 @router.get(
@@ -377,7 +400,7 @@ async def cerfa_pdf(
     uow: UnitOfWorkDep,
     disposition: Literal["inline", "attachment"] = "inline",
 ) -> Response:
-    record, _, _ = await services.get_contract(uow, principal, contract_id)
+    record, _, _ = await queries.get_contract(uow, principal, contract_id)
     content = render_cerfa(record)
     number = "10103" if record.contract.type == ContractType.APPRENTICESHIP else "12434"
     filename = f"cerfa-{number}-{record.id}.pdf"
