@@ -40,7 +40,7 @@ def identity_answers(request: httpx.Request) -> httpx.Response:
 def client(monkeypatch):
     monkeypatch.setenv("PORTAL_CONSUMERS_ENABLED", "false")
     service = bootstrap(Settings(environment="local", notifier_url="http://127.0.0.1:9"))
-    service.state["portal"].identity = IdentityClient(
+    service.context.identity = IdentityClient(
         httpx.AsyncClient(base_url="http://identity", transport=httpx.MockTransport(identity_answers))
     )
     with TestClient(service.app(), follow_redirects=False) as c:

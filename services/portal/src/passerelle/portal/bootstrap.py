@@ -44,30 +44,28 @@ def build_context(settings: Settings) -> PortalContext:
     )
 
 
-class PortalService(Service):
+class PortalService(Service[PortalContext]):
     """The portal's app: pages, their static files (the DSFR from npm, the brand), page errors."""
 
     def app(self) -> FastAPI:
         app = super().app()
-        app.state.portal = self.state["portal"]
         install_page_errors(app)
         app.mount("/static/dsfr", StaticFiles(directory=str(dsfr_dist(self.settings)), check_dir=False), "dsfr")
         app.mount("/static/portal", StaticFiles(directory=str(PACKAGE / "static")), "portal-static")
         return app
 
 
-async def _close_clients(service: Service) -> None:
-    await service.state["portal"].aclose()
+async def _close_clients(service: Service[PortalContext]) -> None:
+    await service.context.aclose()
 
 
 def bootstrap(settings: Settings | None = None) -> PortalService:
     settings = settings or Settings()
-    service = PortalService(
+    return PortalService(
         settings,
+        build_context(settings),
         title="Passerelle — Portail",
         description="Les pages web des employeurs, organismes de formation et OPCO.",
         routers=[accounts.router, organisations.router, dashboard.router, notifications.router, contracts.router],
         on_shutdown=[_close_clients],
     )
-    service.state["portal"] = build_context(settings)
-    return service

@@ -49,10 +49,6 @@ class DashboardView:
         return max(1, -(-self.page.total // self.page.page_size))
 
 
-def _my_sirets(me: Me) -> set[str]:
-    return {m.organisation.siret for m in me.memberships if m.organisation.kind == "employer" and m.organisation.siret}
-
-
 async def dashboard(ctx: PortalContext, token: str, me: Me, filters: dict[str, Any]) -> DashboardView:
     query = {
         "status": filters.get("status"),
@@ -67,9 +63,11 @@ async def dashboard(ctx: PortalContext, token: str, me: Me, filters: dict[str, A
         ctx.contracts.dashboard(token, query),
         ctx.contracts.dashboard(token, {"status": "proposed", "page_size": 100}),
     )
-    mine = _my_sirets(me)
-    received = [c for c in proposals.items if c.employer_siret in mine]
-    sent = [c for c in proposals.items if c.employer_siret not in mine]
+    # A proposal is one I sent when my training organisation is on it; otherwise it was sent to me (to one of my
+    # establishments, or to my e-mail without a SIRET yet).
+    my_uais = {m.organisation.uai for m in me.memberships if m.organisation.kind == "training" and m.organisation.uai}
+    sent = [c for c in proposals.items if c.training_uai in my_uais]
+    received = [c for c in proposals.items if c.training_uai not in my_uais]
     employer_orgs = [
         (m.organisation.siret or "", m.organisation.name) for m in me.memberships if m.organisation.kind == "employer"
     ]

@@ -65,6 +65,12 @@ async def _render(
 ) -> Response:
     view = await pages.contract_page(web.ctx, web.token, contract_id, tab, check, posted, save_errors)
     colleagues = await _colleagues(web, view.contract) if tab == "synthese" else []
+    assert web.me is not None
+    establishments = [
+        (m.organisation.siret, m.organisation.name)
+        for m in web.me.memberships
+        if m.organisation.kind == "employer" and m.organisation.siret
+    ]
     return web.render(
         "contracts/page.html",
         status_code,
@@ -72,6 +78,7 @@ async def _render(
         refused=refused,
         uploadable=UPLOADABLE_TYPES,
         colleagues=colleagues,
+        establishments=establishments,
     )
 
 
@@ -118,9 +125,19 @@ async def transmit(contract_id: UUID, web: SignedIn) -> Response:
 @router.post("/contrats/{contract_id}/accepter")
 async def accept(contract_id: UUID, web: SignedIn) -> Response:
     form = await web.form()
-    await web.ctx.contracts.action(web.token, contract_id, "accept", _version(form))
+    siret = str(form.get("employer_siret", "")).strip()
+    body = {"employer_siret": siret} if siret else None
+    await web.ctx.contracts.action(web.token, contract_id, "accept", _version(form), body)
     message = "Proposition acceptée : relisez et complétez le contrat. Rien n'a été transmis à l'OPCO."
     return web.redirect(f"/contrats/{contract_id}/introduction", message)
+
+
+@router.post("/contrats/{contract_id}/refuser")
+async def decline(contract_id: UUID, web: SignedIn) -> Response:
+    form = await web.form()
+    reason = str(form.get("reason", "")).strip()
+    await web.ctx.contracts.action(web.token, contract_id, "decline", _version(form), {"reason": reason or None})
+    return web.redirect("/tableau-de-bord", "La proposition est refusée : l'organisme de formation en est informé.")
 
 
 @router.post("/contrats/{contract_id}/proposer")

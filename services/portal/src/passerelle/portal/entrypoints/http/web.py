@@ -57,7 +57,7 @@ class Web:
 
     def __init__(self, request: Request) -> None:
         self.request = request
-        self.ctx: PortalContext = request.app.state.portal
+        self.ctx: PortalContext = request.app.state.service.context
         self.session: ActiveSession | None = None
         self.me: Me | None = None
         self.unread: int | None = None
