@@ -123,22 +123,41 @@ def platform(log_dir: Path) -> Iterator[Platform]:
         },
         log_dir,
     )
+    notifier = ServiceProcess.uvicorn(
+        "notifier",
+        "passerelle.notifier.main:app",
+        {
+            **base,
+            "NOTIFIER_DATABASE_URL": fresh_service_database(services / "notifier", "portal_browser_notifier"),
+            "NOTIFIER_JWKS_URL": jwks,
+            "NOTIFIER_IDENTITY_URL": identity.url,
+            "NOTIFIER_CONSUMER_GROUP": f"notifier-portal-{run}",
+            "NOTIFIER_PORTAL_URL": portal.url,
+            "NOTIFIER_MAIL_POLL_SECONDS": "0.2",
+            "NOTIFIER_STREAM_KEEPALIVE_SECONDS": "2",
+            # Other runs' events about contracts this notifier never saw: parked quickly, not retried long.
+            "NOTIFIER_CONSUMER_MAX_ATTEMPTS": "3",
+            "NOTIFIER_CONSUMER_BACKOFF_SECONDS": "0.05",
+        },
+        log_dir,
+    )
     portal.env.update(
         {
             **base,
             "PORTAL_IDENTITY_URL": identity.url,
             "PORTAL_CONTRACTS_URL": contracts.url,
             "PORTAL_DOCUMENTS_URL": documents.url,
+            "PORTAL_NOTIFIER_URL": notifier.url,
             "PORTAL_ENVIRONMENT": "test",
         }
     )
     started: list[ServiceProcess] = []
     try:
-        for process in (identity, contracts, documents, portal):
+        for process in (identity, contracts, documents, notifier, portal):
             process.start()
             started.append(process)
         seed = subprocess.run(
-            [sys.executable, "-m", "passerelle.identity.entrypoints.seed", "--skip-migrations"],
+            [sys.executable, "-m", "passerelle.identity.cli", "--skip-migrations"],
             env={**identity.env, "PASSERELLE_DEMO_PASSWORD": DEMO_PASSWORD},
             cwd=REPO,
             capture_output=True,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from passerelle.contracts.domain.samples import complete_apprenticeship_form
+from passerelle.contracts.testing.samples import complete_apprenticeship_form
 from passerelle.portal.domain.forms import display_value, get_path
 from tests.e2e.test_documents_flow import training_agreement
 
@@ -175,6 +175,9 @@ def test_proposal_acceptance_refusal_correction_and_transmission(browser, platfo
         cfa.goto("/tableau-de-bord")
         assert page.locator("#envoyees-titre").is_visible()
         cfa.check("proposition-envoyee")
+        # The CFA keeps its notification centre open: the employer's acceptance will arrive there live.
+        cfa.goto("/notifications")
+        cfa.check("notifications")
 
         # The employer sees it as sent by the CFA and accepts it: accepting says plainly it transmits nothing.
         log_in(employer, EMPLOYER)
@@ -189,6 +192,13 @@ def test_proposal_acceptance_refusal_correction_and_transmission(browser, platfo
         employer.check("proposition-a-accepter")
         page.locator("main button", has_text="Accepter la proposition").click()
         assert "Rien n'a été transmis" in page.inner_text("main")
+
+        # On the CFA's open page, without a reload: the new notification and the header's count.
+        live = cfa.page.locator("#notifications-live li")
+        live.first.wait_for(state="visible", timeout=60_000)
+        assert cfa.page.locator("#unread-count").is_visible()
+        assert int(cfa.page.get_attribute("#unread-count", "data-unread") or 0) >= 1
+        cfa.check("notification-en-direct")
 
         # Every employer tab, filled from the sample contract, except the tutor's job (left out on purpose).
         # A second pass answers what the first one's answers brought up on earlier tabs (the contract's start date

@@ -21,6 +21,8 @@ class Settings(ServiceSettings):
     documents_url: str = "http://127.0.0.1:8003"
     notifier_url: str = "http://127.0.0.1:8005"
     api_timeout_seconds: float = 15.0
+    # Told to people on the upload form; the documents service enforces its own limit (DOCUMENTS_MAX_UPLOAD_BYTES).
+    upload_limit_megabytes: int = 10
 
     # The brand: the State's design system (only for State websites) or a neutral theme, same markup.
     theme: Literal["dsfr", "neutral"] = "dsfr"

@@ -79,6 +79,7 @@ async def _render(
         uploadable=UPLOADABLE_TYPES,
         colleagues=colleagues,
         establishments=establishments,
+        upload_limit=web.ctx.settings.upload_limit_megabytes,
     )
 
 
