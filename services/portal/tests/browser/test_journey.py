@@ -284,6 +284,33 @@ def test_proposal_acceptance_refusal_correction_and_transmission(browser, platfo
         employer.goto("/tableau-de-bord?archives=oui")
         assert "Archivé" in page.text_content("#contrats")
         employer.check("archives")
+
+        # The organisation's administrator invites a colleague; the mailed link lands on the portal's page.
+        employer.goto("/organisations")
+        employer.check("organisations")
+        page.locator("main a", has_text="Boulangerie Dupain SAS").first.click()
+        assert COLLEAGUE in page.inner_text("#membres + div")
+        employer.check("organisation")
+        invited = f"nouvelle.recrue.{uuid.uuid4().hex[:6]}@exemple.fr"
+        page.fill("#f-invite-email", invited)
+        page.locator("main button", has_text="Envoyer l'invitation").click()
+        assert f"Une invitation est envoyée à {invited}" in page.inner_text("main")
+        assert invited in page.inner_text("main")
+        link = platform.mailbox.link(invited, "/invitations/accepter")
+        assert link.startswith(platform.url + "/invitations/accepter?jeton=")
+        newcomer = Visit(browser, platform, "05-invitation")
+        try:
+            newcomer.page.goto(link)
+            newcomer.check("invitation")
+            newcomer.page.fill("#f-full_name", "Nina Recrue")
+            newcomer.page.fill("#f-password", PASSWORD)
+            newcomer.page.locator("main button", has_text="Accepter l'invitation").click()
+            newcomer.page.wait_for_url(re.compile(r"/connexion"))
+            log_in(newcomer, invited, PASSWORD)
+            newcomer.goto("/organisations")
+            assert "Boulangerie Dupain SAS" in newcomer.page.inner_text("main")
+        finally:
+            newcomer.close()
         assert employer.console_errors == [] and cfa.console_errors == []
     except BaseException:
         print(platform.tails())

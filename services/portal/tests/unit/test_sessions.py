@@ -64,3 +64,15 @@ def test_the_platform_error_shape_is_read_once():
     assert error.fields[0].path == "email"
     assert error.extra == {"tabs_in_error": ["documents"]}
     assert ApiError.of(httpx.Response(502, text="<html>")).message.startswith("Le service est momentanément")
+
+
+def test_logging_out_everywhere_forgets_every_session_of_the_person_kept_here():
+    class Me:
+        id = "account-1"
+
+    store = SessionStore(Clock())
+    for n in range(3):
+        store.put(f"refresh-{n}", f"access-{n}", 600, 3600).cached["me"] = Me()
+    other = store.put("refresh-other", "access-other", 600, 3600)
+    assert store.drop_account("account-1") == 3
+    assert store.get("refresh-0") is None and store.get("refresh-other") is other

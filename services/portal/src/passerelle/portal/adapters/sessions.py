@@ -75,6 +75,19 @@ class SessionStore:
                 if isinstance(value, _Alias) and value.entry is found:
                     del self._entries[key]
 
+    def drop_account(self, account_id: str) -> int:
+        """Forget every session of one person in this portal (after "log out everywhere" or a password change),
+        so that no access token kept here outlives them."""
+        doomed = [
+            key
+            for key, value in self._entries.items()
+            if str(getattr((value.entry if isinstance(value, _Alias) else value).cached.get("me"), "id", ""))
+            == account_id
+        ]
+        for key in doomed:
+            del self._entries[key]
+        return len(doomed)
+
     def _evict(self) -> None:
         now = self.clock()
         for key, value in list(self._entries.items()):

@@ -79,6 +79,9 @@ async def log_out(ctx: PortalContext, refresh_token: str | None, everywhere: boo
     try:
         if everywhere and session is not None:
             await ctx.identity.log_out_everywhere(session.token)
+            me = session.entry.cached.get("me")
+            if me is not None:
+                ctx.sessions.drop_account(str(me.id))
         else:
             await ctx.identity.log_out(entry.refresh_token if entry else refresh_token)
     except ApiError as error:

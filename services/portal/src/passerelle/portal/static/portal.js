@@ -55,6 +55,8 @@
       badge.firstChild.nodeValue = String(n);
       badge.setAttribute("data-unread", String(n));
       badge.hidden = n === 0;
+      var status = document.getElementById("unread-status-count");
+      if (status) { status.textContent = String(n); }
     }
     ["sync", "notification", "notification.updated", "notifications.read_all", "notifications.seen_all"].forEach(
       function (name) {

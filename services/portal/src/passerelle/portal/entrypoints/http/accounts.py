@@ -235,7 +235,9 @@ async def change_password(web: SignedIn) -> Response:
             errors = form_errors(error) if error.fields else FormErrors(message=error.message, labels=LABELS)
     if errors:
         return web.render("accounts/profile.html", 422, errors=errors)
+    assert web.me is not None
     web.ctx.sessions.drop(web.request.cookies.get(web.ctx.settings.session_cookie, ""))
+    web.ctx.sessions.drop_account(str(web.me.id))  # identity closed every session: none is kept here either
     response = web.redirect("/connexion", "Votre mot de passe est changé : reconnectez-vous.")
     web.clear_session_cookie(response)
     return response
