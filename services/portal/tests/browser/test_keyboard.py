@@ -23,9 +23,10 @@ def tab_to(visit: Visit, selector: str) -> None:
             """(sel) => {
                 const el = document.activeElement;
                 if (!el || el === document.body) return {match: false, visible: true};
-                const style = getComputedStyle(el);
-                const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+                // The ring may be drawn on the element or, for the DSFR's enlarged links, on its ::before overlay.
+                const drawn = (style) => (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
                     || style.boxShadow !== 'none';
+                const ring = [null, '::before', '::after'].some((pseudo) => drawn(getComputedStyle(el, pseudo)));
                 return {match: el.matches(sel), visible: ring, what: el.outerHTML.slice(0, 120)};
             }""",
             selector,
@@ -36,6 +37,7 @@ def tab_to(visit: Visit, selector: str) -> None:
     raise AssertionError(f"{selector} cannot be reached with the Tab key")
 
 
+@pytest.mark.timeout(1200)
 def test_the_main_journey_with_the_keyboard_only(browser, platform):
     visit = Visit(browser, platform, "04-clavier")
     page = visit.page
