@@ -131,6 +131,8 @@ async def seed_machine_clients(identity: IdentityContext, orgs: dict, accounts: 
                 entry["client_secret"],
                 "Passerelle — instruction des contrats",
                 accounts[admins[key]].id,
+                # A client whose secret this file does not keep gets the new one, so the file is always valid.
+                reset_secret=org.opco_code not in known,
             ),
             identity.uow(),
             identity.ports,

@@ -203,6 +203,8 @@ class ProvisionApiClient:
     secret: str
     name: str
     created_by: UUID
+    # The operator lost the secret (e.g. the file that kept it): the existing client takes this one instead.
+    reset_secret: bool = False
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,18 @@ async def provision_api_client(
     async with uow:
         found = await uow.api_clients.by_client_id(cmd.client_id)
         if found is not None:
+            if cmd.reset_secret:
+                found.secret_hash = digest(cmd.secret)
+                audit(
+                    uow,
+                    now,
+                    "api_client.secret_reset",
+                    None,
+                    found.organisation_id,
+                    actor_kind="platform",
+                    client_id=cmd.client_id,
+                )
+                await uow.commit()
             return found, False
         org = await organisation(uow, cmd.organisation_id)
         client = ApiClient(
