@@ -154,7 +154,7 @@ def platform(log_dir: Path) -> Iterator[Platform]:
     started: list[ServiceProcess] = []
     try:
         for process in (identity, contracts, documents, notifier, portal):
-            process.start()
+            process.start(ready_timeout=240)  # a shared machine may be slow to start five services
             started.append(process)
         seed = subprocess.run(
             [sys.executable, "-m", "passerelle.identity.cli", "--skip-migrations"],
