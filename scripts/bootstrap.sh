@@ -7,3 +7,20 @@ if ! command -v uv >/dev/null 2>&1 || [ "$(uv --version | awk '{print $2}')" != 
   python3 -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
 fi
 uv sync --frozen --quiet
+
+# The portal's front-end packages (the State design system, axe-core for the accessibility tests), pinned by
+# services/portal/package-lock.json. Their install scripts are skipped: the DSFR's only checks a project config.
+if ! cmp -s services/portal/package-lock.json services/portal/node_modules/.installed-lock.json 2>/dev/null; then
+  if command -v npm >/dev/null 2>&1; then
+    (cd services/portal && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+      && cp package-lock.json node_modules/.installed-lock.json)
+  else
+    echo "bootstrap: npm is missing; the portal's DSFR files cannot be installed (apt-get install -y npm)" >&2
+  fi
+fi
+
+# The browser the portal's tests drive (Playwright cannot download its own here): Debian's Chromium.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)) \
+    || echo "bootstrap: could not install chromium; the portal's browser tests will be skipped" >&2
+fi

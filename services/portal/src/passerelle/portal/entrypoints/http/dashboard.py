@@ -1,0 +1,112 @@
+"""The dashboard: the contracts of the person and of their organisations, searched, filtered, paged, with their
+actions; the proposals received from a CFA and those sent to employers; starting a new contract."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from passerelle.portal.adapters.api import ApiError
+from passerelle.portal.domain.errors import FormErrors
+from passerelle.portal.entrypoints.http.accounts import form_errors
+from passerelle.portal.entrypoints.http.web import SignedIn, safe_next
+from passerelle.portal.service_layer import pages
+
+router = APIRouter(include_in_schema=False)
+
+CREATE_LABELS = {
+    "contract_type": "Type de contrat",
+    "employer_siret": "SIRET de l'employeur",
+    "training_uai": "UAI de l'organisme de formation",
+}
+
+
+@router.get("/tableau-de-bord")
+async def dashboard(
+    web: SignedIn,
+    q: Annotated[str, Query(max_length=100)] = "",
+    status: str = "",
+    contract_type: str = "",
+    siret: Annotated[str, Query(max_length=20)] = "",
+    archives: str = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> Response:
+    assert web.me is not None
+    filters = {
+        "q": q.strip(),
+        "status": status if status in dict(pages.STATUSES) else "",
+        "contract_type": contract_type if contract_type in dict(pages.TYPES) else "",
+        "siret": siret.strip(),
+        "include_archived": archives == "oui",
+        "page": page,
+    }
+    view = await pages.dashboard(web.ctx, web.token, web.me, filters)
+    return web.render("dashboard.html", title="Tableau de bord", view=view, statuses=pages.STATUSES, types=pages.TYPES)
+
+
+@router.post("/contrats")
+async def create_contract(web: SignedIn) -> Response:
+    form = await web.form()
+    assert web.me is not None
+    body = {
+        "contract_type": str(form.get("contract_type", "")),
+        "employer_siret": str(form.get("employer_siret", "")).replace(" ", "") or None,
+        "training_uai": str(form.get("training_uai", "")).replace(" ", "").upper() or None,
+        "side": str(form.get("side", "")) or None,
+    }
+    try:
+        created = await web.ctx.contracts.create(web.token, body)
+    except ApiError as error:
+        if error.status not in (403, 422):
+            raise
+        errors = form_errors(error) if error.fields else FormErrors(message=error.message)
+        errors.labels = CREATE_LABELS
+        view = await pages.dashboard(web.ctx, web.token, web.me, {"page": 1})
+        return web.render(
+            "dashboard.html",
+            422,
+            title="Tableau de bord",
+            view=view,
+            statuses=pages.STATUSES,
+            types=pages.TYPES,
+            errors=errors,
+            create_values=body,
+        )
+    return web.redirect(
+        f"/contrats/{created['id']}/introduction", "Le contrat est créé : complétez-le onglet par onglet."
+    )
+
+
+ACTIONS = {
+    "archiver": ("archive", "Le contrat est archivé."),
+    "restaurer": ("restore", "Le contrat est désarchivé."),
+}
+
+
+@router.post("/contrats/{contract_id}/archiver")
+@router.post("/contrats/{contract_id}/restaurer")
+async def archive_or_restore(contract_id: UUID, web: SignedIn) -> Response:
+    form = await web.form()
+    verb = web.request.url.path.rsplit("/", 1)[-1]
+    action, done = ACTIONS[verb]
+    version = await _version(web, contract_id, str(form.get("version", "")))
+    await web.ctx.contracts.action(web.token, contract_id, action, version)
+    return web.redirect(safe_next(str(form.get("retour", ""))), done)
+
+
+@router.post("/contrats/{contract_id}/supprimer")
+async def delete_draft(contract_id: UUID, web: SignedIn) -> Response:
+    form = await web.form()
+    version = await _version(web, contract_id, str(form.get("version", "")))
+    await web.ctx.contracts.delete(web.token, contract_id, version)
+    return web.redirect("/tableau-de-bord", "Le brouillon est supprimé.")
+
+
+async def _version(web: SignedIn, contract_id: UUID, posted: str) -> int:
+    """The version the person saw (a contract page posts it); from the dashboard, the current one."""
+    if posted.isdigit():
+        return int(posted)
+    return int((await web.ctx.contracts.get(web.token, contract_id))["version"])

@@ -1,0 +1,224 @@
+"""The portal in a real browser, on the real platform: identity, contracts, documents and the portal run as their
+own processes on the test stack (PostgreSQL, Kafka, S3, SMTP, clamd); Debian's Chromium is driven by Playwright.
+
+Every page a test visits goes through `Visit.check`: axe-core finds no WCAG A/AA violation, and a full-page
+screenshot is saved in .artifacts/screenshots/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.processes import ServiceProcess
+from passerelle.libs.testing.stack import REPO, ensure_stack
+
+CHROMIUM = Path(os.environ.get("PORTAL_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = REPO / ".artifacts" / "screenshots"
+AXE = REPO / "services" / "portal" / "node_modules" / "axe-core" / "axe.min.js"
+DEMO_PASSWORD = "demo-alternance-2026"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+class Mailbox:
+    """The stack's mail catcher, read through its JSON API."""
+
+    def __init__(self, api: str) -> None:
+        self.api = api.rstrip("/")
+
+    def link(self, to: str, path: str, timeout: float = 30.0) -> str:
+        pattern = re.compile(r"(https?://[^\s]+" + re.escape(path) + r"\?jeton=[^\s]+)")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in httpx.get(f"{self.api}/api/messages", params={"to": to}, timeout=5).json():
+                match = pattern.search(message["text"])
+                if match:
+                    return match.group(1)
+            time.sleep(0.2)
+        raise AssertionError(f"no {path} link mailed to {to}")
+
+
+class Platform:
+    def __init__(self, portal: ServiceProcess, processes: list[ServiceProcess], mailbox: Mailbox) -> None:
+        self.portal = portal
+        self.processes = processes
+        self.mailbox = mailbox
+
+    @property
+    def url(self) -> str:
+        return self.portal.url
+
+    def tails(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.tail(40)}" for p in self.processes)
+
+
+@pytest.fixture(scope="session")
+def log_dir() -> Path:
+    path = REPO / ".stack" / "test-logs" / f"portal-{uuid.uuid4().hex[:8]}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def platform(log_dir: Path) -> Iterator[Platform]:
+    stack = ensure_stack()
+    base = {k: v for k, v in stack.items() if k.startswith("PASSERELLE_")}
+    run = uuid.uuid4().hex[:8]
+    services = REPO / "services"
+    portal = ServiceProcess.uvicorn("portal", "passerelle.portal.main:app", {}, log_dir)
+    identity = ServiceProcess.uvicorn(
+        "identity",
+        "passerelle.identity.main:app",
+        {
+            **base,
+            "IDENTITY_DATABASE_URL": fresh_service_database(services / "identity", "portal_browser_identity"),
+            "IDENTITY_PORTAL_URL": portal.url,
+            "IDENTITY_MAIL_POLL_SECONDS": "0.2",
+        },
+        log_dir,
+    )
+    jwks = f"{identity.url}/.well-known/jwks.json"
+    contracts = ServiceProcess.uvicorn(
+        "contracts",
+        "passerelle.contracts.main:app",
+        {
+            **base,
+            "CONTRACTS_DATABASE_URL": fresh_service_database(services / "contracts", "portal_browser_contracts"),
+            "CONTRACTS_JWKS_URL": jwks,
+            "CONTRACTS_IDENTITY_URL": identity.url,
+            "CONTRACTS_CONSUMER_GROUP": f"contracts-portal-{run}",
+        },
+        log_dir,
+    )
+    documents = ServiceProcess.uvicorn(
+        "documents",
+        "passerelle.documents.main:app",
+        {
+            **base,
+            "DOCUMENTS_DATABASE_URL": fresh_service_database(services / "documents", "portal_browser_documents"),
+            "DOCUMENTS_JWKS_URL": jwks,
+            "DOCUMENTS_IDENTITY_URL": identity.url,
+            "DOCUMENTS_CONSUMER_GROUP": f"documents-portal-{run}",
+        },
+        log_dir,
+    )
+    notifier = ServiceProcess.uvicorn(
+        "notifier",
+        "passerelle.notifier.main:app",
+        {
+            **base,
+            "NOTIFIER_DATABASE_URL": fresh_service_database(services / "notifier", "portal_browser_notifier"),
+            "NOTIFIER_JWKS_URL": jwks,
+            "NOTIFIER_IDENTITY_URL": identity.url,
+            "NOTIFIER_CONSUMER_GROUP": f"notifier-portal-{run}",
+            "NOTIFIER_PORTAL_URL": portal.url,
+            "NOTIFIER_MAIL_POLL_SECONDS": "0.2",
+            "NOTIFIER_STREAM_KEEPALIVE_SECONDS": "2",
+            # Other runs' events about contracts this notifier never saw: parked quickly, not retried long.
+            "NOTIFIER_CONSUMER_MAX_ATTEMPTS": "3",
+            "NOTIFIER_CONSUMER_BACKOFF_SECONDS": "0.05",
+        },
+        log_dir,
+    )
+    portal.env.update(
+        {
+            **base,
+            "PORTAL_IDENTITY_URL": identity.url,
+            "PORTAL_CONTRACTS_URL": contracts.url,
+            "PORTAL_DOCUMENTS_URL": documents.url,
+            "PORTAL_NOTIFIER_URL": notifier.url,
+            "PORTAL_ENVIRONMENT": "test",
+        }
+    )
+    started: list[ServiceProcess] = []
+    try:
+        for process in (identity, contracts, documents, notifier, portal):
+            process.start(ready_timeout=240)  # a shared machine may be slow to start five services
+            started.append(process)
+        seed = subprocess.run(
+            [sys.executable, "-m", "passerelle.identity.cli", "--skip-migrations"],
+            env={**identity.env, "PASSERELLE_DEMO_PASSWORD": DEMO_PASSWORD},
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert seed.returncode == 0, seed.stdout + seed.stderr
+        yield Platform(portal, started, Mailbox(base["PASSERELLE_MAIL_API"]))
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: scripts/bootstrap.sh installs Debian's chromium (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Visit:
+    """A person's browser session: pages are checked (axe-core) and photographed as they are visited."""
+
+    def __init__(self, browser: Any, platform: Platform, name: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+        self.page = self.context.new_page()
+        self.platform = platform
+        self.name = name
+        self.checked: list[str] = []
+        self.console_errors: list[str] = []
+        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+
+    def goto(self, path: str) -> Any:
+        return self.page.goto(self.platform.url + path)
+
+    def check(self, label: str) -> None:
+        """0 axe violations of level A/AA on the page as it is now, and its screenshot."""
+        page = self.page
+        page.wait_for_load_state("load")
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{self.name}-{label}.png"), full_page=True)
+        violations = [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]
+        ]
+        assert violations == [], f"{label} ({page.url}): {json.dumps(violations, ensure_ascii=False)}"
+        self.checked.append(label)
+
+    def close(self) -> None:
+        self.context.close()
