@@ -1111,6 +1111,7 @@ def service_sections(cfg: Config) -> list[str]:
                 "127.0.0.1",
                 "--port",
                 str(cfg.port(svc.port_var)),
+                "--no-server-header",
             ],
             env=env,
             stopwait=15,

@@ -13,6 +13,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from passerelle.libs.logging import get_logger
+
+log = get_logger(__name__)
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -156,7 +161,23 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        messages = {404: "Ressource introuvable.", 405: "Méthode non autorisée.", 401: "Authentification requise."}
+        if exc.status_code == 400 and exc.detail == FASTAPI_BODY_ERROR:
+            # FastAPI's own answer when the body cannot be decoded at all (the input guard catches most first).
+            unreadable = PasserelleError(
+                "La requête n'est pas lisible.",
+                "body_unreadable",
+                400,
+                [FieldError("body", "body_unreadable", "Le corps de la requête n'a pas pu être lu.")],
+            )
+            return JSONResponse(unreadable.as_dict(), status_code=400)
+        messages = {
+            400: "Requête invalide.",
+            401: "Authentification requise.",
+            404: "Ressource introuvable.",
+            405: "Méthode non autorisée.",
+            413: "La requête est trop volumineuse.",
+            415: "Type de contenu non pris en charge.",
+        }
         message = (
             exc.detail
             if isinstance(exc.detail, str) and exc.status_code not in messages
@@ -167,3 +188,10 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+        # Never a traceback or an English text: the cause goes to the log, the caller gets the shape of every error.
+        log.exception("unhandled error", path=request.url.path, method=request.method)
+        body = {"error": {"code": "internal_error", "message": "Une erreur interne est survenue.", "fields": []}}
+        return JSONResponse(body, status_code=500)

@@ -21,7 +21,9 @@ from passerelle.libs.auth import TokenVerifier
 from passerelle.libs.consumer import ConsumerGroup, DeadLetters, subscribe
 from passerelle.libs.db import create_engine, session_factory
 from passerelle.libs.errors import install_error_handlers
+from passerelle.libs.headers import SecurityHeaders
 from passerelle.libs.health import Check, database_check, health_router, kafka_check
+from passerelle.libs.inputs import InputGuard
 from passerelle.libs.logging import configure_logging, get_logger
 from passerelle.libs.outbox import RelayWaker, install_waker
 from passerelle.libs.relay import OutboxRelay, make_producer
@@ -105,6 +107,9 @@ class Service:
         app = FastAPI(title=self.title, description=self.description, version="0.1.0", lifespan=self._lifespan)
         app.state.service = self
         install_error_handlers(app)
+        # Outermost last: the headers go on every answer, the guard's own refusals included.
+        app.add_middleware(InputGuard)
+        app.add_middleware(SecurityHeaders)
         app.include_router(health_router(self.checks()))
         for router in self.routers:
             app.include_router(router)

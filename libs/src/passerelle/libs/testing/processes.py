@@ -46,6 +46,7 @@ class ServiceProcess:
             str(port),
             "--app-dir",
             str(REPO),
+            "--no-server-header",
         ]
         return cls(name, args, env, log_dir, port)
 

@@ -31,6 +31,14 @@ from .codes import (
     SpecificEmployer,
 )
 
+# Bounds of what a form field can hold at all, far past any real value: they keep absurd numbers (2^63
+# employees, 10^999 euros) out of the rules, the pay schedule and the PDF. The legal limits are rules, checked
+# with their references; these are not legal values.
+INPUT_MAX_COUNT = 10_000_000
+INPUT_MAX_YEARS = 100
+INPUT_MAX_MONTHS = 1_200
+INPUT_MAX_AMOUNT = Decimal("1000000000")
+
 
 class FormPart(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False, str_strip_whitespace=True)
@@ -73,7 +81,7 @@ class Employer(FormPart):
         None, description="Specific employer case (temporary work agency, employers' group, seasonal, family)"
     )
     naf_code: str | None = Field(None, description="Main activity code (APE/NAF), format 00.00A")
-    headcount: int | None = Field(None, ge=0, description="Total headcount of the company")
+    headcount: int | None = Field(None, ge=0, le=INPUT_MAX_COUNT, description="Total headcount of the company")
     idcc: str | None = Field(
         None, description="Collective agreement code (IDCC), 4 digits; 9999 none, 9998 under negotiation"
     )
@@ -154,7 +162,7 @@ class Employee(FormPart):
     )
     job_seeker_id: str | None = Field(None, description="Professionalisation: job-seeker identifier (France Travail)")
     job_seeker_registration_months: int | None = Field(
-        None, ge=0, description="Professionalisation: months registered as a job-seeker"
+        None, ge=0, le=INPUT_MAX_MONTHS, description="Professionalisation: months registered as a job-seeker"
     )
 
 
@@ -172,13 +180,19 @@ class Tutor(FormPart):
         description="Holds a diploma in the professional field of the qualification prepared, at least of its level",
     )
     experience_years: int | None = Field(
-        None, ge=0, description="Years of professional experience related to the qualification prepared"
+        None,
+        ge=0,
+        le=INPUT_MAX_YEARS,
+        description="Years of professional experience related to the qualification prepared",
     )
     email: str | None = Field(None, description="E-mail address")
     phone: str | None = Field(None, description="Phone number")
     nir: str | None = Field(None, description="Social security number (optional)")
     apprentices_supervised: int | None = Field(
-        None, ge=0, description="Number of other apprentices or trainees already supervised at the same time"
+        None,
+        ge=0,
+        le=INPUT_MAX_COUNT,
+        description="Number of other apprentices or trainees already supervised at the same time",
     )
     supervises_repeating_apprentice: bool | None = Field(
         None,
@@ -195,14 +209,20 @@ class DeclaredPayPeriod(FormPart):
     year: int | None = Field(None, ge=1, le=4, description="Year of execution of the contract (1 to 4)")
     start_date: date | None = Field(None, description="First day of the period")
     end_date: date | None = Field(None, description="Last day of the period")
-    rate_percent: Decimal | None = Field(None, ge=0, description="Rate applied, in % of the base")
+    rate_percent: Decimal | None = Field(None, ge=0, le=INPUT_MAX_AMOUNT, description="Rate applied, in % of the base")
     base: PayBase | None = Field(None, description="Base of the rate: SMIC or branch minimum (SMC)")
-    gross_monthly: Decimal | None = Field(None, ge=0, description="Gross monthly pay of the period, in euros")
+    gross_monthly: Decimal | None = Field(
+        None, ge=0, le=INPUT_MAX_AMOUNT, description="Gross monthly pay of the period, in euros"
+    )
 
 
 class BenefitsInKind(FormPart):
-    food_per_meal: Decimal | None = Field(None, ge=0, description="Meals: value per meal deducted, in euros")
-    housing_per_month: Decimal | None = Field(None, ge=0, description="Housing: value per month deducted, in euros")
+    food_per_meal: Decimal | None = Field(
+        None, ge=0, le=INPUT_MAX_AMOUNT, description="Meals: value per meal deducted, in euros"
+    )
+    housing_per_month: Decimal | None = Field(
+        None, ge=0, le=INPUT_MAX_AMOUNT, description="Housing: value per month deducted, in euros"
+    )
     other: str | None = Field(None, description="Other benefits in kind", max_length=200)
 
 
@@ -222,16 +242,18 @@ class ContractTerms(FormPart):
         None, description="End of the contract (or of the apprenticeship / professionalisation period for a CDI)"
     )
     amendment_effective_date: date | None = Field(None, description="Amendment: the date it takes effect")
-    weekly_hours: Decimal | None = Field(None, ge=0, description="Weekly working hours")
+    weekly_hours: Decimal | None = Field(None, ge=0, le=INPUT_MAX_AMOUNT, description="Weekly working hours")
     dangerous_work: bool | None = Field(None, description="The work involves regulated dangerous machines or work")
     job_title: str | None = Field(None, description="Job held (professionalisation)", max_length=200)
     classification: str | None = Field(
         None, description="Classification level and coefficient (professionalisation)", max_length=100
     )
     branch_minimum_salary: Decimal | None = Field(
-        None, ge=0, description="Branch minimum monthly salary (SMC) of the job, in euros, if any"
+        None, ge=0, le=INPUT_MAX_AMOUNT, description="Branch minimum monthly salary (SMC) of the job, in euros, if any"
     )
-    hiring_salary: Decimal | None = Field(None, ge=0, description="Gross monthly salary at hiring, in euros")
+    hiring_salary: Decimal | None = Field(
+        None, ge=0, le=INPUT_MAX_AMOUNT, description="Gross monthly salary at hiring, in euros"
+    )
     starting_year_of_execution: int | None = Field(
         None, ge=1, le=4, description="Year of execution the contract starts in (2 after a shortened cycle, D6222-28-1)"
     )
@@ -279,12 +301,15 @@ class Training(FormPart):
     qualification: Qualification | None = Field(None, description="The qualification prepared")
     start_date: date | None = Field(None, description="Start of the training cycle")
     end_date: date | None = Field(None, description="End of the training (date of the last exam)")
-    hours: Decimal | None = Field(None, ge=0, description="Total hours of training")
+    hours: Decimal | None = Field(None, ge=0, le=INPUT_MAX_AMOUNT, description="Total hours of training")
     hours_in_organisation: Decimal | None = Field(
-        None, ge=0, description="Professionalisation: hours given by the training organisation"
+        None, ge=0, le=INPUT_MAX_AMOUNT, description="Professionalisation: hours given by the training organisation"
     )
     hours_internal_service: Decimal | None = Field(
-        None, ge=0, description="Professionalisation: hours given by the company's internal training service"
+        None,
+        ge=0,
+        le=INPUT_MAX_AMOUNT,
+        description="Professionalisation: hours given by the company's internal training service",
     )
     main_site_same_as_organisation: bool | None = Field(
         None, description="The main training site is the responsible organisation itself"

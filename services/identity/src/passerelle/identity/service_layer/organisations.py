@@ -9,6 +9,7 @@ from typing import TypeVar
 from passerelle.identity.domain.errors import Conflict, InvalidInput, NotAllowed, Problem
 from passerelle.identity.domain.identifiers import EmailAddress, OpcoCode, Siret, Uai
 from passerelle.identity.domain.model import Membership, Organisation
+from passerelle.identity.domain.profile import refuse_hidden_characters
 from passerelle.identity.domain.roles import Action, OrganisationKind, Role
 from passerelle.identity.service_layer import commands
 from passerelle.identity.service_layer.access import active_account, require
@@ -23,6 +24,7 @@ ALREADY_REGISTERED = "Cet organisme est déjà inscrit sur Passerelle : demandez
 
 
 def clean_org_name(raw: str, path: str = "name") -> str:
+    refuse_hidden_characters(raw, path)
     name = " ".join(raw.split())
     if not name:
         raise InvalidInput.one(path, "name_missing", "Indiquez le nom de l'organisme.")

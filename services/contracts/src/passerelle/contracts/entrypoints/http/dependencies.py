@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
@@ -10,6 +11,8 @@ from fastapi import Depends, Header, Request
 from passerelle.contracts.service_layer.services import Dependencies
 from passerelle.contracts.service_layer.unit_of_work import ContractsUnitOfWork
 from passerelle.libs.errors import FieldError, InvalidInput
+
+_VERSION = re.compile(r"[0-9]{1,9}")
 
 
 async def _unit_of_work(request: Request) -> AsyncIterator[ContractsUnitOfWork]:
@@ -31,7 +34,9 @@ def _expected_version(
     if if_match is None or if_match.strip() == "*":
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    # ASCII digits only, and few of them: str.isdigit() takes "²" and "١", which int() then refuses,
+    # and a version past 32 bits would only reach PostgreSQL to fail there.
+    if not _VERSION.fullmatch(value):
         raise InvalidInput([FieldError("If-Match", "invalid", "La version attendue doit être un nombre entier.")])
     return int(value)
 
