@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from fastapi import FastAPI, Form, Query
+from fastapi import FastAPI, Form, Query, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
@@ -137,3 +137,20 @@ def test_every_answer_has_the_security_headers(client):
 def test_character_problem_lets_ordinary_text_through():
     assert character_problem("Jean-Édouard O'Neil, 12 bis rue\tdes Lilas\r\n") is None
     assert character_problem(json.loads('"\\u202e"')) is not None
+
+
+def test_bodies_without_a_content_type_are_checked_only_when_they_are_json():
+    app = make_app()
+
+    @app.put("/raw")
+    async def raw(request: Request) -> dict[str, int]:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+        return {"size": size}
+
+    client = TestClient(app)
+    binary = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20_000  # past the guard's 2 MiB: streamed on whole
+    assert client.put("/raw", content=binary, headers={"content-type": ""}).json() == {"size": len(binary)}
+    r = client.post("/people", content=b'{"name": "a\\u0000"}', headers={"content-type": ""})
+    assert r.status_code == 422 and fields(r) == {"name": "forbidden_character"}

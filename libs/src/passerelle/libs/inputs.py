@@ -186,47 +186,57 @@ class InputGuard:
         if problem is None and character_problem(scope.get("path", "")) is not None:
             problem = PasserelleError("Ressource introuvable.", "not_found", 404)
         ctype = _content_type(scope)
-        is_json = ctype in _JSON_TYPES or ctype.endswith("+json") or ctype == ""
-        if problem is None and scope["method"] in _BODY_METHODS and (is_json or ctype == _FORM_TYPE):
-            body, too_large = await _read_body(receive, self.max_body_bytes)
-            if too_large:
+        is_json = ctype in _JSON_TYPES or ctype.endswith("+json")
+        if problem is None and scope["method"] in _BODY_METHODS and (is_json or ctype in (_FORM_TYPE, "")):
+            chunks, complete = await _read_body(receive, self.max_body_bytes)
+            body = b"".join(chunks)
+            if ctype == "":
+                # FastAPI reads a body without a content type as JSON, but raw uploads come so too: only what
+                # is readable JSON is checked, anything else (or larger) goes on untouched, streamed.
+                if complete and _maybe_json(body):
+                    problem = check_json(body, self.max_depth)
+            elif not complete:
                 problem = PasserelleError(
                     f"Le corps de la requête dépasse {self.max_body_bytes // 1024} Kio.", "body_too_large", 413
                 )
             elif body:
                 problem = check_json(body, self.max_depth) if is_json else check_urlencoded(body, "body")
-            receive = _replay(body, receive)
+            receive = _replay(chunks, complete, receive)
         if problem is not None:
             await _answer(problem, send)
             return
         await self.app(scope, receive, send)
 
 
-async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
+def _maybe_json(body: bytes) -> bool:
+    return body.lstrip()[:1] in (b"{", b"[", b'"') or body.strip() in (b"true", b"false", b"null")
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[list[bytes], bool]:
+    """The body's chunks up to `limit` bytes, and whether that is the whole body."""
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            return chunks, True
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > limit:
-            return b"", True
         chunks.append(chunk)
         if not message.get("more_body", False):
-            break
-    return b"".join(chunks), False
+            return chunks, True
+        if size > limit:
+            return chunks, False
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
+def _replay(chunks: list[bytes], complete: bool, receive: Receive) -> Receive:
+    """The chunks already read, then (for a body read in part) the rest as it arrives."""
+    pending = list(chunks) or [b""]
 
     async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+        if pending:
+            chunk = pending.pop(0)
+            return {"type": "http.request", "body": chunk, "more_body": bool(pending) or not complete}
         return await receive()
 
     return replay

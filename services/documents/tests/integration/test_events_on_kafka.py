@@ -9,6 +9,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from passerelle.libs.relay import make_producer
+from passerelle.libs.testing.samples import sample_pdf
 from passerelle.libs.testing.tokens import employer_claim, opco_claim
 from passerelle.schemas import Envelope, decode_record, encode_record
 from passerelle.schemas.events.common import ContractParties
@@ -52,11 +53,11 @@ async def test_contract_events_open_the_contract_and_uploads_are_announced(clien
         f"/contracts/{contract_id}/documents",
         headers=employer,
         data={"document_type": "convention_formation"},
-        files={"file": ("c.pdf", b"%PDF-1.7\nhello", "application/pdf")},
+        files={"file": ("c.pdf", sample_pdf(), "application/pdf")},
     )
     assert response.status_code == 201
     document_id = response.json()["id"]
-    assert (await client.get(f"/documents/{document_id}", headers=opco)).status_code == 403
+    assert (await client.get(f"/documents/{document_id}", headers=opco)).status_code == 404
 
     transmitted = ContractTransmitted(
         contract_id=contract_id,

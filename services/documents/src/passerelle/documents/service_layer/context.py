@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from passerelle.documents.service_layer.ports import ObjectStorage, Scanner
+from passerelle.documents.service_layer.ports import ContentInspector, ObjectStorage, Scanner
 
 
 def utc_now() -> datetime:
@@ -19,6 +19,7 @@ class Documents:
     uow_factory: Callable[[], Any]
     storage: ObjectStorage
     scanner: Scanner
+    inspector: ContentInspector
     max_upload_bytes: int = 10 * 1024 * 1024
     scan_max_bytes: int = 25 * 1024 * 1024
     download_url_ttl_seconds: int = 300

@@ -71,3 +71,9 @@ class Scanner(Protocol):
     def session(self) -> ScanSession: ...
 
     async def scan(self, data: BinaryIO, size: int) -> ScanResult: ...
+
+
+class ContentInspector(Protocol):
+    """Reads a whole received file with a parser of its type; raises UnsafeContent when it is not sound."""
+
+    def inspect(self, reader: BinaryIO, media_type: str) -> None: ...
