@@ -1112,6 +1112,8 @@ def service_sections(cfg: Config) -> list[str]:
                 "--port",
                 str(cfg.port(svc.port_var)),
                 "--no-server-header",
+                # X-Forwarded-For is read by the services from their trusted proxies only (libs.clients).
+                "--no-proxy-headers",
             ],
             env=env,
             stopwait=15,

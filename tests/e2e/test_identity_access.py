@@ -309,3 +309,31 @@ def test_people_organisations_roles_and_tokens_every_service_trusts(services, st
     assert [e.membership_id for e in revoked] == [uuid.UUID(paul_membership)]
     granted = asyncio.run(published(bootstrap, "membership.granted", boulogne["id"]))
     assert {e.email for e in granted} >= {claire}
+
+
+def test_forwarded_for_is_not_believed_and_answers_carry_security_headers(services):
+    """Issue #10, items 8 and 9, on the real server: a client cannot pick the address its failures are counted
+    under, a guesser's address is locked while the owner is not, and uvicorn announces nothing."""
+    identity_process, _ = services
+    idp = Identity(identity_process.url, Mailbox(os.environ["PASSERELLE_MAIL_API"]))
+    email = new_email("xff")
+    idp.sign_up(email, "Xavier Forwarded")
+    for i in range(5):
+        r = idp.http.post(
+            "/auth/login",
+            json={"email": email, "password": f"mauvais-mot-de-passe-{i}"},
+            headers={"X-Forwarded-For": f"198.51.100.{i}"},
+        )
+        assert r.status_code == 401, r.text
+    spoofed = idp.http.post(
+        "/auth/login", json={"email": email, "password": PASSWORD}, headers={"X-Forwarded-For": "203.0.113.99"}
+    )
+    assert spoofed.status_code == 429, spoofed.text
+    assert "server" not in spoofed.headers
+    for header, value in (
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("cache-control", "no-store"),
+    ):
+        assert spoofed.headers[header] == value
+    assert "frame-ancestors 'none'" in spoofed.headers["content-security-policy"]

@@ -47,6 +47,7 @@ class ServiceProcess:
             "--app-dir",
             str(REPO),
             "--no-server-header",
+            "--no-proxy-headers",
         ]
         return cls(name, args, env, log_dir, port)
 

@@ -71,6 +71,10 @@ def policy_of(settings: Settings) -> Policy:
         login_window=timedelta(seconds=settings.login_window_seconds),
         max_failures_per_account=settings.login_max_failures_per_account,
         max_failures_per_ip=settings.login_max_failures_per_ip,
+        max_failures_per_account_anywhere=settings.login_max_failures_per_account_anywhere,
+        lock_base_seconds=settings.login_lock_base_seconds,
+        lock_max_seconds=settings.login_lock_max_seconds,
+        reset_requests_per_ip=settings.password_reset_requests_per_ip,
         portal_url=settings.portal_url,
     )
 

@@ -45,8 +45,12 @@ class Policy:
     reset_lifetime: timedelta = timedelta(minutes=30)
     invitation_lifetime: timedelta = timedelta(days=7)
     login_window: timedelta = timedelta(minutes=15)
-    max_failures_per_account: int = 5
+    max_failures_per_account: int = 5  # per account and address, before the growing delay
     max_failures_per_ip: int = 50
+    max_failures_per_account_anywhere: int = 100
+    lock_base_seconds: int = 30
+    lock_max_seconds: int = 15 * 60
+    reset_requests_per_ip: int = 20
     portal_url: str = "http://127.0.0.1:8000"
 
 

@@ -87,10 +87,10 @@ async def logout_all(who: CurrentUser, ctx: IdentityDep) -> None:
     "/auth/password-reset",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Mot de passe oublié : recevoir un lien par courriel",
-    responses=errors(422),
+    responses=errors(422, 429),
 )
-async def request_password_reset(body: EmailOnly, ctx: IdentityDep) -> Message:
-    await accounts.request_password_reset(commands.RequestPasswordReset(body.email), ctx.uow(), ctx.ports)
+async def request_password_reset(body: EmailOnly, ctx: IdentityDep, ip: ClientIp) -> Message:
+    await accounts.request_password_reset(commands.RequestPasswordReset(body.email, ip), ctx.uow(), ctx.ports)
     return Message(message=RESET_SENT)
 
 
