@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Union
@@ -30,13 +30,19 @@ from faststream.middlewares import AckPolicy
 
 from passerelle.libs.logging import get_logger
 from passerelle.libs.unit_of_work import SqlUnitOfWork
-from passerelle.schemas import Envelope, decode_record, event_for_topic
+from passerelle.schemas import Envelope, Event, decode_record, event_for_topic
 from passerelle.schemas.envelope import MalformedMessage
 from passerelle.schemas.registry import dead_letter_topic
 
 log = get_logger(__name__)
 
 Handler = Callable[[Any, Envelope, Any], Awaitable[None]]
+# The kit's handler: `handler(context, uow, envelope, event)`, one use case per event type.
+ContextHandler = Callable[[Any, Any, Envelope, Any], Awaitable[None]]
+HandlerTable = Mapping[type[Event], ContextHandler]
+# The batch form, for high-volume consumers: `handler(context, uow, [(envelope, event), ...])`.
+ContextBatchHandler = Callable[[Any, Any, list[tuple[Envelope, Any]]], Awaitable[None]]
+BatchHandlerTable = Mapping[type[Event], ContextBatchHandler]
 # A batch handler applies all the new events of one topic of a batch at once (high-volume consumers).
 BatchHandler = Callable[[Any, list[tuple[Envelope, Any]]], Awaitable[None]]
 _INFRASTRUCTURE_ERRORS = (
@@ -64,6 +70,22 @@ class ConsumerGroup:
     backoff_seconds: float = 0.2
     dead_letters: DeadLetters | None = None
     committer: OffsetCommitter | None = None
+
+    @classmethod
+    def from_table(
+        cls,
+        group: str,
+        context: Any,
+        handlers: HandlerTable,
+        batch_handlers: BatchHandlerTable | None = None,
+    ) -> ConsumerGroup:
+        """The group that applies `handlers` (`{EventType: use_case}`), each in a unit of work of `context`."""
+        consumers = cls(group, uow_factory=context.uow_factory)
+        for event_type, handler in handlers.items():
+            consumers.handlers[event_type.topic] = _bind(context, handler)
+        for event_type, batch_handler in (batch_handlers or {}).items():
+            consumers.batch_handlers[event_type.topic] = _bind_batch(context, batch_handler)
+        return consumers
 
     def on(self, topic: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -154,6 +176,22 @@ class ConsumerGroup:
         if self.dead_letters is None:
             raise RuntimeError("no dead-letter producer configured") from exc
         await self.dead_letters.park(self.group, record, exc, attempts)
+
+
+def _bind(context: Any, handler: ContextHandler) -> Handler:
+    async def bound(uow: Any, envelope: Envelope, event: Any) -> None:
+        await handler(context, uow, envelope, event)
+
+    bound.__name__ = getattr(handler, "__name__", "handler")
+    return bound
+
+
+def _bind_batch(context: Any, handler: ContextBatchHandler) -> BatchHandler:
+    async def bound(uow: Any, batch: list[tuple[Envelope, Any]]) -> None:
+        await handler(context, uow, batch)
+
+    bound.__name__ = getattr(handler, "__name__", "handler")
+    return bound
 
 
 class DeadLetters:

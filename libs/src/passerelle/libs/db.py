@@ -1,11 +1,16 @@
 """Database engine and sessions (SQLAlchemy async over psycopg 3)."""
 
+from __future__ import annotations
+
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+U = TypeVar("U")
 
 # A connection used this recently is taken as alive; one idle for longer is pinged before it is handed out.
 PING_IDLE_SECONDS = 5.0
@@ -52,3 +57,28 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 def libpq_dsn(url: str) -> str:
     """The plain libpq URL of an SQLAlchemy URL (for psycopg connections outside SQLAlchemy)."""
     return url.replace("postgresql+psycopg://", "postgresql://", 1).replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+class Database:
+    """A service's engine and session factory; `unit_of_work(Cls, producer)` gives the context's factory."""
+
+    def __init__(self, url: str, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine = create_engine(url, pool_size)
+        self.sessions = session_factory(self.engine)
+
+    @classmethod
+    def of(cls, settings: Any) -> Database:
+        """The database of a service's settings (`database_url`, `database_pool_size`); error if none."""
+        if not settings.database_url:
+            raise RuntimeError(f"the {settings.service_name} service needs a database (its DATABASE_URL)")
+        return cls(settings.database_url, settings.database_pool_size)
+
+    def unit_of_work(
+        self, factory: Callable[[async_sessionmaker[AsyncSession], str], U], producer: str
+    ) -> Callable[[], U]:
+        sessions = self.sessions
+        return lambda: factory(sessions, producer)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

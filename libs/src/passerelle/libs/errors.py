@@ -1,26 +1,61 @@
-"""One error base class with its HTTP status and machine code, and one JSON shape for every error.
+"""One error model for every service: domain errors carry a kind, never an HTTP status.
 
-{"error": {"code": "...", "message": "<French, for people>", "fields": [{"path", "code", "message"}]}}
+A use case raises `NotFound`, `Conflict`, `InvalidInput`... (or a subclass with its own machine code and
+French message); `install_error_handlers` maps each kind to its status and renders the one JSON shape:
+
+    {"error": {"code": "...", "message": "<French, for people>", "fields": [{"path", "code", "message"}]}}
+
+This module imports no web framework, so a `domain/` package may use it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
-from passerelle.libs.logging import get_logger
 
-log = get_logger(__name__)
+class ErrorKind(StrEnum):
+    """What went wrong, as a caller sees it; `STATUS_OF_KIND` gives its HTTP status."""
+
+    INVALID = "invalid"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    GONE = "gone"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED = "unsupported"
+    THROTTLED = "throttled"
+    UNAVAILABLE = "unavailable"
+
+
+STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 422,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.GONE: 410,
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.UNSUPPORTED: 415,
+    ErrorKind.THROTTLED: 429,
+    ErrorKind.UNAVAILABLE: 503,
+}
+_KIND_OF_STATUS = {status: kind for kind, status in STATUS_OF_KIND.items()}
+
+# FastAPI's own English answer when a body cannot be decoded at all (the input guard catches most first).
 FASTAPI_BODY_ERROR = "There was an error parsing the body"
 
 
 @dataclass(frozen=True)
 class FieldError:
+    """One wrong field: its path in the request (`tutors[0].birth_date`), a machine code, a French message."""
+
     path: str
     code: str
     message: str
@@ -29,18 +64,52 @@ class FieldError:
         return {"path": self.path, "code": self.code, "message": self.message}
 
 
-@dataclass
-class PasserelleError(Exception):
-    """Base of every error a service turns into an HTTP answer."""
+class DomainError(Exception):
+    """Base of every error a use case raises for its caller to see.
 
-    message: str
+    Subclasses set `kind`, `code` and `message` as class attributes (or pass them); `fields` says which
+    inputs are wrong, `details` adds machine-readable facts (`{"organisation_id": ...}`), `extra` adds keys
+    next to `code` in the JSON body, `retry_after` (seconds) becomes a Retry-After header.
+    """
+
+    kind: ClassVar[ErrorKind] = ErrorKind.INVALID
     code: str = "error"
-    status_code: int = 400
-    fields: list[FieldError] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    message: str = "La demande n'a pas pu être traitée."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        code: str | None = None,
+        *,
+        fields: Sequence[FieldError] = (),
+        details: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        if message is not None:
+            self.message = message
+        if code is not None:
+            self.code = code
+        self.fields = list(fields)
+        self.details = dict(details or {})
+        self.extra = dict(extra or {})
+        self.retry_after = retry_after
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+    @property
+    def status_code(self) -> int:
+        return STATUS_OF_KIND[self.kind]
+
+    def headers(self) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if self.retry_after is not None:
+            headers["Retry-After"] = str(self.retry_after)
+        if self.kind == ErrorKind.UNAUTHENTICATED:
+            headers["WWW-Authenticate"] = "Bearer"
+        return headers
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -48,35 +117,101 @@ class PasserelleError(Exception):
             "message": self.message,
             "fields": [f.as_dict() for f in self.fields],
         }
+        if self.details:
+            body["details"] = self.details
         body.update(self.extra)
         return {"error": body}
 
 
-class NotFound(PasserelleError):
-    def __init__(self, message: str = "Ressource introuvable.", code: str = "not_found") -> None:
-        super().__init__(message=message, code=code, status_code=404)
+class InvalidInput(DomainError):
+    kind = ErrorKind.INVALID
+    code = "invalid_input"
+    message = "Certaines informations sont invalides."
+
+    def __init__(self, fields: Sequence[FieldError] = (), message: str | None = None, code: str | None = None) -> None:
+        super().__init__(message, code, fields=fields)
+
+    @classmethod
+    def one(cls, path: str, code: str, message: str) -> InvalidInput:
+        """A single wrong field; the error's message is the field's."""
+        return cls([FieldError(path, code, message)], message=message)
 
 
-class Forbidden(PasserelleError):
-    def __init__(self, message: str = "Vous n'avez pas accès à cette ressource.", code: str = "forbidden") -> None:
-        super().__init__(message=message, code=code, status_code=403)
+class Unauthorized(DomainError):
+    kind = ErrorKind.UNAUTHENTICATED
+    code = "unauthorized"
+    message = "Authentification requise ou jeton invalide."
 
 
-class Unauthorized(PasserelleError):
+class Forbidden(DomainError):
+    kind = ErrorKind.FORBIDDEN
+    code = "forbidden"
+    message = "Vous n'avez pas accès à cette ressource."
+
+
+class NotFound(DomainError):
+    kind = ErrorKind.NOT_FOUND
+    code = "not_found"
+    message = "Ressource introuvable."
+
+
+class Conflict(DomainError):
+    kind = ErrorKind.CONFLICT
+    code = "conflict"
+    message = "Cette action entre en conflit avec l'état actuel."
+
+
+class Gone(DomainError):
+    kind = ErrorKind.GONE
+    code = "gone"
+    message = "Cette ressource n'existe plus."
+
+
+class TooLarge(DomainError):
+    kind = ErrorKind.TOO_LARGE
+    code = "too_large"
+    message = "La demande est trop volumineuse."
+
+
+class Unsupported(DomainError):
+    kind = ErrorKind.UNSUPPORTED
+    code = "unsupported"
+    message = "Ce type de contenu n'est pas accepté."
+
+
+class Throttled(DomainError):
+    kind = ErrorKind.THROTTLED
+    code = "throttled"
+    message = "Trop de demandes. Réessayez plus tard."
+
+
+class Unavailable(DomainError):
+    kind = ErrorKind.UNAVAILABLE
+    code = "unavailable"
+    message = "Le service est momentanément indisponible, veuillez réessayer."
+
+
+class PasserelleError(DomainError):
+    """The former base, with an explicit HTTP status: kept while services move to kinds. Prefer a kind."""
+
     def __init__(
-        self, message: str = "Authentification requise ou jeton invalide.", code: str = "unauthorized"
+        self,
+        message: str,
+        code: str = "error",
+        status_code: int = 400,
+        fields: Sequence[FieldError] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(message=message, code=code, status_code=401)
+        super().__init__(message, code, fields=fields or (), extra=extra)
+        self._status_code = status_code
 
+    @property
+    def kind(self) -> ErrorKind:  # type: ignore[override]
+        return _KIND_OF_STATUS.get(self._status_code, ErrorKind.INVALID)
 
-class Conflict(PasserelleError):
-    def __init__(self, message: str, code: str = "conflict") -> None:
-        super().__init__(message=message, code=code, status_code=409)
-
-
-class InvalidInput(PasserelleError):
-    def __init__(self, fields: list[FieldError], message: str = "Certaines informations sont invalides.") -> None:
-        super().__init__(message=message, code="invalid_input", status_code=422, fields=fields)
+    @property
+    def status_code(self) -> int:
+        return self._status_code
 
 
 _FRENCH: dict[str, str] = {
@@ -150,38 +285,59 @@ def validation_field_errors(errors: list[dict[str, Any]]) -> list[FieldError]:
     ]
 
 
+class ConcurrentChange(Conflict):
+    code = "concurrent_change"
+    message = "Une autre modification simultanée a eu lieu : réessayez."
+
+
+_HTTP_MESSAGES = {
+    400: "Requête invalide.",
+    404: "Ressource introuvable.",
+    405: "Méthode non autorisée.",
+    401: "Authentification requise.",
+    413: "La demande est trop volumineuse.",
+    415: "Type de contenu non pris en charge.",
+}
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(PasserelleError)
-    async def _domain_error(_: Request, exc: PasserelleError) -> JSONResponse:
-        return JSONResponse(exc.as_dict(), status_code=exc.status_code)
+    """Every service's one mapping: kind -> status, the one JSON shape, French messages."""
+    from fastapi import Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+    from sqlalchemy.exc import IntegrityError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    def render(error: DomainError) -> JSONResponse:
+        return JSONResponse(error.as_dict(), status_code=error.status_code, headers=error.headers())
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_: Request, exc: DomainError) -> JSONResponse:
+        return render(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(InvalidInput(validation_field_errors(list(exc.errors()))).as_dict(), status_code=422)
+        return render(InvalidInput(validation_field_errors(list(exc.errors()))))
+
+    @app.exception_handler(IntegrityError)
+    async def _concurrent_change(_: Request, exc: IntegrityError) -> JSONResponse:
+        # A uniqueness rule caught two simultaneous changes (the same address registered twice at once...).
+        return render(ConcurrentChange())
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and exc.detail == FASTAPI_BODY_ERROR:
-            # FastAPI's own answer when the body cannot be decoded at all (the input guard catches most first).
             unreadable = PasserelleError(
                 "La requête n'est pas lisible.",
                 "body_unreadable",
                 400,
                 [FieldError("body", "body_unreadable", "Le corps de la requête n'a pas pu être lu.")],
             )
-            return JSONResponse(unreadable.as_dict(), status_code=400)
-        messages = {
-            400: "Requête invalide.",
-            401: "Authentification requise.",
-            404: "Ressource introuvable.",
-            405: "Méthode non autorisée.",
-            413: "La requête est trop volumineuse.",
-            415: "Type de contenu non pris en charge.",
-        }
+            return render(unreadable)
         message = (
             exc.detail
-            if isinstance(exc.detail, str) and exc.status_code not in messages
-            else messages.get(exc.status_code, str(exc.detail))
+            if isinstance(exc.detail, str) and exc.status_code not in _HTTP_MESSAGES
+            else _HTTP_MESSAGES.get(exc.status_code, str(exc.detail))
         )
         return JSONResponse(
             {"error": {"code": f"http_{exc.status_code}", "message": message, "fields": []}},
@@ -192,6 +348,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _server_error(request: Request, exc: Exception) -> JSONResponse:
         # Never a traceback or an English text: the cause goes to the log, the caller gets the shape of every error.
-        log.exception("unhandled error", path=request.url.path, method=request.method)
+        from passerelle.libs.logging import get_logger
+
+        get_logger(__name__).exception("unhandled error", path=request.url.path, method=request.method)
         body = {"error": {"code": "internal_error", "message": "Une erreur interne est survenue.", "fields": []}}
         return JSONResponse(body, status_code=500)

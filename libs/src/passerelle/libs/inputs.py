@@ -7,7 +7,8 @@ body (the body is then handed on to the route unchanged), and answers a French 4
   bidirectional override/isolate (422, `forbidden_character`): PostgreSQL refuses NUL bytes, and the others
   let a name display as something it is not;
 - a number is past the 64-bit range or is not finite (422, `number_out_of_range`);
-- the JSON nests deeper than `max_depth` (422, `too_deep`), or the body is larger than `max_body_bytes` (413).
+- the JSON nests deeper than `max_depth` (422, `too_deep`), or the body is larger than `max_body_bytes` (413;
+  a safety net only: the kit's body limit, per route, applies first).
 Multipart bodies (uploads) are streamed on untouched: their routes read them with their own bounds.
 """
 
@@ -173,7 +174,7 @@ def _content_type(scope: Scope) -> str:
 class InputGuard:
     """ASGI middleware: see the module's docstring."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int = 2 * 1024 * 1024, max_depth: int = 32) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int = 8 * 1024 * 1024, max_depth: int = 32) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.max_depth = max_depth

@@ -1,7 +1,15 @@
 """What every service's bootstrap wires in the same way: database, consumers, relay, health, errors, docs.
 
-A service's bootstrap builds one `Service` and exposes `service.app()` (the ASGI app) and
-`service.asyncapi()` (its AsyncAPI document, generated from the same subscribers and publishers).
+A service's bootstrap builds its typed context and one `Service` (see docs/service-kit.md):
+
+    database = Database(settings.database_url, settings.database_pool_size)
+    context = DocumentsContext(uow_factory=database.unit_of_work(DocumentsUnitOfWork, "documents"), ...)
+    return Service(settings, context, database=database, title=..., routers=[router],
+                   handlers=HANDLERS, publishes=[DocumentUploaded], tasks=[PeriodicTask(...)])
+
+and exposes `service.app()` (the ASGI app) and `service.asyncapi()` (its AsyncAPI document, generated
+from the same subscribers and publishers). The consumer group opens each unit of work from the context
+and calls `handler(context, uow, envelope, event)`; routes get `ContextDep` / `UnitOfWorkDep`.
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, FastAPI
 from faststream.kafka import KafkaBroker
@@ -18,31 +26,46 @@ from faststream.specification import AsyncAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from passerelle.libs.auth import TokenVerifier
-from passerelle.libs.consumer import ConsumerGroup, DeadLetters, subscribe
-from passerelle.libs.db import create_engine, session_factory
+from passerelle.libs.consumer import BatchHandlerTable, ConsumerGroup, DeadLetters, HandlerTable, subscribe
+from passerelle.libs.db import Database
 from passerelle.libs.errors import install_error_handlers
 from passerelle.libs.headers import SecurityHeaders
 from passerelle.libs.health import Check, database_check, health_router, kafka_check
+from passerelle.libs.http import BodyLimitMiddleware, route_limits
 from passerelle.libs.inputs import InputGuard
 from passerelle.libs.logging import configure_logging, get_logger
 from passerelle.libs.outbox import RelayWaker, install_waker
 from passerelle.libs.relay import OutboxRelay, make_producer
 from passerelle.libs.settings import ServiceSettings
+from passerelle.libs.tasks import BackgroundTask
 from passerelle.schemas import Event
 
 log = get_logger(__name__)
-Hook = Callable[["Service"], Awaitable[None]]
+Hook = Callable[["Service[Any]"], Awaitable[None]]
+C = TypeVar("C")
 
 
-class Service:
+class Service(Generic[C]):
+    """One service process: its context, routes, consumers (a handler table), background tasks and relay.
+
+    `context` is what every entry point is handed (`service.context`); `handlers` is the table
+    `{EventType: use_case}` the consumer group applies. `consumers=` (a builder of a `ConsumerGroup`),
+    `state` and the hooks are the former API, kept while services move to the context.
+    """
+
     def __init__(
         self,
         settings: ServiceSettings,
+        context: C | None = None,
         *,
         title: str,
         description: str = "",
+        database: Database | None = None,
         routers: Sequence[APIRouter] = (),
-        consumers: Callable[[Service], ConsumerGroup] | None = None,
+        handlers: HandlerTable | None = None,
+        batch_handlers: BatchHandlerTable | None = None,
+        tasks: Sequence[BackgroundTask] = (),
+        consumers: Callable[[Service[Any]], ConsumerGroup] | None = None,
         publishes: Sequence[type[Event]] = (),
         checks: dict[str, Check] | None = None,
         on_startup: Sequence[Hook] = (),
@@ -54,16 +77,36 @@ class Service:
         self.description = description
         self.routers = list(routers)
         self.publishes = list(publishes)
-        self.engine: AsyncEngine | None = (
-            create_engine(settings.database_url, settings.database_pool_size) if settings.database_url else None
-        )
-        self.sessions: async_sessionmaker[AsyncSession] | None = session_factory(self.engine) if self.engine else None
-        self.consumer_group = consumers(self) if consumers else None
+        if database is None and settings.database_url:
+            database = Database(settings.database_url, settings.database_pool_size)
+        self.database = database
+        self.engine: AsyncEngine | None = database.engine if database else None
+        self.sessions: async_sessionmaker[AsyncSession] | None = database.sessions if database else None
+        self._context = context
+        self.tasks = list(tasks)
+        if handlers or batch_handlers:
+            if context is None:
+                raise ValueError("a handler table needs the service's context")
+            self.consumer_group: ConsumerGroup | None = ConsumerGroup.from_table(
+                settings.consumer_group or self.name, context, handlers or {}, batch_handlers
+            )
+        else:
+            self.consumer_group = consumers(self) if consumers else None
         self.extra_checks = checks or {}
         self.on_startup = list(on_startup)
         self.on_shutdown = list(on_shutdown)
         self.state: dict[str, Any] = {}
         self._broker: KafkaBroker | None = None
+
+    @property
+    def context(self) -> C:
+        if self._context is None:
+            raise RuntimeError(f"the {self.name} service was built without a context")
+        return self._context
+
+    @context.setter
+    def context(self, value: C) -> None:
+        self._context = value
 
     # --- Kafka -----------------------------------------------------------------------------------
     def broker(self) -> KafkaBroker:
@@ -107,12 +150,16 @@ class Service:
         app = FastAPI(title=self.title, description=self.description, version="0.1.0", lifespan=self._lifespan)
         app.state.service = self
         install_error_handlers(app)
-        # Outermost last: the headers go on every answer, the guard's own refusals included.
-        app.add_middleware(InputGuard)
-        app.add_middleware(SecurityHeaders)
         app.include_router(health_router(self.checks()))
         for router in self.routers:
             app.include_router(router)
+        # The last added is the outermost: the security headers go on every answer (the refusals below
+        # included), the body limit applies while the body arrives, then the input guard reads it.
+        app.add_middleware(InputGuard)
+        app.add_middleware(
+            BodyLimitMiddleware, default_max_bytes=self.settings.max_body_bytes, routes=route_limits(self.routers)
+        )
+        app.add_middleware(SecurityHeaders)
         return app
 
     @asynccontextmanager
@@ -151,6 +198,9 @@ class Service:
                 install_waker(waker)
                 stack.push_async_callback(waker.stop)
                 stack.push_async_callback(self.engine.dispose)
+            for background in self.tasks:
+                await background.start(self._context, self.engine, self.name)
+                stack.push_async_callback(background.stop)
             log.info("service started", service=self.name)
             yield
         log.info("service stopped", service=self.name)

@@ -30,8 +30,14 @@ class ServiceSettings(BaseSettings):
     # Runs the outbox relay inside the HTTP process; set false to run `passerelle-relay` on its own.
     relay_in_process: bool = True
     consumers_enabled: bool = True
+    # The Kafka consumer group of the service's consumers (defaults to the service's name).
+    consumer_group: str | None = None
     consumer_max_attempts: int = 5
     consumer_backoff_seconds: float = 0.2
+
+    # Request bodies (other than multipart uploads) above this are refused with 413 as they arrive;
+    # a route sets its own limit with `passerelle.libs.http.body_limit`.
+    max_body_bytes: int = 1024 * 1024
 
     identity_url: str = "http://127.0.0.1:8001"
     # Where the identity service publishes its signing keys; every service verifies tokens offline.
@@ -43,6 +49,8 @@ class ServiceSettings(BaseSettings):
     def _derive_urls(self) -> "ServiceSettings":
         if self.database_url is None and self.database_name is not None:
             self.database_url = f"{self.database_url_base}/{self.database_name}"
+        if self.consumer_group is None:
+            self.consumer_group = self.service_name
         if self.jwks_url is None:
             self.jwks_url = f"{self.identity_url}/.well-known/jwks.json"
         return self

@@ -1,1 +1,2 @@
-"""Helpers for integration and end-to-end tests on the real local stack (no fakes here)."""
+"""Test helpers: fakes and sample events for unit tests (`fakes`, `events`); the real stack, fresh databases,
+Kafka, tokens and service processes for integration and end-to-end tests."""

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
-from passerelle.libs.auth import TokenVerifier
+from passerelle.libs.auth import Principal, TokenVerifier, principal_from_claims
 
 JWKS_PATH = "/.well-known/jwks.json"
 
@@ -61,6 +61,11 @@ def training_claim(uai: str, siret: str | None = None, role: str = "contributor"
 
 def opco_claim(code: str, role: str = "reviewer", **kw: Any) -> dict[str, Any]:
     return org_claim("opco", role, opco=code, **kw)
+
+
+def principal_of(*orgs: dict[str, Any], kind: str = "user") -> Principal:
+    """The principal a token with these organisations gives (for unit tests of access rules)."""
+    return principal_from_claims({"sub": str(uuid.uuid4()), "kind": kind, "orgs": list(orgs)})
 
 
 class TokenFactory:

@@ -1,55 +1,18 @@
 """The filled CERFA as a PDF laid out like the official form: title block, black section bars, labelled boxes.
 
 CERFA 10103 (apprentissage, FA13) and 12434 (professionnalisation, EJ20) share the layout; labels and
-sections follow each form's wording. Drawn with reportlab from the contract's data only.
+sections follow each form's wording. Drawn on the platform's PDF sheet (passerelle.libs.pdf) from the
+contract's data only.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
-from datetime import date
-from decimal import Decimal
-from enum import Enum
 from typing import Any
-
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
 from passerelle.contracts.domain.codes import DIPLOMAS, ContractType
 from passerelle.contracts.domain.form import Address, ContractForm
 from passerelle.contracts.service_layer.records import ContractRecord
-
-PAGE_W, PAGE_H = A4
-MARGIN = 12 * mm
-CONTENT_W = PAGE_W - 2 * MARGIN
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
-LABEL_SIZE, VALUE_SIZE = 6.5, 8.5
-BOX_H = 6.2 * mm
-LABEL_H = 3.2 * mm
-BAR_H = 5.5 * mm
-FORM_BLUE = colors.HexColor("#000091")
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Oui" if value else "Non"
-    if isinstance(value, Enum):
-        label = getattr(value, "label", None)
-        if not label or label == value.value:
-            return str(value.value)
-        # Numeric CERFA codes are printed with their label; word codes (private, cdd) by their label only.
-        return f"{value.value} – {label}" if str(value.value)[:1].isdigit() else label
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",") if value != value.to_integral() else f"{value:.0f}"
-    return str(value)
+from passerelle.libs.pdf import Sheet
 
 
 def _address(address: Address | None) -> str:
@@ -67,173 +30,17 @@ def _diploma(code: str | None) -> str:
     return f"{code} – {diploma.label}" if diploma else code
 
 
-def _fit(text: str, width: float, size: float, font: str = FONT) -> str:
-    if stringWidth(text, font, size) <= width:
-        return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
-
-
-class _Sheet:
-    """A cursor over A4 pages that draws the official form's elements and breaks pages as needed."""
-
-    def __init__(self, canvas: Canvas, footer: str) -> None:
-        self.c = canvas
-        self.footer = footer
-        self.page = 1
-        self.y = PAGE_H - MARGIN
-
-    def need(self, height: float) -> None:
-        if self.y - height < MARGIN + 8 * mm:
-            self._footer()
-            self.c.showPage()
-            self.page += 1
-            self.y = PAGE_H - MARGIN
-
-    def _footer(self) -> None:
-        self.c.setFont(FONT, 6.5)
-        self.c.setFillColor(colors.black)
-        self.c.drawString(MARGIN, MARGIN - 2 * mm, self.footer)
-        self.c.drawRightString(PAGE_W - MARGIN, MARGIN - 2 * mm, f"Page {self.page}")
-
-    def finish(self) -> None:
-        self._footer()
-
-    def header(self, number: str, model: str, title: str, subtitle: str) -> None:
-        c = self.c
-        top = self.y
-        c.setLineWidth(1)
-        c.rect(MARGIN, top - 18 * mm, 28 * mm, 18 * mm)
-        c.setFont(BOLD, 15)
-        c.drawCentredString(MARGIN + 14 * mm, top - 9 * mm, "cerfa")
-        c.setFont(FONT, 7)
-        c.drawCentredString(MARGIN + 14 * mm, top - 14 * mm, f"N° {number}")
-        c.setFont(BOLD, 13)
-        c.drawCentredString(PAGE_W / 2 + 8 * mm, top - 8 * mm, title)
-        c.setFont(FONT, 7.5)
-        c.drawCentredString(PAGE_W / 2 + 8 * mm, top - 13 * mm, subtitle)
-        c.setFont(BOLD, 7)
-        c.drawRightString(PAGE_W - MARGIN, top - 4 * mm, model)
-        self.y = top - 22 * mm
-
-    def notice(self, lines: Sequence[str]) -> None:
-        self.need(len(lines) * 3.4 * mm + 2 * mm)
-        self.c.setFont(FONT, 6.5)
-        for line in lines:
-            self.c.drawString(MARGIN, self.y - 2.6 * mm, line)
-            self.y -= 3.4 * mm
-        self.y -= 1.5 * mm
-
-    def section(self, title: str) -> None:
-        # Never a bar alone at the bottom of a page: keep room for a subtitle and a row of boxes under it.
-        self.need(BAR_H + 5 * mm + LABEL_H + BOX_H + 4 * mm)
-        c = self.c
-        c.setFillColor(colors.black)
-        c.rect(MARGIN, self.y - BAR_H, CONTENT_W, BAR_H, stroke=0, fill=1)
-        c.setFillColor(colors.white)
-        c.setFont(BOLD, 8.5)
-        c.drawString(MARGIN + 2 * mm, self.y - BAR_H + 1.7 * mm, title.upper())
-        c.setFillColor(colors.black)
-        self.y -= BAR_H + 1.5 * mm
-
-    def subtitle(self, text: str) -> None:
-        self.need(5 * mm + LABEL_H + BOX_H)
-        self.c.setFont(BOLD, 7.5)
-        self.c.drawString(MARGIN, self.y - 3.2 * mm, text)
-        self.y -= 5 * mm
-
-    def fields(self, items: Sequence[tuple[str, Any]], columns: int = 2) -> None:
-        """Labelled boxes, `columns` per row; a value's width follows its column."""
-        gap = 3 * mm
-        width = (CONTENT_W - gap * (columns - 1)) / columns
-        for start in range(0, len(items), columns):
-            row = items[start : start + columns]
-            self.need(LABEL_H + BOX_H + 1.5 * mm)
-            for index, (label, value) in enumerate(row):
-                x = MARGIN + index * (width + gap)
-                self._field(x, width, label, value)
-            self.y -= LABEL_H + BOX_H + 1.5 * mm
-
-    def _field(self, x: float, width: float, label: str, value: Any) -> None:
-        c = self.c
-        c.setFont(FONT, LABEL_SIZE)
-        c.setFillColor(colors.black)
-        c.drawString(x, self.y - LABEL_H + 0.8 * mm, _fit(label, width, LABEL_SIZE))
-        box_top = self.y - LABEL_H
-        c.setStrokeColor(colors.HexColor("#555555"))
-        c.setLineWidth(0.5)
-        c.rect(x, box_top - BOX_H, width, BOX_H)
-        text = _text(value)
-        c.setFont(FONT, VALUE_SIZE)
-        c.setFillColor(FORM_BLUE)
-        c.drawString(x + 1.5 * mm, box_top - BOX_H + 2 * mm, _fit(text, width - 3 * mm, VALUE_SIZE))
-        c.setFillColor(colors.black)
-        c.setStrokeColor(colors.black)
-
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float]) -> None:
-        scale = CONTENT_W / sum(widths)
-        widths = [w * scale for w in widths]
-        row_h = 5 * mm
-        self.need(row_h * 2)
-        c = self.c
-
-        def draw(cells: Sequence[Any], bold: bool) -> None:
-            x = MARGIN
-            c.setFont(BOLD if bold else FONT, 7)
-            c.setFillColor(colors.black if bold else FORM_BLUE)
-            for cell, width in zip(cells, widths, strict=True):
-                c.setStrokeColor(colors.HexColor("#555555"))
-                c.rect(x, self.y - row_h, width, row_h)
-                text = _text(cell)
-                c.drawString(x + 1.2 * mm, self.y - row_h + 1.6 * mm, _fit(text, width - 2.4 * mm, 7))
-                x += width
-            c.setFillColor(colors.black)
-            self.y -= row_h
-
-        draw(headers, True)
-        for row in rows:
-            self.need(row_h)
-            draw(row, False)
-        self.y -= 2 * mm
-
-    def checkbox(self, checked: bool | None, label: str) -> None:
-        self.need(5 * mm)
-        c = self.c
-        c.rect(MARGIN, self.y - 3.6 * mm, 3 * mm, 3 * mm)
-        if checked:
-            c.setFillColor(FORM_BLUE)
-            c.setFont(BOLD, 8)
-            c.drawString(MARGIN + 0.6 * mm, self.y - 3.1 * mm, "X")
-            c.setFillColor(colors.black)
-        c.setFont(FONT, 7)
-        c.drawString(MARGIN + 5 * mm, self.y - 3.2 * mm, _fit(label, CONTENT_W - 5 * mm, 7))
-        self.y -= 5 * mm
-
-    def signatures(self, labels: Sequence[str]) -> None:
-        height = 22 * mm
-        self.need(height + 2 * mm)
-        width = (CONTENT_W - 3 * mm * (len(labels) - 1)) / len(labels)
-        for index, label in enumerate(labels):
-            x = MARGIN + index * (width + 3 * mm)
-            self.c.rect(x, self.y - height, width, height)
-            self.c.setFont(FONT, 6.5)
-            self.c.drawString(x + 1.5 * mm, self.y - 3.5 * mm, _fit(label, width - 3 * mm, 6.5))
-        self.y -= height + 2 * mm
-
-
 def render_cerfa(record: ContractRecord) -> bytes:
     contract = record.contract
     form = contract.form
     apprenticeship = contract.type == ContractType.APPRENTICESHIP
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4)
     number, model = ("10103", "FA13") if apprenticeship else ("12434", "EJ20")
     title = "CONTRAT D'APPRENTISSAGE" if apprenticeship else "CONTRAT DE PROFESSIONNALISATION"
-    canvas.setTitle(f"CERFA {number} – {title.title()}")
-    canvas.setAuthor("Passerelle")
-    canvas.setSubject(f"Contrat {contract.id}, révision {contract.revision}")
-    sheet = _Sheet(canvas, f"Contrat {contract.id} – révision {contract.revision} – {contract.status.label}")
+    sheet = Sheet(
+        title=f"CERFA {number} – {title.title()}",
+        subject=f"Contrat {contract.id}, révision {contract.revision}",
+        footer=f"Contrat {contract.id} – révision {contract.revision} – {contract.status.label}",
+    )
     subtitle = (
         "(Code du travail – Articles L6211-1 et suivants, L6221-1 et suivants)"
         if apprenticeship
@@ -261,12 +68,10 @@ def render_cerfa(record: ContractRecord) -> bytes:
             ("Révision / avenant", f"{contract.revision} / {contract.amendment_number}"),
         ]
     )
-    sheet.finish()
-    canvas.save()
-    return buffer.getvalue()
+    return sheet.finish()
 
 
-def _employer(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
+def _employer(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     e = form.employer
     sheet.section("L'employeur")
     sheet.fields(
@@ -290,7 +95,7 @@ def _employer(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
     )
 
 
-def _employee(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
+def _employee(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     s = form.employee
     sheet.section("L'apprenti(e)" if apprenticeship else "Le salarié")
     items: list[tuple[str, Any]] = [
@@ -336,7 +141,7 @@ def _employee(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
         )
 
 
-def _tutors(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
+def _tutors(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     sheet.section("Le maître d'apprentissage" if apprenticeship else "Le tuteur")
     tutors = form.tutors or []
     if not tutors:
@@ -363,7 +168,7 @@ def _tutors(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
     )
 
 
-def _contract(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
+def _contract(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     t = form.contract
     sheet.section("Le contrat")
     items: list[tuple[str, Any]] = [
@@ -414,7 +219,7 @@ def _contract(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
     sheet.fields([("Fait à", t.signature_place)], columns=2)
 
 
-def _training(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
+def _training(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     f = form.training
     o = f.organisation
     q = f.qualification
@@ -451,7 +256,7 @@ def _training(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
         sheet.fields([("Dénomination", s.name), ("SIRET / UAI", s.siret or s.uai), ("Adresse", _address(s.address))])
 
 
-def _attestations(sheet: _Sheet, form: ContractForm, apprenticeship: bool) -> None:
+def _attestations(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     sheet.section("Attestations et signatures")
     sheet.checkbox(
         form.synthesis.employer_attests_supporting_documents,

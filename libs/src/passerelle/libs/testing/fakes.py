@@ -1,0 +1,115 @@
+"""Fakes for unit tests of a service layer (no I/O): a clock, and the base of a fake unit of work.
+
+    class FakeDocumentsUnitOfWork(FakeUnitOfWork):
+        def __init__(self, store: FakeStore) -> None:
+            super().__init__()
+            self.documents = FakeDocuments(store)
+
+A `FakeUnitOfWork` records what was published and committed: `published` holds the events of the open
+transaction, `committed_events` those kept by a commit, `commits` counts the commits (a use case never
+commits: the test asserts `uow.commits == 0` after calling it, and the boundary's commit is one call).
+`fail_next_commits(n)` makes the next n commits raise, to test rollbacks. Subclasses add their
+repositories and may override `_on_commit` / `_on_rollback` to keep or drop their pending rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, Self
+from uuid import UUID, uuid4
+
+from passerelle.schemas import Envelope, Event
+
+
+class FakeClock:
+    """A clock the test moves: `clock()` is now, `clock.advance(minutes=5)` moves it."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now or datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+class CommitFailed(Exception):
+    """Raised by a fake commit the test asked to fail."""
+
+
+class FakeUnitOfWork:
+    def __init__(self, producer: str = "test") -> None:
+        self.producer = producer
+        self.published: list[Event] = []
+        self.envelopes: list[Envelope] = []
+        self.committed_events: list[Event] = []
+        self.claimed: dict[str, set[UUID]] = {}
+        self.commits = 0
+        self.rollbacks = 0
+        self.entered = 0
+        self.cause: Envelope | None = None
+        self._failing_commits = 0
+
+    async def __aenter__(self) -> Self:
+        self.entered += 1
+        self.published = []
+        self.envelopes = []
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.rollback()
+
+    def publish(self, event: Event, correlation_id: UUID | None = None) -> Envelope:
+        if self.cause is not None:
+            envelope = self.cause.caused(event.topic, event.schema_version, self.producer, event.subject())
+        else:
+            envelope = Envelope(
+                type=event.topic,
+                schema_version=event.schema_version,
+                producer=self.producer,
+                subject=event.subject(),
+                correlation_id=correlation_id or uuid4(),
+            )
+        self.published.append(event)
+        self.envelopes.append(envelope)
+        return envelope
+
+    async def claim_many(self, envelopes: list[Envelope], consumer: str) -> set[UUID]:
+        seen = self.claimed.setdefault(consumer, set())
+        fresh = {e.id for e in envelopes if e.id not in seen}
+        seen |= fresh
+        return fresh
+
+    async def claim(self, envelope: Envelope, consumer: str) -> bool:
+        self.cause = envelope
+        return bool(await self.claim_many([envelope], consumer))
+
+    def fail_next_commits(self, count: int = 1) -> None:
+        self._failing_commits = count
+
+    async def commit(self) -> None:
+        if self._failing_commits > 0:
+            self._failing_commits -= 1
+            raise CommitFailed("commit refused by the test")
+        self.committed_events += self.published
+        self.published, self.envelopes = [], []
+        self.commits += 1
+        self._on_commit()
+
+    async def rollback(self) -> None:
+        if self.published:
+            self.rollbacks += 1
+        self.published, self.envelopes = [], []
+        self._on_rollback()
+
+    def _on_commit(self) -> None:
+        """Subclasses keep their pending rows here."""
+
+    def _on_rollback(self) -> None:
+        """Subclasses drop their pending rows here."""
+
+    def events_of(self, event_type: type[Any]) -> list[Any]:
+        """The committed events of one type."""
+        return [e for e in self.committed_events if isinstance(e, event_type)]
