@@ -69,3 +69,16 @@ def test_the_opco_letters_come_from_the_contracts_opco_only():
     assert may_upload(machine, transmitted, "courrier_anomalie")
     assert may_upload(machine, transmitted, "piece_justificative")
     assert not may_upload(machine, contract(transmitted=False), "courrier_accord")
+
+
+def test_the_rule_is_the_contracts_one_employer_visibility_and_deletion_included():
+    """Issue #10, item 3."""
+    employer = principal(employer_claim("73282932000074"))
+    cfa = principal(training_claim("0751234J"))
+    opco = principal(opco_claim("OPCO-EP"))
+    draft = contract(employer_may_see=False)
+    assert not may_see(employer, draft) and not may_upload(employer, draft, "convention_formation")
+    assert may_see(cfa, draft)
+    deleted = contract(deleted=True, transmitted=True)
+    for who in (employer, cfa, opco):
+        assert not may_see(who, deleted) and not may_upload(who, deleted, "courrier_accord")
