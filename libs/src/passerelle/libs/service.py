@@ -34,6 +34,7 @@ from passerelle.libs.health import Check, database_check, health_router, kafka_c
 from passerelle.libs.http import BodyLimitMiddleware, route_limits
 from passerelle.libs.inputs import InputGuard
 from passerelle.libs.logging import configure_logging, get_logger
+from passerelle.libs.openapi import install_error_responses
 from passerelle.libs.outbox import RelayWaker, install_waker
 from passerelle.libs.relay import OutboxRelay, make_producer
 from passerelle.libs.settings import ServiceSettings
@@ -150,6 +151,7 @@ class Service(Generic[C]):
         app = FastAPI(title=self.title, description=self.description, version="0.1.0", lifespan=self._lifespan)
         app.state.service = self
         install_error_handlers(app)
+        install_error_responses(app)
         app.include_router(health_router(self.checks()))
         for router in self.routers:
             app.include_router(router)

@@ -72,3 +72,17 @@ async def test_unreadable_bodies_get_french_errors(client, auth):
     assert deep.status_code == 422 and paths(deep) == {"body": "too_deep"}
     for r in (latin1, deep):
         assert "error parsing" not in r.text
+
+
+async def test_booleans_are_booleans(client, auth):
+    """Issue #10, item 10: `0`, `1` or "yes" are not an answer to a yes/no question."""
+    headers = auth(EMPLOYER)
+    created = await create(client, auth, EMPLOYER, contract_type="apprentissage", employer_siret=DEMO_EMPLOYER_SIRET)
+    for value in (0, 1, "yes", "true"):
+        r = await client.put(
+            f"/contracts/{created['id']}/tabs/salarie", json={"disabled_worker": value}, headers=headers
+        )
+        assert r.status_code == 422, (value, r.text)
+        assert [f["code"] for f in r.json()["error"]["fields"]] == ["bool_type"]
+    ok = await client.put(f"/contracts/{created['id']}/tabs/salarie", json={"disabled_worker": False}, headers=headers)
+    assert ok.status_code == 200, ok.text

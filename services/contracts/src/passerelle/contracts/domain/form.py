@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from .codes import (
     ContractKind,
@@ -91,7 +91,7 @@ class Employer(FormPart):
     provident_fund: str | None = Field(
         None, description="Provident fund (organisme de prévoyance), professionalisation only", max_length=200
     )
-    public_unemployment_insurance: bool | None = Field(
+    public_unemployment_insurance: StrictBool | None = Field(
         None, description="Public employer only: the employer has joined the unemployment insurance scheme"
     )
 
@@ -128,19 +128,19 @@ class Employee(FormPart):
     address: Address | None = Field(None, description="Home address")
     phone: str | None = Field(None, description="Phone number")
     email: str | None = Field(None, description="E-mail address")
-    disabled_worker: bool | None = Field(None, description="Recognised disabled worker (RQTH)")
-    high_level_athlete: bool | None = Field(None, description="Listed high-level athlete")
-    business_project: bool | None = Field(
+    disabled_worker: StrictBool | None = Field(None, description="Recognised disabled worker (RQTH)")
+    high_level_athlete: StrictBool | None = Field(None, description="Listed high-level athlete")
+    business_project: StrictBool | None = Field(
         None, description="Has a business creation or take-over project that requires the diploma"
     )
-    failed_exam: bool | None = Field(None, description="The contract follows a failed exam (extension, L6222-11)")
-    completed_middle_school: bool | None = Field(
+    failed_exam: StrictBool | None = Field(None, description="The contract follows a failed exam (extension, L6222-11)")
+    completed_middle_school: StrictBool | None = Field(
         None, description="Has completed the first cycle of secondary education (collège): allows a start at 15"
     )
-    pursues_higher_diploma: bool | None = Field(
+    pursues_higher_diploma: StrictBool | None = Field(
         None, description="The contract follows a previous apprenticeship and leads to a higher diploma"
     )
-    previous_contract_broken_independently: bool | None = Field(
+    previous_contract_broken_independently: StrictBool | None = Field(
         None, description="The previous apprenticeship was broken for reasons outside the apprentice's control"
     )
     previous_apprenticeship_end_date: date | None = Field(
@@ -154,7 +154,7 @@ class Employee(FormPart):
         None, description="Code of the last diploma or title prepared (CERFA list)"
     )
     highest_diploma: str | None = Field(None, description="Code of the highest diploma or title obtained (CERFA list)")
-    emancipated: bool | None = Field(None, description="Emancipated minor (no legal representative needed)")
+    emancipated: StrictBool | None = Field(None, description="Emancipated minor (no legal representative needed)")
     legal_representative: LegalRepresentative | None = Field(None, description="Legal representative of a minor")
     # Professionalisation only
     public_category: ProfessionalisationPublic | None = Field(
@@ -175,7 +175,7 @@ class Tutor(FormPart):
     birth_date: date | None = Field(None, description="Date of birth")
     job_title: str | None = Field(None, description="Job held in the company", max_length=200)
     highest_diploma: str | None = Field(None, description="Code of the highest diploma or title obtained (CERFA list)")
-    related_diploma: bool | None = Field(
+    related_diploma: StrictBool | None = Field(
         None,
         description="Holds a diploma in the professional field of the qualification prepared, at least of its level",
     )
@@ -194,7 +194,7 @@ class Tutor(FormPart):
         le=INPUT_MAX_COUNT,
         description="Number of other apprentices or trainees already supervised at the same time",
     )
-    supervises_repeating_apprentice: bool | None = Field(
+    supervises_repeating_apprentice: StrictBool | None = Field(
         None,
         description="One of the people supervised is an apprentice whose training was extended after a failed exam",
     )
@@ -243,7 +243,9 @@ class ContractTerms(FormPart):
     )
     amendment_effective_date: date | None = Field(None, description="Amendment: the date it takes effect")
     weekly_hours: Decimal | None = Field(None, ge=0, le=INPUT_MAX_AMOUNT, description="Weekly working hours")
-    dangerous_work: bool | None = Field(None, description="The work involves regulated dangerous machines or work")
+    dangerous_work: StrictBool | None = Field(
+        None, description="The work involves regulated dangerous machines or work"
+    )
     job_title: str | None = Field(None, description="Job held (professionalisation)", max_length=200)
     classification: str | None = Field(
         None, description="Classification level and coefficient (professionalisation)", max_length=100
@@ -259,7 +261,9 @@ class ContractTerms(FormPart):
     )
     pay_schedule: list[DeclaredPayPeriod] | None = Field(None, description="Declared pay schedule, period by period")
     benefits_in_kind: BenefitsInKind | None = Field(None, description="Benefits in kind deducted from pay")
-    international_mobility: bool | None = Field(None, description="Part of the contract is performed abroad (mobility)")
+    international_mobility: StrictBool | None = Field(
+        None, description="Part of the contract is performed abroad (mobility)"
+    )
     signature_place: str | None = Field(None, description="Place of signature", max_length=100)
 
 
@@ -271,7 +275,9 @@ class TrainingOrganisation(FormPart):
     uai: str | None = Field(None, description="UAI of the training establishment (7 digits and a letter)")
     name: str | None = Field(None, description="Name of the training organisation", max_length=200)
     address: Address | None = Field(None, description="Address of the training organisation")
-    internal_cfa: bool | None = Field(None, description="Apprenticeship: the CFA is an internal CFA of the company")
+    internal_cfa: StrictBool | None = Field(
+        None, description="Apprenticeship: the CFA is an internal CFA of the company"
+    )
     email: str | None = Field(None, description="E-mail of the training organisation")
     phone: str | None = Field(None, description="Phone of the training organisation")
 
@@ -311,7 +317,7 @@ class Training(FormPart):
         le=INPUT_MAX_AMOUNT,
         description="Professionalisation: hours given by the company's internal training service",
     )
-    main_site_same_as_organisation: bool | None = Field(
+    main_site_same_as_organisation: StrictBool | None = Field(
         None, description="The main training site is the responsible organisation itself"
     )
     main_site: TrainingSite | None = Field(None, description="The main training site, when different")
@@ -321,10 +327,10 @@ class Training(FormPart):
 
 
 class Synthesis(FormPart):
-    employer_attests_accuracy: bool | None = Field(
+    employer_attests_accuracy: StrictBool | None = Field(
         None, description="The employer attests that the information is accurate"
     )
-    employer_attests_supporting_documents: bool | None = Field(
+    employer_attests_supporting_documents: StrictBool | None = Field(
         None, description="The employer attests holding every supporting document needed for filing"
     )
 
@@ -339,7 +345,7 @@ class ContractForm(FormPart):
     employer: Employer = Field(default_factory=Employer, description="Tab Employeur")
     employee: Employee = Field(default_factory=Employee, description="Tab Salarié / Apprenti")
     tutors: list[Tutor] = Field(default_factory=list, description="Tab Tuteur: one or two tutors", max_length=5)
-    tutor_eligibility_attested: bool | None = Field(
+    tutor_eligibility_attested: StrictBool | None = Field(
         None, description="Tab Tuteur: the employer attests that the tutors meet the legal conditions"
     )
     contract: ContractTerms = Field(default_factory=ContractTerms, description="Tab Contrat")
