@@ -37,6 +37,7 @@ from passerelle.libs.logging import configure_logging, get_logger
 from passerelle.libs.openapi import install_error_responses
 from passerelle.libs.outbox import RelayWaker, install_waker
 from passerelle.libs.relay import OutboxRelay, make_producer
+from passerelle.libs.revocation import RevocationFeed, RevocationList
 from passerelle.libs.settings import ServiceSettings
 from passerelle.libs.tasks import BackgroundTask
 from passerelle.schemas import Event
@@ -170,6 +171,15 @@ class Service(Generic[C]):
         configure_logging(self.name, s.log_level, s.log_json)
         app.state.token_verifier = TokenVerifier(s.jwks_url or "", s.token_issuer, s.token_audience)
         async with contextlib.AsyncExitStack() as stack:
+            if s.revocation_feed_enabled:
+                # Ended sessions and changed memberships, from identity's events (issue #10, item 7).
+                revocations = RevocationList(s.revocation_horizon_seconds)
+                app.state.token_verifier.revocations = revocations
+                self.state["revocations"] = revocations
+                feed = RevocationFeed(s.kafka_bootstrap, revocations, client_id=f"{self.name}-revocations")
+                await feed.start()
+                self.state["revocation_feed"] = feed
+                stack.push_async_callback(feed.stop)
             for hook in self.on_startup:
                 await hook(self)
             stack.push_async_callback(self._run_shutdown_hooks)

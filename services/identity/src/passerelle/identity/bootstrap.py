@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from passerelle.identity.adapters.hashing import Argon2Hasher
 from passerelle.identity.adapters.keys import KeyCipher, KeyStore
 from passerelle.identity.adapters.orm import start_mappers
+from passerelle.identity.adapters.postal import PrintedLetters
 from passerelle.identity.adapters.signer import JwtSigner, LocalTokenVerifier
 from passerelle.identity.adapters.smtp import SmtpMailer
 from passerelle.identity.config import DEVELOPMENT_ENVIRONMENTS, Settings
@@ -95,6 +96,7 @@ def build_identity(settings: Settings, service: Service) -> Identity:
         signer=JwtSigner(keys),
         policy=policy,
         passwords=PasswordPolicy(),
+        postal=PrintedLetters(),
     )
     mailer = SmtpMailer(
         settings.smtp_host,
@@ -112,6 +114,8 @@ def build_identity(settings: Settings, service: Service) -> Identity:
 
 async def _start(service: Service) -> None:
     identity: Identity = service.state["identity"]
+    # Identity's own routes refuse revoked tokens too (the list is fed by identity's own events).
+    identity.verifier.revocations = service.state.get("revocations")
     await identity.keys.ensure_keys()
     work = BackgroundWork(identity)
     work.start()

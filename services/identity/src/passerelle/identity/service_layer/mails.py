@@ -93,3 +93,19 @@ def invitation(
         "compte, vous le créerez en l'ouvrant."
     )
     return _mail(to, f"Invitation à rejoindre {organisation_name} sur Passerelle", body, now)
+
+
+def postal_verification(to: str, organisation_name: str, siret: str | None, code: str, now: datetime) -> OutgoingMail:
+    """The letter sent by post to the establishment's registered address (SIRENE)."""
+    body = (
+        f"À l'attention de la direction de {organisation_name}\n"
+        f"Établissement SIRET {siret or '-'}, adresse enregistrée au répertoire SIRENE\n\n"
+        "Madame, Monsieur,\n\n"
+        "Une personne a demandé à administrer votre établissement sur Passerelle, le portail des contrats "
+        "en alternance. Pour prouver qu'elle agit bien pour vous, elle doit saisir le code ci-dessous dans "
+        "son espace, rubrique « Vérifier l'organisme » :\n\n"
+        f"    {code[:4]} {code[4:]}\n\n"
+        "Ce code est valable 30 jours. Si personne dans votre établissement n'a fait cette demande, ne "
+        "communiquez pas ce code et ignorez ce courrier."
+    )
+    return _mail(to, f"Code de vérification de votre établissement {siret or ''}".strip(), body, now)

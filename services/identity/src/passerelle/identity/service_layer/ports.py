@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from passerelle.identity.domain.model import Organisation, OutgoingMail
 from passerelle.identity.domain.passwords import PasswordPolicy
 from passerelle.identity.domain.tokens import TokenSettings
 
@@ -54,6 +55,12 @@ class Policy:
     portal_url: str = "http://127.0.0.1:8000"
 
 
+class PostalService(Protocol):
+    """Letters by post to an establishment's registered address (verification codes)."""
+
+    def verification_letter(self, organisation: Organisation, code: str, now: datetime) -> OutgoingMail: ...
+
+
 @dataclass
 class Ports:
     hasher: PasswordHasher
@@ -61,3 +68,4 @@ class Ports:
     policy: Policy
     passwords: PasswordPolicy = field(default_factory=PasswordPolicy)
     clock: Callable[[], datetime] = utc_now
+    postal: PostalService | None = None  # wired by bootstrap; a use case that sends a letter needs it

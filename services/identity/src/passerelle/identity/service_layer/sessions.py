@@ -25,6 +25,7 @@ from passerelle.identity.service_layer.access import grants_of
 from passerelle.identity.service_layer.ports import Ports
 from passerelle.identity.service_layer.records import audit
 from passerelle.identity.service_layer.unit_of_work import UnitOfWork
+from passerelle.schemas.events import identity as events
 
 SESSION_INVALID = "Votre session a expiré ou a été fermée : reconnectez-vous."
 
@@ -97,9 +98,19 @@ def _login_email(raw: str) -> str:
         return raw.strip().lower()[:320]
 
 
-async def access_token_for(uow: UnitOfWork, account: Account, ports: Ports, now: datetime) -> str:
+async def access_token_for(
+    uow: UnitOfWork, account: Account, ports: Ports, now: datetime, session_id: UUID | None = None
+) -> str:
     """Claims come from the database now: revoked memberships are not in the token."""
-    return await ports.signer.sign(user_claims(account, await grants_of(uow, account.id), ports.policy.tokens, now))
+    grants = await grants_of(uow, account.id)
+    return await ports.signer.sign(user_claims(account, grants, ports.policy.tokens, now, session_id))
+
+
+def end_session(uow: UnitOfWork, session: LoginSession, now: datetime, reason: str) -> None:
+    """Ends the session and tells every service, so its access tokens stop working within seconds."""
+    if session.revoked_at is None:
+        session.revoke(now, reason)
+        uow.publish(events.SessionEnded(session_id=session.id, account_id=session.account_id, reason=reason))
 
 
 async def _open_session(
@@ -118,7 +129,7 @@ async def _open_session(
     refresh = new_secret()
     uow.sessions.add_token(RefreshToken(token_hash=digest(refresh), session_id=session.id, issued_at=now))
     return IssuedTokens(
-        access_token=await access_token_for(uow, account, ports, now),
+        access_token=await access_token_for(uow, account, ports, now, session.id),
         expires_in=int(policy.tokens.lifetime.total_seconds()),
         refresh_token=refresh,
         refresh_expires_in=int(policy.refresh_lifetime.total_seconds()),
@@ -165,7 +176,7 @@ async def refresh_tokens(cmd: commands.RefreshTokens, uow: UnitOfWork, ports: Po
         if token is None or session is None:
             raise AuthenticationFailed(SESSION_INVALID, "invalid_refresh_token")
         if token.used_at is not None:
-            session.revoke(now, "refresh_token_reused")
+            end_session(uow, session, now, "refresh_token_reused")
             audit(
                 uow,
                 now,
@@ -183,7 +194,7 @@ async def refresh_tokens(cmd: commands.RefreshTokens, uow: UnitOfWork, ports: Po
         session.last_used_at = now
         refresh = new_secret()
         uow.sessions.add_token(RefreshToken(token_hash=digest(refresh), session_id=session.id, issued_at=now))
-        access = await access_token_for(uow, account, ports, now)
+        access = await access_token_for(uow, account, ports, now, session.id)
         await uow.commit()
     return IssuedTokens(
         access_token=access,
@@ -199,14 +210,14 @@ async def log_out(cmd: commands.LogOut, uow: UnitOfWork, ports: Ports) -> None:
         token = await uow.sessions.token(digest(cmd.refresh_token))
         session = await uow.sessions.get(token.session_id) if token else None
         if session is not None:
-            session.revoke(now, "logout")
+            end_session(uow, session, now, "logout")
             await uow.commit()
 
 
 async def end_all_sessions(uow: UnitOfWork, account_id: UUID, now: datetime, reason: str) -> int:
     sessions = await uow.sessions.usable_of_account(account_id, now)
     for session in sessions:
-        session.revoke(now, reason)
+        end_session(uow, session, now, reason)
     return len(sessions)
 
 
@@ -240,6 +251,11 @@ async def issue_client_token(cmd: commands.IssueClientToken, uow: UnitOfWork, po
             record_failure(uow, keys, now)
             await uow.commit()
             raise AuthenticationFailed(INVALID_CLIENT, "invalid_client")
+        if not organisation.is_verified:
+            raise NotAllowed(
+                "L'organisme de ces identifiants n'est pas encore vérifié : ils ne donnent accès à rien.",
+                "organisation_not_verified",
+            )
         client.last_used_at = now
         role = DEFAULT_ROLE[OrganisationKind(organisation.kind)]
         access = await ports.signer.sign(client_claims(client, organisation, role, policy.tokens, now))
