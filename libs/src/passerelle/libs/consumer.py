@@ -32,7 +32,7 @@ from passerelle.libs.logging import get_logger
 from passerelle.libs.unit_of_work import SqlUnitOfWork
 from passerelle.schemas import Envelope, Event, decode_record, event_for_topic
 from passerelle.schemas.envelope import MalformedMessage
-from passerelle.schemas.registry import dead_letter_topic
+from passerelle.schemas.registry import check_origin, dead_letter_topic
 
 log = get_logger(__name__)
 
@@ -110,6 +110,8 @@ class ConsumerGroup:
         for record in records:
             try:
                 envelope, payload = decode_record(record.value, record.headers)
+                # A forged record: another service's name, or another topic's type (issue #10, item 4).
+                check_origin(record.topic, envelope.type, envelope.producer)
             except MalformedMessage as exc:
                 await self._park(record, exc, attempts=1)
                 continue

@@ -54,7 +54,7 @@ async def kafka_client(stack, signer) -> AsyncIterator[httpx.AsyncClient]:
 
 async def publish(stack: dict[str, str], event: Event, envelope: Envelope | None = None) -> Envelope:
     envelope = envelope or Envelope(
-        type=event.topic, schema_version=event.schema_version, producer="opco-processing", subject=event.subject()
+        type=event.topic, schema_version=event.schema_version, producer="opco_processing", subject=event.subject()
     )
     key, value, headers = encode_record(envelope, event)
     producer = make_producer(stack["PASSERELLE_KAFKA_BOOTSTRAP"])
