@@ -5,7 +5,7 @@ import importlib
 import json
 from pathlib import Path
 
-SERVICES = ["identity", "contracts", "documents", "opco_processing", "notifier", "portal"]
+import registry  # scripts/registry.py, beside this file: the services come from services.toml
 
 
 def main() -> None:
@@ -13,10 +13,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/asyncapi"))
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    for name in SERVICES:
-        service = importlib.import_module(f"passerelle.{name}.bootstrap").bootstrap()
+    for entry in registry.services():
+        service = importlib.import_module(f"passerelle.{entry.module}.bootstrap").bootstrap()
         document = json.loads(service.asyncapi())
-        path = args.out / f"{name}.json"
+        path = args.out / f"{entry.module}.json"
         path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         print(f"{path}: {len(document.get('channels', {}))} channel(s)")
 

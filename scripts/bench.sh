@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 export STACK_DIR="$PWD/.stack/bench"
-export KAFKA_PORT=29092 KAFKA_CONTROLLER_PORT=29093 PG_PORT=25432 S3_PORT=29000 SMTP_PORT=21025 \
-       MAIL_WEB_PORT=28025 CLAMD_PORT=23310
+# The registry's development ports shifted by 20000 (Kafka on 29092, ...): beside a dev and a test stack.
+ports="$(python3 scripts/registry.py ports --offset 20000)"  # a failure stops the script
+eval "$ports"
 STACK=(uv run --no-sync python deploy/native/stack.py)
 "${STACK[@]}" install
 "${STACK[@]}" start

@@ -7,13 +7,10 @@ cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 
 export STACK_DIR="${TEST_STACK_DIR:-$PWD/.stack/test}"
-# Test ports are the development ports shifted by TEST_PORT_OFFSET (10000 by default: Kafka on 19092, ...),
-# so several checkouts can run their suites side by side on one machine, each with its own offset.
-off=${TEST_PORT_OFFSET:-10000}
-export KAFKA_PORT=$((9092 + off)) KAFKA_CONTROLLER_PORT=$((9093 + off)) PG_PORT=$((5432 + off)) \
-       S3_PORT=$((9000 + off)) SMTP_PORT=$((1025 + off)) MAIL_WEB_PORT=$((8025 + off)) CLAMD_PORT=$((3310 + off)) \
-       PORTAL_PORT=$((8000 + off)) IDENTITY_PORT=$((8001 + off)) CONTRACTS_PORT=$((8002 + off)) \
-       DOCUMENTS_PORT=$((8003 + off)) OPCO_PROCESSING_PORT=$((8004 + off)) NOTIFIER_PORT=$((8005 + off))
+# Test ports are the development ports of the registry (services.toml) shifted by TEST_PORT_OFFSET (10000 by
+# default: Kafka on 19092, ...), so several checkouts can run their suites side by side on one machine.
+ports="$(python3 scripts/registry.py ports --offset "${TEST_PORT_OFFSET:-10000}")"  # a failure stops the script
+eval "$ports"
 STACK=(uv run --no-sync python deploy/native/stack.py)
 
 "${STACK[@]}" install
@@ -28,9 +25,10 @@ run() {  # each package runs its own tests, in its own process (postmodern-mono'
 }
 run contracts-schemas
 run libs
-for service in services/*/; do
-  run "${service%/}"
+for service in $(python3 scripts/registry.py names); do
+  run "services/$service"
 done
+run tests/tooling
 run tests/e2e -s
 
 uv run --no-sync python -m passerelle.schemas.export --check || failed+=("schemas")

@@ -14,7 +14,7 @@ import uuid
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from passerelle.contracts.domain.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
+from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import REPO

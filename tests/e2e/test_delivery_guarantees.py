@@ -71,7 +71,7 @@ async def read_dead_letters(bootstrap: str, marker: str, expected: int, timeout:
             batches = await consumer.getmany(timeout_ms=1000)
             for records in batches.values():
                 for r in records:
-                    headers = {k: v.decode("utf-8", "replace") for k, v in r.headers or ()}
+                    headers = {k: (v or b"").decode("utf-8", "replace") for k, v in r.headers or ()}
                     if marker in (r.value or b"").decode("utf-8", "replace") or marker == headers.get(
                         "ce_correlationid"
                     ):

@@ -185,7 +185,7 @@ def services(stack, log_dir):
     ).start()
     seed = ServiceProcess(
         "identity-seed",
-        [sys.executable, "-m", "passerelle.identity.entrypoints.seed", "--skip-migrations"],
+        [sys.executable, "-m", "passerelle.identity.cli", "--skip-migrations"],
         {"IDENTITY_DATABASE_URL": identity_url, "PASSERELLE_DEMO_PASSWORD": DEMO_PASSWORD},
         log_dir,
     ).start()

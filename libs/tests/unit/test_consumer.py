@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -10,7 +12,7 @@ import pytest
 import sqlalchemy.exc
 from aiokafka.structs import ConsumerRecord
 
-from passerelle.libs.consumer import ConsumerGroup, InfrastructureUnavailable
+from passerelle.libs.consumer import ConsumerGroup, DeadLetters, InfrastructureUnavailable, readable_copy
 from passerelle.schemas import Envelope, encode_record
 from passerelle.schemas.events.platform import ProbeRecorded
 
@@ -157,3 +159,59 @@ def test_records_are_checked_against_their_topics_owner():
         check_origin("contract.transmitted", "contract.transmitted", "documents")
     with pytest.raises(MalformedMessage, match="on topic"):
         check_origin("contract.transmitted", "contract.drafted", "contracts")
+
+
+def with_headers(base: ConsumerRecord, **replace: bytes | None) -> ConsumerRecord:
+    headers = tuple((k, replace.get(k, v)) for k, v in base.headers)
+    return dataclasses.replace(base, headers=headers)
+
+
+async def test_records_with_unreadable_headers_are_parked_and_the_rest_applied(journal):
+    group, dead = group_with(journal)
+    not_utf8 = with_headers(record(1), ce_type=b"\xff\xfeprobe")
+    null = with_headers(record(2), ce_id=None)
+    await group.process([record(0), not_utf8, null, record(3)])
+    assert journal == [0, 3]
+    reasons = [err for _, err in dead.parked]
+    assert "'ce_type' is not UTF-8" in reasons[0] and "'ce_id' has a null value" in reasons[1]
+
+
+def test_faststream_gets_readable_copies_and_the_group_the_raw_bytes():
+    raw = with_headers(record(1), ce_type=b"\xff", ce_id=None)
+    copy = readable_copy(raw)
+    assert dict(copy.headers)["ce_type"] == "\ufffd".encode() and dict(copy.headers)["ce_id"] == b""
+    assert dict(raw.headers)["ce_type"] == b"\xff"  # untouched
+    clean = record(2)
+    assert readable_copy(clean) is clean
+
+
+def test_a_record_too_large_to_copy_is_parked_truncated_with_its_reference():
+    dead = DeadLetters(producer=None, max_bytes=10_000, preview_bytes=1000)  # type: ignore[arg-type]
+    big = record(1, value=b"x" * 50_000)
+    key, value, headers = dead.copy_of("test", big, ValueError("too big"), attempts=1)
+    found = dict(headers)
+    assert value == b"x" * 1000
+    assert found["dlt_truncated"] == b"1" and found["dlt_original_size"] == b"50000"
+    assert found["dlt_original_sha256"] == hashlib.sha256(b"x" * 50_000).hexdigest().encode()
+    assert (found["dlt_original_topic"], found["dlt_original_offset"]) == (b"probe.recorded", b"1")
+    assert found["ce_id"] == dict(big.headers)["ce_id"]  # the original headers are kept
+    small = record(2)
+    small_key, small_value, small_headers = dead.copy_of("test", small, ValueError("x"), attempts=3)
+    assert small_value == small.value and "dlt_truncated" not in dict(small_headers)
+
+
+async def test_a_batch_that_keeps_failing_waits_longer_each_time(journal, monkeypatch):
+    group, _ = group_with(journal)
+    group.backoff_seconds = 0.1
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("passerelle.libs.consumer.asyncio.sleep", sleep)
+    for _ in range(6):
+        await group.failed()
+    group.succeeded()
+    await group.failed()
+    assert slept == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 0.5]
+    assert group.stats["batch_failures"] == 7

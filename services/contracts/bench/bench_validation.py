@@ -11,7 +11,7 @@ import time
 
 from passerelle.contracts.domain.remuneration import compute_pay_schedule
 from passerelle.contracts.domain.rules import validate
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.testing.samples import (
     complete_apprenticeship_form,
     complete_professionalisation_form,
     transmission_context,

@@ -16,15 +16,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from passerelle.schemas.errors import MalformedMessage
+
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 SOURCE_PREFIX = "/passerelle/"
 
 Headers = list[tuple[str, bytes]]
-
-
-class MalformedMessage(ValueError):
-    """A record that is not a valid Passerelle CloudEvent (missing header, bad JSON, unknown type...)."""
+__all__ = ["CONTENT_TYPE", "SPEC_VERSION", "Envelope", "Headers", "MalformedMessage", "encode_record"]
 
 
 class Envelope(BaseModel):
@@ -61,8 +60,22 @@ class Envelope(BaseModel):
         return [(k, v.encode()) for k, v in pairs]
 
     @classmethod
-    def from_headers(cls, headers: Sequence[tuple[str, bytes]]) -> Envelope:
-        found = {k: v.decode("utf-8", "replace") for k, v in headers or ()}
+    def from_headers(cls, headers: Sequence[tuple[str, bytes | None]] | None) -> Envelope:
+        """The envelope of a record's headers; MalformedMessage (with the reason) if they are not valid.
+
+        The CloudEvents attributes and the content type must be present once each and be UTF-8 text; other
+        headers (tracing...) are not read here.
+        """
+        found: dict[str, str] = {}
+        for key, value in headers or ():
+            if not (key.startswith("ce_") or key == "content-type"):
+                continue
+            if value is None:
+                raise MalformedMessage(f"header {key!r} has a null value")
+            try:
+                found[key] = bytes(value).decode("utf-8")
+            except (UnicodeDecodeError, TypeError) as exc:
+                raise MalformedMessage(f"header {key!r} is not UTF-8 text: {exc}") from exc
         try:
             source = found["ce_source"]
             return cls(
@@ -75,7 +88,9 @@ class Envelope(BaseModel):
                 correlation_id=uuid.UUID(found["ce_correlationid"]),
                 causation_id=uuid.UUID(found["ce_causationid"]) if "ce_causationid" in found else None,
             )
-        except (KeyError, ValueError) as exc:
+        except KeyError as exc:
+            raise MalformedMessage(f"missing CloudEvents header {exc.args[0]!r}") from exc
+        except ValueError as exc:
             raise MalformedMessage(f"invalid CloudEvents headers: {exc!r}") from exc
 
     def caused(self, event_type: str, schema_version: int, producer: str, subject: str | None) -> Envelope:
@@ -98,18 +113,3 @@ def encode_record(envelope: Envelope, payload: BaseModel | dict[str, Any]) -> tu
         value = json.dumps(payload, default=str, separators=(",", ":")).encode()
     key = envelope.subject.encode() if envelope.subject is not None else None
     return key, value, envelope.headers()
-
-
-def decode_record(value: bytes | None, headers: Sequence[tuple[str, bytes]]) -> tuple[Envelope, Any]:
-    """The envelope and the typed payload of a record; MalformedMessage if either is invalid."""
-    from passerelle.schemas.registry import event_for_topic
-
-    envelope = Envelope.from_headers(headers)
-    model = event_for_topic(envelope.type, envelope.schema_version)
-    if value is None:
-        raise MalformedMessage("empty record value")
-    try:
-        payload = model.model_validate_json(value)
-    except ValueError as exc:  # pydantic.ValidationError is a ValueError
-        raise MalformedMessage(f"payload does not match {envelope.type} v{envelope.schema_version}: {exc}") from exc
-    return envelope, payload

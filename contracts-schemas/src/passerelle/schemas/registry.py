@@ -1,7 +1,7 @@
 """The topic registry: every topic of the platform and the model of its payload, by schema version."""
 
 from passerelle.schemas.base import Event
-from passerelle.schemas.envelope import MalformedMessage
+from passerelle.schemas.errors import MalformedMessage
 from passerelle.schemas.events import contracts, documents, identity, notifier, opco, platform
 
 EVENTS: tuple[type[Event], ...] = (

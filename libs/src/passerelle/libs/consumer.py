@@ -1,7 +1,10 @@
 """Idempotent consumers with retries and dead letters, on FastStream's Kafka subscribers.
 
 For every batch of records a subscriber receives:
-1. each record is decoded (CloudEvents headers + typed payload); a malformed one is parked at once;
+1. each record is decoded on its own (CloudEvents headers + typed payload); one that cannot be (a header
+   that is missing, null or not UTF-8, a body that does not match its schema) is parked at once with its
+   raw bytes and the reason, and the others go on (FastStream's own parser, which decodes every header,
+   only ever sees readable copies of the headers);
 2. fast path: the whole batch is applied in one transaction, each event claimed in the inbox first
    (a redelivered event changes nothing);
 3. if that fails, each record is applied alone, retried with backoff, and parked on the service's
@@ -11,12 +14,18 @@ For every batch of records a subscriber receives:
    background and in order, so the next batch does not wait for the broker (an infrastructure outage
    nacks instead, so the batch is read again; a commit lost in a crash only redelivers applied events,
    which the inbox skips).
+Parking always succeeds: a record too large to be copied with the dead-letter headers is parked truncated,
+with its size, its SHA-256 and its original topic, partition and offset (replay reads it back from there).
+A batch that fails as a whole (the database or Kafka is down) is read again after a pause that doubles
+with each failure in a row: the consumer never spins.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import hashlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +34,7 @@ from typing import Any, Union
 import psycopg
 import sqlalchemy.exc
 from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
 
@@ -38,10 +48,10 @@ log = get_logger(__name__)
 
 Handler = Callable[[Any, Envelope, Any], Awaitable[None]]
 # The kit's handler: `handler(context, uow, envelope, event)`, one use case per event type.
-ContextHandler = Callable[[Any, Any, Envelope, Any], Awaitable[None]]
+ContextHandler = Callable[[Any, Any, Envelope, Any], Awaitable[object]]
 HandlerTable = Mapping[type[Event], ContextHandler]
 # The batch form, for high-volume consumers: `handler(context, uow, [(envelope, event), ...])`.
-ContextBatchHandler = Callable[[Any, Any, list[tuple[Envelope, Any]]], Awaitable[None]]
+ContextBatchHandler = Callable[[Any, Any, list[tuple[Envelope, Any]]], Awaitable[object]]
 BatchHandlerTable = Mapping[type[Event], ContextBatchHandler]
 # A batch handler applies all the new events of one topic of a batch at once (high-volume consumers).
 BatchHandler = Callable[[Any, list[tuple[Envelope, Any]]], Awaitable[None]]
@@ -70,6 +80,13 @@ class ConsumerGroup:
     backoff_seconds: float = 0.2
     dead_letters: DeadLetters | None = None
     committer: OffsetCommitter | None = None
+    # Counters for tests and metrics: batches, records, applied, parked, retries, batch_failures.
+    stats: dict[str, int] = field(default_factory=dict)
+    max_pause_seconds: float = 30.0
+    _failures_in_a_row: int = 0
+
+    def _count(self, name: str, amount: int = 1) -> None:
+        self.stats[name] = self.stats.get(name, 0) + amount
 
     @classmethod
     def from_table(
@@ -106,13 +123,17 @@ class ConsumerGroup:
         return [*self.handlers, *(t for t in self.batch_handlers if t not in self.handlers)]
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
+        self._count("batches")
+        self._count("records", len(records))
         decoded: list[tuple[ConsumerRecord, Envelope, Any]] = []
         for record in records:
             try:
                 envelope, payload = decode_record(record.value, record.headers)
-                # A forged record: another service's name, or another topic's type (issue #10, item 4).
+                if record.topic not in self.handlers and record.topic not in self.batch_handlers:
+                    raise MalformedMessage(f"topic {record.topic!r} is not consumed by {self.group}")
+                # A forged record: another topic's type, or another service's name (issue #10, item 4).
                 check_origin(record.topic, envelope.type, envelope.producer)
-            except MalformedMessage as exc:
+            except Exception as exc:  # noqa: BLE001 - whatever makes a record unreadable, it is parked
                 await self._park(record, exc, attempts=1)
                 continue
             decoded.append((record, envelope, payload))
@@ -120,13 +141,25 @@ class ConsumerGroup:
             return
         try:
             await self._apply(decoded)
+            self._count("applied", len(decoded))
             return
         except _INFRASTRUCTURE_ERRORS as exc:
-            await self._pause(exc)
+            self._pause(exc)
         except Exception as exc:  # noqa: BLE001 - a poison message: isolate it below
             log.warning("batch failed, applying one by one", group=self.group, error=repr(exc))
         for item in decoded:
             await self._apply_alone(item)
+
+    async def failed(self) -> None:
+        """The whole batch failed and will be read again: wait, longer after each failure in a row."""
+        self._count("batch_failures")
+        self._failures_in_a_row += 1
+        delay = min(self.backoff_seconds * 5 * 2 ** (self._failures_in_a_row - 1), self.max_pause_seconds)
+        log.warning("batch will be read again", group=self.group, retry_in=delay, failures=self._failures_in_a_row)
+        await asyncio.sleep(delay)
+
+    def succeeded(self) -> None:
+        self._failures_in_a_row = 0
 
     async def _apply(self, items: Sequence[tuple[ConsumerRecord, Envelope, Any]]) -> None:
         async with self.uow_factory() as uow:
@@ -150,13 +183,15 @@ class ConsumerGroup:
         for attempt in range(1, self.max_attempts + 1):
             try:
                 await self._apply([item])
+                self._count("applied")
                 return
             except _INFRASTRUCTURE_ERRORS as exc:
-                await self._pause(exc)
+                self._pause(exc)
             except Exception as exc:  # noqa: BLE001
                 if attempt == self.max_attempts:
                     await self._park(record, exc, attempts=attempt)
                     return
+                self._count("retries")
                 delay = self.backoff_seconds * 2 ** (attempt - 1)
                 log.warning(
                     "event failed, retrying",
@@ -169,15 +204,15 @@ class ConsumerGroup:
                 )
                 await asyncio.sleep(delay)
 
-    async def _pause(self, exc: BaseException) -> None:
+    def _pause(self, exc: BaseException) -> None:
         log.warning("dependency unavailable, batch will be read again", group=self.group, error=repr(exc))
-        await asyncio.sleep(self.backoff_seconds * 5)
         raise InfrastructureUnavailable(repr(exc)) from exc
 
     async def _park(self, record: ConsumerRecord, exc: BaseException, attempts: int) -> None:
         if self.dead_letters is None:
             raise RuntimeError("no dead-letter producer configured") from exc
         await self.dead_letters.park(self.group, record, exc, attempts)
+        self._count("parked")
 
 
 def _bind(context: Any, handler: ContextHandler) -> Handler:
@@ -197,13 +232,24 @@ def _bind_batch(context: Any, handler: ContextBatchHandler) -> BatchHandler:
 
 
 class DeadLetters:
-    """Parks failed records on `dlt.<group>` with the error, keeping the original key, value and headers."""
+    """Parks failed records on `dlt.<group>` with the error, keeping the original key, value and headers.
 
-    def __init__(self, producer: AIOKafkaProducer) -> None:
+    A copy that would not fit under `max_bytes` (the producer's request limit, less a margin) is parked with
+    the first `preview_bytes` of its value only, and headers that say so: `dlt_truncated`, `dlt_original_size`,
+    `dlt_original_sha256`; the original stays readable at its topic, partition and offset.
+    """
+
+    def __init__(self, producer: AIOKafkaProducer, max_bytes: int = 900 * 1024, preview_bytes: int = 64 * 1024) -> None:
         self._producer = producer
+        self.max_bytes = max_bytes
+        self.preview_bytes = preview_bytes
 
-    async def park(self, group: str, record: ConsumerRecord, exc: BaseException, attempts: int) -> None:
-        headers = list(record.headers or ()) + [
+    def copy_of(
+        self, group: str, record: ConsumerRecord, exc: BaseException, attempts: int
+    ) -> tuple[bytes | None, bytes | None, list[tuple[str, bytes | None]]]:
+        """(key, value, headers) of the dead-letter record."""
+        original = list(record.headers or ())
+        parked: list[tuple[str, bytes | None]] = [
             ("dlt_error", repr(exc)[:2000].encode()),
             ("dlt_original_topic", record.topic.encode()),
             ("dlt_original_partition", str(record.partition).encode()),
@@ -211,16 +257,43 @@ class DeadLetters:
             ("dlt_attempts", str(attempts).encode()),
             ("dlt_parked_at", datetime.now(UTC).isoformat().encode()),
         ]
-        await self._producer.send_and_wait(
-            dead_letter_topic(group), value=record.value, key=record.key, headers=headers
-        )
+        value: bytes | None = record.value
+        key: bytes | None = record.key
+        headers_size = sum(len(k) + len(v or b"") for k, v in original + parked)
+        size = len(value or b"") + len(key or b"") + headers_size
+        if size > self.max_bytes:
+            whole = value or b""
+            parked += [
+                ("dlt_truncated", b"1"),
+                ("dlt_original_size", str(len(whole)).encode()),
+                ("dlt_original_sha256", hashlib.sha256(whole).hexdigest().encode()),
+            ]
+            value = whole[: self.preview_bytes]
+            if len(key or b"") > self.preview_bytes:
+                key = (key or b"")[: self.preview_bytes]
+            if headers_size > self.preview_bytes:
+                original = [("dlt_headers_dropped", str(len(original)).encode())]
+        return key, value, original + parked
+
+    async def park(self, group: str, record: ConsumerRecord, exc: BaseException, attempts: int) -> None:
+        key, value, headers = self.copy_of(group, record, exc, attempts)
+        topic = dead_letter_topic(group)
+        try:
+            await self._producer.send_and_wait(topic, value=value, key=key, headers=headers)
+        except MessageSizeTooLargeError:
+            # The broker's limit is lower than ours: the bare reference to the original always fits.
+            minimal = [(k, v) for k, v in headers if k.startswith("dlt_")] + [("dlt_truncated", b"1")]
+            await self._producer.send_and_wait(topic, value=b"", key=None, headers=minimal)
+        except KafkaError as exc_kafka:
+            raise InfrastructureUnavailable(f"cannot park on {topic}: {exc_kafka!r}") from exc_kafka
         log.error(
             "event parked on dead-letter topic",
             group=group,
             topic=record.topic,
+            partition=record.partition,
             offset=record.offset,
             attempts=attempts,
-            error=repr(exc),
+            error=repr(exc)[:500],
         )
 
 
@@ -253,6 +326,23 @@ class OffsetCommitter:
                 await self._last
 
 
+def readable_copy(record: ConsumerRecord) -> ConsumerRecord:
+    """The record with every header value readable as UTF-8 (null and invalid bytes replaced)."""
+    headers = record.headers or ()
+    if all(isinstance(v, bytes) and _is_utf8(v) for _, v in headers):
+        return record
+    readable = tuple((k, v.decode("utf-8", "replace").encode() if isinstance(v, bytes) else b"") for k, v in headers)
+    return dataclasses.replace(record, headers=readable)
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int = 500) -> None:
     """One FastStream batch subscriber for all the service's topics: one group member, one join per process.
 
@@ -268,9 +358,16 @@ def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int
         for record in message.raw_message:
             try:
                 out.append(decode_record(record.value, record.headers)[1].model_dump(mode="json"))
-            except MalformedMessage:
+            except Exception:  # noqa: BLE001, S112 - the group parks it
                 continue
         return out
+
+    async def parse(records: tuple[ConsumerRecord, ...], original: Any) -> KafkaMessage:
+        # FastStream decodes every header as UTF-8 and would fail on the whole batch: hand it readable
+        # copies, and keep the raw records for the group, which parks the unreadable ones.
+        message: KafkaMessage = await original(tuple(readable_copy(record) for record in records))
+        message.raw_message = records
+        return message
 
     committer = OffsetCommitter()
     consumers.committer = committer
@@ -279,8 +376,10 @@ def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int
         try:
             await consumers.process(message.raw_message)
         except Exception:
-            await message.nack()  # read the batch again (after the pause that process() took)
+            await consumers.failed()  # a pause that grows with each failure in a row: never a hot loop
+            await message.nack()  # read the batch again
             raise
+        consumers.succeeded()
         committer.commit_soon(message)
 
     # Set explicitly: FastStream reads the annotations to build the payload schema and validate the body.
@@ -298,6 +397,7 @@ def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int
         fetch_max_wait_ms=100,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
+        parser=parse,
         decoder=decode,
         title=f"{consumers.group}",
         description=f"Consumed by the {consumers.group} service (consumer group {consumers.group}): "

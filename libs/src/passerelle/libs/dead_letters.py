@@ -6,6 +6,8 @@
 Replay republishes each parked record to its original topic with its original key, value and
 CloudEvents headers (the same event id), so the consumers that already applied it skip it and the
 group that parked it tries again. Progress is kept by the `dlt-replay.<group>` consumer group.
+A record parked truncated (too large to copy whole) is read back from its original topic, partition
+and offset; if the topic no longer holds it (retention), it is reported and skipped.
 """
 
 from __future__ import annotations
@@ -28,6 +30,26 @@ def _original(record: Any) -> tuple[str, list[tuple[str, bytes]]]:
     return topic, [(k, v) for k, v in headers if not k.startswith("dlt_")]
 
 
+async def read_original(bootstrap: str, record: Any, timeout: float = 10.0) -> Any | None:
+    """The record a truncated dead letter stands for, read at its original topic, partition and offset."""
+    found = dict(record.headers or ())
+    tp = TopicPartition(found["dlt_original_topic"].decode(), int(found["dlt_original_partition"]))
+    offset = int(found["dlt_original_offset"])
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        consumer.assign([tp])
+        first = (await consumer.beginning_offsets([tp]))[tp]
+        if offset < first:
+            return None
+        consumer.seek(tp, offset)
+        batches = await consumer.getmany(tp, timeout_ms=int(timeout * 1000), max_records=1)
+        records = batches.get(tp, [])
+        return records[0] if records and records[0].offset == offset else None
+    finally:
+        await consumer.stop()
+
+
 async def _consumer(bootstrap: str, group: str | None, topic: str) -> AIOKafkaConsumer:
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, auto_offset_reset="earliest"
@@ -43,7 +65,7 @@ async def list_parked(bootstrap: str, group: str, limit: int) -> list[dict[str, 
         batches = await consumer.getmany(timeout_ms=2000, max_records=limit)
         for records in batches.values():
             for r in records:
-                h = {k: v.decode("utf-8", "replace") for k, v in r.headers or ()}
+                h = {k: (v or b"").decode("utf-8", "replace") for k, v in r.headers or ()}
                 out.append(
                     {
                         "offset": r.offset,
@@ -52,6 +74,7 @@ async def list_parked(bootstrap: str, group: str, limit: int) -> list[dict[str, 
                         "error": h.get("dlt_error"),
                         "attempts": h.get("dlt_attempts"),
                         "parked_at": h.get("dlt_parked_at"),
+                        "truncated": h.get("dlt_truncated") == "1",
                     }
                 )
     finally:
@@ -80,7 +103,14 @@ async def replay(bootstrap: str, group: str, limit: int) -> int:
                 records = [r for r in records if r.offset < end[tp]]
                 for r in records:
                     topic, headers = _original(r)
-                    await producer.send_and_wait(topic, value=r.value, key=r.key, headers=headers)
+                    key, value = r.key, r.value
+                    if dict(r.headers or ()).get("dlt_truncated") == b"1":
+                        original = await read_original(bootstrap, r)
+                        if original is None:
+                            print(f"skipped dead letter {r.offset}: its original is no longer on {topic}")
+                            continue
+                        key, value, headers = original.key, original.value, list(original.headers or ())
+                    await producer.send_and_wait(topic, value=value, key=key, headers=headers)
                     replayed += 1
                 if records:
                     await consumer.commit({tp: records[-1].offset + 1})

@@ -19,8 +19,6 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Protocol
 
-import aiosmtplib
-
 from passerelle.libs.logging import get_logger
 
 log = get_logger(__name__)
@@ -85,6 +83,8 @@ class SmtpMailer:
         self._timeout = timeout
 
     async def send(self, mail: Mail) -> None:
+        import aiosmtplib  # here: a domain package may import Mail without the SMTP client
+
         await aiosmtplib.send(
             email_message(mail, self.sender),
             hostname=self.host,

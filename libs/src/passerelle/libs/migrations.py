@@ -10,11 +10,12 @@ from alembic.config import Config
 from alembic.operations import Operations
 from sqlalchemy import MetaData
 
+from passerelle.libs.delivery_migrations import VERSIONS as DELIVERY_VERSIONS
 from passerelle.libs.outbox import metadata as delivery_metadata
 
 
 def create_delivery_tables(op: Operations) -> None:
-    """The outbox and inbox tables every service has."""
+    """Former: the outbox and inbox from the *current* metadata. Migrations use the `delivery` branch now."""
     delivery_metadata.create_all(op.get_bind())
 
 
@@ -22,17 +23,26 @@ def drop_delivery_tables(op: Operations) -> None:
     delivery_metadata.drop_all(op.get_bind())
 
 
+def alembic_config(service_dir: Path, database_url: str) -> Config:
+    """A service's Alembic configuration, its own versions and the delivery branch's."""
+    config = Config(str(service_dir / "alembic.ini"))
+    config.set_main_option("script_location", str(service_dir / "migrations"))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option(
+        "version_locations", os.pathsep.join([str(service_dir / "migrations" / "versions"), str(DELIVERY_VERSIONS)])
+    )
+    config.set_main_option("sqlalchemy.url", database_url)
+    return config
+
+
 def sync_url(url: str) -> str:
     return url  # psycopg 3 serves both the async engine and Alembic's synchronous one
 
 
-def upgrade(service_dir: Path, database_url: str, revision: str = "head") -> None:
+def upgrade(service_dir: Path, database_url: str, revision: str = "heads") -> None:
     """Run a service's migrations (the app's start and the tests call this before serving)."""
-    config = Config(str(service_dir / "alembic.ini"))
-    config.set_main_option("script_location", str(service_dir / "migrations"))
-    config.set_main_option("sqlalchemy.url", database_url)
     os.environ.setdefault("PASSERELLE_MIGRATING", "1")
-    command.upgrade(config, revision)
+    command.upgrade(alembic_config(service_dir, database_url), revision)
 
 
 def target_metadata(*metadatas: MetaData) -> list[MetaData]:

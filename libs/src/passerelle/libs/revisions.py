@@ -48,6 +48,11 @@ def is_newer(incoming: int | None, known: int | None) -> bool:
     return decide(incoming, known) is Decision.NEWER
 
 
+def newer_revision(incoming: Any, stored: Any) -> Any:
+    """The SQL condition of `decide(incoming, stored) is NEWER`, for two revision columns or expressions."""
+    return sa.or_(stored.is_(None), incoming > stored)
+
+
 def upsert_if_newer(
     table: sa.Table, values: Mapping[str, Any], *, key: Sequence[str], revision: str = "revision"
 ) -> Any:
@@ -61,5 +66,5 @@ def upsert_if_newer(
     return statement.on_conflict_do_update(
         index_elements=list(key),
         set_=updated,
-        where=sa.or_(stored.is_(None), stored < statement.excluded[revision]),
+        where=newer_revision(statement.excluded[revision], stored),
     )

@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer
 
 from passerelle.contracts.bootstrap import bootstrap
 from passerelle.contracts.config import Settings
-from passerelle.contracts.domain.samples import DEMO_PRO_EMPLOYER_SIRET, complete_professionalisation_form
+from passerelle.contracts.testing.samples import DEMO_PRO_EMPLOYER_SIRET, complete_professionalisation_form
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.schemas import Envelope, Event, encode_record

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.adapters.unit_of_work import ContractsUnitOfWork
+from passerelle.contracts.service_layer import projections
+from passerelle.contracts.testing.samples import (
     DEMO_CFA_SIRET,
     DEMO_CFA_UAI,
     DEMO_EMPLOYER_SIRET,
@@ -18,8 +20,6 @@ from passerelle.contracts.domain.samples import (
     complete_apprenticeship_form,
     complete_professionalisation_form,
 )
-from passerelle.contracts.service_layer import services
-from passerelle.contracts.service_layer.unit_of_work import ContractsUnitOfWork
 from passerelle.schemas.events.documents import DocumentUploaded
 
 pytestmark = pytest.mark.integration
@@ -63,7 +63,7 @@ async def attach(service, contract_id: str, document_type: str = "convention_for
         uploaded_at=datetime.now(UTC),
     )
     async with ContractsUnitOfWork(svc.sessions, "contracts") as uow:
-        await services.record_document(uow, event)
+        await projections.record_document(uow, event)
         await uow.commit()
 
 

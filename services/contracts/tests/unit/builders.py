@@ -1,10 +1,10 @@
 """Builders of complete, valid contracts for the unit tests.
 
-The builders live in the domain (`passerelle.contracts.domain.samples`) so that the service, end-to-end tests
+The builders live in the domain (`passerelle.contracts.testing.samples`) so that the service, end-to-end tests
 and benchmarks reuse the same ones; this module only re-exports them for the tests of this folder.
 """
 
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.testing.samples import (
     DEMO_CFA_SIRET,
     DEMO_CFA_UAI,
     DEMO_EMPLOYER_SECOND_SIRET,

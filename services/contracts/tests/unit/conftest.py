@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from passerelle.contracts.adapters.referentials import OfflineEstablishmentDirectory, OfflineQualificationDirectory
-from passerelle.contracts.domain.samples import complete_apprenticeship_form, complete_professionalisation_form
+from passerelle.contracts.service_layer.context import Dependencies
 from passerelle.contracts.service_layer.errors import ConcurrentModification
-from passerelle.contracts.service_layer.services import Dependencies
+from passerelle.contracts.testing.samples import complete_apprenticeship_form, complete_professionalisation_form
 from passerelle.libs.auth import Membership, Principal
 from passerelle.schemas import Envelope
 

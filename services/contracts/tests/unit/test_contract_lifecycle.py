@@ -33,7 +33,7 @@ from passerelle.contracts.domain.events import (
 )
 from passerelle.contracts.domain.facts import ValidationContext
 from passerelle.contracts.domain.form import ContractForm
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.testing.samples import (
     complete_apprenticeship_form,
     complete_professionalisation_form,
     transmission_context,

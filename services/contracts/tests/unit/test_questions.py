@@ -6,12 +6,12 @@ from datetime import date
 
 from passerelle.contracts.domain.form import ContractForm
 from passerelle.contracts.domain.questions import applicable_questions, case_reminders
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.domain.tabs import Tab
+from passerelle.contracts.testing.samples import (
     complete_apprenticeship_form,
     complete_professionalisation_form,
     with_changes,
 )
-from passerelle.contracts.domain.tabs import Tab
 
 
 def _questions(form):

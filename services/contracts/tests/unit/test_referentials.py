@@ -8,7 +8,7 @@ from passerelle.contracts.domain.autofill import autofill_employer, autofill_tra
 from passerelle.contracts.domain.codes import EmployerSector, QualificationLevel
 from passerelle.contracts.domain.form import ContractForm
 from passerelle.contracts.domain.referentials import EstablishmentDirectory, QualificationDirectory
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.testing.samples import (
     DEMO_CFA_SIRET,
     DEMO_CFA_UAI,
     DEMO_EMPLOYER_SECOND_SIRET,

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from passerelle.contracts.domain.codes import PayBase
 from passerelle.contracts.domain.remuneration import compute_pay_schedule, minimum_over
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.testing.samples import (
     complete_apprenticeship_form,
     complete_professionalisation_form,
     with_changes,

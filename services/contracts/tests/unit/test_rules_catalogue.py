@@ -16,7 +16,7 @@ import pytest
 from passerelle.contracts.domain.codes import ContractType
 from passerelle.contracts.domain.facts import ValidationContext
 from passerelle.contracts.domain.rules import Severity, all_rules, get_rule, validate
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.testing.samples import (
     complete_apprenticeship_form,
     complete_professionalisation_form,
     sample_documents,

@@ -8,20 +8,20 @@ from datetime import UTC, date, datetime
 import pytest
 
 from passerelle.contracts.domain.codes import ContractType, KindCode
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.domain.tabs import Tab
+from passerelle.contracts.entrypoints.http.schemas import contract_public
+from passerelle.contracts.service_layer import commands, drafting, lifecycle, projections, queries
+from passerelle.contracts.service_layer.access import sides_of
+from passerelle.contracts.service_layer.errors import ConcurrentModification, ContractNotFound, SideNotAllowed
+from passerelle.contracts.service_layer.records import Colleague, Side
+from passerelle.contracts.testing.samples import (
     DEMO_CFA_SIRET,
     DEMO_CFA_UAI,
     DEMO_EMPLOYER_SIRET,
     DEMO_OTHER_COMPANY_SIRET,
     complete_apprenticeship_form,
 )
-from passerelle.contracts.domain.tabs import Tab
-from passerelle.contracts.entrypoints.http.schemas import contract_public
-from passerelle.contracts.service_layer import services
-from passerelle.contracts.service_layer.access import sides_of
-from passerelle.contracts.service_layer.errors import ConcurrentModification, ContractNotFound, SideNotAllowed
-from passerelle.contracts.service_layer.records import Colleague, Side
-from passerelle.libs.errors import Forbidden, InvalidInput, PasserelleError
+from passerelle.libs.errors import DomainError, Forbidden, InvalidInput
 from passerelle.schemas.events import contracts as events
 from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.opco import Anomaly, AnomalyRaised, ContractEngaged, ContractRefused
@@ -40,15 +40,15 @@ def cfa(make_principal):
 
 
 async def draft(uow, who, deps, **kw):
-    command = services.CreateContract(contract_type=ContractType.APPRENTICESHIP, **kw)
-    record = await services.create_contract(uow, who, command, deps)
+    command = commands.CreateContract(contract_type=ContractType.APPRENTICESHIP, **kw)
+    record = await drafting.create_contract(uow, who, command, deps)
     await uow.commit()
     return record
 
 
 async def complete(uow, who, deps, contract_id):
     form = complete_apprenticeship_form().model_dump(mode="json")
-    result = await services.save_form(uow, who, services.SaveForm(contract_id, form), deps)
+    result = await drafting.save_form(uow, who, commands.SaveForm(contract_id, form), deps)
     await uow.commit()
     return result
 
@@ -70,8 +70,8 @@ def uploaded(contract_id, document_type="convention_formation", version=1) -> Do
 async def transmitted(uow, who, deps):
     record = await draft(uow, who, deps, employer_siret=DEMO_EMPLOYER_SIRET)
     await complete(uow, who, deps, record.id)
-    await services.record_document(uow, uploaded(record.id))
-    record, _ = await services.transmit_contract(uow, who, record.id, deps)
+    await projections.record_document(uow, uploaded(record.id))
+    record, _ = await lifecycle.transmit_contract(uow, who, record.id, deps)
     await uow.commit()
     return record
 
@@ -103,10 +103,10 @@ async def test_nobody_creates_a_contract_for_an_organisation_they_are_not_in(uow
 async def test_a_training_organisation_creates_its_part_only(uow, cfa, deps):
     form = {"employee": {"first_name": "Lucas"}}
     with pytest.raises(SideNotAllowed):
-        await services.create_contract(
+        await drafting.create_contract(
             uow,
             cfa,
-            services.CreateContract(ContractType.APPRENTICESHIP, training_uai=DEMO_CFA_UAI, form=form),
+            commands.CreateContract(ContractType.APPRENTICESHIP, training_uai=DEMO_CFA_UAI, form=form),
             deps,
         )
     record = await draft(uow, cfa, deps, training_uai=DEMO_CFA_UAI, employer_siret=DEMO_EMPLOYER_SIRET)
@@ -119,8 +119,8 @@ async def test_a_training_organisation_creates_its_part_only(uow, cfa, deps):
 
 async def test_saving_a_tab_returns_its_findings_and_publishes_the_changed_tabs(uow, employer, deps):
     record = await draft(uow, employer, deps, employer_siret=DEMO_EMPLOYER_SIRET)
-    command = services.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "Lucas", "nir": "123"})
-    result = await services.save_tab(uow, employer, command, deps)
+    command = commands.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "Lucas", "nir": "123"})
+    result = await drafting.save_tab(uow, employer, command, deps)
     await uow.commit()
     assert result.changed == ["employee.first_name", "employee.nir"]
     assert {f.tab for f in result.findings} == {Tab.EMPLOYEE}
@@ -133,11 +133,11 @@ async def test_saving_a_tab_returns_its_findings_and_publishes_the_changed_tabs(
 
 async def test_saving_the_same_content_again_changes_nothing(uow, employer, deps):
     record = await draft(uow, employer, deps, employer_siret=DEMO_EMPLOYER_SIRET)
-    command = services.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "Lucas"})
-    await services.save_tab(uow, employer, command, deps)
+    command = commands.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "Lucas"})
+    await drafting.save_tab(uow, employer, command, deps)
     await uow.commit()
     published = len(uow.published)
-    result = await services.save_tab(uow, employer, command, deps)
+    result = await drafting.save_tab(uow, employer, command, deps)
     assert result.changed == [] and len(uow.published) + len(uow.pending) == published
 
 
@@ -150,19 +150,19 @@ async def test_bad_input_names_the_field_by_its_full_path(uow, employer, deps):
     ]
     for tab, content, path in cases:
         with pytest.raises(InvalidInput) as refused:
-            await services.save_tab(uow, employer, services.SaveTab(record.id, tab, content), deps)
+            await drafting.save_tab(uow, employer, commands.SaveTab(record.id, tab, content), deps)
         assert [f.path for f in refused.value.fields] == [path]
     with pytest.raises(InvalidInput):
-        await services.save_tab(uow, employer, services.SaveTab(record.id, Tab.DOCUMENTS, {}), deps)
+        await drafting.save_tab(uow, employer, commands.SaveTab(record.id, Tab.DOCUMENTS, {}), deps)
     assert uow.contracts.records[record.id].contract.version == 1
 
 
 async def test_a_stale_version_is_refused(uow, employer, deps):
     record = await draft(uow, employer, deps, employer_siret=DEMO_EMPLOYER_SIRET)
-    await services.save_tab(uow, employer, services.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "A"}), deps)
+    await drafting.save_tab(uow, employer, commands.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "A"}), deps)
     with pytest.raises(ConcurrentModification) as conflict:
-        await services.save_tab(
-            uow, employer, services.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "B"}, expected_version=1), deps
+        await drafting.save_tab(
+            uow, employer, commands.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "B"}, expected_version=1), deps
         )
     assert conflict.value.status_code == 409
 
@@ -170,24 +170,24 @@ async def test_a_stale_version_is_refused(uow, employer, deps):
 async def test_each_side_writes_only_its_part(uow, employer, cfa, deps):
     record = await draft(uow, cfa, deps, training_uai=DEMO_CFA_UAI, employer_siret=DEMO_EMPLOYER_SIRET)
     with pytest.raises(ContractNotFound):  # not yet proposed: the employer does not see it
-        await services.get_contract(uow, employer, record.id)
+        await queries.get_contract(uow, employer, record.id)
     with pytest.raises(SideNotAllowed):
-        await services.save_tab(uow, cfa, services.SaveTab(record.id, Tab.EMPLOYER, {"name": "X"}), deps)
+        await drafting.save_tab(uow, cfa, commands.SaveTab(record.id, Tab.EMPLOYER, {"name": "X"}), deps)
     training = complete_apprenticeship_form().training.model_dump(mode="json")
-    await services.save_tab(uow, cfa, services.SaveTab(record.id, Tab.TRAINING, training), deps)
-    await services.propose_contract(uow, cfa, services.ProposeContract(record.id, "rh@dupain.example.fr"), deps)
+    await drafting.save_tab(uow, cfa, commands.SaveTab(record.id, Tab.TRAINING, training), deps)
+    await drafting.propose_contract(uow, cfa, commands.ProposeContract(record.id, "rh@dupain.example.fr"), deps)
     await uow.commit()
     assert isinstance(uow.published[-1], events.ContractProposed)
-    with pytest.raises(PasserelleError) as not_yet:  # proposed: accept first
-        await services.save_tab(uow, employer, services.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "L"}), deps)
+    with pytest.raises(DomainError) as not_yet:  # proposed: accept first
+        await drafting.save_tab(uow, employer, commands.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "L"}), deps)
     assert not_yet.value.status_code == 409
-    await services.accept_proposal(uow, employer, record.id, deps)
+    await drafting.accept_proposal(uow, employer, record.id, deps)
     with pytest.raises(SideNotAllowed):
-        await services.save_tab(uow, employer, services.SaveTab(record.id, Tab.TRAINING, training), deps)
+        await drafting.save_tab(uow, employer, commands.SaveTab(record.id, Tab.TRAINING, training), deps)
     whole = complete_apprenticeship_form().model_dump(mode="json")
     whole["training"]["hours"] = "800"
     with pytest.raises(SideNotAllowed):  # the whole form may not change the other side's tab either
-        await services.save_form(uow, employer, services.SaveForm(record.id, whole), deps)
+        await drafting.save_form(uow, employer, commands.SaveForm(record.id, whole), deps)
     stored = uow.contracts.records[record.id]
     assert sides_of(employer, stored) == {Side.EMPLOYER} and sides_of(cfa, stored) == {Side.TRAINING}
 
@@ -199,13 +199,14 @@ async def test_transmission_is_refused_with_every_error_by_tab_and_nothing_leave
     record = await draft(uow, employer, deps, employer_siret=DEMO_EMPLOYER_SIRET)
     await complete(uow, employer, deps, record.id)
     published = len(uow.published)
-    with pytest.raises(PasserelleError) as refused:
-        await services.transmit_contract(uow, employer, record.id, deps)
+    with pytest.raises(DomainError) as refused:
+        await lifecycle.transmit_contract(uow, employer, record.id, deps)
     error = refused.value
-    assert error.status_code == 422 and error.code == "contract_transmission_refused"
-    assert error.extra["tabs_in_error"] == ["documents"]
+    body = error.as_dict()["error"]
+    assert error.status_code == 422 and body["code"] == "contract_transmission_refused"
+    assert body["tabs_in_error"] == ["documents"]
     assert [f.path for f in error.fields] == ["documents.convention_formation"]
-    documents_tab = next(t for t in error.extra["tabs"] if t["tab"] == "documents")
+    documents_tab = next(t for t in body["tabs"] if t["tab"] == "documents")
     assert documents_tab["state"] == "error" and documents_tab["errors"][0]["rule_id"] == "TRAINING_AGREEMENT_DOCUMENT"
     assert uow.pending == [] and len(uow.published) == published
     assert uow.contracts.records[record.id].contract.status.value == "draft"
@@ -220,8 +221,8 @@ async def test_transmission_sends_the_whole_contract_and_its_documents(uow, empl
     assert [(d.document_type, d.version) for d in event.documents] == [("convention_formation", 1)]
     assert event.parties.training_uai == DEMO_CFA_UAI
     assert record.contract.status.value == "transmitted" and not record.contract.is_editable
-    with pytest.raises(PasserelleError) as frozen:
-        await services.save_tab(uow, employer, services.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "X"}), deps)
+    with pytest.raises(DomainError) as frozen:
+        await drafting.save_tab(uow, employer, commands.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "X"}), deps)
     assert frozen.value.status_code == 409
 
 
@@ -229,7 +230,7 @@ async def test_only_the_employer_transmits(uow, employer, cfa, deps):
     record = await draft(uow, employer, deps, employer_siret=DEMO_EMPLOYER_SIRET)
     await complete(uow, employer, deps, record.id)
     with pytest.raises(SideNotAllowed):
-        await services.transmit_contract(uow, cfa, record.id, deps)
+        await lifecycle.transmit_contract(uow, cfa, record.id, deps)
 
 
 # --- what the OPCO decides ------------------------------------------------------------------------------------
@@ -260,26 +261,26 @@ def engaged(contract_id, revision) -> ContractEngaged:
 async def test_an_anomaly_reopens_the_contract_and_a_new_transmission_is_a_new_revision(uow, employer, deps):
     record = await transmitted(uow, employer, deps)
     event = anomaly(record.id)
-    applied = await services.apply_anomaly(uow, event, deps)
+    applied = await lifecycle.apply_anomaly(uow, event, deps)
     assert applied.contract.status.value == "in_anomaly" and applied.contract.is_editable
     assert applied.anomalies[0]["code"] == "MISSING_CERFA"
     assert applied.anomaly_letter_document_id == event.letter_document_id
     assert uow.pending == []  # the OPCO's decision is its own event: nothing is published again
-    again, _ = await services.transmit_contract(uow, employer, record.id, deps)
+    again, _ = await lifecycle.transmit_contract(uow, employer, record.id, deps)
     await uow.commit()
     assert again.contract.revision == 2 and uow.published[-1].revision == 2
     # A late decision about revision 1 changes nothing; the one about revision 2 engages.
-    assert await services.engage(uow, engaged(record.id, 1), deps) is None
-    done = await services.engage(uow, engaged(record.id, 2), deps)
+    assert await lifecycle.engage(uow, engaged(record.id, 1), deps) is None
+    done = await lifecycle.engage(uow, engaged(record.id, 2), deps)
     assert done.contract.status.value == "engaged" and done.contract.opco_file_number == "OPC-1"
     assert done.anomalies == []
 
 
 async def test_decisions_about_unknown_contracts_are_ignored(uow, deps):
     unknown = uuid.uuid4()
-    assert await services.apply_anomaly(uow, anomaly(unknown), deps) is None
-    assert await services.engage(uow, engaged(unknown, 1), deps) is None
-    assert await services.record_document(uow, uploaded(unknown)) is False
+    assert await lifecycle.apply_anomaly(uow, anomaly(unknown), deps) is None
+    assert await lifecycle.engage(uow, engaged(unknown, 1), deps) is None
+    assert await projections.record_document(uow, uploaded(unknown)) is False
     assert uow.contracts.records == {} and uow.contracts.attached == {}
 
 
@@ -288,27 +289,27 @@ async def test_a_refusal_is_kept(uow, employer, deps):
     refusal = ContractRefused(
         case_id=uuid.uuid4(), contract_id=record.id, revision=1, reason="Délai dépassé.", refused_at=NOW
     )
-    refused = await services.refuse(uow, refusal, deps)
+    refused = await lifecycle.refuse(uow, refusal, deps)
     assert refused.contract.status.value == "refused" and refused.refusal_reason == "Délai dépassé."
 
 
 async def test_after_engagement_an_amendment_follows_the_same_path(uow, employer, deps):
     record = await transmitted(uow, employer, deps)
-    await services.engage(uow, engaged(record.id, 1), deps)
-    command = services.RequestAmendment(record.id, KindCode.OTHER_CHANGE, date(2026, 3, 1))
-    opened = await services.request_amendment(uow, employer, command, deps)
+    await lifecycle.engage(uow, engaged(record.id, 1), deps)
+    command = commands.RequestAmendment(record.id, KindCode.OTHER_CHANGE, date(2026, 3, 1))
+    opened = await lifecycle.request_amendment(uow, employer, command, deps)
     await uow.commit()
     assert opened.contract.status.value == "draft" and opened.contract.revision == 2
     assert isinstance(uow.published[-1], events.AmendmentRequested) and uow.published[-1].revision == 2
-    again, _ = await services.transmit_contract(uow, employer, record.id, deps)
+    again, _ = await lifecycle.transmit_contract(uow, employer, record.id, deps)
     await uow.commit()
     assert uow.published[-1].is_amendment is True and uow.published[-1].revision == 2
 
 
 async def test_the_latest_document_version_is_kept(uow, employer, deps):
     record = await draft(uow, employer, deps, employer_siret=DEMO_EMPLOYER_SIRET)
-    assert await services.record_document(uow, uploaded(record.id, version=2))
-    assert not await services.record_document(uow, uploaded(record.id, version=1))
+    assert await projections.record_document(uow, uploaded(record.id, version=2))
+    assert not await projections.record_document(uow, uploaded(record.id, version=1))
     [document] = await uow.contracts.documents(record.id)
     assert document.version == 2
 
@@ -322,8 +323,8 @@ async def test_transfers_go_to_colleagues_of_the_same_establishment(uow, employe
     await uow.contracts.add_member(Colleague(uuid.uuid4(), colleague, "employer", DEMO_EMPLOYER_SIRET, None))
     await uow.contracts.add_member(Colleague(uuid.uuid4(), stranger, "employer", DEMO_OTHER_COMPANY_SIRET, None))
     with pytest.raises(InvalidInput):
-        await services.transfer_contract(uow, employer, services.TransferContract(record.id, stranger), deps)
-    moved = await services.transfer_contract(uow, employer, services.TransferContract(record.id, colleague), deps)
+        await lifecycle.transfer_contract(uow, employer, commands.TransferContract(record.id, stranger), deps)
+    moved = await lifecycle.transfer_contract(uow, employer, commands.TransferContract(record.id, colleague), deps)
     await uow.commit()
     assert moved.contract.owner_id == str(colleague)
     event = uow.published[-1]
@@ -332,25 +333,25 @@ async def test_transfers_go_to_colleagues_of_the_same_establishment(uow, employe
 
 async def test_only_drafts_are_deleted_and_deleted_contracts_disappear(uow, employer, deps):
     record = await transmitted(uow, employer, deps)
-    with pytest.raises(PasserelleError) as refused:
-        await services.delete_contract(uow, employer, record.id, deps)
+    with pytest.raises(DomainError) as refused:
+        await lifecycle.delete_contract(uow, employer, record.id, deps)
     assert refused.value.status_code == 409
     other = await draft(uow, employer, deps, employer_siret=DEMO_EMPLOYER_SIRET)
-    await services.delete_contract(uow, employer, other.id, deps)
+    await lifecycle.delete_contract(uow, employer, other.id, deps)
     await uow.commit()
     assert isinstance(uow.published[-1], events.ContractDeleted)
     with pytest.raises(ContractNotFound):
-        await services.get_contract(uow, employer, other.id)
+        await queries.get_contract(uow, employer, other.id)
 
 
 async def test_opco_staff_read_transmitted_contracts_of_their_opco_only(uow, employer, deps, make_principal):
     record = await transmitted(uow, employer, deps)
     reviewer = make_principal(opco=["OPCOMMERCE"])
-    stored, sides, documents = await services.get_contract(uow, reviewer, record.id)
+    stored, sides, documents = await queries.get_contract(uow, reviewer, record.id)
     assert sides == {Side.OPCO}
     view = contract_public(stored, sides, documents)
     assert view.writable_tabs == [] and view.documents[0].document_type == "convention_formation"
     with pytest.raises(ContractNotFound):
-        await services.get_contract(uow, make_principal(opco=["AKTO"]), record.id)
+        await queries.get_contract(uow, make_principal(opco=["AKTO"]), record.id)
     with pytest.raises(SideNotAllowed):
-        await services.archive_contract(uow, reviewer, record.id, deps)
+        await lifecycle.archive_contract(uow, reviewer, record.id, deps)

@@ -9,8 +9,8 @@ from passerelle.contracts.domain.codes import ContractType
 from passerelle.contracts.domain.facts import ValidationContext
 from passerelle.contracts.domain.form import ContractForm
 from passerelle.contracts.domain.rules import Severity, all_rules, blocking, validate
-from passerelle.contracts.domain.samples import complete_apprenticeship_form, sample_documents, with_changes
 from passerelle.contracts.domain.tabs import Tab, tab_of
+from passerelle.contracts.testing.samples import complete_apprenticeship_form, sample_documents, with_changes
 
 
 def test_rules_are_described():

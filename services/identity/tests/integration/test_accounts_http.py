@@ -133,7 +133,7 @@ async def test_tampered_expired_and_missing_tokens_get_401(client, api, app):
     bad = await client.get("/me", headers={"Authorization": f"Bearer {tampered(token)}"})
     assert bad.status_code == 401 and bad.json()["error"]["code"] == "token_invalid"
     # An expired token: re-signed by the service's own current key, with exp in the past.
-    identity = app.state.service.state["identity"]
+    identity = app.state.service.context
     header, payload, _ = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     claims["exp"] = claims["iat"] - 1

@@ -97,7 +97,7 @@ async def test_invite_promote_revoke_with_audit_and_events(client, api, mailbox,
     assert revoked.status_code == 204
     # The next token (a refresh) no longer carries the organisation.
     refreshed = await client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
-    verifier = client._transport.app.state.service.state["identity"].verifier  # noqa: SLF001
+    verifier = client._transport.app.state.service.context.verifier  # noqa: SLF001
     principal = await verifier.verify(refreshed.json()["access_token"])
     assert principal.memberships == ()
 
@@ -206,7 +206,7 @@ async def test_machine_client_credentials(client, api):
     r = await client.post("/oauth/token", data=form)
     assert r.status_code == 200, r.text
     assert r.json()["refresh_token"] is None and r.headers["cache-control"] == "no-store"
-    verifier = client._transport.app.state.service.state["identity"].verifier  # noqa: SLF001
+    verifier = client._transport.app.state.service.context.verifier  # noqa: SLF001
     principal = await verifier.verify(r.json()["access_token"])
     assert principal.kind == "client" and principal.sirets() == {org["siret"]}
     basic = await client.post(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from passerelle.identity.entrypoints import seed as demo
+from passerelle.identity import cli as demo
 
 pytestmark = pytest.mark.integration
 
@@ -10,7 +10,7 @@ DEMO_PASSWORD = "demo-alternance-2026"
 
 
 async def test_seed_creates_the_demo_world_once(app, client, db):
-    identity = app.state.service.state["identity"]
+    identity = app.state.service.context
     first = await demo.seed(identity, DEMO_PASSWORD)
     again = await demo.seed(identity, DEMO_PASSWORD)
     assert [s.email for s in first] == [s.email for s in again] == [p.email for p in demo.PEOPLE]

@@ -49,11 +49,11 @@ class FlakyMailer:
         self.failures = failures
         self.sent: list[tuple[str, str, str]] = []
 
-    async def send(self, to_address, subject, body):
+    async def send(self, mail):
         if self.failures > 0:
             self.failures -= 1
             raise ConnectionRefusedError("smtp down")
-        self.sent.append((to_address, subject, body))
+        self.sent.append((mail.to, mail.subject, mail.text))
 
 
 async def test_mails_are_retried_with_backoff_then_delivered_and_their_secret_forgotten(world):

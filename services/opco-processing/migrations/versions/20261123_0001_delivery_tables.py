@@ -1,23 +1,22 @@
-"""The outbox and inbox every service has.
+"""The service's history starts on libs' delivery branch (the outbox and inbox, versioned in libs).
+
+This revision created the tables from libs' current metadata; they now come from `delivery_0001`
+(passerelle.libs.delivery_migrations), which adopts the tables of databases created before.
 
 Revision ID: 0001
-Revises:
+Revises: delivery_0001
 Create Date: 2026-11-23
 """
 
-from alembic import op
-
-from passerelle.libs.migrations import create_delivery_tables, drop_delivery_tables
-
 revision = "0001"
-down_revision = None
+down_revision = "delivery_0001"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    create_delivery_tables(op)
+    pass
 
 
 def downgrade() -> None:
-    drop_delivery_tables(op)
+    pass

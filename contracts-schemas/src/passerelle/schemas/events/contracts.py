@@ -17,6 +17,15 @@ class ContractEvent(Event):
     contract_type: ContractType = Field(description="apprentissage (CERFA 10103) or professionnalisation (12434)")
     parties: ContractParties = Field(description="The organisations on the contract")
     actor_id: UUID | None = Field(default=None, description="The account that acted, if a person did")
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "The contract's version after this change (the ETag of the contracts API): it grows with every change, "
+            "and the events of one change share it. Consumers decide which of two events is newer by it, never by "
+            "occurred_at (passerelle.libs.revisions)"
+        ),
+    )
 
 
 class ContractDrafted(ContractEvent):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -26,3 +27,32 @@ def fresh_service_database(service_dir: Path, name: str) -> str:
     url = recreate_database(name)
     upgrade(service_dir, url)
     return url
+
+
+def schema_differences(url: str, *metadatas: sa.MetaData, delivery: bool = True) -> list[Any]:
+    """What Alembic's autogenerate would change to make the database at `url` match `metadatas` ([] if none).
+
+    The delivery tables' metadata is included unless `delivery=False`; tables of no metadata (alembic_version)
+    are ignored.
+    """
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from passerelle.libs.outbox import metadata as delivery_metadata
+
+    known = [delivery_metadata, *metadatas] if delivery else list(metadatas)
+    names = {table for metadata in known for table in metadata.tables}
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": False,
+                    "include_name": lambda name, kind, _: kind != "table" or name in names,
+                },
+            )
+            return list(compare_metadata(context, known))  # type: ignore[arg-type]  # a list of MetaData is accepted
+    finally:
+        engine.dispose()

@@ -8,6 +8,7 @@ Kafka, PostgreSQL and MinIO come from Testcontainers instead; everything reads t
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import json
 import os
 import subprocess
@@ -16,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,22 +25,30 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[5]
 STACK_SCRIPT = REPO / "deploy" / "native" / "stack.py"
-TEST_STACK_ENV = {
-    "STACK_DIR": str(REPO / ".stack" / "test"),
-    "KAFKA_PORT": "19092",
-    "KAFKA_CONTROLLER_PORT": "19093",
-    "PG_PORT": "15432",
-    "S3_PORT": "19000",
-    "SMTP_PORT": "11025",
-    "MAIL_WEB_PORT": "18025",
-    "CLAMD_PORT": "13310",
-    "PORTAL_PORT": "18000",
-    "IDENTITY_PORT": "18001",
-    "CONTRACTS_PORT": "18002",
-    "DOCUMENTS_PORT": "18003",
-    "OPCO_PROCESSING_PORT": "18004",
-    "NOTIFIER_PORT": "18005",
-}
+REGISTRY_SCRIPT = REPO / "scripts" / "registry.py"
+
+
+def load_registry() -> ModuleType:
+    """The service registry's reader (scripts/registry.py, standard library only; `scripts/` is no package)."""
+    name = "passerelle_service_registry"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REGISTRY_SCRIPT)
+        assert spec and spec.loader, REGISTRY_SCRIPT
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # before exec: its dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def shifted_test_ports(offset: int | None = None) -> dict[str, str]:
+    """Every port of the test stack: the registry's development ports shifted by TEST_PORT_OFFSET (10000
+    by default: Kafka on 19092, ...), as scripts/test.sh exports them."""
+    registry = load_registry()
+    shift = registry.test_port_offset() if offset is None else offset
+    return {var: str(port) for var, port in registry.shifted_ports(shift).items()}
+
+
+TEST_STACK_ENV = {"STACK_DIR": str(REPO / ".stack" / "test"), **shifted_test_ports()}
 
 
 def stack_command(*args: str) -> list[str]:

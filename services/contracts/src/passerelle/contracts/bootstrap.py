@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 from passerelle.contracts.adapters.referentials import OfflineEstablishmentDirectory, OfflineQualificationDirectory
 from passerelle.contracts.adapters.referentials.http import HttpEstablishmentDirectory, HttpQualificationDirectory
+from passerelle.contracts.adapters.unit_of_work import ContractsUnitOfWork
 from passerelle.contracts.config import Settings
 from passerelle.contracts.domain.referentials import EstablishmentDirectory, QualificationDirectory
-from passerelle.contracts.entrypoints.consumers import consumers
+from passerelle.contracts.entrypoints.consumers import HANDLERS
 from passerelle.contracts.entrypoints.http import contracts, referentials, validation, whoami
-from passerelle.contracts.service_layer.services import Dependencies
-from passerelle.contracts.service_layer.unit_of_work import ContractsUnitOfWork
+from passerelle.contracts.service_layer.context import ContractsContext, Dependencies
+from passerelle.libs.db import Database
 from passerelle.libs.service import Service
 from passerelle.schemas.events import contracts as events
 
@@ -35,15 +36,31 @@ def bootstrap(
     establishments: EstablishmentDirectory | None = None,
     qualifications: QualificationDirectory | None = None,
     clock: Callable[[], datetime] | None = None,
-) -> Service:
+) -> Service[ContractsContext]:
     settings = settings or Settings()
     default_establishments, default_qualifications = directories(settings)
-    service = Service(
+    database = Database.of(settings)
+    deps = Dependencies(
+        establishments=establishments or default_establishments,
+        qualifications=qualifications or default_qualifications,
+        default_opco_code=settings.default_opco_code,
+        time_zone=ZoneInfo(settings.time_zone),
+        clock=clock or (lambda: datetime.now(UTC)),
+    )
+    context = ContractsContext(
+        uow_factory=database.unit_of_work(ContractsUnitOfWork, settings.service_name),
+        producer=settings.service_name,
+        clock=deps.clock,
+        deps=deps,
+    )
+    return Service(
         settings,
+        context,
+        database=database,
         title="Passerelle — Contrats",
         description="Rédaction des contrats (CERFA 10103 et 12434), contrôles, transmission.",
         routers=[contracts.router, validation.router, referentials.router, whoami.router],
-        consumers=consumers,
+        handlers=HANDLERS,
         publishes=[
             events.ContractDrafted,
             events.ContractProposed,
@@ -56,14 +73,3 @@ def bootstrap(
             events.AmendmentRequested,
         ],
     )
-    sessions = service.sessions
-    if sessions is not None:
-        service.state["uow_factory"] = lambda: ContractsUnitOfWork(sessions, service.name)
-    service.state["dependencies"] = Dependencies(
-        establishments=establishments or default_establishments,
-        qualifications=qualifications or default_qualifications,
-        default_opco_code=settings.default_opco_code,
-        time_zone=ZoneInfo(settings.time_zone),
-        clock=clock or (lambda: datetime.now(UTC)),
-    )
-    return service

@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import FastAPI
-
 from passerelle.identity.adapters.hashing import Argon2Hasher
 from passerelle.identity.adapters.keys import KeyCipher, KeyStore
 from passerelle.identity.adapters.orm import start_mappers
 from passerelle.identity.adapters.postal import PrintedLetters
 from passerelle.identity.adapters.signer import JwtSigner, LocalTokenVerifier
-from passerelle.identity.adapters.smtp import SmtpMailer
+from passerelle.identity.adapters.unit_of_work import IdentityUnitOfWork
 from passerelle.identity.config import DEVELOPMENT_ENVIRONMENTS, Settings
+from passerelle.identity.context import IdentityContext
 from passerelle.identity.domain.key_schedule import KeySchedule
 from passerelle.identity.domain.passwords import PasswordPolicy
 from passerelle.identity.domain.tokens import TokenSettings
-from passerelle.identity.entrypoints.background import BackgroundWork
-from passerelle.identity.entrypoints.context import Identity
+from passerelle.identity.entrypoints.background import background_tasks
 from passerelle.identity.entrypoints.http import ROUTERS
-from passerelle.identity.entrypoints.http.errors import install_identity_error_handlers
 from passerelle.identity.service_layer.ports import Policy, Ports
+from passerelle.libs.db import Database
 from passerelle.libs.logging import get_logger
+from passerelle.libs.mail import SmtpMailer
 from passerelle.libs.service import Service
 from passerelle.schemas.events import identity as events
 
@@ -41,13 +40,6 @@ PUBLISHES = (
 )
 
 DEVELOPMENT_KEY_SECRET = "passerelle-local-development-only"
-
-
-class IdentityService(Service):
-    def app(self) -> FastAPI:
-        app = super().app()
-        install_identity_error_handlers(app)
-        return app
 
 
 def key_secret(settings: Settings) -> str:
@@ -80,9 +72,7 @@ def policy_of(settings: Settings) -> Policy:
     )
 
 
-def build_identity(settings: Settings, service: Service) -> Identity:
-    if service.sessions is None:
-        raise RuntimeError("the identity service needs a database (IDENTITY_DATABASE_URL)")
+def build_context(settings: Settings, database: Database) -> IdentityContext:
     start_mappers()
     policy = policy_of(settings)
     schedule = KeySchedule(
@@ -90,7 +80,7 @@ def build_identity(settings: Settings, service: Service) -> Identity:
         publish_ahead=timedelta(seconds=settings.signing_key_publish_ahead_seconds),
         verify_grace=policy.tokens.lifetime + timedelta(minutes=5),
     )
-    keys = KeyStore(service.sessions, KeyCipher(key_secret(settings)), schedule)
+    keys = KeyStore(database.sessions, KeyCipher(key_secret(settings)), schedule)
     ports = Ports(
         hasher=Argon2Hasher(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism),
         signer=JwtSigner(keys),
@@ -106,32 +96,33 @@ def build_identity(settings: Settings, service: Service) -> Identity:
         password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
         starttls=settings.smtp_starttls,
     )
-    verifier = LocalTokenVerifier(keys, settings.token_issuer, settings.token_audience)
-    return Identity(
-        settings=settings, sessions=service.sessions, ports=ports, keys=keys, verifier=verifier, mailer=mailer
+    return IdentityContext(
+        uow_factory=database.unit_of_work(IdentityUnitOfWork, settings.service_name),
+        producer=settings.service_name,
+        clock=ports.clock,
+        settings=settings,
+        sessions=database.sessions,
+        ports=ports,
+        keys=keys,
+        verifier=LocalTokenVerifier(keys, settings.token_issuer, settings.token_audience),
+        mailer=mailer,
     )
 
 
-async def _start(service: Service) -> None:
-    identity: Identity = service.state["identity"]
+async def _ensure_keys(service: Service[IdentityContext]) -> None:
     # Identity's own routes refuse revoked tokens too (the list is fed by identity's own events).
-    identity.verifier.revocations = service.state.get("revocations")
-    await identity.keys.ensure_keys()
-    work = BackgroundWork(identity)
-    work.start()
-    service.state["background"] = work
+    service.context.verifier.revocations = service.state.get("revocations")
+    # Before serving: a token can be signed from the first request on.
+    await service.context.keys.ensure_keys()
 
 
-async def _stop(service: Service) -> None:
-    work: BackgroundWork | None = service.state.pop("background", None)
-    if work is not None:
-        await work.stop()
-
-
-def bootstrap(settings: Settings | None = None) -> Service:
+def bootstrap(settings: Settings | None = None) -> Service[IdentityContext]:
     settings = settings or Settings()
-    service = IdentityService(
+    database = Database.of(settings)
+    return Service(
         settings,
+        build_context(settings, database),
+        database=database,
         title="Passerelle — Identité et accès",
         description=(
             "Comptes, organisations (SIREN, SIRET, UAI, OPCO), rôles, invitations, sessions et jetons. "
@@ -140,8 +131,6 @@ def bootstrap(settings: Settings | None = None) -> Service:
         ),
         routers=ROUTERS,
         publishes=PUBLISHES,
-        on_startup=[_start],
-        on_shutdown=[_stop],
+        tasks=background_tasks(settings.mail_poll_seconds, settings.mail_worker_enabled),
+        on_startup=[_ensure_keys],
     )
-    service.state["identity"] = build_identity(settings, service)
-    return service

@@ -232,13 +232,13 @@ class SqlContractRepository:
             "uploaded_at": document.uploaded_at,
         }
         stmt = insert(contract_document_table).values(**values)
-        stmt = stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=[d.contract_id, d.document_type],
             set_={k: stmt.excluded[k] for k in ("document_id", "version", "sha256", "filename", "uploaded_at")},
             # An older version arriving late never replaces a newer one.
             where=contract_document_table.c.version < stmt.excluded.version,
         ).returning(d.contract_id)
-        return (await self.session.execute(stmt)).first() is not None
+        return (await self.session.execute(upsert)).first() is not None
 
     async def add_member(self, member: Colleague) -> None:
         m = member_table.c

@@ -239,7 +239,7 @@ class Contract:
     def open_amendment(self, *, kind_code: KindCode, effective_date: date, by: str, at: datetime | None = None) -> None:
         """A modification request after engagement: a new editable revision of the contract, kind 31 to 38."""
         self._require(ContractStatus.ENGAGED, "créer une demande de modification")
-        kind_code = KindCode(kind_code)
+        kind_code = KindCode(kind_code)  # type: ignore[call-arg]  # looked up by value: no label needed
         if kind_code not in AMENDMENT_KIND_CODES:
             raise InvalidAmendment(
                 "Une demande de modification porte un type d'avenant entre 31 et 38.", field="contract.kind_code"

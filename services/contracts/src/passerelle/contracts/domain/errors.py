@@ -1,31 +1,42 @@
-"""Domain errors: a machine code for programs, a French message for people, and the field when there is one."""
+"""Domain errors: a kind (libs maps it to an HTTP status), a machine code for programs, a French message for
+people, and the field when there is one. The API shows the code in lower case (`contract_not_editable`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from passerelle.libs.errors import DomainError as PlatformError
+from passerelle.libs.errors import ErrorKind, FieldError
 
 if TYPE_CHECKING:
     from .rules.engine import Finding
 
 
-class DomainError(Exception):
+class DomainError(PlatformError):
+    kind = ErrorKind.INVALID
     code = "CONTRACT_ERROR"
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, fields=[FieldError(field, self.code, message)] if field else ())
         self.field = field
+
+    def as_dict(self) -> dict[str, Any]:
+        body = super().as_dict()
+        body["error"]["code"] = self.code.lower()
+        return body
 
 
 class InvalidTransition(DomainError):
     """The action is not possible in the contract's current status."""
 
+    kind = ErrorKind.CONFLICT
     code = "CONTRACT_INVALID_TRANSITION"
 
 
 class ContractNotEditable(DomainError):
     """The contract is frozen (transmitted, engaged, archived...) and cannot be modified."""
 
+    kind = ErrorKind.CONFLICT
     code = "CONTRACT_NOT_EDITABLE"
 
 
@@ -40,7 +51,10 @@ class InvalidAmendment(DomainError):
 
 
 class TransmissionRefused(DomainError):
-    """Validation found blocking errors: nothing was transmitted. Carries every finding, tab by tab."""
+    """Validation found blocking errors: nothing was transmitted. Carries every finding, tab by tab.
+
+    Its answer (422) lists every blocking error with its field path, and all findings grouped by tab.
+    """
 
     code = "CONTRACT_TRANSMISSION_REFUSED"
 
@@ -49,7 +63,20 @@ class TransmissionRefused(DomainError):
         super().__init__(f"Le contrat n'a pas pu être transmis : {count} erreur{'s' if count > 1 else ''} à corriger.")
         self.errors = errors
         self.warnings = warnings or []
+        self.fields = [FieldError(f.field, f.rule_id, f.message) for f in errors]
 
     @property
     def tabs_in_error(self) -> list[str]:
         return list(dict.fromkeys(finding.tab.value for finding in self.errors))
+
+    def as_dict(self) -> dict[str, Any]:
+        from .findings import by_tab, finding_dict
+
+        body = super().as_dict()
+        body["error"].update(
+            tabs_in_error=self.tabs_in_error,
+            errors=[finding_dict(f) for f in self.errors],
+            warnings=[finding_dict(f) for f in self.warnings],
+            tabs=by_tab([*self.errors, *self.warnings]),
+        )
+        return body

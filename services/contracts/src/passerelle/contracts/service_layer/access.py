@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from passerelle.contracts.domain.codes import ContractStatus
 from passerelle.contracts.domain.tabs import Tab
+from passerelle.libs import access as parties
 from passerelle.libs.auth import Principal
 
 from .errors import ContractNotFound, SideNotAllowed
@@ -19,20 +20,23 @@ EMPLOYER_TABS = frozenset({Tab.INTRODUCTION, Tab.EMPLOYER, Tab.EMPLOYEE, Tab.TUT
 TRAINING_TABS = frozenset({Tab.TRAINING})
 
 
+def contract_access(record: ContractRecord) -> parties.ContractAccess:
+    """The facts the platform's one rule (passerelle.libs.access) decides on."""
+    return parties.ContractAccess(
+        employer_siret=record.employer_siret,
+        training_uai=record.training_uai,
+        training_siret=record.training_siret,
+        opco_code=record.opco_code,
+        transmitted=record.contract.transmitted_revision > 0,
+        employer_may_see=record.visible_to_employer,
+    )
+
+
 def sides_of(principal: Principal, record: ContractRecord) -> frozenset[Side]:
-    sides: set[Side] = set()
-    contract = record.contract
-    if contract.status == ContractStatus.DELETED:
+    """The platform's rule (libs.access); nobody reaches a deleted draft."""
+    if record.contract.status == ContractStatus.DELETED:
         return frozenset()
-    if record.visible_to_employer and record.employer_siret and record.employer_siret in principal.sirets():
-        sides.add(Side.EMPLOYER)
-    if (record.training_uai and record.training_uai in principal.uais()) or (
-        record.training_siret and record.training_siret in principal.training_sirets()
-    ):
-        sides.add(Side.TRAINING)
-    if record.opco_code and record.opco_code in principal.opco_codes() and contract.transmitted_revision > 0:
-        sides.add(Side.OPCO)
-    return frozenset(sides)
+    return frozenset(Side(side.value) for side in parties.sides_of(principal, contract_access(record)))
 
 
 def require_party(principal: Principal, record: ContractRecord | None) -> frozenset[Side]:

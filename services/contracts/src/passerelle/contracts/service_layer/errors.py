@@ -1,21 +1,11 @@
-"""Errors of the use cases, as the platform's one error family (HTTP status, machine code, French message)."""
+"""Errors of the use cases, as the platform's one error family (a kind, a machine code, a French message).
+
+The domain's own errors (passerelle.contracts.domain.errors) carry their kind too: no wrapper converts them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from passerelle.contracts.domain.errors import (
-    ContractNotEditable,
-    ContractTypeMismatch,
-    DomainError,
-    InvalidAmendment,
-    InvalidTransition,
-    TransmissionRefused,
-)
-from passerelle.libs.errors import Conflict, FieldError, Forbidden, NotFound, PasserelleError
-
-from .findings import by_tab, finding_dict
+from passerelle.libs.errors import Conflict, Forbidden, NotFound
 
 
 class ContractNotFound(NotFound):
@@ -34,39 +24,3 @@ class ConcurrentModification(Conflict):
 class SideNotAllowed(Forbidden):
     def __init__(self, message: str) -> None:
         super().__init__(message, "contract_side_not_allowed")
-
-
-def transmission_refused(exc: TransmissionRefused) -> PasserelleError:
-    """422 with every blocking error, each with its field path, and all findings grouped by tab."""
-    return PasserelleError(
-        message=exc.message,
-        code="contract_transmission_refused",
-        status_code=422,
-        fields=[FieldError(f.field, f.rule_id, f.message) for f in exc.errors],
-        extra={
-            "tabs_in_error": exc.tabs_in_error,
-            "errors": [finding_dict(f) for f in exc.errors],
-            "warnings": [finding_dict(f) for f in exc.warnings],
-            "tabs": by_tab([*exc.errors, *exc.warnings]),
-        },
-    )
-
-
-def from_domain(exc: DomainError) -> PasserelleError:
-    if isinstance(exc, TransmissionRefused):
-        return transmission_refused(exc)
-    fields = [FieldError(exc.field, exc.code, exc.message)] if exc.field else []
-    if isinstance(exc, ContractTypeMismatch | InvalidAmendment):
-        return PasserelleError(message=exc.message, code=exc.code.lower(), status_code=422, fields=fields)
-    if isinstance(exc, ContractNotEditable | InvalidTransition):
-        return PasserelleError(message=exc.message, code=exc.code.lower(), status_code=409, fields=fields)
-    return PasserelleError(message=exc.message, code=exc.code.lower(), status_code=400, fields=fields)
-
-
-@contextmanager
-def domain_errors() -> Iterator[None]:
-    """Turns the domain's errors into the platform's (French message, code, field path, HTTP status)."""
-    try:
-        yield
-    except DomainError as exc:
-        raise from_domain(exc) from exc

@@ -73,7 +73,7 @@ def parse_tab(tab: Tab, data: Any) -> dict[str, Any]:
         )
     attribute, model = TAB_MODELS[tab]
     try:
-        parsed = model.model_validate(data)
+        parsed: Any = model.model_validate(data)
     except ValidationError as exc:
         raise invalid_input(exc, attribute or "") from exc
     if attribute is None:

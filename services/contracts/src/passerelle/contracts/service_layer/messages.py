@@ -81,6 +81,8 @@ def integration_event(
         "contract_type": contract.type.value,
         "parties": parties(record),
         "actor_id": _uuid(event.actor_id),
+        # Consumers order a contract's events by this (passerelle.libs.revisions), never by occurred_at.
+        "version": contract.version or None,
     }
     match event:
         case domain.ContractDrafted():

@@ -1,87 +1,78 @@
-"""The identity context's errors: plain Python, each with a category the HTTP layer turns into a status.
+"""The identity context's errors: each has a kind (libs maps kinds to HTTP statuses), never a status.
 
 Messages are French (people read them); codes are stable machine strings (programs and tests use them).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+from passerelle.libs.errors import DomainError, ErrorKind, FieldError
+
+# One wrong field: its path in the request, a machine code, a French message.
+Problem: TypeAlias = FieldError
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One wrong field: its path in the request, a machine code, a French message."""
-
-    path: str
-    code: str
-    message: str
+class IdentityError(DomainError):
+    def __init__(self, message: str | None = None, code: str | None = None, *, details: dict[str, Any] | None = None):
+        super().__init__(message, code, details=details)
 
 
-@dataclass
-class IdentityError(Exception):
-    message: str
-    code: str = "error"
-    category: str = "invalid"
-    # Extra machine-readable facts for the caller (e.g. the id of the organisation that already exists).
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
-
-
-@dataclass
 class InvalidInput(IdentityError):
-    problems: list[Problem] = field(default_factory=list)
-    message: str = "Certaines informations sont invalides."
-    code: str = "invalid_input"
-    category: str = "invalid"
+    kind = ErrorKind.INVALID
+    code = "invalid_input"
+    message = "Certaines informations sont invalides."
+
+    def __init__(self, problems: Sequence[Problem] = (), message: str | None = None, code: str | None = None):
+        DomainError.__init__(self, message, code, fields=problems)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.fields
 
     @classmethod
     def one(cls, path: str, code: str, message: str) -> InvalidInput:
         return cls(problems=[Problem(path, code, message)])
 
 
-@dataclass
 class AuthenticationFailed(IdentityError):
-    message: str = "Identifiant ou mot de passe incorrect."
-    code: str = "invalid_credentials"
-    category: str = "unauthenticated"
+    kind = ErrorKind.UNAUTHENTICATED
+    code = "invalid_credentials"
+    message = "Identifiant ou mot de passe incorrect."
 
 
-@dataclass
 class TooManyAttempts(IdentityError):
-    retry_after_seconds: int = 60
-    message: str = "Trop de tentatives de connexion. Réessayez plus tard."
-    code: str = "too_many_attempts"
-    category: str = "throttled"
+    kind = ErrorKind.THROTTLED
+    code = "too_many_attempts"
+    message = "Trop de tentatives de connexion. Réessayez plus tard."
+
+    def __init__(self, retry_after_seconds: int = 60, message: str | None = None, code: str | None = None):
+        DomainError.__init__(self, message, code, retry_after=retry_after_seconds)
+        self.retry_after_seconds = retry_after_seconds
 
 
-@dataclass
 class NotAllowed(IdentityError):
-    message: str = "Vous n'avez pas le droit de faire cette action."
-    code: str = "forbidden"
-    category: str = "forbidden"
+    kind = ErrorKind.FORBIDDEN
+    code = "forbidden"
+    message = "Vous n'avez pas le droit de faire cette action."
 
 
-@dataclass
 class NotFound(IdentityError):
-    message: str = "Ressource introuvable."
-    code: str = "not_found"
-    category: str = "not_found"
+    kind = ErrorKind.NOT_FOUND
+    code = "not_found"
+    message = "Ressource introuvable."
 
 
-@dataclass
 class Conflict(IdentityError):
-    message: str = "Cette action entre en conflit avec l'état actuel."
-    code: str = "conflict"
-    category: str = "conflict"
+    kind = ErrorKind.CONFLICT
+    code = "conflict"
+    message = "Cette action entre en conflit avec l'état actuel."
 
 
-@dataclass
 class InvalidLink(IdentityError):
     """A confirmation, reset or invitation link that is unknown, expired or already used."""
 
-    message: str = "Ce lien n'est pas valide ou a expiré. Demandez-en un nouveau."
-    code: str = "invalid_link"
-    category: str = "gone"
+    kind = ErrorKind.GONE
+    code = "invalid_link"
+    message = "Ce lien n'est pas valide ou a expiré. Demandez-en un nouveau."

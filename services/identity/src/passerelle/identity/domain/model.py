@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 
 from passerelle.identity.domain.errors import Conflict, InvalidLink
 from passerelle.identity.domain.roles import OrganisationKind, Role
+from passerelle.libs.mail import Mail
 
 
 @dataclass(eq=False)
@@ -296,6 +297,9 @@ class OutgoingMail:
     sent_at: datetime | None = None
     failed_at: datetime | None = None
     last_error: str | None = None
+
+    def as_mail(self) -> Mail:
+        return Mail(to=self.to_address, subject=self.subject, text=self.body)
 
     def delivered(self, now: datetime) -> None:
         self.sent_at = now

@@ -11,7 +11,7 @@ from uuid import UUID
 from passerelle.identity.domain.errors import AuthenticationFailed, NotAllowed, NotFound
 from passerelle.identity.domain.model import Account, Membership, Organisation
 from passerelle.identity.domain.roles import Action, may
-from passerelle.identity.service_layer.unit_of_work import UnitOfWork
+from passerelle.identity.service_layer.ports import UnitOfWork
 
 SESSION_ENDED = "Votre session n'est plus valable : reconnectez-vous."
 

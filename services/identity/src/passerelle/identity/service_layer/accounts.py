@@ -13,7 +13,7 @@ from passerelle.identity.domain.throttling import retry_after
 from passerelle.identity.domain.tokens import digest, new_secret
 from passerelle.identity.service_layer import commands, mails
 from passerelle.identity.service_layer.access import active_account
-from passerelle.identity.service_layer.ports import Ports
+from passerelle.identity.service_layer.ports import Ports, UnitOfWork
 from passerelle.identity.service_layer.records import account_confirmed, account_registered, audit
 from passerelle.identity.service_layer.sessions import (
     check_login_throttle,
@@ -22,7 +22,6 @@ from passerelle.identity.service_layer.sessions import (
     record_failure,
     record_login_failure,
 )
-from passerelle.identity.service_layer.unit_of_work import UnitOfWork
 from passerelle.schemas.events import identity as events
 
 # At most this many link mails per address and per login window: enough for a lost mail, not for mail bombing.

@@ -11,9 +11,8 @@ from passerelle.identity.domain.roles import Action
 from passerelle.identity.domain.tokens import digest, new_secret
 from passerelle.identity.service_layer import commands
 from passerelle.identity.service_layer.access import require
-from passerelle.identity.service_layer.ports import Ports
+from passerelle.identity.service_layer.ports import Ports, UnitOfWork
 from passerelle.identity.service_layer.records import audit
-from passerelle.identity.service_layer.unit_of_work import UnitOfWork
 
 CLIENT_ID_PREFIX = "pcl_"
 SECRET_PREFIX = "pcs_"

@@ -24,14 +24,13 @@ from passerelle.identity.domain.roles import (
 from passerelle.identity.domain.tokens import digest, new_secret
 from passerelle.identity.service_layer import commands, mails
 from passerelle.identity.service_layer.access import active_account, organisation, require
-from passerelle.identity.service_layer.ports import Ports
+from passerelle.identity.service_layer.ports import Ports, UnitOfWork
 from passerelle.identity.service_layer.records import (
     account_confirmed,
     account_registered,
     audit,
     membership_granted,
 )
-from passerelle.identity.service_layer.unit_of_work import UnitOfWork
 from passerelle.schemas.events import identity as events
 
 INVITE_PATH = "/invitations/accepter"

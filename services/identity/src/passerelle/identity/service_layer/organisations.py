@@ -14,9 +14,8 @@ from passerelle.identity.domain.roles import Action, OrganisationKind, Role
 from passerelle.identity.service_layer import commands
 from passerelle.identity.service_layer.access import active_account, require
 from passerelle.identity.service_layer.members import grant, send_invitation
-from passerelle.identity.service_layer.ports import Ports
+from passerelle.identity.service_layer.ports import Ports, UnitOfWork
 from passerelle.identity.service_layer.records import audit, organisation_registered
-from passerelle.identity.service_layer.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 

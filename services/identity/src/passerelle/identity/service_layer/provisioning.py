@@ -15,14 +15,13 @@ from passerelle.identity.service_layer import commands
 from passerelle.identity.service_layer.access import organisation
 from passerelle.identity.service_layer.members import grant
 from passerelle.identity.service_layer.organisations import build_organisation, existing, parse_kind
-from passerelle.identity.service_layer.ports import Ports
+from passerelle.identity.service_layer.ports import Ports, UnitOfWork
 from passerelle.identity.service_layer.records import (
     account_confirmed,
     account_registered,
     audit,
     organisation_registered,
 )
-from passerelle.identity.service_layer.unit_of_work import UnitOfWork
 from passerelle.schemas.events import identity as events
 
 

@@ -17,8 +17,7 @@ from passerelle.identity.domain.model import (
 )
 from passerelle.identity.domain.roles import Action, OrganisationKind
 from passerelle.identity.service_layer.access import active_account, grants_of, require
-from passerelle.identity.service_layer.ports import Ports
-from passerelle.identity.service_layer.unit_of_work import UnitOfWork
+from passerelle.identity.service_layer.ports import Ports, UnitOfWork
 
 
 async def my_account(uow: UnitOfWork, account_id: UUID) -> tuple[Account, list[tuple[Membership, Organisation]]]:

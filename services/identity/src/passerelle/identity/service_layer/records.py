@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from passerelle.identity.domain.model import Account, AuditEntry, Membership, Organisation
-from passerelle.identity.service_layer.unit_of_work import UnitOfWork
+from passerelle.identity.service_layer.ports import UnitOfWork
 from passerelle.schemas.events import identity as events
 
 

@@ -22,9 +22,8 @@ from passerelle.identity.domain.throttling import growing_delay, retry_after
 from passerelle.identity.domain.tokens import client_claims, digest, new_secret, same_digest, user_claims
 from passerelle.identity.service_layer import commands
 from passerelle.identity.service_layer.access import grants_of
-from passerelle.identity.service_layer.ports import Ports
+from passerelle.identity.service_layer.ports import Ports, UnitOfWork
 from passerelle.identity.service_layer.records import audit
-from passerelle.identity.service_layer.unit_of_work import UnitOfWork
 from passerelle.schemas.events import identity as events
 
 SESSION_INVALID = "Votre session a expiré ou a été fermée : reconnectez-vous."

@@ -21,9 +21,8 @@ from passerelle.identity.domain.model import Organisation
 from passerelle.identity.domain.roles import Action, OrganisationKind, Role
 from passerelle.identity.domain.tokens import digest, same_digest
 from passerelle.identity.service_layer.access import active_account, organisation, require
-from passerelle.identity.service_layer.ports import Ports
+from passerelle.identity.service_layer.ports import Ports, UnitOfWork
 from passerelle.identity.service_layer.records import audit
-from passerelle.identity.service_layer.unit_of_work import UnitOfWork
 
 POSTAL_CODE_LIFETIME = timedelta(days=30)
 POSTAL_CODE_MAX_ATTEMPTS = 5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from ..codes import PRO_PUBLICS_ALLOWED_36_MONTHS
 from ..dates import lasts_at_least, lasts_at_most
@@ -11,7 +12,7 @@ from ..tabs import Tab
 from .engine import APPRENTICESHIP_ONLY, PROFESSIONALISATION_ONLY, Hit, Severity, rule
 
 
-def _dates(facts: Facts):
+def _dates(facts: Facts) -> tuple[date, date] | None:
     if facts.start is None or facts.end is None or facts.end < facts.start:
         return None
     return facts.start, facts.end

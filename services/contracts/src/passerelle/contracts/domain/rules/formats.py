@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from .. import identifiers as ids
 from ..codes import DIPLOMAS
@@ -22,7 +23,7 @@ def _values(facts: Facts, paths: tuple[str, ...]) -> Iterator[tuple[str, str]]:
                 if value:
                     yield f"tutors[{index}].{attribute}", value
             continue
-        current = form
+        current: Any = form
         for step in path.split("."):
             current = getattr(current, step, None)
             if current is None:

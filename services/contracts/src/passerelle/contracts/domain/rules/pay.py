@@ -19,7 +19,7 @@ _PAY_REFERENCE = (
 
 def euros(amount: Decimal) -> str:
     whole, _, cents = f"{amount:.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -27,7 +27,8 @@ def _missing_in(tab: Tab):
         for spec in by_type[facts.contract_type]:
             if spec.asked_when is not None and not spec.asked_when(facts):
                 continue
-            if spec.required is not True and not spec.required(facts):
+            required = spec.required
+            if required is not True and not (callable(required) and required(facts)):
                 continue
             for path in concrete_paths(spec, facts):
                 if is_missing(get_value(form, path)):

@@ -1,7 +1,7 @@
 """The contracts API: drafting tab by tab, validation, questions, pay schedule, transmission and the file's life.
 
-Each write runs one use case in one transaction and commits it here: the contract, its history and the
-events it caused (outbox) are saved together, or nothing is.
+Each write runs one use case in the request's unit of work, which the kit commits when the route returns: the
+contract, its history and the events it caused (outbox) are saved together, or nothing is.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from passerelle.contracts.adapters.pdf import render_cerfa
 from passerelle.contracts.domain.codes import ContractStatus, ContractType
+from passerelle.contracts.domain.findings import finding_dict, summary
 from passerelle.contracts.domain.legal import ParameterNotInForce
 from passerelle.contracts.domain.questions import applicable_questions, case_reminders
 from passerelle.contracts.domain.remuneration import compute_pay_schedule
 from passerelle.contracts.domain.tabs import Tab
-from passerelle.contracts.service_layer import services
+from passerelle.contracts.service_layer import commands, drafting, lifecycle, queries
 from passerelle.contracts.service_layer.access import sides_of
-from passerelle.contracts.service_layer.findings import finding_dict, summary
 from passerelle.contracts.service_layer.records import ContractRecord, Side
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.libs.errors import FieldError, InvalidInput
@@ -60,7 +60,7 @@ async def _public(
 async def create_contract(
     body: CreateContractBody, principal: CurrentPrincipal, uow: UnitOfWorkDep, deps: DependenciesDep, response: Response
 ) -> ContractPublic:
-    command = services.CreateContract(
+    command = commands.CreateContract(
         contract_type=body.contract_type,
         employer_siret=body.employer_siret,
         training_uai=body.training_uai,
@@ -68,8 +68,7 @@ async def create_contract(
         side=Side(body.side) if body.side else None,
         form=body.form.model_dump(exclude_unset=True) if body.form is not None else None,
     )
-    record = await services.create_contract(uow, principal, command, deps)
-    await uow.commit()
+    record = await drafting.create_contract(uow, principal, command, deps)
     response.headers["Location"] = f"/contracts/{record.id}"
     return await _public(uow, principal, record, response)
 
@@ -87,7 +86,7 @@ async def list_contracts(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ContractPage:
-    query = services.dashboard_query(
+    query = queries.dashboard_query(
         principal,
         status=status_.value if status_ else None,
         contract_type=contract_type.value if contract_type else None,
@@ -105,7 +104,7 @@ async def list_contracts(
 async def get_contract(
     contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep, response: Response
 ) -> ContractPublic:
-    record, sides, documents = await services.get_contract(uow, principal, contract_id)
+    record, sides, documents = await queries.get_contract(uow, principal, contract_id)
     response.headers["ETag"] = f'"{record.contract.version}"'
     return contract_public(record, sides, documents)
 
@@ -121,9 +120,8 @@ async def save_tab(
     response: Response,
     content: Annotated[dict[str, Any], Body(description="The tab's fields; incomplete answers are accepted")],
 ) -> SaveResponse:
-    command = services.SaveTab(contract_id, tab, content, expected_version)
-    result = await services.save_tab(uow, principal, command, deps)
-    await uow.commit()
+    command = commands.SaveTab(contract_id, tab, content, expected_version)
+    result = await drafting.save_tab(uow, principal, command, deps)
     return SaveResponse(
         contract=await _public(uow, principal, result.record, response),
         changed=result.changed,
@@ -141,8 +139,7 @@ async def save_form(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> SaveResponse:
-    result = await services.save_form(uow, principal, services.SaveForm(contract_id, form, expected_version), deps)
-    await uow.commit()
+    result = await drafting.save_form(uow, principal, commands.SaveForm(contract_id, form, expected_version), deps)
     return SaveResponse(
         contract=await _public(uow, principal, result.record, response),
         changed=result.changed,
@@ -160,7 +157,7 @@ async def validation(
         bool, Query(description="As transmission sees it (missing answers block) or as saving does")
     ] = True,
 ) -> ContractValidation:
-    record, findings = await services.contract_findings(
+    record, findings = await queries.contract_findings(
         uow, principal, contract_id, deps, for_transmission=for_transmission
     )
     return ContractValidation(
@@ -170,7 +167,7 @@ async def validation(
 
 @router.get("/{contract_id}/questions", response_model=QuestionsOut, summary="Les questions de ce cas")
 async def questions(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> QuestionsOut:
-    record, _, _ = await services.get_contract(uow, principal, contract_id)
+    record, _, _ = await queries.get_contract(uow, principal, contract_id)
     form = record.contract.form
     try:
         tabs = applicable_questions(form)
@@ -219,7 +216,7 @@ def _dates_unknown() -> InvalidInput:
 
 @router.get("/{contract_id}/remuneration", response_model=RemunerationOut, summary="Rémunération minimale")
 async def remuneration(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> RemunerationOut:
-    record, _, _ = await services.get_contract(uow, principal, contract_id)
+    record, _, _ = await queries.get_contract(uow, principal, contract_id)
     try:
         periods = compute_pay_schedule(record.contract.form)
     except ParameterNotInForce as exc:
@@ -241,9 +238,8 @@ async def propose(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    command = services.ProposeContract(contract_id, str(body.employer_email), body.employer_siret, expected_version)
-    record = await services.propose_contract(uow, principal, command, deps)
-    await uow.commit()
+    command = commands.ProposeContract(contract_id, str(body.employer_email), body.employer_siret, expected_version)
+    record = await drafting.propose_contract(uow, principal, command, deps)
     return await _public(uow, principal, record, response)
 
 
@@ -256,8 +252,7 @@ async def accept(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    record = await services.accept_proposal(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    record = await drafting.accept_proposal(uow, principal, contract_id, deps, expected_version)
     return await _public(uow, principal, record, response)
 
 
@@ -275,8 +270,7 @@ async def transmit(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> TransmitResponse:
-    record, warnings = await services.transmit_contract(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    record, warnings = await lifecycle.transmit_contract(uow, principal, contract_id, deps, expected_version)
     return TransmitResponse(
         contract=await _public(uow, principal, record, response), warnings=[finding_dict(f) for f in warnings]
     )
@@ -297,9 +291,8 @@ async def request_amendment(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    command = services.RequestAmendment(contract_id, body.kind_code, body.effective_date, expected_version)
-    record = await services.request_amendment(uow, principal, command, deps)
-    await uow.commit()
+    command = commands.RequestAmendment(contract_id, body.kind_code, body.effective_date, expected_version)
+    record = await lifecycle.request_amendment(uow, principal, command, deps)
     return await _public(uow, principal, record, response)
 
 
@@ -313,9 +306,8 @@ async def transfer(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    command = services.TransferContract(contract_id, body.to_account_id, expected_version)
-    record = await services.transfer_contract(uow, principal, command, deps)
-    await uow.commit()
+    command = commands.TransferContract(contract_id, body.to_account_id, expected_version)
+    record = await lifecycle.transfer_contract(uow, principal, command, deps)
     return await _public(uow, principal, record, response)
 
 
@@ -328,8 +320,7 @@ async def archive(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    record = await services.archive_contract(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    record = await lifecycle.archive_contract(uow, principal, contract_id, deps, expected_version)
     return await _public(uow, principal, record, response)
 
 
@@ -342,8 +333,7 @@ async def restore(
     expected_version: ExpectedVersion,
     response: Response,
 ) -> ContractPublic:
-    record = await services.restore_contract(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    record = await lifecycle.restore_contract(uow, principal, contract_id, deps, expected_version)
     return await _public(uow, principal, record, response)
 
 
@@ -355,14 +345,13 @@ async def delete(
     deps: DependenciesDep,
     expected_version: ExpectedVersion,
 ) -> Response:
-    await services.delete_contract(uow, principal, contract_id, deps, expected_version)
-    await uow.commit()
+    await lifecycle.delete_contract(uow, principal, contract_id, deps, expected_version)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{contract_id}/history", response_model=list[HistoryOut], summary="Historique : qui, quand, quoi")
 async def history(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> list[HistoryOut]:
-    return [history_out(e) for e in await services.contract_history(uow, principal, contract_id)]
+    return [history_out(e) for e in await queries.contract_history(uow, principal, contract_id)]
 
 
 @router.get(
@@ -377,7 +366,7 @@ async def cerfa_pdf(
     uow: UnitOfWorkDep,
     disposition: Literal["inline", "attachment"] = "inline",
 ) -> Response:
-    record, _, _ = await services.get_contract(uow, principal, contract_id)
+    record, _, _ = await queries.get_contract(uow, principal, contract_id)
     content = render_cerfa(record)
     number = "10103" if record.contract.type == ContractType.APPRENTICESHIP else "12434"
     filename = f"cerfa-{number}-{record.id}.pdf"

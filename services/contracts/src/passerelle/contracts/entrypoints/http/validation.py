@@ -11,9 +11,9 @@ from fastapi import APIRouter, Query
 
 from passerelle.contracts.domain.codes import DocumentType
 from passerelle.contracts.domain.facts import ValidationContext
+from passerelle.contracts.domain.findings import summary
 from passerelle.contracts.domain.form import ContractForm
 from passerelle.contracts.domain.rules import validate
-from passerelle.contracts.service_layer.findings import summary
 from passerelle.libs.auth import CurrentPrincipal
 
 from .dependencies import DependenciesDep

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeAlias
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from passerelle.identity.entrypoints.context import Identity
+from passerelle.identity.context import IdentityContext
 from passerelle.libs.auth import Principal
 from passerelle.libs.clients import client_address
 from passerelle.libs.errors import Forbidden, Unauthorized
+from passerelle.libs.http import ContextDep
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -19,11 +20,7 @@ bearer = HTTPBearer(
 )
 
 
-def identity(request: Request) -> Identity:
-    return request.app.state.service.state["identity"]
-
-
-IdentityDep = Annotated[Identity, Depends(identity)]
+IdentityDep: TypeAlias = ContextDep[IdentityContext]
 
 
 async def principal(

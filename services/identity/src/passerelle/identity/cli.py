@@ -1,4 +1,4 @@
-"""The demonstration world: `python -m passerelle.identity.entrypoints.seed` (idempotent).
+"""The demonstration world: `python -m passerelle.identity.cli` (idempotent).
 
 A training organisation with two accounts, two establishments of one company and a third company, an
 OPCO with its administrator, a supervisor and a reviewer. Every account's password is the value of
@@ -17,13 +17,13 @@ from pathlib import Path
 
 from passerelle.identity.bootstrap import bootstrap
 from passerelle.identity.config import Settings
+from passerelle.identity.context import IdentityContext
 from passerelle.identity.domain.errors import InvalidInput
 from passerelle.identity.domain.roles import ROLE_LABELS, Role
-from passerelle.identity.entrypoints.context import Identity
 from passerelle.identity.service_layer import commands, provisioning
 from passerelle.libs.migrations import upgrade
 
-SERVICE_DIR = Path(__file__).resolve().parents[4]
+SERVICE_DIR = Path(__file__).resolve().parents[3]
 PASSWORD_VARIABLE = "PASSERELLE_DEMO_PASSWORD"
 
 
@@ -73,7 +73,7 @@ class SeededLogin:
     created: bool
 
 
-async def seed(identity: Identity, password: str) -> list[SeededLogin]:
+async def seed(identity: IdentityContext, password: str) -> list[SeededLogin]:
     ports = identity.ports
     orgs = {}
     for demo in ORGANISATIONS:
@@ -99,7 +99,7 @@ async def seed(identity: Identity, password: str) -> list[SeededLogin]:
 async def run(settings: Settings, password: str) -> list[SeededLogin]:
     service = bootstrap(settings)
     try:
-        return await seed(service.state["identity"], password)
+        return await seed(service.context, password)
     finally:
         if service.engine is not None:
             await service.engine.dispose()

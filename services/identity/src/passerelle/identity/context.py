@@ -1,4 +1,4 @@
-"""What the entry points (HTTP routes, background work, seed) are handed by bootstrap."""
+"""What identity's entry points (HTTP routes, background tasks, the CLI) are handed: built by bootstrap."""
 
 from __future__ import annotations
 
@@ -8,19 +8,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from passerelle.identity.adapters.keys import KeyStore
 from passerelle.identity.adapters.signer import LocalTokenVerifier
-from passerelle.identity.adapters.unit_of_work import IdentityUnitOfWork
 from passerelle.identity.config import Settings
-from passerelle.identity.service_layer.ports import Mailer, Ports
+from passerelle.identity.service_layer.ports import Ports, UnitOfWork
+from passerelle.libs.context import ServiceContext
+from passerelle.libs.mail import Mailer
 
 
-@dataclass
-class Identity:
+@dataclass(kw_only=True)
+class IdentityContext(ServiceContext[UnitOfWork]):
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     ports: Ports
     keys: KeyStore
     verifier: LocalTokenVerifier
     mailer: Mailer
-
-    def uow(self) -> IdentityUnitOfWork:
-        return IdentityUnitOfWork(self.sessions, self.settings.service_name)

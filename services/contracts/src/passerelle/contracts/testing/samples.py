@@ -10,10 +10,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .codes import DocumentType
-from .facts import ValidationContext
-from .form import ContractForm, DeclaredPayPeriod
-from .remuneration import compute_pay_schedule
+from passerelle.contracts.domain.codes import DocumentType
+from passerelle.contracts.domain.facts import ValidationContext
+from passerelle.contracts.domain.form import ContractForm, DeclaredPayPeriod
+from passerelle.contracts.domain.remuneration import compute_pay_schedule
 
 DEMO_EMPLOYER_SIRET = "81208328500013"  # Boulangerie Dupain SAS, Paris
 DEMO_EMPLOYER_SECOND_SIRET = "81208328500021"  # same company (SIREN 812083285), Boulogne-Billancourt
@@ -256,6 +256,14 @@ def transmission_context(
 _STEP = re.compile(r"([a-z_]+)(?:\[(\d+)\])?")
 
 
+def _step(part: str) -> tuple[str, int | None]:
+    """`tutors[0]` -> ("tutors", 0); `employee` -> ("employee", None)."""
+    match = _STEP.fullmatch(part)
+    if match is None:
+        raise ValueError(f"not a path step: {part!r}")
+    return match.group(1), int(match.group(2)) if match.group(2) is not None else None
+
+
 def with_changes(form: ContractForm, changes: dict[str, Any]) -> ContractForm:
     """A copy of the form with values set at dotted paths (`employee.birth_date`, `tutors[0].experience_years`).
 
@@ -263,10 +271,7 @@ def with_changes(form: ContractForm, changes: dict[str, Any]) -> ContractForm:
     """
     data = form.model_dump()
     for path, new_value in changes.items():
-        steps = [
-            (m.group(1), int(m.group(2)) if m.group(2) is not None else None)
-            for m in map(_STEP.fullmatch, path.split("."))
-        ]
+        steps = [_step(part) for part in path.split(".")]
         current: Any = data
         for position, (name, index) in enumerate(steps):
             last = position == len(steps) - 1

@@ -1,0 +1,220 @@
+"""Drafting a contract: created by an employer or pre-filled by a training organisation, proposed, accepted,
+saved tab by tab (nothing blocks a save; the findings are returned)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid4
+
+from passerelle.contracts.domain.autofill import autofill_employer, autofill_training
+from passerelle.contracts.domain.contract import Contract
+from passerelle.contracts.domain.form import ContractForm, Employer, TrainingOrganisation
+from passerelle.contracts.domain.identifiers import compact, siret_problem, uai_problem
+from passerelle.contracts.domain.rules import Finding
+from passerelle.contracts.domain.tabs import Tab
+from passerelle.libs.auth import Principal
+from passerelle.libs.errors import FieldError, Forbidden, InvalidInput
+
+from . import access
+from .commands import CreateContract, ProposeContract, SaveForm, SaveTab
+from .common import actor, documents_context, load_for_write, persist
+from .context import Dependencies
+from .forms import changed_paths, changed_tabs, parse_form, parse_tab
+from .ports import UnitOfWork
+from .records import ContractRecord, Side
+
+
+@dataclass
+class SaveResult:
+    record: ContractRecord
+    findings: list[Finding]
+    changed: list[str]
+
+
+def _identifier_errors(employer_siret: str | None, training_uai: str | None, training_siret: str | None) -> None:
+    fields = []
+    if employer_siret and siret_problem(employer_siret):
+        fields.append(FieldError("employer_siret", "siret_invalid", "Le SIRET de l'employeur n'est pas valide."))
+    if training_uai and uai_problem(training_uai):
+        fields.append(FieldError("training_uai", "uai_invalid", "Le code UAI de l'organisme n'est pas valide."))
+    if training_siret and siret_problem(training_siret):
+        fields.append(FieldError("training_siret", "siret_invalid", "Le SIRET de l'organisme n'est pas valide."))
+    if fields:
+        raise InvalidInput(fields)
+
+
+def _creator_side(principal: Principal, cmd: CreateContract) -> Side:
+    employer = cmd.employer_siret is not None and compact(cmd.employer_siret) in principal.sirets()
+    training = (cmd.training_uai is not None and compact(cmd.training_uai) in principal.uais()) or (
+        cmd.training_siret is not None and compact(cmd.training_siret) in principal.training_sirets()
+    )
+    if employer and cmd.side in (Side.EMPLOYER, None):
+        return Side.EMPLOYER
+    if cmd.side in (Side.TRAINING, None) and training:
+        return Side.TRAINING
+    raise Forbidden(
+        "Vous ne pouvez créer un contrat que pour un établissement employeur ou un organisme de formation "
+        "dont vous êtes membre.",
+        "contract_creation_not_allowed",
+    )
+
+
+def _check_reachable(principal: Principal, sides_before: frozenset[Side], record: ContractRecord) -> None:
+    """A save may not take the contract away from the side that saves it."""
+    after = access.sides_of(principal, record)
+    if Side.EMPLOYER in sides_before and Side.EMPLOYER not in after:
+        raise InvalidInput(
+            [
+                FieldError(
+                    "employer.siret",
+                    "employer_not_yours",
+                    "Indiquez le SIRET de l'un de vos établissements : vous perdriez l'accès à ce contrat.",
+                )
+            ]
+        )
+    if Side.TRAINING in sides_before and Side.TRAINING not in after:
+        raise InvalidInput(
+            [
+                FieldError(
+                    "training.organisation",
+                    "training_organisation_not_yours",
+                    "Indiquez l'UAI ou le SIRET de votre organisme : vous perdriez l'accès à ce contrat.",
+                )
+            ]
+        )
+
+
+def _forbid_other_employer(principal: Principal, before: ContractForm, after: ContractForm) -> None:
+    siret = after.employer.siret
+    if siret != before.employer.siret and (siret is None or compact(siret) not in principal.sirets()):
+        raise InvalidInput(
+            [
+                FieldError(
+                    "employer.siret",
+                    "employer_not_yours",
+                    "Le contrat ne peut être rattaché qu'à l'un de vos établissements.",
+                )
+            ]
+        )
+
+
+def _autofill(form: ContractForm, deps: Dependencies) -> ContractForm:
+    """Employer from its SIRET, training organisation from its UAI/SIRET, qualification from its RNCP code."""
+    form = autofill_employer(form, deps.establishments)
+    return autofill_training(form, deps.establishments, deps.qualifications)
+
+
+async def create_contract(
+    uow: UnitOfWork, principal: Principal, cmd: CreateContract, deps: Dependencies
+) -> ContractRecord:
+    """An employer starts a contract, or a training organisation pre-fills its part of one."""
+    _identifier_errors(cmd.employer_siret, cmd.training_uai, cmd.training_siret)
+    side = _creator_side(principal, cmd)
+    form = parse_form(cmd.form) if cmd.form is not None else ContractForm()
+    blank = ContractForm()
+    if cmd.form is not None:
+        tabs = set(changed_tabs(changed_paths(blank, form))) - {Tab.INTRODUCTION}
+        access.require_tabs(frozenset({side}), side, tabs)
+    updates: dict[str, Any] = {}
+    if cmd.employer_siret:
+        updates["employer"] = form.employer.model_copy(update={"siret": compact(cmd.employer_siret)})
+    if cmd.training_uai or cmd.training_siret:
+        organisation = form.training.organisation or TrainingOrganisation()
+        organisation = organisation.model_copy(
+            update={
+                "uai": compact(cmd.training_uai) if cmd.training_uai else organisation.uai,
+                "siret": compact(cmd.training_siret) if cmd.training_siret else organisation.siret,
+            }
+        )
+        updates["training"] = form.training.model_copy(update={"organisation": organisation})
+    form = form.model_copy(update=updates)
+    form = await asyncio.to_thread(_autofill, form, deps)
+    contract = Contract.draft(
+        id=uuid4(), contract_type=cmd.contract_type, owner_id=actor(principal), form=form, at=deps.now()
+    )
+    record = ContractRecord(
+        contract=contract,
+        created_by_side=side,
+        opco_code=deps.default_opco_code,
+        visible_to_employer=side == Side.EMPLOYER,
+    )
+    if not access.sides_of(principal, record):
+        raise Forbidden("Vous ne seriez pas partie à ce contrat.", "contract_creation_not_allowed")
+    await persist(uow, record, deps, new=True)
+    return record
+
+
+async def propose_contract(
+    uow: UnitOfWork, principal: Principal, cmd: ProposeContract, deps: Dependencies
+) -> ContractRecord:
+    """The training organisation sends its pre-filled contract to the employer's e-mail."""
+    record, sides = await load_for_write(uow, principal, cmd.contract_id, cmd.expected_version)
+    access.require_side(sides, Side.TRAINING, "proposer le contrat à l'employeur")
+    contract = record.contract
+    siret = compact(cmd.employer_siret) if cmd.employer_siret else contract.employer_siret
+    if not siret:
+        raise InvalidInput([FieldError("employer_siret", "missing", "Indiquez le SIRET de l'établissement employeur.")])
+    _identifier_errors(siret, None, None)
+    if siret != contract.employer_siret:
+        employer = (contract.form.employer or Employer()).model_copy(update={"siret": siret})
+        addressed = contract.form.model_copy(update={"employer": employer})
+        form = await asyncio.to_thread(autofill_employer, addressed, deps.establishments)
+        contract.form = form  # the proposal addresses the employer; their own tabs stay theirs
+    contract.propose(employer_email=cmd.employer_email, by=actor(principal), at=deps.now())
+    record.visible_to_employer = True
+    record.proposed_to_email = cmd.employer_email
+    await persist(uow, record, deps)
+    return record
+
+
+async def accept_proposal(
+    uow: UnitOfWork, principal: Principal, contract_id: UUID, deps: Dependencies, expected_version: int | None = None
+) -> ContractRecord:
+    record, sides = await load_for_write(uow, principal, contract_id, expected_version)
+    access.require_side(sides, Side.EMPLOYER, "accepter la proposition")
+    record.contract.accept(by=actor(principal), at=deps.now())
+    await persist(uow, record, deps)
+    return record
+
+
+async def _save(
+    uow: UnitOfWork,
+    principal: Principal,
+    record: ContractRecord,
+    sides: frozenset[Side],
+    form: ContractForm,
+    deps: Dependencies,
+) -> SaveResult:
+    before = record.contract.form
+    context, _ = await documents_context(uow, record, deps)
+    findings = record.contract.save(form, by=actor(principal), at=deps.now(), context=context)
+    # Checked on the saved form (typed by the aggregate); a refusal rolls the whole request back.
+    changed = changed_paths(before, record.contract.form)
+    access.require_tabs(sides, record.created_by_side, set(changed_tabs(changed)))
+    if Side.EMPLOYER in sides:
+        # An employer may only re-attach the contract to one of its own establishments.
+        _forbid_other_employer(principal, before, record.contract.form)
+    if not changed:
+        record.contract.collect_events()  # nothing changed: nothing to keep or tell
+        return SaveResult(record, findings, [])
+    _check_reachable(principal, sides, record)
+    await persist(uow, record, deps, changed=changed)
+    return SaveResult(record, findings, changed)
+
+
+async def save_tab(uow: UnitOfWork, principal: Principal, cmd: SaveTab, deps: Dependencies) -> SaveResult:
+    """Save one tab, complete or not; returns the findings of that tab (nothing blocks a save)."""
+    record, sides = await load_for_write(uow, principal, cmd.contract_id, cmd.expected_version)
+    updates = parse_tab(cmd.tab, cmd.content)
+    access.require_tabs(sides, record.created_by_side, {cmd.tab})
+    result = await _save(uow, principal, record, sides, record.contract.form.model_copy(update=updates), deps)
+    result.findings = [f for f in result.findings if f.tab == cmd.tab]
+    return result
+
+
+async def save_form(uow: UnitOfWork, principal: Principal, cmd: SaveForm, deps: Dependencies) -> SaveResult:
+    """Save the whole form; each side may only change the tabs that are its own."""
+    record, sides = await load_for_write(uow, principal, cmd.contract_id, cmd.expected_version)
+    return await _save(uow, principal, record, sides, parse_form(cmd.form), deps)

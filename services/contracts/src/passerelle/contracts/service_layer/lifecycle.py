@@ -1,0 +1,173 @@
+"""A contract's life after drafting: transmission to the OPCO, the OPCO's decisions, amendments, transfer,
+archive, restore, deletion of a draft."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from passerelle.contracts.domain.codes import ContractStatus
+from passerelle.contracts.domain.rules import Finding
+from passerelle.libs.auth import Principal
+from passerelle.libs.errors import FieldError, InvalidInput
+from passerelle.libs.logging import get_logger
+from passerelle.schemas.events.opco import AnomalyRaised, ContractEngaged, ContractRefused
+
+from . import access
+from .commands import RequestAmendment, TransferContract
+from .common import actor, documents_context, load_for_write, persist
+from .context import Dependencies
+from .ports import UnitOfWork
+from .records import ContractRecord, Side
+
+log = get_logger(__name__)
+
+
+async def transmit_contract(
+    uow: UnitOfWork, principal: Principal, contract_id: UUID, deps: Dependencies, expected_version: int | None = None
+) -> tuple[ContractRecord, list[Finding]]:
+    """Validate everything; transmit (status transmis, `contract.transmitted` in the outbox) or refuse with every
+    error (422, nothing changes)."""
+    record, sides = await load_for_write(uow, principal, contract_id, expected_version)
+    access.require_side(sides, Side.EMPLOYER, "transmettre le contrat à l'OPCO")
+    context, documents = await documents_context(uow, record, deps, for_transmission=True)
+    warnings = record.contract.transmit(context, by=actor(principal), at=deps.now())
+    record.transmitted_at = deps.now()
+    await persist(uow, record, deps, documents=documents, extra={"documents": [d.document_type for d in documents]})
+    return record, warnings
+
+
+async def request_amendment(
+    uow: UnitOfWork, principal: Principal, cmd: RequestAmendment, deps: Dependencies
+) -> ContractRecord:
+    """After engagement, a modification request opens a new revision that follows the same path."""
+    record, sides = await load_for_write(uow, principal, cmd.contract_id, cmd.expected_version)
+    access.require_side(sides, Side.EMPLOYER, "demander une modification du contrat")
+    record.contract.open_amendment(
+        kind_code=cmd.kind_code, effective_date=cmd.effective_date, by=actor(principal), at=deps.now()
+    )
+    record.anomalies = []
+    await persist(uow, record, deps)
+    return record
+
+
+async def transfer_contract(
+    uow: UnitOfWork, principal: Principal, cmd: TransferContract, deps: Dependencies
+) -> ContractRecord:
+    """Hand the contract to a colleague of the same employer SIRET or training UAI/SIRET."""
+    record, sides = await load_for_write(uow, principal, cmd.contract_id, cmd.expected_version)
+    if not sides & {Side.EMPLOYER, Side.TRAINING}:
+        access.require_side(sides, Side.EMPLOYER, "transférer le contrat")
+    colleague = False
+    for membership in await uow.contracts.memberships_of(cmd.to_account_id):
+        if Side.EMPLOYER in sides and membership.organisation_kind == "employer":
+            colleague = colleague or membership.siret == record.employer_siret
+        if Side.TRAINING in sides and membership.organisation_kind == "training":
+            colleague = colleague or bool(
+                (membership.uai and membership.uai == record.training_uai)
+                or (membership.siret and membership.siret == record.training_siret)
+            )
+    if not colleague:
+        raise InvalidInput(
+            [
+                FieldError(
+                    "to_account_id",
+                    "not_a_colleague",
+                    "Le contrat ne peut être transféré qu'à un membre du même établissement ou organisme.",
+                )
+            ]
+        )
+    record.contract.transfer(to_owner_id=str(cmd.to_account_id), by=actor(principal), at=deps.now())
+    await persist(uow, record, deps)
+    return record
+
+
+async def archive_contract(
+    uow: UnitOfWork, principal: Principal, contract_id: UUID, deps: Dependencies, expected_version: int | None = None
+) -> ContractRecord:
+    record, sides = await load_for_write(uow, principal, contract_id, expected_version)
+    if not sides & {Side.EMPLOYER, Side.TRAINING}:
+        access.require_side(sides, Side.EMPLOYER, "archiver le contrat")
+    record.contract.archive(by=actor(principal), at=deps.now())
+    await persist(uow, record, deps)
+    return record
+
+
+async def restore_contract(
+    uow: UnitOfWork, principal: Principal, contract_id: UUID, deps: Dependencies, expected_version: int | None = None
+) -> ContractRecord:
+    record, sides = await load_for_write(uow, principal, contract_id, expected_version)
+    if not sides & {Side.EMPLOYER, Side.TRAINING}:
+        access.require_side(sides, Side.EMPLOYER, "désarchiver le contrat")
+    record.contract.restore(by=actor(principal), at=deps.now())
+    await persist(uow, record, deps)
+    return record
+
+
+async def delete_contract(
+    uow: UnitOfWork, principal: Principal, contract_id: UUID, deps: Dependencies, expected_version: int | None = None
+) -> ContractRecord:
+    """Only drafts never transmitted; by the side that created the contract, or by the employer."""
+    record, sides = await load_for_write(uow, principal, contract_id, expected_version)
+    if record.created_by_side not in sides and Side.EMPLOYER not in sides:
+        access.require_side(sides, record.created_by_side, "supprimer ce brouillon")
+    record.contract.delete(by=actor(principal), at=deps.now())
+    await persist(uow, record, deps)
+    return record
+
+
+async def _record_for_case(uow: UnitOfWork, contract_id: UUID, revision: int, topic: str) -> ContractRecord | None:
+    record = await uow.contracts.get(contract_id, for_update=True)
+    if record is None:
+        log.warning("event for an unknown contract ignored", topic=topic, contract_id=str(contract_id))
+        return None
+    contract = record.contract
+    if revision != contract.transmitted_revision or contract.status != ContractStatus.TRANSMITTED:
+        log.warning(
+            "stale or out-of-order decision ignored",
+            topic=topic,
+            contract_id=str(contract_id),
+            revision=revision,
+            transmitted_revision=contract.transmitted_revision,
+            status=contract.status.value,
+        )
+        return None
+    return record
+
+
+async def apply_anomaly(uow: UnitOfWork, event: AnomalyRaised, deps: Dependencies) -> ContractRecord | None:
+    """The OPCO raised an anomaly on the transmitted revision: editable again, anomalies and letter kept."""
+    record = await _record_for_case(uow, event.contract_id, event.revision, event.topic)
+    if record is None:
+        return None
+    letter = str(event.letter_document_id) if event.letter_document_id else None
+    record.contract.apply_anomaly(
+        reasons=[a.message for a in event.anomalies], letter_document_id=letter, by=None, at=event.raised_at
+    )
+    record.anomalies = [a.model_dump(mode="json") for a in event.anomalies]
+    record.anomaly_letter_document_id = event.letter_document_id
+    await persist(uow, record, deps, extra={"anomalies": record.anomalies, "case_id": str(event.case_id)})
+    return record
+
+
+async def engage(uow: UnitOfWork, event: ContractEngaged, deps: Dependencies) -> ContractRecord | None:
+    record = await _record_for_case(uow, event.contract_id, event.revision, event.topic)
+    if record is None:
+        return None
+    letter = str(event.letter_document_id) if event.letter_document_id else None
+    record.contract.engage(
+        opco_file_number=event.opco_file_number, agreement_letter_document_id=letter, by=None, at=event.engaged_at
+    )
+    record.agreement_letter_document_id = event.letter_document_id
+    record.anomalies = []
+    await persist(uow, record, deps, extra={"case_id": str(event.case_id)})
+    return record
+
+
+async def refuse(uow: UnitOfWork, event: ContractRefused, deps: Dependencies) -> ContractRecord | None:
+    record = await _record_for_case(uow, event.contract_id, event.revision, event.topic)
+    if record is None:
+        return None
+    record.contract.refuse(reason=event.reason, by=None, at=event.refused_at)
+    record.refusal_reason = event.reason
+    await persist(uow, record, deps, extra={"case_id": str(event.case_id)})
+    return record

@@ -1,0 +1,111 @@
+"""The native stack's modules: importable with the standard library alone, configuration reusable elsewhere."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from passerelle.libs.testing.stack import REPO
+
+STACK = REPO / "deploy" / "native" / "stack.py"
+MODULES = ("config", "common", "postgres", "kafka", "s3", "clamd", "mail", "supervision", "services", "cli")
+
+
+def isolated_python(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The machine's Python (the venv's base) without any site-packages (-S), as before `uv sync`."""
+    python = getattr(sys, "_base_executable", sys.executable)
+    return subprocess.run([python, "-I", "-S", *args], capture_output=True, text=True, env=env, cwd=REPO)
+
+
+def test_every_module_imports_without_the_workspace():
+    code = f"import sys; sys.path.insert(0, {str(STACK.parent)!r}); " + "; ".join(
+        f"import nativestack.{m}" for m in MODULES
+    )
+    result = isolated_python("-c", code + "; import supervisor")
+    # Every module imported; only the final third-party import fails.
+    assert "No module named 'supervisor'" in result.stderr, result.stderr
+
+
+def test_env_runs_before_the_workspace_is_installed_and_lists_every_registered_service(registry):
+    ports = {k: str(v + 3) for k, v in registry.port_defaults().items()}
+    result = isolated_python(str(STACK), "env", "--json", env={"PATH": "/usr/bin:/bin", **ports})
+    assert result.returncode == 0, result.stderr
+    env = json.loads(result.stdout)
+    assert env["PASSERELLE_KAFKA_BOOTSTRAP"] == f"127.0.0.1:{ports['KAFKA_PORT']}"
+    for entry in registry.services():
+        assert env[entry.url_var] == f"http://127.0.0.1:{ports[entry.port_var]}"
+
+
+def test_other_commands_rerun_themselves_under_the_project_venv(tmp_path):
+    """Started by a Python without supervisor, `status` re-executes stack.py with the venv's Python."""
+    result = isolated_python(str(STACK), "status", env={"PATH": "/usr/bin:/bin", "STACK_DIR": str(tmp_path)})
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert f"stack in {tmp_path} is not running" in result.stdout
+
+
+def test_kafka_properties_serve_a_container_as_well(nativestack):
+    from nativestack import kafka
+
+    props = kafka.server_properties(9092, 9093, "/var/lib/kafka", host="0.0.0.0", advertised_host="kafka")
+    assert props["listeners"] == "PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093"
+    assert props["advertised.listeners"] == "PLAINTEXT://kafka:9092"
+    assert props["controller.quorum.voters"] == "1@kafka:9093"
+    rendered = kafka.render_properties(props).splitlines()
+    assert rendered[0].startswith("#") and "log.dirs=/var/lib/kafka" in rendered
+
+
+def test_a_container_entrypoint_fills_in_the_same_kafka_properties(nativestack, tmp_path):
+    """Rendered with shell references and filled in by sh, the file is the one the native stack writes."""
+    from nativestack import kafka
+
+    template = kafka.render_properties(
+        kafka.server_properties("$KAFKA_PORT", "$KAFKA_CONTROLLER_PORT", "/var/lib/kafka/data", host="$LISTEN_HOST")
+    )
+    script = f"cat <<PROPS\n{template}PROPS\n"
+    env = {"KAFKA_PORT": "9092", "KAFKA_CONTROLLER_PORT": "9093", "LISTEN_HOST": "127.0.0.1"}
+    filled = subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True, check=True).stdout
+    assert filled == kafka.render_properties(kafka.server_properties(9092, 9093, "/var/lib/kafka/data"))
+
+
+def test_postgres_and_clamd_settings_take_plain_values(nativestack):
+    from nativestack import clamd, postgres
+
+    settings = postgres.server_settings(5432, "/run/postgresql", listen_addresses="*")
+    command = postgres.server_command("postgres", "/data", settings)
+    assert command[:3] == ["postgres", "-D", "/data"]
+    assert "--listen-addresses=*" in command and "--unix-socket-directories=/run/postgresql" in command
+    sql = postgres.setup_sql(("identity", "e2e"))
+    assert "ARRAY['identity','e2e']" in sql and "CREATE ROLE passerelle" in sql
+    conf = clamd.clamd_conf(pid_file="/run/c.pid", temp_dir="/tmp", database_dir="/db", port=3310, host="0.0.0.0")
+    assert "TCPSocket 3310" in conf.splitlines() and "TCPAddr 0.0.0.0" in conf.splitlines()
+
+
+def test_program_sections_escape_percent_and_refuse_quotes(nativestack, tmp_path, monkeypatch):
+    from nativestack import supervision
+    from nativestack.common import StackError
+    from nativestack.config import Config
+
+    monkeypatch.setenv("STACK_DIR", str(tmp_path))
+    cfg = Config.from_env()
+    section = supervision.program_section(cfg, "x", ["echo", "50%"], env={"A": "1%"})
+    assert "command=echo 50%%" in section and 'environment=A="1%%"' in section
+    with pytest.raises(StackError):
+        supervision.program_section(cfg, "x", ["true"], env={"A": 'say "hi"'})
+
+
+def test_python_services_come_from_the_registry(nativestack, registry, tmp_path, monkeypatch):
+    from nativestack import services
+    from nativestack.config import Config
+
+    monkeypatch.setenv("STACK_DIR", str(tmp_path))
+    sections = services.sections(Config.from_env())
+    names = [s.splitlines()[0] for s in sections]
+    assert names == [f"[program:{entry.name}]" for entry in registry.services()]
+    assert all(entry.asgi in section for entry, section in zip(registry.services(), sections, strict=True))
+
+
+def test_stack_help_is_unchanged_in_shape():
+    result = subprocess.run([sys.executable, str(STACK), "--help"], capture_output=True, text=True, check=True)
+    for command in ("install", "start", "wait", "stop", "status", "logs", "env"):
+        assert command in result.stdout
