@@ -6,6 +6,9 @@ STACK := uv run --no-sync python deploy/native/stack.py
 # The services come from the registry (services.toml), read with the standard library only.
 REGISTRY := python3 scripts/registry.py
 SERVICES := $(shell $(REGISTRY) names)
+ifeq ($(strip $(SERVICES)),)
+$(error scripts/registry.py could not read services.toml (it needs python3 3.11 or later, for tomllib))
+endif
 # Every service is type-checked (none skipped).
 MYPY_SKIP :=
 

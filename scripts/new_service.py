@@ -138,6 +138,8 @@ def main(argv: list[str]) -> int:
     if target.exists() or any(s.name == args.name for s in registry.services(services_toml)):
         parser.error(f"service {args.name!r} exists already")
     title = args.title or args.name
+    if any(c in f"{title}{args.description}" for c in '"\\\n'):
+        parser.error("the title and the description are one line without double quotes or backslashes")
     values = placeholders(args.name, title, args.description or f"Le service {title}.", dt.date.today())
     port = args.port or next_port(services_toml)
     if port in registry.port_defaults(services_toml).values():

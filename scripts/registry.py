@@ -18,7 +18,11 @@ import functools
 import json
 import os
 import sys
-import tomllib
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python before 3.11; the project's own is 3.11
+    sys.exit(f"{__file__}: needs Python 3.11 or later (tomllib); this is {sys.version.split()[0]}")
 from dataclasses import asdict, dataclass
 from pathlib import Path
 

@@ -191,10 +191,10 @@ async def _scenario(url: str, tokens: TokenFactory, bootstrap: str) -> None:
     assert proposed.status_code == 200 and proposed.json()["status"] == "proposed"
     assert employer.post(f"/contracts/{app_id}/accept").json()["status"] == "draft"
 
-    # The employer fills its tabs with two mistakes: a mistyped social security number, a tutor without experience.
+    # The employer fills its tabs with two mistakes: a mistyped social security number, a tutor under age.
     wrong_employee = {**tab(apprenticeship, "salarie"), "nir": "108037511102448"}
     wrong_tutors = tab(apprenticeship, "tuteur")
-    wrong_tutors["tutors"] = [{**wrong_tutors["tutors"][0], "experience_years": 0, "related_diploma": False}]
+    wrong_tutors["tutors"] = [{**wrong_tutors["tutors"][0], "birth_date": "2009-01-01"}]
     for name, content in [
         ("introduction", tab(apprenticeship, "introduction")),
         ("employeur", tab(apprenticeship, "employeur")),
@@ -235,7 +235,7 @@ async def _scenario(url: str, tokens: TokenFactory, bootstrap: str) -> None:
     assert set(error["tabs_in_error"]) == {"salarie", "tuteur", "documents"}, error["tabs_in_error"]
     rules = {(e["rule_id"], e["field"]) for e in error["errors"]}
     assert ("NIR_CHECKSUM", "employee.nir") in rules
-    assert ("TUTOR_EXPERIENCE", "tutors[0].experience_years") in rules
+    assert ("TUTOR_AGE_MIN", "tutors[0].birth_date") in rules
     assert ("TRAINING_AGREEMENT_DOCUMENT", "documents.convention_formation") in rules
     by_tab = {t["tab"]: t for t in error["tabs"]}
     assert by_tab["contrat"]["state"] != "error" and by_tab["salarie"]["state"] == "error"

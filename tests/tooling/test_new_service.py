@@ -79,20 +79,53 @@ def test_the_tree_has_the_house_shape_and_is_lint_and_type_clean(generated):
 
 
 @pytest.mark.integration
-def test_its_own_unit_and_integration_tests_pass(generated):
-    env = {**os.environ, **ensure_stack()}
-    env["PYTHONPATH"] = os.pathsep.join([str(generated / "services" / NAME / "src"), env.get("PYTHONPATH", "")])
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", str(generated / "services" / NAME), "-q", "-p", "no:cacheprovider"],
-        cwd=REPO,
-        env=env,
+def test_make_new_service_in_a_copy_of_the_repository_installs_it_in_the_workspace(tmp_path, registry):
+    """The whole path of `make new-service`: uv lock and uv sync, then the registry checks hold for it too."""
+    repo = tmp_path / "repo"
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, check=True, capture_output=True).stdout
+    for name in tracked.decode().split("\0"):
+        if name and (REPO / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, repo / name)
+    subprocess.run(["make", "-s", "new-service", f"NAME={NAME}", "TITLE=Sonde"], cwd=repo, check=True)
+    python = repo / ".venv" / "bin" / "python"
+    installed = subprocess.run(
+        [str(python), "-c", f"import passerelle.{MODULE}.main as m; print(m.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert installed.returncode == 0, installed.stderr
+    assert installed.stdout.startswith(str(repo / "services" / NAME)), installed.stdout
+    env = subprocess.run([str(python), "deploy/native/stack.py", "env"], cwd=repo, capture_output=True, text=True)
+    assert f"PASSERELLE_{MODULE.upper()}_URL=" in env.stdout
+    # Its own tests (the integration one on the real stack) and the registry's checks, in the copy's venv.
+    stack = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"} | ensure_stack()
+    checks = subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pytest",
+            f"services/{NAME}",
+            "tests/tooling/test_registry.py",
+            "-v",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=repo,
+        env=stack,
         capture_output=True,
         text=True,
         timeout=300,
     )
     try:
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-        assert "2 passed" in result.stdout
+        assert checks.returncode == 0, checks.stdout[-3000:] + checks.stderr[-2000:]
+        for test in (
+            "test_settings_follow_the_platform_conventions",
+            "test_the_service_is_ready_on_its_migrated_database",
+            "test_the_migrated_database_matches_the_metadata",
+        ):
+            assert f"{test} PASSED" in checks.stdout, checks.stdout[-3000:]
     finally:
         engine = sa.create_engine(f"{database_admin_url()}/postgres", isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:

@@ -51,7 +51,8 @@ def run_migrations(cfg: Config) -> None:
         if ini.exists():
             log(f"alembic upgrade head for {svc.name}")
             run(
-                [str(VENV / "bin" / "alembic"), "-c", str(ini.relative_to(REPO)), "upgrade", "head"],
+                # heads: the service's own history and libs' delivery branch (the outbox and inbox) may both grow.
+                [str(VENV / "bin" / "alembic"), "-c", str(ini.relative_to(REPO)), "upgrade", "heads"],
                 what=f"alembic upgrade ({svc.name})",
                 env=env,
                 cwd=REPO,

@@ -253,10 +253,16 @@ _FRENCH: dict[str, str] = {
 
 
 def french_message(error: dict[str, Any]) -> str:
+    ctx = {k: v for k, v in (error.get("ctx") or {}).items()}
+    if isinstance(ctx.get("french"), str):
+        # A service's own check (PydanticCustomError with a `french` context) already says it in French.
+        return str(ctx["french"])
     template = _FRENCH.get(error.get("type", ""))
     if template is None:
         return "Valeur invalide."
-    ctx = {k: v for k, v in (error.get("ctx") or {}).items()}
+    if isinstance(ctx.get("expected"), str):
+        # Pydantic lists choices in English ("'a', 'b' or 'c'").
+        ctx["expected"] = ctx["expected"].replace("' or '", "' ou '")
     if "error" in ctx:
         ctx["error"] = str(ctx["error"]).removeprefix("Value error, ")
     try:

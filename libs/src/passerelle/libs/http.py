@@ -82,6 +82,8 @@ CorrelationId = Annotated[UUID | None, Depends(correlation_id)]
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+# A refused body is read and dropped up to this much, so the client gets the 413 (beyond: the connection closes).
+DRAIN_MAX_BYTES = 64 * 1024 * 1024
 _LIMIT_ATTRIBUTE = "__passerelle_body_limit__"
 
 
@@ -169,7 +171,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             received += len(chunk)
             if received > limit:
-                await self._refuse(scope, receive, send, limit)
+                await self._refuse(scope, receive, send, limit, drained=not message.get("more_body", False))
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -186,9 +188,19 @@ class BodyLimitMiddleware:
         await self.app(scope, replay, send)
 
     @staticmethod
-    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int, drained: bool = False) -> None:
+        """413 in the usual JSON shape. The rest of the body is read and dropped first (never parsed, at most
+        DRAIN_MAX_BYTES), so that the client, still sending, reads the answer instead of a reset connection."""
         from fastapi.responses import JSONResponse
 
+        left = DRAIN_MAX_BYTES
+        while not drained and left > 0:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            left -= len(message.get("body", b""))
+            drained = not message.get("more_body", False)
         error = BodyTooLarge(limit)
-        response = JSONResponse(error.as_dict(), status_code=error.status_code, headers={"Connection": "close"})
+        headers = {} if drained else {"Connection": "close"}
+        response = JSONResponse(error.as_dict(), status_code=error.status_code, headers=headers)
         await response(scope, receive, send)

@@ -8,7 +8,8 @@
     pdf_bytes = sheet.finish()
 
 A cursor over A4 pages that breaks pages as needed and numbers them; values are printed in the form's
-blue, labels in black. Drawn with reportlab, from data only (no template files).
+blue, labels in black. A label is never cut (set smaller, then on two lines); a long value goes on two
+lines. Drawn with reportlab, from data only (no template files).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ BOX_H = 6.2 * mm
 LABEL_H = 3.2 * mm
 BAR_H = 5.5 * mm
 FORM_BLUE = colors.HexColor("#000091")
+LABEL_MIN_SIZE = 5.2
 
 
 def text_of(value: Any) -> str:
@@ -66,6 +68,22 @@ def fit(text: str, width: float, size: float, font: str = FONT) -> str:
     while text and stringWidth(text + "…", font, size) > width:
         text = text[:-1]
     return text + "…"
+
+
+def wrap(text: str, width: float, size: float, font: str = FONT) -> list[str]:
+    """Lines of at most `width` points at `size`, cut between words."""
+    return simpleSplit(text, font, size, width) or [""]
+
+
+def label_lines(text: str, width: float) -> tuple[float, list[str]]:
+    """A label at the largest size (down to LABEL_MIN_SIZE) that fits on one line, else on two: never cut."""
+    size = LABEL_SIZE
+    while size > LABEL_MIN_SIZE and stringWidth(text, FONT, size) > width:
+        size -= 0.3
+    if stringWidth(text, FONT, size) <= width:
+        return size, [text]
+    lines = wrap(text, width, size)
+    return size, [lines[0], " ".join(lines[1:])]
 
 
 class Sheet:
@@ -99,22 +117,35 @@ class Sheet:
         self.c.save()
         return self._buffer.getvalue()
 
-    def header(self, number: str, model: str, title: str, subtitle: str) -> None:
-        """The official form's title block: the cerfa box with its number, the title, the model code."""
+    def header(self, number: str, model: str, title: str, subtitle: str, ministry: str = "") -> None:
+        """The official form's title block: the République française block (the State's name and motto), the
+        cerfa box with its number and version (`10103*14`), the title, the model code and the ministry."""
         c = self.c
         top = self.y
+        c.setFillColor(colors.black)
+        c.setFont(BOLD, 8.5)
+        c.drawString(MARGIN, top - 4 * mm, "RÉPUBLIQUE")
+        c.drawString(MARGIN, top - 7.5 * mm, "FRANÇAISE")
+        c.setFont("Helvetica-Oblique", 6.5)
+        for index, word in enumerate(("Liberté", "Égalité", "Fraternité")):
+            c.drawString(MARGIN, top - (11 + index * 2.8) * mm, word)
+        box_x = MARGIN + 27 * mm
         c.setLineWidth(1)
-        c.rect(MARGIN, top - 18 * mm, 28 * mm, 18 * mm)
+        c.rect(box_x, top - 18 * mm, 28 * mm, 18 * mm)
         c.setFont(BOLD, 15)
-        c.drawCentredString(MARGIN + 14 * mm, top - 9 * mm, "cerfa")
+        c.drawCentredString(box_x + 14 * mm, top - 9 * mm, "cerfa")
         c.setFont(FONT, 7)
-        c.drawCentredString(MARGIN + 14 * mm, top - 14 * mm, f"N° {number}")
+        c.drawCentredString(box_x + 14 * mm, top - 14 * mm, f"N° {number}")
+        centre = (box_x + 28 * mm + PAGE_W - MARGIN) / 2
         c.setFont(BOLD, 13)
-        c.drawCentredString(PAGE_W / 2 + 8 * mm, top - 8 * mm, title)
+        c.drawCentredString(centre, top - 8 * mm, title)
         c.setFont(FONT, 7.5)
-        c.drawCentredString(PAGE_W / 2 + 8 * mm, top - 13 * mm, subtitle)
+        c.drawCentredString(centre, top - 13 * mm, subtitle)
         c.setFont(BOLD, 7)
         c.drawRightString(PAGE_W - MARGIN, top - 4 * mm, model)
+        if ministry:
+            c.setFont(FONT, 6)
+            c.drawRightString(PAGE_W - MARGIN, top - 17 * mm, ministry)
         self.y = top - 22 * mm
 
     def letterhead(self, sender: Sequence[str], recipient: Sequence[str], place_and_date: str) -> None:
@@ -200,16 +231,32 @@ class Sheet:
 
     def _field(self, x: float, width: float, label: str, value: Any) -> None:
         c = self.c
-        c.setFont(FONT, LABEL_SIZE)
         c.setFillColor(colors.black)
-        c.drawString(x, self.y - LABEL_H + 0.8 * mm, fit(label, width, LABEL_SIZE))
+        size, lines = label_lines(label, width)
+        c.setFont(FONT, size)
+        if len(lines) == 1:
+            c.drawString(x, self.y - LABEL_H + 0.8 * mm, lines[0])
+        else:
+            c.drawString(x, self.y - LABEL_H + 2.4 * mm, lines[0])
+            c.drawString(x, self.y - LABEL_H + 0.4 * mm, lines[1])
         box_top = self.y - LABEL_H
         c.setStrokeColor(colors.HexColor("#555555"))
         c.setLineWidth(0.5)
         c.rect(x, box_top - BOX_H, width, BOX_H)
-        c.setFont(FONT, VALUE_SIZE)
+        text = text_of(value)
+        room = width - 3 * mm
+        size = VALUE_SIZE
+        while size > 6 and stringWidth(text, FONT, size) > room:
+            size -= 0.5
+        c.setFont(FONT, size)
         c.setFillColor(FORM_BLUE)
-        c.drawString(x + 1.5 * mm, box_top - BOX_H + 2 * mm, fit(text_of(value), width - 3 * mm, VALUE_SIZE))
+        if stringWidth(text, FONT, size) <= room:
+            c.drawString(x + 1.5 * mm, box_top - BOX_H + 2 * mm, text)
+        else:
+            # Too long for one line even small: two lines in the box rather than a cut value.
+            value_lines = wrap(text, room, size)
+            c.drawString(x + 1.5 * mm, box_top - 2.5 * mm, value_lines[0])
+            c.drawString(x + 1.5 * mm, box_top - 5 * mm, fit(" ".join(value_lines[1:]), room, size))
         c.setFillColor(colors.black)
         c.setStrokeColor(colors.black)
 
@@ -240,7 +287,8 @@ class Sheet:
         self.y -= 2 * mm
 
     def checkbox(self, checked: bool | None, label: str) -> None:
-        self.need(5 * mm)
+        lines = wrap(label, CONTENT_W - 5 * mm, 7)
+        self.need(5 * mm + 3.2 * mm * (len(lines) - 1))
         c = self.c
         c.rect(MARGIN, self.y - 3.6 * mm, 3 * mm, 3 * mm)
         if checked:
@@ -249,8 +297,9 @@ class Sheet:
             c.drawString(MARGIN + 0.6 * mm, self.y - 3.1 * mm, "X")
             c.setFillColor(colors.black)
         c.setFont(FONT, 7)
-        c.drawString(MARGIN + 5 * mm, self.y - 3.2 * mm, fit(label, CONTENT_W - 5 * mm, 7))
-        self.y -= 5 * mm
+        for index, line in enumerate(lines):
+            c.drawString(MARGIN + 5 * mm, self.y - 3.2 * mm - index * 3.2 * mm, line)
+        self.y -= 5 * mm + 3.2 * mm * (len(lines) - 1)
 
     def signatures(self, labels: Sequence[str]) -> None:
         height = 22 * mm
@@ -260,5 +309,6 @@ class Sheet:
             x = MARGIN + index * (width + 3 * mm)
             self.c.rect(x, self.y - height, width, height)
             self.c.setFont(FONT, 6.5)
-            self.c.drawString(x + 1.5 * mm, self.y - 3.5 * mm, fit(label, width - 3 * mm, 6.5))
+            for row, line in enumerate(wrap(label, width - 3 * mm, 6.5)):
+                self.c.drawString(x + 1.5 * mm, self.y - (3.5 + row * 2.8) * mm, line)
         self.y -= height + 2 * mm

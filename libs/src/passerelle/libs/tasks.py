@@ -25,6 +25,16 @@ from passerelle.libs.logging import get_logger
 log = get_logger(__name__)
 
 
+class Skipped:
+    """What `PeriodicTask.run_once` returns when another process held the task's lock."""
+
+    def __repr__(self) -> str:
+        return "SKIPPED"
+
+
+SKIPPED = Skipped()
+
+
 class BackgroundTask(Protocol):
     name: str
 
@@ -80,26 +90,26 @@ class PeriodicTask:
                 await asyncio.wait_for(self._task, self.stop_timeout)
             self._task = None
 
-    async def run_once(self, context: Any, engine: AsyncEngine | None, service_name: str) -> bool:
-        """One round; False when another process held the lock (the round was skipped)."""
+    async def run_once(self, context: Any, engine: AsyncEngine | None, service_name: str) -> object:
+        """One round: what `run` returned, or SKIPPED when another process held the lock."""
         if not self.exclusive or engine is None:
-            await self.run(context)
+            result = await self.run(context)
             self.runs += 1
-            return True
+            return result
         key = advisory_key(service_name, self.name)
         async with engine.connect() as connection:
             locked = (await connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": key})).scalar()
             await connection.commit()
             if not locked:
                 self.skipped += 1
-                return False
+                return SKIPPED
             try:
-                await self.run(context)
+                result = await self.run(context)
                 self.runs += 1
             finally:
                 await connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
                 await connection.commit()
-        return True
+        return result
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(asyncio.TimeoutError):

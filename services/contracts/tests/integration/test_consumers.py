@@ -6,22 +6,19 @@ the other services would (CloudEvents headers, contract id as key).
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 
 from passerelle.contracts.bootstrap import bootstrap
 from passerelle.contracts.config import Settings
 from passerelle.contracts.testing.samples import DEMO_PRO_EMPLOYER_SIRET, complete_professionalisation_form
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.kafka import eventually, read_topic
 from passerelle.schemas import Envelope, Event, encode_record
 from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.identity import MembershipGranted
@@ -66,38 +63,15 @@ async def publish(stack: dict[str, str], event: Event, envelope: Envelope | None
     return envelope
 
 
-async def eventually(probe: Callable[[], Awaitable[Any]], check: Callable[[Any], bool], timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    value = None
-    while time.monotonic() < deadline:
-        value = await probe()
-        if check(value):
-            return value
-        await asyncio.sleep(0.3)
-    raise AssertionError(f"condition not met in {timeout}s; last value: {value!r}")
-
-
-async def transmitted_on_kafka(stack: dict[str, str], contract_id: str, expected: int, timeout: float = 30) -> int:
-    """How many `contract.transmitted` records carry this contract's key (reads the topic from the start)."""
-    consumer = AIOKafkaConsumer(
+async def transmitted_on_kafka(stack: dict[str, str], contract_id: str, expected: int) -> int:
+    """How many `contract.transmitted` records carry this contract's key (read from the start of the topic)."""
+    records = await read_topic(
+        stack["PASSERELLE_KAFKA_BOOTSTRAP"],
         "contract.transmitted",
-        bootstrap_servers=stack["PASSERELLE_KAFKA_BOOTSTRAP"],
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
+        key=contract_id.encode(),
+        until=lambda found: len(found) >= expected,
     )
-    await consumer.start()
-    seen = 0
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            batches = await consumer.getmany(timeout_ms=500, max_records=5000)
-            seen += sum(1 for records in batches.values() for r in records if r.key == contract_id.encode())
-            if seen >= expected and not batches:
-                break
-    finally:
-        await consumer.stop()
-    return seen
+    return len(records)
 
 
 def uploaded(contract_id: str, document_type: str = "convention_formation", version: int = 1) -> DocumentUploaded:

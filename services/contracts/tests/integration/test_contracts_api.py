@@ -84,7 +84,7 @@ async def test_an_employer_drafts_corrects_and_transmits_an_apprenticeship(clien
     contract_id = created["id"]
     assert created["status"] == "draft" and created["version"] == 1
     assert created["form"]["employer"]["name"] == "Boulangerie Dupain SAS"  # auto-filled from the SIRET
-    assert created["parties"]["opco_code"] == "OPCOMMERCE"
+    assert created["parties"]["opco_code"] == "OPCOEP"
     assert [e["topic"] for e in outbox(database_url, contract_id)] == ["contract.drafted"]
 
     # Saving an incomplete tab is fine; the tab's findings come back (missing answers as warnings).
@@ -133,7 +133,7 @@ async def test_an_employer_drafts_corrects_and_transmits_an_apprenticeship(clien
         "employer_siret": DEMO_EMPLOYER_SIRET,
         "training_uai": DEMO_CFA_UAI,
         "training_siret": DEMO_CFA_SIRET,
-        "opco_code": "OPCOMMERCE",
+        "opco_code": "OPCOEP",
         "employer_may_see": True,
     }
 
@@ -296,6 +296,10 @@ async def test_dashboard_lists_filters_and_pages_only_my_contracts(client, auth,
     bad = await client.get("/contracts", params={"page_size": 1000, "status": "nope"}, headers=headers)
     assert bad.status_code == 422
     assert {f["path"] for f in bad.json()["error"]["fields"]} == {"page_size", "status"}
+    [status_error] = [f for f in bad.json()["error"]["fields"] if f["path"] == "status"]
+    assert status_error["message"].startswith(
+        "Statut inconnu : « nope ». Valeurs possibles : draft (En cours de saisie)"
+    )
 
 
 async def test_questions_remuneration_and_referentials(client, auth, orgs):

@@ -108,12 +108,12 @@ class FakeUnitOfWork:
         return [e.topic for e in self.published]
 
 
-def principal(*, sirets=(), uais=(), training_sirets=(), opco=(), subject=None) -> Principal:
-    memberships = [Membership(uuid.uuid4(), "employer", "admin", siret=s, siren=s[:9]) for s in sirets]
-    memberships += [Membership(uuid.uuid4(), "training", "admin", uai=u) for u in uais]
-    memberships += [Membership(uuid.uuid4(), "training", "admin", siret=s) for s in training_sirets]
+def principal(*, sirets=(), uais=(), training_sirets=(), opco=(), subject=None, email=None, role="admin") -> Principal:
+    memberships = [Membership(uuid.uuid4(), "employer", role, siret=s, siren=s[:9]) for s in sirets]
+    memberships += [Membership(uuid.uuid4(), "training", role, uai=u) for u in uais]
+    memberships += [Membership(uuid.uuid4(), "training", role, siret=s) for s in training_sirets]
     memberships += [Membership(uuid.uuid4(), "opco", "reviewer", opco_code=o) for o in opco]
-    return Principal(subject or uuid.uuid4(), "user", None, None, tuple(memberships))
+    return Principal(subject or uuid.uuid4(), "user", email, None, tuple(memberships))
 
 
 @pytest.fixture

@@ -57,3 +57,41 @@ def test_an_empty_draft_renders_too():
     contract = Contract(id=uuid.uuid4(), contract_type=ContractType.APPRENTICESHIP, form=ContractForm(), owner_id="x")
     pdf = render_cerfa(ContractRecord(contract=contract, created_by_side=Side.TRAINING, opco_code=None))
     assert pdf.startswith(b"%PDF")
+
+
+def _render(form, contract_type) -> str:
+    contract = Contract(id=uuid.uuid4(), contract_type=contract_type, form=form, owner_id="someone")
+    return _text_of(render_cerfa(ContractRecord(contract=contract, created_by_side=Side.EMPLOYER, opco_code="X")))
+
+
+def test_the_cerfa_carries_the_state_block_the_form_version_and_the_signature_place_and_date(apprenticeship_form):
+    text = _text_of_words(_render(apprenticeship_form, ContractType.APPRENTICESHIP))
+    for words in ["RÉPUBLIQUE", "FRANÇAISE", "Liberté", "N° 10103*14", "FA13", "Fait à", "Paris", "25/08/2025"]:
+        assert words in text, words
+    assert "Visa du CFA" in text and "CADRE RÉSERVÉ AU CFA" in text
+
+
+def test_the_professionalisation_cerfa_prints_its_own_kind_label(professionalisation_form):
+    text = _text_of_words(_render(professionalisation_form, ContractType.PROFESSIONALISATION))
+    assert "Premier contrat de professionnalisation" in text
+    assert "Premier contrat de l'apprenti" not in text and "apprenti" not in text.lower().replace("apprentissage", "")
+    assert "N° 12434*04" in text and "93131234513" in text
+
+
+def test_no_label_is_cut(apprenticeship_form, professionalisation_form):
+    for form, kind in [
+        (apprenticeship_form, ContractType.APPRENTICESHIP),
+        (professionalisation_form, ContractType.PROFESSIONALISATION),
+    ]:
+        assert "…" not in _text_of_words(_render(form, kind))
+
+
+def _text_of_words(stream_text: str) -> str:
+    """The strings drawn (`(...) Tj`), joined: reportlab escapes parentheses and apostrophes, encodes latin-1."""
+    drawn = re.findall(r"\((.*?)(?<!\\)\) Tj", stream_text)
+
+    def unescape(part: str) -> str:
+        part = re.sub(r"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]).decode("cp1252"), part)
+        return re.sub(r"\\(.)", r"\1", part)
+
+    return " ".join(unescape(part) for part in drawn)

@@ -229,13 +229,45 @@ def test_engage_requires_a_file_number():
 def test_archive_and_restore():
     contract = _drafted()
     contract.transmit(transmission_context(contract.form), by=EMPLOYER)
+    contract.engage(opco_file_number="OPC-1", agreement_letter_document_id=None, by="opco")
     contract.archive(by=EMPLOYER)
     assert contract.status == ContractStatus.ARCHIVED and not contract.is_editable
     with pytest.raises(InvalidTransition):
         contract.archive(by=EMPLOYER)
     contract.restore(by=EMPLOYER)
-    assert contract.status == ContractStatus.TRANSMITTED
+    assert contract.status == ContractStatus.ENGAGED
     assert _event_types(contract)[-2:] == [ContractArchived, ContractRestored]
+
+
+def test_a_contract_awaiting_the_opco_decision_cannot_be_archived():
+    contract = _drafted()
+    contract.transmit(transmission_context(contract.form), by=EMPLOYER)
+    with pytest.raises(InvalidTransition, match="attend sa décision"):
+        contract.archive(by=EMPLOYER)
+    assert contract.status == ContractStatus.TRANSMITTED
+
+
+@pytest.mark.parametrize(
+    ("decide", "status"),
+    [
+        (lambda c: c.engage(opco_file_number="OPC-9", agreement_letter_document_id=None, by="opco"), "engaged"),
+        (lambda c: c.apply_anomaly(reasons=["x"], letter_document_id=None, by="opco"), "in_anomaly"),
+        (lambda c: c.refuse(reason="Hors délai", by="opco"), "refused"),
+    ],
+)
+def test_a_decision_reaching_a_contract_archived_while_transmitted_is_kept_beside_the_archive(decide, status):
+    """Contracts archived while transmitted before this rule existed: the decision is applied, never lost."""
+    contract = _drafted()
+    contract.transmit(transmission_context(contract.form), by=EMPLOYER)
+    contract.status_before_archive, contract.status = contract.status, ContractStatus.ARCHIVED
+    assert contract.awaits_decision
+    decide(contract)
+    assert contract.status == ContractStatus.ARCHIVED
+    assert contract.status_before_archive == ContractStatus(status)
+    contract.restore(by=EMPLOYER)
+    assert contract.status == ContractStatus(status)
+    if status == "engaged":
+        assert contract.opco_file_number == "OPC-9"
 
 
 def test_only_never_transmitted_drafts_can_be_deleted():

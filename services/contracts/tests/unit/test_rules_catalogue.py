@@ -183,6 +183,18 @@ CASES = [
     Case("NIR_CHECKSUM", APP, {"employee.nir": "108037511102448"}),
     Case("NIR_IDENTITY_MISMATCH", APP, {"employee.sex": "F"}),
     Case("NAF_FORMAT", APP, {"employer.naf_code": "1071C"}),
+    Case(
+        "ACTIVITY_DECLARATION_FORMAT",
+        PRO,
+        {"training.organisation.activity_declaration_number": "9313123451"},
+        passing={"training.organisation.activity_declaration_number": "93 13 12345 13"},
+    ),
+    Case(
+        "BIRTH_PLACE_CONSISTENT",
+        APP,
+        {"employee.born_abroad": True},
+        passing={"employee.born_abroad": True, "employee.birth_department": "99", "employee.nir": None},
+    ),
     Case("IDCC_FORMAT", APP, {"employer.idcc": "843"}, passing={"employer.idcc": "9998"}),
     Case("RNCP_FORMAT", APP, {"training.qualification.rncp_code": "37680"}),
     Case("DIPLOMA_CODE_FORMAT", APP, {"training.qualification.diploma_code": "5002214"}),
@@ -228,7 +240,7 @@ CASES = [
             "contract.derogation_code": "11",
         },
     ),
-    Case("DEROGATION_CODE_UNJUSTIFIED", APP, {"contract.derogation_code": "11"}, severity=Severity.WARNING),
+    Case("DEROGATION_CODE_UNJUSTIFIED", APP, {"contract.derogation_code": "11"}),
     Case("EMPLOYER_TYPE_SECTOR", APP, {"employer.employer_type": "22"}),
     # Pay
     Case(
@@ -258,12 +270,20 @@ CASES = [
     Case("TRAINING_REQUIRED", PRO, {"training.hours_in_organisation": None}),
     Case("ATTESTATIONS_REQUIRED", APP, {"synthesis.employer_attests_accuracy": False}),
     # Training share
-    Case("TRAINING_SHARE_MIN", APP, {"training.hours": Decimal("900")}, passing={"training.hours": Decimal("913")}),
+    # 2 years at 35 h a week: 2 x 1,607 h = 3,214 h of work, 25 % is 803.5 h (L6211-2 and L3121-41).
+    Case(
+        "TRAINING_SHARE_MIN",
+        APP,
+        {"training.hours": Decimal("803")},
+        passing={"training.hours": Decimal("804")},
+        severity=Severity.WARNING,
+    ),
     Case(
         "PRO_TRAINING_SHARE_MIN",
         PRO,
-        {"training.hours": Decimal("270"), "training.hours_in_organisation": Decimal("270")},
-        passing={"training.hours": Decimal("275"), "training.hours_in_organisation": Decimal("275")},
+        # 12 months at 35 h a week: 1,607 h; 15 % is 241.05 h.
+        {"training.hours": Decimal("241"), "training.hours_in_organisation": Decimal("241")},
+        passing={"training.hours": Decimal("242"), "training.hours_in_organisation": Decimal("242")},
     ),
     Case(
         "PRO_TRAINING_SHARE_MAX",
@@ -301,8 +321,14 @@ CASES = [
         APP,
         {"tutors[0].experience_years": 1, "tutors[0].related_diploma": False},
         passing={"tutors[0].experience_years": 1, "tutors[0].related_diploma": True},
+        severity=Severity.WARNING,
     ),
-    Case("PRO_TUTOR_EXPERIENCE", PRO, {"tutors[0].experience_years": 1}, passing={"tutors[0].experience_years": 2}),
+    Case(
+        "PRO_TUTOR_EXPERIENCE",
+        PRO,
+        {"tutors[0].experience_years": 1, "tutors[0].experience_months": 11},
+        passing={"tutors[0].experience_years": 2, "tutors[0].experience_months": 0},
+    ),
     Case(
         "TUTOR_APPRENTICE_LIMIT",
         APP,
@@ -319,7 +345,12 @@ CASES = [
         {"contract.weekly_hours": Decimal("49")},
         passing={"contract.weekly_hours": Decimal("48")},
     ),
-    Case("MINOR_WEEKLY_HOURS_MAX", APP, {"contract.weekly_hours": Decimal("37")}),
+    Case(
+        "MINOR_WEEKLY_HOURS_MAX",
+        APP,
+        {"contract.weekly_hours": Decimal("41")},
+        passing={"contract.weekly_hours": Decimal("35")},
+    ),
     Case("DANGEROUS_WORK_MINOR", APP, {"contract.dangerous_work": True}, severity=Severity.WARNING),
     # Legal data: a contract dated before the versioned parameters is reported, never crashes the engine
     Case(

@@ -83,10 +83,10 @@ async def test_an_employer_creates_a_contract_auto_filled_from_its_siret(uow, em
     record = await draft(uow, employer, deps, employer_siret=DEMO_EMPLOYER_SIRET)
     assert record.contract.form.employer.name == "Boulangerie Dupain SAS"
     assert record.contract.form.employer.idcc == "0843"
-    assert record.created_by_side == Side.EMPLOYER and record.opco_code == "OPCOMMERCE"
+    assert record.created_by_side == Side.EMPLOYER and record.opco_code == "OPCOEP"  # IDCC 0843
     [event] = uow.published
     assert isinstance(event, events.ContractDrafted)
-    assert event.parties.employer_siret == DEMO_EMPLOYER_SIRET and event.parties.opco_code == "OPCOMMERCE"
+    assert event.parties.employer_siret == DEMO_EMPLOYER_SIRET and event.parties.opco_code == "OPCOEP"
     assert event.actor_id == employer.subject
     assert [e.action for e in uow.contracts.entries] == ["drafted"]
 
@@ -346,7 +346,7 @@ async def test_only_drafts_are_deleted_and_deleted_contracts_disappear(uow, empl
 
 async def test_opco_staff_read_transmitted_contracts_of_their_opco_only(uow, employer, deps, make_principal):
     record = await transmitted(uow, employer, deps)
-    reviewer = make_principal(opco=["OPCOMMERCE"])
+    reviewer = make_principal(opco=["OPCOEP"])
     stored, sides, documents = await queries.get_contract(uow, reviewer, record.id)
     assert sides == {Side.OPCO}
     view = contract_public(stored, sides, documents)

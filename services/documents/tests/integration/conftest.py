@@ -82,7 +82,7 @@ async def client(service):
 
 @pytest.fixture
 def docs(service):
-    return service.state["documents"]
+    return service.context
 
 
 async def project_contract(docs, *, transmitted: bool = False, opco: str | None = OPCO) -> uuid.UUID:

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 
 from passerelle.documents.adapters.orm import documents_table
 from passerelle.documents.adapters.storage import S3Storage
+from passerelle.documents.bootstrap import reconciliation
 from passerelle.documents.domain.model import DocumentStatus
-from passerelle.documents.entrypoints.reconcile import reconcile_once
 from passerelle.documents.service_layer import uploads
 from passerelle.libs.outbox import outbox_table
+from passerelle.libs.tasks import SKIPPED, advisory_key
 from passerelle.libs.testing.processes import free_port
 from passerelle.libs.testing.samples import sample_pdf
 
@@ -89,6 +90,11 @@ async def test_antivirus_down_fails_cleanly(client, service, docs, contract_id, 
     assert await counts(service, contract_id) == (0, 0)
 
 
+async def reconcile_once(service, docs, grace):
+    """One run of the service's reconciliation task, under its lock (SKIPPED when another instance holds it)."""
+    return await reconciliation(service.settings, grace=grace).run_once(docs, service.engine, service.name)
+
+
 async def test_the_reconciliation_repairs_what_crashes_leave(client, service, docs, s3, bucket, new_contract, employer):
     contract_id = await new_contract()
     kept = (await post(client, contract_id, employer)).json()
@@ -98,12 +104,12 @@ async def test_the_reconciliation_repairs_what_crashes_leave(client, service, do
     s3.put_object(bucket, orphan, io.BytesIO(PDF), len(PDF))
 
     # The orphan is young (an upload may be in progress): left alone; the vanished object is noticed.
-    report = await reconcile_once(service.engine, docs, timedelta(hours=1))
+    report = await reconcile_once(service, docs, timedelta(hours=1))
     assert (report.orphan_objects_removed, report.missing_marked, report.errors) == (0, 1, 0)
     assert orphan in objects_for(s3, bucket, contract_id)
 
     later = replace(docs, clock=lambda: datetime.now(UTC) + timedelta(hours=2))
-    report = await reconcile_once(service.engine, later, timedelta(hours=1))
+    report = await reconcile_once(service, later, timedelta(hours=1))
     assert report.orphan_objects_removed == 1
     assert report.missing_marked == 0
     assert objects_for(s3, bucket, contract_id) == [f"contracts/{contract_id}/{kept['id']}"]
@@ -120,8 +126,9 @@ async def test_the_reconciliation_repairs_what_crashes_leave(client, service, do
 
 async def test_one_reconciliation_at_a_time(service, docs):
     async with service.engine.connect() as conn:
-        await conn.execute(sa.select(sa.func.pg_advisory_lock(0x646F6373)))
+        key = advisory_key(service.name, "reconcile")
+        await conn.execute(sa.select(sa.func.pg_advisory_lock(key)))
         try:
-            assert await reconcile_once(service.engine, docs, timedelta(hours=1)) is None
+            assert await reconcile_once(service, docs, timedelta(hours=1)) is SKIPPED
         finally:
-            await conn.execute(sa.select(sa.func.pg_advisory_unlock(0x646F6373)))
+            await conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))

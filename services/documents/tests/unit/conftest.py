@@ -19,6 +19,7 @@ from passerelle.documents.service_layer.context import Documents
 from passerelle.documents.service_layer.ports import ObjectMissing, ScannerError, ScanResult, StorageError, StoredObject
 from passerelle.libs.auth import Principal, principal_from_claims
 from passerelle.libs.testing import samples
+from passerelle.libs.testing.fakes import FakeClock
 from passerelle.libs.testing.tokens import employer_claim, opco_claim, training_claim
 from passerelle.schemas import Event
 
@@ -234,15 +235,6 @@ def inspector() -> FakeInspector:
     return FakeInspector()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(milliseconds=1)
-        return self.now
-
-
 @pytest.fixture
 def state() -> FakeState:
     return FakeState()
@@ -259,8 +251,8 @@ def scanner() -> FakeScanner:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(tick=timedelta(milliseconds=1))
 
 
 @pytest.fixture

@@ -1,14 +1,13 @@
 """Organisations, members, machine clients and events over HTTP, on the real database, Kafka and mail server."""
 
 import random
-import time
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaConsumer
 from stdnum import luhn
 
 from passerelle.libs.identifiers import UAI_LETTERS
+from passerelle.libs.testing.kafka import read_topic
 from passerelle.schemas import decode_record
 
 pytestmark = pytest.mark.integration
@@ -234,24 +233,8 @@ async def test_events_reach_kafka_through_the_outbox(client, api):
     email = new_email()
     await api.confirmed_account(email)
     org = await api.employer(await api.headers(email), new_siret())
-    consumer = AIOKafkaConsumer(
-        "membership.granted",
-        bootstrap_servers=os.environ["PASSERELLE_KAFKA_BOOTSTRAP"],
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
+    records = await read_topic(
+        os.environ["PASSERELLE_KAFKA_BOOTSTRAP"], "membership.granted", key=org["id"].encode(), until=bool
     )
-    await consumer.start()
-    found = None
-    deadline = time.monotonic() + 30
-    try:
-        while found is None and time.monotonic() < deadline:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                for record in records:
-                    if record.key == org["id"].encode():
-                        found = decode_record(record.value, record.headers)
-    finally:
-        await consumer.stop()
-    assert found is not None, "membership.granted not seen on Kafka"
-    envelope, event = found
+    envelope, event = decode_record(records[0].value, records[0].headers)
     assert envelope.producer == "identity" and event.role == "admin" and event.email == email

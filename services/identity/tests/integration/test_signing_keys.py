@@ -13,25 +13,18 @@ from passerelle.libs.auth import TokenVerifier
 from passerelle.libs.db import create_engine, session_factory
 from passerelle.libs.errors import Unauthorized
 from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.fakes import FakeClock
 from passerelle.libs.testing.stack import ensure_stack
 
 pytestmark = pytest.mark.integration
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 async def test_rotation_publishes_ahead_keeps_old_keys_while_needed_then_forgets_them():
     ensure_stack()
     url = fresh_service_database(SERVICE_DIR, "identity_keys_test")
     engine = create_engine(url, 2)
-    clock = Clock()
+    clock = FakeClock(datetime.now(UTC))
     schedule = KeySchedule(timedelta(days=30), timedelta(minutes=10), timedelta(minutes=15))
     store = KeyStore(session_factory(engine), KeyCipher("un secret de test"), schedule, cache_seconds=0, clock=clock)
     signer = JwtSigner(store)

@@ -6,7 +6,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 from uuid import UUID
@@ -34,6 +34,7 @@ from passerelle.identity.domain.roles import OrganisationKind
 from passerelle.identity.domain.tokens import TokenSettings
 from passerelle.identity.service_layer import commands, organisations, provisioning, verification
 from passerelle.identity.service_layer.ports import Policy, Ports
+from passerelle.libs.testing.fakes import FakeClock
 
 
 class Store:
@@ -274,23 +275,12 @@ class FakeSigner:
         return json.dumps(claims)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
-
-
 class World:
     """A test's store, clock and ports, and a fresh unit of work on demand."""
 
     def __init__(self) -> None:
         self.store = Store()
-        self.clock = Clock()
+        self.clock = FakeClock()
         self.ports = Ports(
             hasher=FakeHasher(),
             signer=FakeSigner(),

@@ -22,12 +22,18 @@ from passerelle.schemas import Envelope, Event
 
 
 class FakeClock:
-    """A clock the test moves: `clock()` is now, `clock.advance(minutes=5)` moves it."""
+    """A clock the test moves: `clock()` is now, `clock.advance(minutes=5)` moves it.
 
-    def __init__(self, now: datetime | None = None) -> None:
+    With `tick`, each reading moves it on by that much (two readings never give the same instant).
+    """
+
+    def __init__(self, now: datetime | None = None, tick: timedelta | None = None) -> None:
         self.now = now or datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
+        self.tick = tick
 
     def __call__(self) -> datetime:
+        if self.tick is not None:
+            self.now += self.tick
         return self.now
 
     def advance(self, **delta: float) -> datetime:

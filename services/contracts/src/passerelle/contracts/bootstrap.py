@@ -12,7 +12,8 @@ from passerelle.contracts.adapters.unit_of_work import ContractsUnitOfWork
 from passerelle.contracts.config import Settings
 from passerelle.contracts.domain.referentials import EstablishmentDirectory, QualificationDirectory
 from passerelle.contracts.entrypoints.consumers import HANDLERS
-from passerelle.contracts.entrypoints.http import contracts, referentials, validation, whoami
+from passerelle.contracts.entrypoints.http import bulk, contracts, referentials, validation, whoami
+from passerelle.contracts.service_layer.bulk import BulkWorker
 from passerelle.contracts.service_layer.context import ContractsContext, Dependencies
 from passerelle.libs.db import Database
 from passerelle.libs.service import Service
@@ -53,14 +54,20 @@ def bootstrap(
         clock=deps.clock,
         deps=deps,
     )
+    tasks = []
+    if settings.bulk_worker_enabled:
+        # Bulk submissions (POST /bulk/drafts) are worked through in the service's process.
+        context.bulk_worker = BulkWorker(deps, chunk=settings.bulk_chunk_size)
+        tasks.append(context.bulk_worker)
     return Service(
         settings,
         context,
         database=database,
         title="Passerelle — Contrats",
         description="Rédaction des contrats (CERFA 10103 et 12434), contrôles, transmission.",
-        routers=[contracts.router, validation.router, referentials.router, whoami.router],
+        routers=[contracts.router, validation.router, bulk.router, referentials.router, whoami.router],
         handlers=HANDLERS,
+        tasks=tasks,
         publishes=[
             events.ContractDrafted,
             events.ContractProposed,

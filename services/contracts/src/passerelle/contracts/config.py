@@ -22,3 +22,6 @@ class Settings(ServiceSettings):
     referential_timeout_seconds: float = 3.0
     # The Kafka consumer group (and inbox consumer name); tests give each run its own.
     consumer_group: str = "contracts"
+    # Bulk drafting (POST /bulk/drafts) runs in the service's process; drafts created per transaction.
+    bulk_worker_enabled: bool = True
+    bulk_chunk_size: int = 200

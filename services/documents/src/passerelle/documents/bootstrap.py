@@ -7,15 +7,17 @@ from datetime import timedelta
 from passerelle.documents.adapters.inspection import StructureInspector
 from passerelle.documents.adapters.scanner import ClamdScanner
 from passerelle.documents.adapters.storage import S3Storage
+from passerelle.documents.adapters.unit_of_work import DocumentsUnitOfWork
 from passerelle.documents.config import Settings
-from passerelle.documents.entrypoints.consumers import consumers
+from passerelle.documents.entrypoints.consumers import HANDLERS
 from passerelle.documents.entrypoints.http.routes import router
-from passerelle.documents.entrypoints.reconcile import PeriodicReconciliation
 from passerelle.documents.service_layer.context import Documents
 from passerelle.documents.service_layer.ports import ObjectStorage, Scanner
-from passerelle.documents.service_layer.unit_of_work import DocumentsUnitOfWork
+from passerelle.documents.service_layer.reconcile import ReconcileReport, reconcile
+from passerelle.libs.db import Database
 from passerelle.libs.health import clamd_check, s3_check
 from passerelle.libs.service import Service
+from passerelle.libs.tasks import PeriodicTask
 from passerelle.schemas.events.documents import DocumentRejected, DocumentUploaded
 
 
@@ -33,34 +35,47 @@ def storage_from(settings: Settings) -> S3Storage:
     )
 
 
+def reconciliation(settings: Settings, grace: timedelta | None = None) -> PeriodicTask:
+    """Orphan objects removed, vanished ones marked missing: one instance at a time (the kit's advisory lock)."""
+    grace = grace if grace is not None else timedelta(seconds=settings.reconcile_grace_seconds)
+
+    async def run(context: Documents) -> ReconcileReport:
+        return await reconcile(context, grace)
+
+    return PeriodicTask(
+        "reconcile",
+        every=settings.reconcile_interval_seconds,
+        first_delay=settings.reconcile_interval_seconds,
+        run=run,
+        enabled=settings.reconcile_in_process,
+    )
+
+
 def bootstrap(
     settings: Settings | None = None, storage: ObjectStorage | None = None, scanner: Scanner | None = None
-) -> Service:
+) -> Service[Documents]:
     settings = settings or Settings()
-
-    async def start_reconciliation(service: Service) -> None:
-        if settings.reconcile_in_process and service.engine is not None:
-            periodic = PeriodicReconciliation(
-                service.engine,
-                service.state["documents"],
-                settings.reconcile_interval_seconds,
-                timedelta(seconds=settings.reconcile_grace_seconds),
-            )
-            periodic.start()
-            service.state["reconciliation"] = periodic
-
-    async def stop_reconciliation(service: Service) -> None:
-        periodic = service.state.pop("reconciliation", None)
-        if periodic is not None:
-            await periodic.stop()
-
-    service = Service(
+    database = Database.of(settings)
+    context = Documents(
+        uow_factory=database.unit_of_work(DocumentsUnitOfWork, settings.service_name),
+        producer=settings.service_name,
+        storage=storage or storage_from(settings),
+        scanner=scanner or ClamdScanner(settings.clamd_host, settings.clamd_port, settings.clamd_timeout_seconds),
+        inspector=StructureInspector(),
+        max_upload_bytes=settings.max_upload_bytes,
+        scan_max_bytes=settings.scan_max_bytes,
+        download_url_ttl_seconds=settings.download_url_ttl_seconds,
+    )
+    return Service(
         settings,
+        context,
+        database=database,
         title="Passerelle — Documents",
         description="Pièces des contrats sur stockage S3, contrôlées et analysées.",
         routers=[router],
-        consumers=consumers,
+        handlers=HANDLERS,
         publishes=[DocumentUploaded, DocumentRejected],
+        tasks=[reconciliation(settings)],
         checks={
             "s3": s3_check(
                 settings.s3_endpoint,
@@ -71,18 +86,4 @@ def bootstrap(
             ),
             "clamd": clamd_check(settings.clamd_host, settings.clamd_port),
         },
-        on_startup=[start_reconciliation],
-        on_shutdown=[stop_reconciliation],
     )
-    sessions = service.sessions
-    service.state["documents"] = Documents(
-        uow_factory=lambda: DocumentsUnitOfWork(sessions, service.name),  # type: ignore[arg-type]
-        storage=storage or storage_from(settings),
-        scanner=scanner or ClamdScanner(settings.clamd_host, settings.clamd_port, settings.clamd_timeout_seconds),
-        inspector=StructureInspector(),
-        max_upload_bytes=settings.max_upload_bytes,
-        scan_max_bytes=settings.scan_max_bytes,
-        download_url_ttl_seconds=settings.download_url_ttl_seconds,
-        producer=service.name,
-    )
-    return service

@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from passerelle.libs.settings import ServiceSettings
@@ -15,5 +16,21 @@ class Settings(ServiceSettings):
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
     mail_from: str = "Passerelle <ne-pas-repondre@passerelle.local>"
     portal_url: str = "http://127.0.0.1:8000"
+
+    # The mail outbox's delivery loop and the daily digest run in this process (several may run: they share).
+    background_enabled: bool = True
+    mail_max_attempts: int = 6
+    mail_first_retry_seconds: float = 2.0
+    mail_max_retry_seconds: float = 1800.0
+    mail_poll_seconds: float = 1.0
+    digest_hour: int = 7
+    digest_timezone: str = "Europe/Paris"
+    digest_check_seconds: float = 60.0
+    # How long the live stream can replay what a reconnecting page missed.
+    feed_retention_days: int = 7
+    stream_keepalive_seconds: float = 15.0

@@ -11,4 +11,4 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="OPCO_PROCESSING_", extra="ignore")
 
     service_name: ClassVar[str] = "opco_processing"
-    database_name: ClassVar[str | None] = 'opco_processing'
+    database_name: ClassVar[str | None] = "opco_processing"

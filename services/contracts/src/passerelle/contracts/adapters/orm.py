@@ -89,3 +89,39 @@ member_table = sa.Table(
     sa.Column("uai", sa.Text, nullable=True),
     sa.Index("member_account", "account_id"),
 )
+
+# Drafts submitted in bulk by partner software: the request as accepted, then a result per draft.
+bulk_submission_table = sa.Table(
+    "bulk_submission",
+    metadata,
+    sa.Column("id", PG_UUID(as_uuid=True), primary_key=True),
+    sa.Column("caller", sa.Text, nullable=False),
+    sa.Column("request_key", sa.Text, nullable=False),
+    sa.Column("request_hash", sa.Text, nullable=False),
+    # The caller's identity and memberships when the request was accepted: the drafts are created as them.
+    sa.Column("principal", JSONB, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("processed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("caller", "request_key", name="bulk_submission_caller_key"),
+    sa.Index("bulk_submission_pending", "created_at", postgresql_where=sa.text("status <> 'done'")),
+)
+
+# One row per submitted draft: its payload until processed, then its result.
+bulk_item_table = sa.Table(
+    "bulk_item",
+    metadata,
+    sa.Column("submission_id", PG_UUID(as_uuid=True), sa.ForeignKey("bulk_submission.id", ondelete="CASCADE")),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("reference", sa.Text, nullable=True),
+    sa.Column("payload", JSONB, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),  # pending, created, refused
+    sa.Column("contract_id", PG_UUID(as_uuid=True), nullable=True),
+    sa.Column("version", sa.Integer, nullable=True),
+    sa.Column("error", JSONB, nullable=True),
+    sa.PrimaryKeyConstraint("submission_id", "position"),
+)

@@ -1,4 +1,6 @@
-"""The filled CERFA as a PDF laid out like the official form: title block, black section bars, labelled boxes.
+"""The filled CERFA as a PDF laid out like the official form: the République française block, the cerfa box with
+the form's number and version, black section bars, labelled boxes, "Fait à ... le ...", the signatures and (for an
+apprenticeship) the CFA's visa.
 
 CERFA 10103 (apprentissage, FA13) and 12434 (professionnalisation, EJ20) share the layout; labels and
 sections follow each form's wording. Drawn on the platform's PDF sheet (passerelle.libs.pdf) from the
@@ -9,10 +11,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from passerelle.contracts.domain.codes import DIPLOMAS, ContractType
+from passerelle.contracts.domain.codes import DIPLOMAS, ContractType, KindCode
 from passerelle.contracts.domain.form import Address, ContractForm
 from passerelle.contracts.service_layer.records import ContractRecord
 from passerelle.libs.pdf import Sheet
+
+# The form each contract type is printed on: its number with the version (n° 10103*14 is the FA13 in force, per
+# the Centre Inffo's sheet of January 2026; 12434*04 for the EJ20), and the model code printed top right.
+FORMS = {
+    ContractType.APPRENTICESHIP: ("10103*14", "FA13"),
+    ContractType.PROFESSIONALISATION: ("12434*04", "EJ20"),
+}
+
+# The kind codes' wording differs between the two forms.
+_KIND_LABELS = {
+    ContractType.APPRENTICESHIP: {KindCode.FIRST: "Premier contrat de l'apprenti"},
+    ContractType.PROFESSIONALISATION: {KindCode.FIRST: "Premier contrat de professionnalisation"},
+}
+
+
+def _kind(code: KindCode | None, contract_type: ContractType) -> str:
+    if code is None:
+        return ""
+    return f"{code.value} – {_KIND_LABELS[contract_type].get(code, code.label)}"
+
+
+def _experience(years: int | None, months: int | None) -> str:
+    if years is None and not months:
+        return ""
+    parts = [f"{years or 0} an{'s' if (years or 0) > 1 else ''}"]
+    if months:
+        parts.append(f"{months} mois")
+    return " et ".join(parts)
 
 
 def _address(address: Address | None) -> str:
@@ -21,6 +51,12 @@ def _address(address: Address | None) -> str:
     street = " ".join(p for p in (address.number, address.street) if p)
     town = " ".join(p for p in (address.postcode, address.city) if p)
     return ", ".join(p for p in (street, address.complement, town) if p)
+
+
+def _birth_place(born_abroad: bool | None) -> str:
+    if born_abroad is None:
+        return ""
+    return "À l'étranger" if born_abroad else "En France"
 
 
 def _diploma(code: str | None) -> str:
@@ -34,19 +70,22 @@ def render_cerfa(record: ContractRecord) -> bytes:
     contract = record.contract
     form = contract.form
     apprenticeship = contract.type == ContractType.APPRENTICESHIP
-    number, model = ("10103", "FA13") if apprenticeship else ("12434", "EJ20")
+    number, model = FORMS[contract.type]
     title = "CONTRAT D'APPRENTISSAGE" if apprenticeship else "CONTRAT DE PROFESSIONNALISATION"
     sheet = Sheet(
-        title=f"CERFA {number} – {title.title()}",
+        title=f"Cerfa n° {number} – {title.capitalize()}",
         subject=f"Contrat {contract.id}, révision {contract.revision}",
-        footer=f"Contrat {contract.id} – révision {contract.revision} – {contract.status.label}",
+        footer=(
+            f"Cerfa n° {number} – modèle {model} – contrat {contract.id} – révision {contract.revision} – "
+            f"{contract.status.label}"
+        ),
     )
     subtitle = (
         "(Code du travail – Articles L6211-1 et suivants, L6221-1 et suivants)"
         if apprenticeship
         else "(Code du travail – Articles L6325-1 à L6325-24)"
     )
-    sheet.header(number, model, title, subtitle)
+    sheet.header(number, model, title, subtitle, ministry="Ministère chargé du travail")
     sheet.notice(
         [
             "Mode contractuel de l'apprentissage" if apprenticeship else "Contrat de travail de type particulier",
@@ -59,6 +98,8 @@ def render_cerfa(record: ContractRecord) -> bytes:
     _contract(sheet, form, apprenticeship)
     _training(sheet, form, apprenticeship)
     _attestations(sheet, form, apprenticeship)
+    if apprenticeship:
+        _cfa_visa(sheet, form)
     sheet.section("Cadre réservé à l'organisme en charge du dépôt du contrat")
     sheet.fields(
         [
@@ -87,6 +128,7 @@ def _employer(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
             ("Code activité de l'entreprise (NAF)", e.naf_code),
             ("Effectif total salariés de l'entreprise", e.headcount),
             ("Code IDCC de la convention collective applicable", e.idcc),
+            ("Libellé de la convention collective", e.idcc_label),
             (
                 "Caisse de retraite complémentaire" if apprenticeship else "Organisme de prévoyance",
                 e.supplementary_pension_fund if apprenticeship else e.provident_fund,
@@ -107,6 +149,7 @@ def _employee(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
         ("Sexe", s.sex),
         ("Commune de naissance", s.birth_city),
         ("Département de naissance", s.birth_department),
+        ("Né(e) en France ou à l'étranger", _birth_place(s.born_abroad)),
         ("Nationalité", s.nationality),
         ("Régime social", s.social_regime),
         ("Adresse", _address(s.address)),
@@ -121,11 +164,15 @@ def _employee(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
             ("Sportif de haut niveau", s.high_level_athlete),
             ("Projet de création ou de reprise d'entreprise", s.business_project),
             ("Dernier diplôme ou titre préparé", _diploma(s.last_diploma_prepared)),
+            ("Intitulé précis du dernier diplôme ou titre préparé", s.last_diploma_prepared_title),
         ]
     else:
         items += [
-            ("Public concerné", s.public_category),
+            ("Inscrit(e) comme demandeur d'emploi", s.job_seeker_registered),
             ("Identifiant demandeur d'emploi", s.job_seeker_id),
+            ("Durée d'inscription (mois)", s.job_seeker_registration_months),
+            ("Bénéficiaire d'un minimum social", s.social_benefit),
+            ("Autre situation", s.public_category),
         ]
     sheet.fields(items)
     if s.legal_representative is not None:
@@ -155,24 +202,31 @@ def _tutors(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
                 ("Date de naissance", t.birth_date),
                 ("Emploi occupé", t.job_title),
                 ("Diplôme ou titre le plus élevé obtenu", _diploma(t.highest_diploma)),
-                ("Années d'expérience en rapport avec la qualification", t.experience_years),
+                ("Intitulé du diplôme ou titre le plus élevé obtenu", t.diploma_title),
+                ("Expérience en rapport avec la qualification", _experience(t.experience_years, t.experience_months)),
                 ("Courriel", t.email),
                 ("Téléphone", t.phone),
             ]
         )
-    sheet.checkbox(
-        form.tutor_eligibility_attested,
-        "L'employeur atteste sur l'honneur que le "
-        + ("maître d'apprentissage" if apprenticeship else "tuteur")
-        + " répond à l'ensemble des critères d'éligibilité à cette fonction.",
-    )
+        attested = t.eligibility_attested
+        if attested is None and len(tutors) == 1:
+            attested = form.tutor_eligibility_attested
+        sheet.checkbox(
+            attested,
+            "L'employeur atteste sur l'honneur que ce "
+            + ("maître d'apprentissage" if apprenticeship else "tuteur")
+            + " répond à l'ensemble des critères d'éligibilité à cette fonction.",
+        )
 
 
 def _contract(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
     t = form.contract
     sheet.section("Le contrat")
     items: list[tuple[str, Any]] = [
-        ("Type de contrat ou d'avenant", t.kind_code),
+        (
+            "Type de contrat ou d'avenant",
+            _kind(t.kind_code, ContractType.APPRENTICESHIP if apprenticeship else ContractType.PROFESSIONALISATION),
+        ),
         ("Type de dérogation", t.derogation_code),
         ("Numéro du contrat précédent ou du contrat sur lequel porte l'avenant", t.previous_contract_number),
         ("Nature du contrat", t.employment_form),
@@ -216,7 +270,6 @@ def _contract(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
                 ("Avantages en nature : logement (€ par mois)", benefits.housing_per_month),
             ]
         )
-    sheet.fields([("Fait à", t.signature_place)], columns=2)
 
 
 def _training(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
@@ -229,7 +282,10 @@ def _training(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> None:
             "Dénomination du CFA ou de l'organisme responsable" if apprenticeship else "Organisme de formation",
             o and o.name,
         ),
-        ("N° UAI" if apprenticeship else "N° de déclaration / UAI", o and o.uai),
+        (
+            "N° UAI" if apprenticeship else "N° de déclaration d'activité",
+            o and (o.uai if apprenticeship else o.activity_declaration_number),
+        ),
         ("N° SIRET", o and o.siret),
         ("Adresse", _address(o.address) if o else ""),
     ]
@@ -266,7 +322,21 @@ def _attestations(sheet: Sheet, form: ContractForm, apprenticeship: bool) -> Non
         form.synthesis.employer_attests_accuracy,
         "L'employeur atteste l'exactitude des informations portées sur ce contrat.",
     )
+    sheet.fields([("Fait à", form.contract.signature_place), ("Le", form.contract.signature_date)], columns=2)
     labels = ["Signature de l'employeur", "Signature de l'apprenti(e)" if apprenticeship else "Signature du salarié"]
     if apprenticeship and form.employee.legal_representative is not None:
         labels.append("Signature du représentant légal")
     sheet.signatures(labels)
+
+
+def _cfa_visa(sheet: Sheet, form: ContractForm) -> None:
+    """The frame the CFA fills in by hand: its stamp, its director's signature and the date it received the form."""
+    sheet.section("Cadre réservé au CFA")
+    organisation = form.training.organisation
+    sheet.fields(
+        [
+            ("Dénomination du CFA", organisation and organisation.name),
+            ("N° UAI du CFA", organisation and organisation.uai),
+        ]
+    )
+    sheet.signatures(["Date de réception du dossier complet", "Visa du CFA (cachet et signature du directeur)"])

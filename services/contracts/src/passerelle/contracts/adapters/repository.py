@@ -124,6 +124,14 @@ class SqlContractRepository:
             sa.insert(contract_table).values(id=record.id, version=1, created_at=record.created_at, **_columns(record))
         )
 
+    async def add_many(self, records: list[ContractRecord]) -> None:
+        for record in records:
+            record.contract.version = 1
+        await self.session.execute(
+            sa.insert(contract_table),
+            [{"id": r.id, "version": 1, "created_at": r.created_at, **_columns(r)} for r in records],
+        )
+
     async def update(self, record: ContractRecord) -> None:
         expected = record.contract.version
         result = await self.session.execute(
@@ -143,6 +151,16 @@ class SqlContractRepository:
             reach.append(c.training_uai.in_(query.training_uais))
         if query.training_sirets:
             reach.append(c.training_siret.in_(query.training_sirets))
+        if query.proposals_to_email:
+            reach.append(
+                sa.and_(
+                    c.status == ContractStatus.PROPOSED.value,
+                    c.employer_siret.is_(None),
+                    sa.func.lower(c.proposed_to_email) == query.proposals_to_email,
+                )
+            )
+        if query.opco_codes:
+            reach.append(sa.and_(c.opco_code.in_(query.opco_codes), c.transmitted_revision > 0))
         if not reach:
             return [], 0
         conditions = [sa.or_(*reach), c.status != ContractStatus.DELETED.value]

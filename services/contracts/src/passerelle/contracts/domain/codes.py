@@ -272,6 +272,18 @@ class ProfessionalisationPublic(LabelledEnum):
     )
 
 
+class SocialBenefit(LabelledEnum):
+    """The social minimum the person receives (CERFA 12434), a fact of its own, independent of age."""
+
+    NONE = "none", "Aucun de ces minima sociaux"
+    RSA = "rsa", "Revenu de solidarité active (RSA)"
+    ASS = "ass", "Allocation de solidarité spécifique (ASS)"
+    AAH = "aah", "Allocation aux adultes handicapés (AAH)"
+
+
+# Benefits that open a professionalisation contract at any age (L6325-1) and up to 36 months (L6325-11).
+PRIORITY_SOCIAL_BENEFITS = frozenset({SocialBenefit.RSA, SocialBenefit.ASS, SocialBenefit.AAH})
+
 # May conclude a professionalisation contract at 26 or older (L6325-1).
 PRO_PUBLICS_ALLOWED_26_PLUS = frozenset(
     {

@@ -24,6 +24,7 @@ from .events import (
     AnomalyApplied,
     ContractAccepted,
     ContractArchived,
+    ContractDeclined,
     ContractDeleted,
     ContractDrafted,
     ContractEngaged,
@@ -152,6 +153,12 @@ class Contract:
         self.status = ContractStatus.DRAFT
         self._record(ContractAccepted, at, by)
 
+    def decline(self, *, by: str, reason: str | None = None, at: datetime | None = None) -> None:
+        """The employer declines the proposal: the draft is the training organisation's alone again."""
+        self._require(ContractStatus.PROPOSED, "refuser cette proposition")
+        self.status = ContractStatus.DRAFT
+        self._record(ContractDeclined, at, by, reason=reason)
+
     def save(
         self,
         form: ContractForm,
@@ -201,12 +208,28 @@ class Contract:
         )
         return warnings
 
+    @property
+    def awaits_decision(self) -> bool:
+        """Transmitted and not decided yet, archived or not: an OPCO decision is expected and must be applied."""
+        return self.status == ContractStatus.TRANSMITTED or (
+            self.status == ContractStatus.ARCHIVED and self.status_before_archive == ContractStatus.TRANSMITTED
+        )
+
+    def _decide(self, status: ContractStatus, action: str) -> None:
+        """Apply an OPCO decision; on a contract archived while transmitted the decision is kept beside the
+        archive flag (shown when restored), never dropped."""
+        if not self.awaits_decision:
+            raise InvalidTransition(f"Le contrat est « {self.status.label} » : impossible de {action}.")
+        if self.status == ContractStatus.ARCHIVED:
+            self.status_before_archive = status
+        else:
+            self.status = status
+
     def apply_anomaly(
         self, *, reasons: list[str], letter_document_id: str | None, by: str | None, at: datetime | None = None
     ) -> None:
         """The OPCO found an anomaly: the contract can be corrected and transmitted again."""
-        self._require(ContractStatus.TRANSMITTED, "mettre ce contrat en anomalie")
-        self.status = ContractStatus.IN_ANOMALY
+        self._decide(ContractStatus.IN_ANOMALY, "mettre ce contrat en anomalie")
         self._record(AnomalyApplied, at, by, reasons=tuple(reasons), letter_document_id=letter_document_id)
 
     def engage(
@@ -218,11 +241,10 @@ class Contract:
         at: datetime | None = None,
     ) -> None:
         """The OPCO found the contract compliant and engaged its funding."""
-        self._require(ContractStatus.TRANSMITTED, "engager ce contrat")
         if not opco_file_number.strip():
             raise InvalidTransition("Le numéro de dossier de l'OPCO est obligatoire pour engager le contrat.")
+        self._decide(ContractStatus.ENGAGED, "engager ce contrat")
         self.opco_file_number = self.opco_file_number or opco_file_number.strip()
-        self.status = ContractStatus.ENGAGED
         self._record(
             ContractEngaged,
             at,
@@ -232,8 +254,7 @@ class Contract:
         )
 
     def refuse(self, *, reason: str, by: str | None, at: datetime | None = None) -> None:
-        self._require(ContractStatus.TRANSMITTED, "refuser ce contrat")
-        self.status = ContractStatus.REFUSED
+        self._decide(ContractStatus.REFUSED, "refuser ce contrat")
         self._record(ContractRefused, at, by, reason=reason)
 
     def open_amendment(self, *, kind_code: KindCode, effective_date: date, by: str, at: datetime | None = None) -> None:
@@ -275,6 +296,12 @@ class Contract:
     def archive(self, *, by: str, at: datetime | None = None) -> None:
         if self.status in (ContractStatus.ARCHIVED, ContractStatus.DELETED):
             raise InvalidTransition(f"Le contrat est « {self.status.label} » : il ne peut pas être archivé.")
+        if self.status == ContractStatus.TRANSMITTED:
+            # The OPCO's decision is awaited: archiving now would hide it from the people who must act on it.
+            raise InvalidTransition(
+                "Le contrat est transmis à l'OPCO et attend sa décision : il pourra être archivé une fois la "
+                "décision reçue."
+            )
         self.status_before_archive = self.status
         self.status = ContractStatus.ARCHIVED
         self._record(ContractArchived, at, by, previous_status=self.status_before_archive)

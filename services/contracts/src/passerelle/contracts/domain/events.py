@@ -34,6 +34,13 @@ class ContractAccepted(ContractEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ContractDeclined(ContractEvent):
+    """The employer declined the proposal: the draft goes back to the training organisation alone."""
+
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ContractSaved(ContractEvent):
     revision: int
 

@@ -8,8 +8,15 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from .codes import ContractKind, ContractType
-from .dates import age_on
+from .codes import (
+    PRIORITY_SOCIAL_BENEFITS,
+    PRO_PUBLICS_ALLOWED_26_PLUS,
+    PRO_PUBLICS_ALLOWED_36_MONTHS,
+    ContractKind,
+    ContractType,
+    ProfessionalisationPublic,
+)
+from .dates import add_months, age_on, whole_months
 from .form import ContractForm
 from .legal import LegalParameter, ParameterNotInForce, legal_parameters
 from .remuneration import PayPeriod, compute_pay_schedule
@@ -25,6 +32,8 @@ class ValidationContext:
     """True when validating before transmission: missing required fields then block."""
     today: date | None = None
     """The day of validation (used for parameters when the form has no date yet)."""
+    as_of: date | None = None
+    """A partner's "as of" day: only the SMIC versions that took effect by then price the pay (None: all)."""
 
 
 class Facts:
@@ -97,17 +106,52 @@ class Facts:
         return bool(employee.pursues_higher_diploma or employee.previous_contract_broken_independently)
 
     @cached_property
+    def receives_priority_benefit(self) -> bool:
+        """RSA, ASS or AAH, stated on its own or through the former combined category."""
+        employee = self.form.employee
+        return employee.social_benefit in PRIORITY_SOCIAL_BENEFITS or employee.public_category in (
+            ProfessionalisationPublic.RSA,
+            ProfessionalisationPublic.ASS,
+            ProfessionalisationPublic.AAH,
+        )
+
+    @cached_property
+    def is_job_seeker(self) -> bool:
+        employee = self.form.employee
+        return bool(employee.job_seeker_registered) or (
+            employee.public_category == ProfessionalisationPublic.JOB_SEEKER_26_PLUS
+        )
+
+    @cached_property
+    def pro_open_from_26(self) -> bool:
+        """May conclude a professionalisation contract at 26 or older (L6325-1)."""
+        return (
+            self.is_job_seeker
+            or self.receives_priority_benefit
+            or self.form.employee.public_category in PRO_PUBLICS_ALLOWED_26_PLUS
+        )
+
+    @cached_property
+    def pro_open_to_36_months(self) -> bool:
+        """May have a professionalisation contract of up to 36 months (L6325-11)."""
+        return self.receives_priority_benefit or self.form.employee.public_category in PRO_PUBLICS_ALLOWED_36_MONTHS
+
+    @cached_property
     def weekly_hours(self) -> Decimal:
         hours = self.form.contract.weekly_hours
         return hours if hours else self.value("legal_weekly_hours")
 
     @cached_property
     def contract_hours(self) -> Decimal | None:
-        """Working hours over the contract: weekly hours times the number of weeks between start and end."""
+        """Working hours over the contract: the legal annual working time (1,607 h for 35 h a week), prorated to
+        the contract's duration (whole months, then the remaining days) and to its weekly hours."""
         if self.start is None or self.end is None or self.end < self.start:
             return None
-        days = (self.end - self.start).days + 1
-        return self.weekly_hours * Decimal(days) / Decimal(7)
+        annual = Decimal(self.value("legal_annual_working_hours"))
+        months = whole_months(self.start, self.end)
+        remaining_days = (self.end - add_months(self.start, months)).days + 1
+        years = Decimal(months) / Decimal(12) + Decimal(max(remaining_days, 0)) / Decimal(365)
+        return annual * years * self.weekly_hours / Decimal(self.value("legal_weekly_hours"))
 
     @cached_property
     def training_share_percent(self) -> Decimal | None:
@@ -118,9 +162,23 @@ class Facts:
         return hours * Decimal(100) / total
 
     @cached_property
+    def pay_schedule_at_signature(self) -> list[PayPeriod] | None:
+        """The schedule priced with the SMIC in force when the contract was signed, when a SMIC change falls
+        between the signature and the contract's end (None otherwise)."""
+        signature = self.form.contract.signature_date
+        if signature is None or self.end is None:
+            return None
+        if not legal_parameters().change_dates("smic_monthly", signature, self.end):
+            return None
+        try:
+            return compute_pay_schedule(self.form, known_on=signature)
+        except ParameterNotInForce:
+            return None
+
+    @cached_property
     def pay_schedule(self) -> list[PayPeriod] | None:
         """The legal minimum schedule; None when a parameter is not known for the contract's dates."""
         try:
-            return compute_pay_schedule(self.form)
+            return compute_pay_schedule(self.form, known_on=self.context.as_of)
         except ParameterNotInForce:
             return None

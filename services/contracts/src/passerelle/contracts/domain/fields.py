@@ -29,6 +29,7 @@ from .codes import (
     QualificationLevel,
     Sex,
     SituationBeforeContract,
+    SocialBenefit,
     SocialRegime,
     SpecificEmployer,
 )
@@ -165,7 +166,11 @@ def _public(facts: Facts) -> bool:
 
 
 def _job_seeker(facts: Facts) -> bool:
-    return facts.form.employee.public_category == ProfessionalisationPublic.JOB_SEEKER_26_PLUS
+    return facts.is_job_seeker
+
+
+def _never(facts: Facts) -> bool:
+    return False
 
 
 def _rncp_qualification(facts: Facts) -> bool:
@@ -239,6 +244,7 @@ CATALOGUE: tuple[FieldSpec, ...] = (
         _private,
         help="4 chiffres ; 9999 sans convention collective, 9998 convention en cours de négociation",
     ),
+    FieldSpec("employer.idcc_label", "Libellé de la convention collective", ALL, False, _private),
     FieldSpec("employer.supplementary_pension_fund", "Caisse de retraite complémentaire", APP, _private),
     FieldSpec("employer.provident_fund", "Organisme de prévoyance", PRO, False),
     FieldSpec(
@@ -272,6 +278,14 @@ CATALOGUE: tuple[FieldSpec, ...] = (
         ALL,
         True,
         help="Ex. 75, 2A, 971 ; 99 si né à l'étranger",
+    ),
+    FieldSpec(
+        "employee.born_abroad",
+        "Né(e) à l'étranger",
+        ALL,
+        True,
+        choices=(Choice("false", "Né(e) en France"), Choice("true", "Né(e) à l'étranger")),
+        help="Pour une naissance à l'étranger, le département de naissance est 99",
     ),
     FieldSpec("employee.sex", "Sexe", ALL, True, choices=Sex.choices()),
     FieldSpec("employee.nir", "Numéro de sécurité sociale (NIR)", ALL, True, help=NIR_HELP),
@@ -363,7 +377,8 @@ CATALOGUE: tuple[FieldSpec, ...] = (
         "employee.previous_apprenticeship_end_date",
         "Date de fin du précédent contrat d'apprentissage",
         APP,
-        True,
+        # Asked, not required: the CERFA does not carry it (APPRENTICE_AGE_EXCEPTION_DELAY warns when it is missing).
+        False,
         _successive_exception,
         help=DATE_HELP,
     ),
@@ -377,6 +392,9 @@ CATALOGUE: tuple[FieldSpec, ...] = (
     FieldSpec("employee.last_class", "Dernière classe ou année suivie", APP, True, choices=LastClass.choices()),
     FieldSpec(
         "employee.last_diploma_prepared", "Dernier diplôme ou titre préparé", APP, False, choices=DIPLOMA_CHOICES
+    ),
+    FieldSpec(
+        "employee.last_diploma_prepared_title", "Intitulé précis du dernier diplôme ou titre préparé", APP, False
     ),
     FieldSpec(
         "employee.highest_diploma",
@@ -419,14 +437,37 @@ CATALOGUE: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "employee.public_category",
-        "Public concerné",
+        "Autre situation (sortant d'un CUI, jeune sans qualification...)",
         PRO,
-        True,
+        False,
         choices=ProfessionalisationPublic.choices(),
         reminder=LegalReminder(
             "Le contrat de professionnalisation est ouvert aux jeunes de 16 à 25 ans révolus ; à partir de 26 ans, aux "
             "demandeurs d'emploi et aux bénéficiaires du RSA, de l'ASS, de l'AAH ou sortant d'un CUI.",
             "Code du travail, art. L6325-1",
+        ),
+    ),
+    FieldSpec(
+        "employee.job_seeker_registered",
+        "Inscrit(e) comme demandeur d'emploi à France Travail",
+        PRO,
+        True,
+        choices=YES_NO,
+        reminder=LegalReminder(
+            "Un demandeur d'emploi peut conclure un contrat de professionnalisation à tout âge.",
+            "Code du travail, art. L6325-1",
+        ),
+    ),
+    FieldSpec(
+        "employee.social_benefit",
+        "Bénéficiaire d'un minimum social",
+        PRO,
+        True,
+        choices=SocialBenefit.choices(),
+        reminder=LegalReminder(
+            "Les bénéficiaires du RSA, de l'ASS ou de l'AAH peuvent conclure un contrat de professionnalisation à "
+            "tout âge, d'une durée allant jusqu'à 36 mois.",
+            "Code du travail, art. L6325-1 et L6325-11",
         ),
     ),
     FieldSpec("employee.job_seeker_id", "Identifiant France Travail", PRO, False, _job_seeker),
@@ -444,6 +485,7 @@ CATALOGUE: tuple[FieldSpec, ...] = (
     ),
     FieldSpec("tutors[].job_title", "Emploi occupé", ALL, True),
     FieldSpec("tutors[].highest_diploma", "Diplôme ou titre le plus élevé obtenu", ALL, True, choices=DIPLOMA_CHOICES),
+    FieldSpec("tutors[].diploma_title", "Intitulé du diplôme ou titre le plus élevé obtenu", ALL, True),
     FieldSpec(
         "tutors[].related_diploma",
         "Diplôme en rapport avec la qualification préparée, d'un niveau au moins égal",
@@ -456,13 +498,14 @@ CATALOGUE: tuple[FieldSpec, ...] = (
         "Années d'expérience en rapport avec la qualification",
         ALL,
         True,
-        help="Nombre d'années",
+        help="Nombre d'années entières ; les mois en plus dans le champ suivant",
         reminder=LegalReminder(
             "Maître d'apprentissage : un an d'expérience avec un diplôme en rapport, sinon deux ans. "
             "Tuteur d'un contrat de professionnalisation : deux ans d'expérience.",
             "Code du travail, art. R6223-22 et D6325-6",
         ),
     ),
+    FieldSpec("tutors[].experience_months", "Mois d'expérience en plus des années", ALL, False, help="0 à 11"),
     FieldSpec("tutors[].email", "Courriel", ALL, True, help=EMAIL_HELP),
     FieldSpec("tutors[].phone", "Téléphone", ALL, False, help=PHONE_HELP),
     FieldSpec(
@@ -478,10 +521,20 @@ CATALOGUE: tuple[FieldSpec, ...] = (
     ),
     FieldSpec("tutors[].supervises_repeating_apprentice", "Suit un apprenti redoublant", APP, False, choices=YES_NO),
     FieldSpec(
+        "tutors[].eligibility_attested",
+        "L'employeur atteste que ce tuteur remplit les conditions légales",
+        ALL,
+        True,
+        choices=YES_NO,
+        enforced_by="ATTESTATIONS_REQUIRED",
+    ),
+    # Deprecated contract-wide attestation: still read for a single tutor, no longer asked.
+    FieldSpec(
         "tutor_eligibility_attested",
         "L'employeur atteste que le(s) tuteur(s) remplissent les conditions légales",
         ALL,
-        True,
+        False,
+        _never,
         choices=YES_NO,
         enforced_by="ATTESTATIONS_REQUIRED",
     ),
@@ -604,6 +657,13 @@ CATALOGUE: tuple[FieldSpec, ...] = (
         "training.organisation.siret", "SIRET de l'organisme de formation responsable", ALL, True, help=SIRET_HELP
     ),
     FieldSpec("training.organisation.uai", "UAI du CFA", APP, True, help=UAI_HELP),
+    FieldSpec(
+        "training.organisation.activity_declaration_number",
+        "Numéro de déclaration d'activité de l'organisme de formation",
+        PRO,
+        True,
+        help="11 chiffres (ex. 11 75 12345 75)",
+    ),
     FieldSpec("training.organisation.name", "Dénomination de l'organisme de formation", ALL, True),
     *_address("training.organisation.address", "Adresse de l'organisme de formation"),
     FieldSpec("training.organisation.internal_cfa", "CFA d'entreprise", APP, True, choices=YES_NO),

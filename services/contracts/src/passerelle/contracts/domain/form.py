@@ -6,10 +6,13 @@ Every field is optional: a draft may be incomplete; what transmission requires i
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic_core import PydanticCustomError
 
 from .codes import (
     ContractKind,
@@ -27,15 +30,43 @@ from .codes import (
     QualificationLevel,
     Sex,
     SituationBeforeContract,
+    SocialBenefit,
     SocialRegime,
     SpecificEmployer,
 )
+
+_FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+DATE_FORMAT_MESSAGE = "Une date valide est attendue au format JJ/MM/AAAA (ex. 14/03/2008)."
+
+
+def _form_date(value: Any) -> Any:
+    """A date as people type it (JJ/MM/AAAA) or as JSON carries it (AAAA-MM-JJ); one French message otherwise."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    french = _FRENCH_DATE.fullmatch(text)
+    try:
+        if french:
+            day, month, year = (int(part) for part in french.groups())
+            return date(year, month, day)
+        if _ISO_DATE.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise PydanticCustomError("date_format", "{french}", {"french": DATE_FORMAT_MESSAGE})
+
+
+FormDate = Annotated[date, BeforeValidator(_form_date)]
+"""A date of the form: accepts JJ/MM/AAAA and AAAA-MM-JJ, answers in JJ/MM/AAAA when it cannot read one."""
+
 
 # Bounds of what a form field can hold at all, far past any real value: they keep absurd numbers (2^63
 # employees, 10^999 euros) out of the rules, the pay schedule and the PDF. The legal limits are rules, checked
 # with their references; these are not legal values.
 INPUT_MAX_COUNT = 10_000_000
-INPUT_MAX_YEARS = 100
 INPUT_MAX_MONTHS = 1_200
 INPUT_MAX_AMOUNT = Decimal("1000000000")
 
@@ -85,6 +116,9 @@ class Employer(FormPart):
     idcc: str | None = Field(
         None, description="Collective agreement code (IDCC), 4 digits; 9999 none, 9998 under negotiation"
     )
+    idcc_label: str | None = Field(
+        None, description="Title of the collective agreement (libellé de la convention collective)", max_length=300
+    )
     supplementary_pension_fund: str | None = Field(
         None, description="Supplementary pension fund (caisse de retraite complémentaire)", max_length=200
     )
@@ -116,10 +150,13 @@ class Employee(FormPart):
     birth_name: str | None = Field(None, description="Birth last name", max_length=100)
     usage_name: str | None = Field(None, description="Last name in use, if different", max_length=100)
     first_name: str | None = Field(None, description="First name", max_length=100)
-    birth_date: date | None = Field(None, description="Date of birth")
+    birth_date: FormDate | None = Field(None, description="Date of birth")
     birth_city: str | None = Field(None, description="City of birth", max_length=100)
     birth_department: str | None = Field(
         None, description="Department of birth (2 or 3 characters, 2A/2B for Corsica, 99 born abroad)", max_length=3
+    )
+    born_abroad: StrictBool | None = Field(
+        None, description="Born abroad (true) or in France (false); the department of birth is then 99"
     )
     sex: Sex | None = Field(None, description="Sex: M or F")
     nir: str | None = Field(None, description="Social security number (NIR), 13 characters and 2-digit key")
@@ -143,7 +180,7 @@ class Employee(FormPart):
     previous_contract_broken_independently: StrictBool | None = Field(
         None, description="The previous apprenticeship was broken for reasons outside the apprentice's control"
     )
-    previous_apprenticeship_end_date: date | None = Field(
+    previous_apprenticeship_end_date: FormDate | None = Field(
         None, description="End date of the previous apprenticeship contract (age exception up to 35)"
     )
     situation_before_contract: SituationBeforeContract | None = Field(
@@ -153,12 +190,25 @@ class Employee(FormPart):
     last_diploma_prepared: str | None = Field(
         None, description="Code of the last diploma or title prepared (CERFA list)"
     )
+    last_diploma_prepared_title: str | None = Field(
+        None, description="Title (intitulé précis) of the last diploma or title prepared", max_length=300
+    )
     highest_diploma: str | None = Field(None, description="Code of the highest diploma or title obtained (CERFA list)")
     emancipated: StrictBool | None = Field(None, description="Emancipated minor (no legal representative needed)")
     legal_representative: LegalRepresentative | None = Field(None, description="Legal representative of a minor")
     # Professionalisation only
     public_category: ProfessionalisationPublic | None = Field(
-        None, description="Professionalisation: the public the person belongs to (age limits, maximum duration)"
+        None,
+        description=(
+            "Professionalisation: the public the person belongs to (former CUI holder, young person without "
+            "qualification...); job-seeker registration and social benefits are stated by their own fields"
+        ),
+    )
+    job_seeker_registered: StrictBool | None = Field(
+        None, description="Professionalisation: registered as a job-seeker with France Travail (at any age)"
+    )
+    social_benefit: SocialBenefit | None = Field(
+        None, description="Professionalisation: social minimum received (RSA, ASS, AAH) or none"
     )
     job_seeker_id: str | None = Field(None, description="Professionalisation: job-seeker identifier (France Travail)")
     job_seeker_registration_months: int | None = Field(
@@ -172,18 +222,24 @@ class Employee(FormPart):
 class Tutor(FormPart):
     last_name: str | None = Field(None, description="Last name", max_length=100)
     first_name: str | None = Field(None, description="First name", max_length=100)
-    birth_date: date | None = Field(None, description="Date of birth")
+    birth_date: FormDate | None = Field(None, description="Date of birth")
     job_title: str | None = Field(None, description="Job held in the company", max_length=200)
     highest_diploma: str | None = Field(None, description="Code of the highest diploma or title obtained (CERFA list)")
+    diploma_title: str | None = Field(
+        None, description="Title (intitulé) of the highest diploma or title obtained", max_length=300
+    )
     related_diploma: StrictBool | None = Field(
         None,
         description="Holds a diploma in the professional field of the qualification prepared, at least of its level",
     )
     experience_years: int | None = Field(
-        None,
-        ge=0,
-        le=INPUT_MAX_YEARS,
-        description="Years of professional experience related to the qualification prepared",
+        None, ge=0, le=80, description="Years of professional experience related to the qualification prepared"
+    )
+    experience_months: int | None = Field(
+        None, ge=0, le=11, description="Months of experience beyond the whole years (0 to 11): 1 year 6 months"
+    )
+    eligibility_attested: StrictBool | None = Field(
+        None, description="The employer attests that this tutor meets the legal conditions (one per tutor)"
     )
     email: str | None = Field(None, description="E-mail address")
     phone: str | None = Field(None, description="Phone number")
@@ -207,8 +263,8 @@ class DeclaredPayPeriod(FormPart):
     """One line of the yearly pay schedule as declared by the employer."""
 
     year: int | None = Field(None, ge=1, le=4, description="Year of execution of the contract (1 to 4)")
-    start_date: date | None = Field(None, description="First day of the period")
-    end_date: date | None = Field(None, description="Last day of the period")
+    start_date: FormDate | None = Field(None, description="First day of the period")
+    end_date: FormDate | None = Field(None, description="Last day of the period")
     rate_percent: Decimal | None = Field(None, ge=0, le=INPUT_MAX_AMOUNT, description="Rate applied, in % of the base")
     base: PayBase | None = Field(None, description="Base of the rate: SMIC or branch minimum (SMC)")
     gross_monthly: Decimal | None = Field(
@@ -233,15 +289,15 @@ class ContractTerms(FormPart):
         None, description="Number of the previous contract (succession or amendment)", max_length=30
     )
     employment_form: EmploymentContractForm | None = Field(None, description="Fixed-term (CDD) or permanent (CDI)")
-    signature_date: date | None = Field(None, description="Date the contract was signed")
-    start_date: date | None = Field(None, description="Date the contract starts being performed")
-    practical_training_start_date: date | None = Field(
+    signature_date: FormDate | None = Field(None, description="Date the contract was signed")
+    start_date: FormDate | None = Field(None, description="Date the contract starts being performed")
+    practical_training_start_date: FormDate | None = Field(
         None, description="Apprenticeship: first day of practical training at the employer"
     )
-    end_date: date | None = Field(
+    end_date: FormDate | None = Field(
         None, description="End of the contract (or of the apprenticeship / professionalisation period for a CDI)"
     )
-    amendment_effective_date: date | None = Field(None, description="Amendment: the date it takes effect")
+    amendment_effective_date: FormDate | None = Field(None, description="Amendment: the date it takes effect")
     weekly_hours: Decimal | None = Field(None, ge=0, le=INPUT_MAX_AMOUNT, description="Weekly working hours")
     dangerous_work: StrictBool | None = Field(
         None, description="The work involves regulated dangerous machines or work"
@@ -273,6 +329,11 @@ class ContractTerms(FormPart):
 class TrainingOrganisation(FormPart):
     siret: str | None = Field(None, description="SIRET of the responsible training organisation (14 digits)")
     uai: str | None = Field(None, description="UAI of the training establishment (7 digits and a letter)")
+    activity_declaration_number: str | None = Field(
+        None,
+        description="Professionalisation: the organisation's activity declaration number (NDA), 11 digits",
+        max_length=20,
+    )
     name: str | None = Field(None, description="Name of the training organisation", max_length=200)
     address: Address | None = Field(None, description="Address of the training organisation")
     internal_cfa: StrictBool | None = Field(
@@ -305,8 +366,8 @@ class Training(FormPart):
         None, description="The responsible training organisation (CFA / OF)"
     )
     qualification: Qualification | None = Field(None, description="The qualification prepared")
-    start_date: date | None = Field(None, description="Start of the training cycle")
-    end_date: date | None = Field(None, description="End of the training (date of the last exam)")
+    start_date: FormDate | None = Field(None, description="Start of the training cycle")
+    end_date: FormDate | None = Field(None, description="End of the training (date of the last exam)")
     hours: Decimal | None = Field(None, ge=0, le=INPUT_MAX_AMOUNT, description="Total hours of training")
     hours_in_organisation: Decimal | None = Field(
         None, ge=0, le=INPUT_MAX_AMOUNT, description="Professionalisation: hours given by the training organisation"
@@ -346,7 +407,11 @@ class ContractForm(FormPart):
     employee: Employee = Field(default_factory=Employee, description="Tab Salarié / Apprenti")
     tutors: list[Tutor] = Field(default_factory=list, description="Tab Tuteur: one or two tutors", max_length=5)
     tutor_eligibility_attested: StrictBool | None = Field(
-        None, description="Tab Tuteur: the employer attests that the tutors meet the legal conditions"
+        None,
+        description=(
+            "Deprecated: one attestation for the whole contract. Use each tutor's `eligibility_attested`; this one "
+            "still stands for a contract with a single tutor"
+        ),
     )
     contract: ContractTerms = Field(default_factory=ContractTerms, description="Tab Contrat")
     training: Training = Field(default_factory=Training, description="Tab Formation")

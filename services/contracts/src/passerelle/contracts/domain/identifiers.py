@@ -30,6 +30,7 @@ from passerelle.libs.identifiers import (  # noqa: F401 - re-exported for the ru
 _NIR = re.compile(r"[1-478]\d{4}(?:\d{2}|2A|2B)\d{6}\d{2}")
 _NAF = re.compile(r"\d{2}\.\d{2}[A-Z]")
 _IDCC = re.compile(r"\d{4}")
+_ACTIVITY_DECLARATION = re.compile(r"\d{11}")
 _RNCP = re.compile(r"RNCP\d{1,6}")
 _CFD = re.compile(r"[0-9A-Z]{8}")
 _POSTCODE = re.compile(r"(?:0[1-9]|[1-8]\d|9[0-8])\d{3}")
@@ -121,6 +122,12 @@ def naf_problem(value: str) -> str | None:
 def idcc_problem(value: str) -> str | None:
     """IDCC: 4 digits (9999 no agreement, 9998 under negotiation are valid codes)."""
     return None if _IDCC.fullmatch(value.strip()) else FORMAT
+
+
+@lru_cache(maxsize=4096)
+def activity_declaration_problem(value: str) -> str | None:
+    """Training organisation's activity declaration number (NDA): 11 digits, spaces allowed between groups."""
+    return None if _ACTIVITY_DECLARATION.fullmatch(value.replace(" ", "")) else FORMAT
 
 
 @lru_cache(maxsize=4096)

@@ -59,7 +59,19 @@ def _money(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _cut_points(start: date, end: date, birth_date: date, thresholds: dict[str, int], param_names: tuple[str, ...]):
+def _known(day: date, known_on: date | None) -> date:
+    """The day whose SMIC prices `day`: itself, unless that SMIC was not known yet on `known_on`."""
+    return day if known_on is None or day <= known_on else known_on
+
+
+def _cut_points(
+    start: date,
+    end: date,
+    birth_date: date,
+    thresholds: dict[str, int],
+    param_names: tuple[str, ...],
+    known_on: date | None = None,
+):
     points = {start}
     years = 1
     while (anniversary := add_months(start, 12 * years)) <= end:
@@ -73,7 +85,10 @@ def _cut_points(start: date, end: date, birth_date: date, thresholds: dict[str, 
             points.add(change)
     params = legal_parameters()
     for name in param_names:
-        points.update(params.change_dates(name, start, end))
+        changes = params.change_dates(name, start, end)
+        if name == "smic_monthly" and known_on is not None:
+            changes = tuple(day for day in changes if day <= known_on)
+        points.update(changes)
     ordered = sorted(points)
     return [(day, (ordered[i + 1] - ONE_DAY) if i + 1 < len(ordered) else end) for i, day in enumerate(ordered)]
 
@@ -94,8 +109,13 @@ def _year_of_execution(start: date, on: date, first_year: int) -> int:
     return first_year + year
 
 
-def compute_pay_schedule(form: ContractForm) -> list[PayPeriod]:
-    """The legal minimum pay of the contract, period by period; empty while type, dates or birth date are missing."""
+def compute_pay_schedule(form: ContractForm, *, known_on: date | None = None) -> list[PayPeriod]:
+    """The legal minimum pay of the contract, period by period; empty while type, dates or birth date are missing.
+
+    `known_on` prices the schedule with the SMIC versions known on that day only: a SMIC taking effect after it
+    is ignored (the signature, to tell a contract legal when signed from one a later SMIC rise caught up with;
+    a partner's "as of" day). Without it every version of the data applies.
+    """
     contract_type = form.introduction.contract_type
     terms = form.contract
     birth_date = form.employee.birth_date
@@ -103,11 +123,13 @@ def compute_pay_schedule(form: ContractForm) -> list[PayPeriod]:
     if contract_type is None or birth_date is None or start is None or end is None or end < start:
         return []
     if contract_type == ContractType.APPRENTICESHIP:
-        return _apprenticeship_schedule(form, birth_date, start, end)
-    return _professionalisation_schedule(form, birth_date, start, end)
+        return _apprenticeship_schedule(form, birth_date, start, end, known_on)
+    return _professionalisation_schedule(form, birth_date, start, end, known_on)
 
 
-def _apprenticeship_schedule(form: ContractForm, birth_date: date, start: date, end: date) -> list[PayPeriod]:
+def _apprenticeship_schedule(
+    form: ContractForm, birth_date: date, start: date, end: date, known_on: date | None = None
+) -> list[PayPeriod]:
     params = legal_parameters()
     thresholds = params.value("apprenticeship_pay_brackets", start)
     first_year = form.contract.starting_year_of_execution or 1
@@ -115,10 +137,10 @@ def _apprenticeship_schedule(form: ContractForm, birth_date: date, start: date, 
     employee = form.employee
     periods: list[PayPeriod] = []
     for period_start, period_end in _cut_points(
-        start, end, birth_date, thresholds, ("smic_monthly", "apprenticeship_pay_grid")
+        start, end, birth_date, thresholds, ("smic_monthly", "apprenticeship_pay_grid"), known_on
     ):
         grid = params.at("apprenticeship_pay_grid", period_start)
-        smic = params.value("smic_monthly", period_start)
+        smic = params.value("smic_monthly", _known(period_start, known_on))
         bracket = _bracket(birth_date, period_start, thresholds)
         year = _year_of_execution(start, period_start, first_year)
         rates = grid.value[bracket]
@@ -161,16 +183,18 @@ def holds_vocational_level_4(form: ContractForm) -> bool:
     return bool(diploma and diploma.professional_level_4_or_higher)
 
 
-def _professionalisation_schedule(form: ContractForm, birth_date: date, start: date, end: date) -> list[PayPeriod]:
+def _professionalisation_schedule(
+    form: ContractForm, birth_date: date, start: date, end: date, known_on: date | None = None
+) -> list[PayPeriod]:
     params = legal_parameters()
     thresholds = params.value("professionalisation_pay_brackets", start)
     smc = form.contract.branch_minimum_salary
     qualified = holds_vocational_level_4(form)
     periods: list[PayPeriod] = []
     for period_start, period_end in _cut_points(
-        start, end, birth_date, thresholds, ("smic_monthly", "professionalisation_pay_rates")
+        start, end, birth_date, thresholds, ("smic_monthly", "professionalisation_pay_rates"), known_on
     ):
-        smic = params.value("smic_monthly", period_start)
+        smic = params.value("smic_monthly", _known(period_start, known_on))
         bracket = _bracket(birth_date, period_start, thresholds)
         year = _year_of_execution(start, period_start, 1)
         if bracket == "26_plus":

@@ -33,10 +33,27 @@ def contract_access(record: ContractRecord) -> parties.ContractAccess:
 
 
 def sides_of(principal: Principal, record: ContractRecord) -> frozenset[Side]:
-    """The platform's rule (libs.access); nobody reaches a deleted draft."""
+    """The platform's rule (libs.access); nobody reaches a deleted draft. A proposal addressed to an e-mail
+    (no establishment chosen yet) also reaches an employer whose account has that e-mail."""
     if record.contract.status == ContractStatus.DELETED:
         return frozenset()
-    return frozenset(Side(side.value) for side in parties.sides_of(principal, contract_access(record)))
+    sides = {Side(side.value) for side in parties.sides_of(principal, contract_access(record))}
+    if addressed_to(principal, record):
+        sides.add(Side.EMPLOYER)
+    return frozenset(sides)
+
+
+def addressed_to(principal: Principal, record: ContractRecord) -> bool:
+    """A proposal sent to the caller's e-mail, not yet attached to an establishment, and the caller is an
+    employer (a member of at least one establishment): they find it and choose the establishment on accepting."""
+    return bool(
+        record.contract.status == ContractStatus.PROPOSED
+        and record.employer_siret is None
+        and record.proposed_to_email
+        and principal.email
+        and record.proposed_to_email.casefold() == principal.email.casefold()
+        and principal.sirets()
+    )
 
 
 def require_party(principal: Principal, record: ContractRecord | None) -> frozenset[Side]:

@@ -32,6 +32,21 @@ class ProposeContract:
 
 
 @dataclass(frozen=True)
+class AcceptProposal:
+    contract_id: UUID
+    employer_siret: str | None = None
+    """The establishment the contract is for, when the proposal was addressed to an e-mail only."""
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class DeclineProposal:
+    contract_id: UUID
+    reason: str | None = None
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
 class SaveTab:
     contract_id: UUID
     tab: Tab

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from passerelle.contracts.domain.referentials import EstablishmentDirectory, QualificationDirectory
@@ -35,3 +36,9 @@ class ContractsContext(ServiceContext[UnitOfWork]):
     """What the routes and the consumers are handed: the unit-of-work factory and the use cases' dependencies."""
 
     deps: Dependencies
+    bulk_worker: BulkWaker | None = None
+    """Woken when a bulk submission is accepted (None: the worker runs elsewhere, or not at all)."""
+
+
+class BulkWaker(Protocol):
+    def wake(self) -> None: ...

@@ -4,7 +4,7 @@ saved tab by tab (nothing blocks a save; the findings are returned)."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -12,18 +12,20 @@ from passerelle.contracts.domain.autofill import autofill_employer, autofill_tra
 from passerelle.contracts.domain.contract import Contract
 from passerelle.contracts.domain.form import ContractForm, Employer, TrainingOrganisation
 from passerelle.contracts.domain.identifiers import compact, siret_problem, uai_problem
+from passerelle.contracts.domain.opcos import opco_for
 from passerelle.contracts.domain.rules import Finding
 from passerelle.contracts.domain.tabs import Tab
 from passerelle.libs.auth import Principal
-from passerelle.libs.errors import FieldError, Forbidden, InvalidInput
+from passerelle.libs.errors import Conflict, FieldError, Forbidden, InvalidInput
 
 from . import access
-from .commands import CreateContract, ProposeContract, SaveForm, SaveTab
+from .commands import AcceptProposal, CreateContract, DeclineProposal, ProposeContract, SaveForm, SaveTab
 from .common import actor, documents_context, load_for_write, persist
 from .context import Dependencies
 from .forms import changed_paths, changed_tabs, parse_form, parse_tab
+from .messages import history_entry, integration_event
 from .ports import UnitOfWork
-from .records import ContractRecord, Side
+from .records import ContractRecord, HistoryEntry, Side
 
 
 @dataclass
@@ -59,6 +61,28 @@ def _creator_side(principal: Principal, cmd: CreateContract) -> Side:
         "dont vous êtes membre.",
         "contract_creation_not_allowed",
     )
+
+
+def _with_employer_establishment(principal: Principal, cmd: CreateContract) -> CreateContract:
+    """An employer who names no establishment: theirs if they have one; asked which one if they have several."""
+    if cmd.employer_siret or cmd.side == Side.TRAINING or cmd.training_uai or cmd.training_siret:
+        return cmd
+    sirets = sorted(principal.sirets())
+    if len(sirets) == 1:
+        return replace(cmd, employer_siret=sirets[0])
+    if len(sirets) > 1:
+        raise InvalidInput(
+            [
+                FieldError(
+                    "employer_siret",
+                    "establishment_to_choose",
+                    "Vous êtes membre de plusieurs établissements : indiquez pour lequel vous créez ce contrat "
+                    f"(SIRET {', '.join(sirets)}).",
+                )
+            ],
+            message="Choisissez l'établissement employeur.",
+        )
+    return cmd
 
 
 def _check_reachable(principal: Principal, sides_before: frozenset[Side], record: ContractRecord) -> None:
@@ -110,7 +134,36 @@ async def create_contract(
     uow: UnitOfWork, principal: Principal, cmd: CreateContract, deps: Dependencies
 ) -> ContractRecord:
     """An employer starts a contract, or a training organisation pre-fills its part of one."""
+    record = await prepare_new_contract(principal, cmd, deps)
+    await persist(uow, record, deps, new=True)
+    return record
+
+
+async def create_contracts(uow: UnitOfWork, records: list[ContractRecord], deps: Dependencies) -> None:
+    """Save new contracts prepared by `prepare_new_contract` together: one insert each for the contracts, their
+    history and their events (bulk drafting)."""
+    if not records:
+        return
+    now = deps.now()
+    entries: list[HistoryEntry] = []
+    messages = []
+    for record in records:
+        record.created_at = record.updated_at = now
+        for event in record.contract.collect_events():
+            entries.append(history_entry(record, event))
+            message = integration_event(record, event, documents=[], tabs=[])
+            if message is not None:
+                messages.append(message)
+    await uow.contracts.add_many(records)
+    await uow.contracts.add_history(entries)
+    for message in messages:
+        uow.publish(message)
+
+
+async def prepare_new_contract(principal: Principal, cmd: CreateContract, deps: Dependencies) -> ContractRecord:
+    """The new contract's record, checked and auto-filled, not saved yet."""
     _identifier_errors(cmd.employer_siret, cmd.training_uai, cmd.training_siret)
+    cmd = _with_employer_establishment(principal, cmd)
     side = _creator_side(principal, cmd)
     form = parse_form(cmd.form) if cmd.form is not None else ContractForm()
     blank = ContractForm()
@@ -137,44 +190,94 @@ async def create_contract(
     record = ContractRecord(
         contract=contract,
         created_by_side=side,
-        opco_code=deps.default_opco_code,
+        opco_code=opco_for(contract.form.employer.idcc, deps.default_opco_code),
         visible_to_employer=side == Side.EMPLOYER,
     )
     if not access.sides_of(principal, record):
         raise Forbidden("Vous ne seriez pas partie à ce contrat.", "contract_creation_not_allowed")
-    await persist(uow, record, deps, new=True)
     return record
 
 
 async def propose_contract(
     uow: UnitOfWork, principal: Principal, cmd: ProposeContract, deps: Dependencies
 ) -> ContractRecord:
-    """The training organisation sends its pre-filled contract to the employer's e-mail."""
+    """The training organisation sends its pre-filled contract to the employer's e-mail (and establishment, if it
+    knows it). Only a draft the training side created and no employer sees yet can be proposed (#10.2): once an
+    employer sees it, re-addressing it is the employer's own action (declining)."""
     record, sides = await load_for_write(uow, principal, cmd.contract_id, cmd.expected_version)
     access.require_side(sides, Side.TRAINING, "proposer le contrat à l'employeur")
+    if record.created_by_side != Side.TRAINING or record.visible_to_employer:
+        raise Conflict(
+            "Seul un brouillon créé par l'organisme de formation, qu'aucun employeur ne voit encore, peut être "
+            "proposé : ce contrat est déjà celui d'un employeur.",
+            "proposal_not_allowed",
+        )
     contract = record.contract
     siret = compact(cmd.employer_siret) if cmd.employer_siret else contract.employer_siret
-    if not siret:
-        raise InvalidInput([FieldError("employer_siret", "missing", "Indiquez le SIRET de l'établissement employeur.")])
-    _identifier_errors(siret, None, None)
-    if siret != contract.employer_siret:
+    if siret:
+        _identifier_errors(siret, None, None)
+    if siret and siret != contract.employer_siret:
         employer = (contract.form.employer or Employer()).model_copy(update={"siret": siret})
         addressed = contract.form.model_copy(update={"employer": employer})
         form = await asyncio.to_thread(autofill_employer, addressed, deps.establishments)
         contract.form = form  # the proposal addresses the employer; their own tabs stay theirs
     contract.propose(employer_email=cmd.employer_email, by=actor(principal), at=deps.now())
-    record.visible_to_employer = True
+    # With an establishment its members see the proposal; without one, the employer whose account has this
+    # e-mail finds it (access.addressed_to) and chooses the establishment when accepting.
+    record.visible_to_employer = siret is not None
     record.proposed_to_email = cmd.employer_email
     await persist(uow, record, deps)
     return record
 
 
 async def accept_proposal(
-    uow: UnitOfWork, principal: Principal, contract_id: UUID, deps: Dependencies, expected_version: int | None = None
+    uow: UnitOfWork,
+    principal: Principal,
+    cmd: AcceptProposal | UUID,
+    deps: Dependencies,
+    expected_version: int | None = None,
 ) -> ContractRecord:
-    record, sides = await load_for_write(uow, principal, contract_id, expected_version)
+    if isinstance(cmd, UUID):
+        cmd = AcceptProposal(cmd, expected_version=expected_version)
+    record, sides = await load_for_write(uow, principal, cmd.contract_id, cmd.expected_version)
     access.require_side(sides, Side.EMPLOYER, "accepter la proposition")
-    record.contract.accept(by=actor(principal), at=deps.now())
+    contract = record.contract
+    if contract.employer_siret is None:
+        # Addressed to the e-mail only: the employer says which of its establishments the contract is for.
+        mine = sorted(principal.sirets())
+        chosen = compact(cmd.employer_siret) if cmd.employer_siret else (mine[0] if len(mine) == 1 else None)
+        if chosen is None or chosen not in mine:
+            raise InvalidInput(
+                [
+                    FieldError(
+                        "employer_siret",
+                        "establishment_to_choose",
+                        "Indiquez pour lequel de vos établissements vous acceptez ce contrat "
+                        f"(SIRET {', '.join(mine)}).",
+                    )
+                ],
+                message="Choisissez l'établissement employeur.",
+            )
+        employer = (contract.form.employer or Employer()).model_copy(update={"siret": chosen})
+        addressed = contract.form.model_copy(update={"employer": employer})
+        contract.form = await asyncio.to_thread(autofill_employer, addressed, deps.establishments)
+        record.opco_code = opco_for(contract.form.employer.idcc, deps.default_opco_code)
+    contract.accept(by=actor(principal), at=deps.now())
+    record.visible_to_employer = True
+    await persist(uow, record, deps)
+    return record
+
+
+async def decline_proposal(
+    uow: UnitOfWork, principal: Principal, cmd: DeclineProposal, deps: Dependencies
+) -> ContractRecord:
+    """The employer declines: the draft goes back to the training organisation alone, which may address it to
+    another employer."""
+    record, sides = await load_for_write(uow, principal, cmd.contract_id, cmd.expected_version)
+    access.require_side(sides, Side.EMPLOYER, "refuser la proposition")
+    record.contract.decline(by=actor(principal), reason=cmd.reason, at=deps.now())
+    record.visible_to_employer = False
+    record.proposed_to_email = None
     await persist(uow, record, deps)
     return record
 

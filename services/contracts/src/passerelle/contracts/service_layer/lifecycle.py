@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from passerelle.contracts.domain.codes import ContractStatus
+from passerelle.contracts.domain.opcos import opco_for
 from passerelle.contracts.domain.rules import Finding
 from passerelle.libs.auth import Principal
 from passerelle.libs.errors import FieldError, InvalidInput
@@ -32,6 +32,10 @@ async def transmit_contract(
     context, documents = await documents_context(uow, record, deps, for_transmission=True)
     warnings = record.contract.transmit(context, by=actor(principal), at=deps.now())
     record.transmitted_at = deps.now()
+    # The OPCO of the employer's branch (by its IDCC) reviews it; opco-processing routes by the same table.
+    record.opco_code = opco_for(record.contract.form.employer.idcc, deps.default_opco_code)
+    # The anomalies of the previous review were corrected: the new review starts with none listed.
+    record.anomalies = []
     await persist(uow, record, deps, documents=documents, extra={"documents": [d.document_type for d in documents]})
     return record, warnings
 
@@ -121,7 +125,7 @@ async def _record_for_case(uow: UnitOfWork, contract_id: UUID, revision: int, to
         log.warning("event for an unknown contract ignored", topic=topic, contract_id=str(contract_id))
         return None
     contract = record.contract
-    if revision != contract.transmitted_revision or contract.status != ContractStatus.TRANSMITTED:
+    if revision != contract.transmitted_revision or not contract.awaits_decision:
         log.warning(
             "stale or out-of-order decision ignored",
             topic=topic,

@@ -28,6 +28,7 @@ ACTIONS: dict[type[domain.ContractEvent], str] = {
     domain.ContractDrafted: "drafted",
     domain.ContractProposed: "proposed",
     domain.ContractAccepted: "accepted",
+    domain.ContractDeclined: "declined",
     domain.ContractSaved: "saved",
     domain.ContractTransmitted: "transmitted",
     domain.AnomalyApplied: "anomaly_raised",

@@ -16,6 +16,9 @@ class ContractRepository(Protocol):
 
     async def add(self, record: ContractRecord) -> None: ...
 
+    async def add_many(self, records: list[ContractRecord]) -> None:
+        """Insert new records together (each at version 1)."""
+
     async def update(self, record: ContractRecord) -> None:
         """Save the record if nobody changed it since it was loaded (`ConcurrentModification` otherwise)."""
 

@@ -40,5 +40,7 @@ def dashboard_query(principal: Principal, **filters: Any) -> DashboardQuery:
         employer_sirets=frozenset(principal.sirets()),
         training_uais=frozenset(principal.uais()),
         training_sirets=frozenset(principal.training_sirets()),
+        opco_codes=frozenset(principal.opco_codes()),
+        proposals_to_email=principal.email.casefold() if principal.email and principal.sirets() else None,
         **filters,
     )

@@ -104,6 +104,10 @@ class DashboardQuery:
     employer_sirets: frozenset[str]
     training_uais: frozenset[str]
     training_sirets: frozenset[str]
+    opco_codes: frozenset[str] = frozenset()
+    proposals_to_email: str | None = None
+    """An employer also lists the proposals sent to its account's e-mail that no establishment holds yet."""
+    """OPCO staff see the contracts transmitted to their OPCO (the same rule as `access.sides_of`)."""
     status: str | None = None
     contract_type: str | None = None
     text: str | None = None

@@ -44,6 +44,7 @@ def complete_apprenticeship_form() -> ContractForm:
                 "naf_code": "10.71C",
                 "headcount": 28,
                 "idcc": "0843",
+                "idcc_label": "Convention collective nationale de la boulangerie-pâtisserie",
                 "supplementary_pension_fund": "AG2R La Mondiale",
             },
             "employee": {
@@ -52,6 +53,7 @@ def complete_apprenticeship_form() -> ContractForm:
                 "birth_date": date(2008, 3, 14),
                 "birth_city": "Paris",
                 "birth_department": "75",
+                "born_abroad": False,
                 "sex": "M",
                 "nir": "108037511102447",
                 "nationality": "1",
@@ -82,7 +84,9 @@ def complete_apprenticeship_form() -> ContractForm:
                     "job_title": "Artisan boulanger",
                     "highest_diploma": "33",
                     "related_diploma": True,
+                    "diploma_title": "CAP Boulanger",
                     "experience_years": 15,
+                    "eligibility_attested": True,
                     "email": "marc.dupain@dupain.example.fr",
                     "phone": "06 11 22 33 44",
                     "apprentices_supervised": 1,
@@ -148,6 +152,7 @@ def complete_professionalisation_form() -> ContractForm:
                 "naf_code": "62.02A",
                 "headcount": 140,
                 "idcc": "1486",
+                "idcc_label": "Convention collective nationale des bureaux d'études techniques (Syntec)",
                 "provident_fund": "Malakoff Humanis Prévoyance",
             },
             "employee": {
@@ -156,6 +161,7 @@ def complete_professionalisation_form() -> ContractForm:
                 "birth_date": date(2000, 11, 5),
                 "birth_city": "Lyon",
                 "birth_department": "69",
+                "born_abroad": False,
                 "sex": "F",
                 "nir": "200116912304507",
                 "nationality": "1",
@@ -166,6 +172,8 @@ def complete_professionalisation_form() -> ContractForm:
                 "disabled_worker": False,
                 "highest_diploma": "54",
                 "public_category": "young",
+                "job_seeker_registered": False,
+                "social_benefit": "none",
             },
             "tutors": [
                 {
@@ -174,7 +182,9 @@ def complete_professionalisation_form() -> ContractForm:
                     "birth_date": date(1987, 2, 2),
                     "job_title": "Développeur senior",
                     "highest_diploma": "74",
+                    "diploma_title": "Diplôme d'ingénieur en informatique",
                     "experience_years": 9,
+                    "eligibility_attested": True,
                     "email": "julien.lefebvre@numerica.example.fr",
                     "apprentices_supervised": 0,
                 }
@@ -196,6 +206,7 @@ def complete_professionalisation_form() -> ContractForm:
                 "organisation": {
                     "siret": DEMO_TRAINING_ORGANISATION_SIRET,
                     "name": "Institut de Formation Numérique Sud",
+                    "activity_declaration_number": "93131234513",
                     "address": _address("25", "rue de la Loge", "13002", "Marseille"),
                     "email": "contrats@ifns.example.fr",
                 },

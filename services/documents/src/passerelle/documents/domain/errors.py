@@ -1,11 +1,12 @@
-"""The documents service's errors: one French message for people, one machine code, the field concerned.
+"""The documents service's errors: a kind (libs maps it to a status), one French message for people, one
+machine code, the field concerned.
 
 An `UploadRefused` is about the file itself: the service records it (`document.rejected`) and stores nothing.
 """
 
 from __future__ import annotations
 
-from passerelle.libs.errors import FieldError, NotFound, PasserelleError
+from passerelle.libs.errors import DomainError, ErrorKind, FieldError, Forbidden, Gone, NotFound, Unavailable
 
 
 def _mib(size: int) -> str:
@@ -13,32 +14,32 @@ def _mib(size: int) -> str:
     return f"{value:.0f} Mo" if value == int(value) else f"{value:.1f} Mo".replace(".", ",")
 
 
-class UploadRefused(PasserelleError):
+class UploadRefused(DomainError):
     """A file refused on its merits (empty, too large, not an allowed type, infected)."""
 
     reason_code: str = "refused"
 
-    def __init__(self, message: str, code: str, status_code: int) -> None:
-        super().__init__(
-            message=message,
-            code=code,
-            status_code=status_code,
-            fields=[FieldError(path="file", code=code, message=message)],
-        )
+    def __init__(self, message: str, code: str, kind: ErrorKind = ErrorKind.INVALID) -> None:
+        super().__init__(message, code, fields=[FieldError(path="file", code=code, message=message)])
+        self.kind = kind  # type: ignore[misc]  # the kind of this refusal (too large, unsupported, invalid)
 
 
 class EmptyFile(UploadRefused):
     reason_code = "empty"
 
     def __init__(self) -> None:
-        super().__init__("Le fichier est vide.", "document_empty", 422)
+        super().__init__("Le fichier est vide.", "document_empty")
 
 
 class FileTooLarge(UploadRefused):
     reason_code = "too_large"
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"Le fichier dépasse la taille maximale autorisée ({_mib(limit)}).", "document_too_large", 413)
+        super().__init__(
+            f"Le fichier dépasse la taille maximale autorisée ({_mib(limit)}).",
+            "document_too_large",
+            ErrorKind.TOO_LARGE,
+        )
 
 
 class FileTooLargeToScan(UploadRefused):
@@ -48,7 +49,7 @@ class FileTooLargeToScan(UploadRefused):
         super().__init__(
             f"Le fichier est trop volumineux pour être analysé par l'antivirus ({_mib(limit)} au plus).",
             "document_too_large_to_scan",
-            413,
+            ErrorKind.TOO_LARGE,
         )
 
 
@@ -61,7 +62,7 @@ class TypeNotAllowed(UploadRefused):
             f"{what} : seuls les fichiers PDF, PNG et JPEG sont acceptés (le contenu du fichier fait foi, "
             "pas son nom).",
             "document_type_not_allowed",
-            415,
+            ErrorKind.UNSUPPORTED,
         )
 
 
@@ -82,7 +83,7 @@ class UnsafeContent(UploadRefused):
 
     def __init__(self, reason: str) -> None:
         self.reason_code = f"unsafe_{reason}"
-        super().__init__(_UNSAFE.get(reason, _UNSAFE["unreadable"]), f"document_unsafe_{reason}", 422)
+        super().__init__(_UNSAFE.get(reason, _UNSAFE["unreadable"]), f"document_unsafe_{reason}", ErrorKind.INVALID)
 
 
 class Infected(UploadRefused):
@@ -92,7 +93,6 @@ class Infected(UploadRefused):
         super().__init__(
             "Le fichier contient un virus ou un contenu malveillant : il a été refusé et n'a pas été enregistré.",
             "document_infected",
-            422,
         )
 
 
@@ -103,26 +103,17 @@ class ScanFailed(UploadRefused):
         super().__init__(
             "L'antivirus n'a pas pu analyser ce fichier : il a été refusé par précaution.",
             "document_scan_failed",
-            422,
         )
 
 
-class ScannerUnavailable(PasserelleError):
-    def __init__(self) -> None:
-        super().__init__(
-            message="L'analyse antivirus est momentanément indisponible, veuillez réessayer.",
-            code="scan_unavailable",
-            status_code=503,
-        )
+class ScannerUnavailable(Unavailable):
+    code = "scan_unavailable"
+    message = "L'analyse antivirus est momentanément indisponible, veuillez réessayer."
 
 
-class StorageUnavailable(PasserelleError):
-    def __init__(self) -> None:
-        super().__init__(
-            message="Le stockage des documents est indisponible, veuillez réessayer.",
-            code="storage_unavailable",
-            status_code=503,
-        )
+class StorageUnavailable(Unavailable):
+    code = "storage_unavailable"
+    message = "Le stockage des documents est indisponible, veuillez réessayer."
 
 
 class ContractNotFound(NotFound):
@@ -135,18 +126,14 @@ class DocumentNotFound(NotFound):
         super().__init__("Document introuvable.", "document_not_found")
 
 
-class DocumentContentMissing(PasserelleError):
-    def __init__(self) -> None:
-        super().__init__(
-            message="Le fichier de ce document est introuvable dans le stockage ; il doit être déposé à nouveau.",
-            code="document_content_missing",
-            status_code=410,
-        )
+class DocumentContentMissing(Gone):
+    code = "document_content_missing"
+    message = "Le fichier de ce document est introuvable dans le stockage ; il doit être déposé à nouveau."
 
 
-class DocumentAccessDenied(PasserelleError):
-    def __init__(self, message: str = "Vous n'avez pas accès aux documents de ce contrat.") -> None:
-        super().__init__(message=message, code="document_access_denied", status_code=403)
+class DocumentAccessDenied(Forbidden):
+    code = "document_access_denied"
+    message = "Vous n'avez pas accès aux documents de ce contrat."
 
 
 class LetterReservedToOpco(DocumentAccessDenied):

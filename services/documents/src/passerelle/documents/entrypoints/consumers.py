@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from passerelle.documents.service_layer.projection import PROJECTED_EVENTS, apply_contract_event
-from passerelle.documents.service_layer.unit_of_work import DocumentsUnitOfWork
-from passerelle.libs.consumer import ConsumerGroup
-from passerelle.libs.service import Service
+from passerelle.libs.consumer import HandlerTable
 
-
-def consumers(service: Service) -> ConsumerGroup:
-    assert service.sessions is not None, "the documents service needs its database"
-    sessions = service.sessions
-    group_name = getattr(service.settings, "consumer_group", service.name)
-    group = ConsumerGroup(group_name, uow_factory=lambda: DocumentsUnitOfWork(sessions, service.name))
-    for event in PROJECTED_EVENTS:
-        group.on(event.topic)(apply_contract_event)
-    return group
+HANDLERS: HandlerTable = {
+    event: lambda context, uow, envelope, event: apply_contract_event(uow, envelope, event)
+    for event in PROJECTED_EVENTS
+}

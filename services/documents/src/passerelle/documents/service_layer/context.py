@@ -1,22 +1,18 @@
-"""What the use cases run with: the unit of work, the store, the scanner and the limits (wired in bootstrap)."""
+"""The documents service's typed context: the unit-of-work factory, the store, the scanner, the limits, the clock
+(wired in bootstrap)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from dataclasses import dataclass
 
-from passerelle.documents.service_layer.ports import ContentInspector, ObjectStorage, Scanner
+from passerelle.documents.service_layer.ports import ContentInspector, ObjectStorage, Scanner, UnitOfWork
+from passerelle.libs.context import ServiceContext, utc_now
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["Documents", "utc_now"]
 
 
-@dataclass
-class Documents:
-    uow_factory: Callable[[], Any]
+@dataclass(kw_only=True)
+class Documents(ServiceContext[UnitOfWork]):
     storage: ObjectStorage
     scanner: Scanner
     inspector: ContentInspector
@@ -24,4 +20,3 @@ class Documents:
     scan_max_bytes: int = 25 * 1024 * 1024
     download_url_ttl_seconds: int = 300
     producer: str = "documents"
-    clock: Callable[[], datetime] = field(default=utc_now)

@@ -39,7 +39,7 @@ from passerelle.documents.domain.filenames import safe_filename
 from passerelle.documents.domain.model import Document, ScanVerdict, next_version, object_key_for
 from passerelle.documents.service_layer.context import Documents
 from passerelle.documents.service_layer.ports import ScannerError, ScanSession, StorageError
-from passerelle.libs.errors import PasserelleError
+from passerelle.libs.errors import Unavailable
 from passerelle.libs.logging import get_logger
 from passerelle.schemas.events.documents import DocumentRejected, DocumentUploaded
 
@@ -63,13 +63,9 @@ class UploadDocument:
         return self.uploader_id if self.uploader_kind == "user" else None
 
 
-class DocumentNotSaved(PasserelleError):
-    def __init__(self) -> None:
-        super().__init__(
-            message="L'enregistrement du document a échoué, veuillez réessayer.",
-            code="document_not_saved",
-            status_code=503,
-        )
+class DocumentNotSaved(Unavailable):
+    code = "document_not_saved"
+    message = "L'enregistrement du document a échoué, veuillez réessayer."
 
 
 async def contract_access(docs: Documents, contract_id: UUID, viewer: Viewer) -> ContractAccess:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..codes import PRO_PUBLICS_ALLOWED_26_PLUS
 from ..dates import add_months
 from ..facts import Facts
 from ..tabs import Tab
-from .engine import APPRENTICESHIP_ONLY, BOTH_TYPES, PROFESSIONALISATION_ONLY, Hit, rule
+from .engine import APPRENTICESHIP_ONLY, BOTH_TYPES, PROFESSIONALISATION_ONLY, Hit, Severity, rule
 
 
 @rule(
@@ -78,14 +77,24 @@ def apprentice_age_max(facts: Facts) -> Iterator[Hit]:
 )
 def apprentice_age_exception_delay(facts: Facts) -> Iterator[Hit]:
     age = facts.age_at_start
-    previous_end = facts.form.employee.previous_apprenticeship_end_date
-    if age is None or previous_end is None or facts.start is None:
+    if age is None or facts.start is None:
         return
     if age <= facts.value("apprentice_age_max") or facts.has_no_age_limit_exception:
         return
     if not facts.has_successive_contract_exception:
         return
-    if facts.start > add_months(previous_end, facts.value("apprentice_successive_contract_max_gap_months")):
+    previous_end = facts.form.employee.previous_apprenticeship_end_date
+    gap = facts.value("apprentice_successive_contract_max_gap_months")
+    if previous_end is None:
+        # The CERFA does not carry this date: the OPCO checks it on the previous contract. Ask, do not block.
+        yield Hit(
+            "employee.previous_apprenticeship_end_date",
+            f"Indiquez la date de fin du précédent contrat d'apprentissage : au-delà de 29 ans, le nouveau contrat "
+            f"doit commencer au plus {gap} mois après elle (l'OPCO le vérifiera sur le précédent contrat).",
+            Severity.WARNING,
+        )
+        return
+    if facts.start > add_months(previous_end, gap):
         yield Hit("employee.previous_apprenticeship_end_date")
 
 
@@ -106,7 +115,12 @@ def pro_age_min(facts: Facts) -> Iterator[Hit]:
 @rule(
     id="PRO_AGE_PUBLIC",
     tab=Tab.EMPLOYEE,
-    fields=("employee.birth_date", "employee.public_category"),
+    fields=(
+        "employee.birth_date",
+        "employee.job_seeker_registered",
+        "employee.social_benefit",
+        "employee.public_category",
+    ),
     message=(
         "À partir de 26 ans, le contrat de professionnalisation est réservé aux demandeurs d'emploi et aux "
         "bénéficiaires du RSA, de l'ASS, de l'AAH ou sortant d'un CUI."
@@ -118,9 +132,9 @@ def pro_age_public(facts: Facts) -> Iterator[Hit]:
     age = facts.age_at_start
     if age is None or age <= facts.value("professionalisation_age_max_initial_training"):
         return
-    if facts.form.employee.public_category not in PRO_PUBLICS_ALLOWED_26_PLUS:
+    if not facts.pro_open_from_26:
         yield Hit(
-            "employee.public_category",
+            "employee.job_seeker_registered",
             f"Le salarié aura {age} ans au début du contrat : indiquez s'il est demandeur d'emploi ou bénéficiaire du "
             "RSA, de l'ASS, de l'AAH ou d'un ancien CUI ; sinon ce contrat n'est pas possible.",
         )

@@ -33,6 +33,10 @@ def end_after_start(facts: Facts) -> Iterator[Hit]:
     applies_to=BOTH_TYPES,
 )
 def signature_before_start(facts: Facts) -> Iterator[Hit]:
+    if facts.is_amendment:
+        # An amendment (31 to 38) is signed while the contract runs, after its start: only its effective date
+        # has to fall within the contract (AMENDMENT_DATE_WITHIN_CONTRACT).
+        return
     signature = facts.form.contract.signature_date
     if signature is not None and facts.start is not None and signature > facts.start:
         yield Hit("contract.signature_date")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 from ..codes import DerogationCode, DocumentType
 from ..facts import Facts
+from ..holidays import working_days_after
 from ..tabs import Tab
 from .engine import APPRENTICESHIP_ONLY, BOTH_TYPES, Hit, Severity, rule
 
@@ -69,22 +69,14 @@ def signed_cerfa(facts: Facts) -> Iterator[Hit]:
         yield Hit("documents.cerfa_signe")
 
 
-def _working_days_after(start, today) -> int:
-    """Working days (jours ouvrables: Monday to Saturday) after `start`, up to `today` included."""
-    days = 0
-    current = start
-    while current < today:
-        current += timedelta(days=1)
-        if current.weekday() != 6:
-            days += 1
-    return days
-
-
 @rule(
     id="FILING_DELAY",
     tab=Tab.CONTRACT,
     fields=("contract.start_date",),
-    message="Le contrat doit être transmis à l'OPCO dans les 5 jours qui suivent le début de son exécution.",
+    message=(
+        "Le contrat doit être transmis à l'OPCO dans les 5 jours ouvrables (apprentissage) ou les 5 jours "
+        "(professionnalisation) qui suivent le début de son exécution."
+    ),
     reference="Code du travail, art. D6224-1 (apprentissage) et D6325-1 (professionnalisation)",
     severity=Severity.WARNING,
     applies_to=BOTH_TYPES,
@@ -95,9 +87,14 @@ def filing_delay(facts: Facts) -> Iterator[Hit]:
         return
     name = "filing_delay_working_days" if facts.is_apprenticeship else "professionalisation_filing_delay_days"
     limit = facts.value(name)
-    elapsed = _working_days_after(facts.start, today) if facts.is_apprenticeship else (today - facts.start).days
+    if facts.is_apprenticeship:
+        # Jours ouvrables: Sundays and public holidays (fixed ones and those following Easter) do not count.
+        elapsed, unit = working_days_after(facts.start, today), "jours ouvrables"
+    else:
+        elapsed, unit = (today - facts.start).days, "jours"
     if elapsed > limit:
         yield Hit(
             "contract.start_date",
-            f"Le contrat a commencé il y a plus de {limit} jours : il est transmis hors du délai légal.",
+            f"Le contrat a commencé il y a {elapsed} {unit}, plus que les {limit} {unit} du délai légal : "
+            "il est transmis hors délai.",
         )

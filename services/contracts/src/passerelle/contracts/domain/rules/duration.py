@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from ..codes import PRO_PUBLICS_ALLOWED_36_MONTHS
 from ..dates import lasts_at_least, lasts_at_most
 from ..facts import Facts
 from ..tabs import Tab
@@ -94,7 +93,7 @@ def pro_duration_extended(facts: Facts) -> Iterator[Hit]:
 @rule(
     id="PRO_DURATION_MAX",
     tab=Tab.CONTRACT,
-    fields=("contract.end_date", "employee.public_category"),
+    fields=("contract.end_date", "employee.social_benefit", "employee.public_category"),
     message=(
         "Un contrat de professionnalisation dure au plus 24 mois "
         "(accord de branche) ; 36 mois seulement pour les jeunes "
@@ -107,7 +106,7 @@ def pro_duration_max(facts: Facts) -> Iterator[Hit]:
     dates = _dates(facts)
     if not dates:
         return
-    eligible = facts.form.employee.public_category in PRO_PUBLICS_ALLOWED_36_MONTHS
+    eligible = facts.pro_open_to_36_months
     name = (
         "professionalisation_duration_public_max_months"
         if eligible

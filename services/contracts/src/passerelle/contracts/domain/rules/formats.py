@@ -157,6 +157,15 @@ _format_rule(
     ids.FORMAT,
 )
 _format_rule(
+    "ACTIVITY_DECLARATION_FORMAT",
+    Tab.TRAINING,
+    ("training.organisation.activity_declaration_number",),
+    "Le numéro de déclaration d'activité de l'organisme de formation comporte 11 chiffres (ex. 11 75 12345 75).",
+    "Code du travail, art. L6351-1 et R6351-6 ; notice du CERFA 12434",
+    ids.activity_declaration_problem,
+    ids.FORMAT,
+)
+_format_rule(
     "RNCP_FORMAT",
     Tab.TRAINING,
     ("training.qualification.rncp_code",),
@@ -252,3 +261,32 @@ def diploma_list_code(facts: Facts) -> Iterator[Hit]:
 def headcount_positive(facts: Facts) -> Iterator[Hit]:
     if facts.form.employer.headcount == 0:
         yield Hit("employer.headcount")
+
+
+_BORN_ABROAD_DEPARTMENT = "99"
+
+
+@rule(
+    id="BIRTH_PLACE_CONSISTENT",
+    tab=Tab.EMPLOYEE,
+    fields=("employee.born_abroad", "employee.birth_department"),
+    message="Le lieu de naissance est incohérent : le département 99 désigne une naissance à l'étranger.",
+    reference="Notices des CERFA 10103 et 12434 (lieu de naissance)",
+)
+def birth_place_consistent(facts: Facts) -> Iterator[Hit]:
+    employee = facts.form.employee
+    department = (employee.birth_department or "").strip()
+    if employee.born_abroad is None or not department:
+        return
+    if employee.born_abroad and department != _BORN_ABROAD_DEPARTMENT:
+        yield Hit(
+            "employee.birth_department",
+            "Né(e) à l'étranger : le département de naissance est 99 (indiquez la commune et le pays dans la commune "
+            "de naissance).",
+        )
+    elif not employee.born_abroad and department == _BORN_ABROAD_DEPARTMENT:
+        yield Hit(
+            "employee.born_abroad",
+            "Le département 99 désigne une naissance à l'étranger : indiquez « né(e) à l'étranger » ou corrigez le "
+            "département.",
+        )

@@ -110,7 +110,7 @@ def derogation_code_required(facts: Facts) -> Iterator[Hit]:
     fields=("contract.derogation_code",),
     message="Le code de dérogation déclaré ne correspond pas à l'âge de l'apprenti au début du contrat.",
     reference="Code du travail, art. L6222-1 et L6222-2 ; notice du CERFA 10103 (type de dérogation)",
-    severity=Severity.WARNING,
+    # A derogation the facts contradict would be registered on a false ground: blocking, as the OPCO refuses it.
     applies_to=APPRENTICESHIP_ONLY,
 )
 def derogation_code_unjustified(facts: Facts) -> Iterator[Hit]:
@@ -119,9 +119,17 @@ def derogation_code_unjustified(facts: Facts) -> Iterator[Hit]:
     if age is None or code is None:
         return
     if code == DerogationCode.UNDER_16 and age >= facts.value("apprentice_age_min"):
-        yield Hit("contract.derogation_code", f"Le code 11 vise un apprenti de moins de 16 ans ; il aura {age} ans.")
+        yield Hit(
+            "contract.derogation_code",
+            f"Le code 11 vise un apprenti de moins de {facts.value('apprentice_age_min')} ans ; il aura {age} ans "
+            "au début du contrat : retirez ce code ou corrigez la date de naissance.",
+        )
     elif code == DerogationCode.OVER_29 and age <= facts.value("apprentice_age_max"):
-        yield Hit("contract.derogation_code", f"Le code 12 vise un apprenti de plus de 29 ans ; il aura {age} ans.")
+        yield Hit(
+            "contract.derogation_code",
+            f"Le code 12 vise un apprenti de plus de {facts.value('apprentice_age_max')} ans ; il aura {age} ans "
+            "au début du contrat : retirez ce code ou corrigez la date de naissance.",
+        )
 
 
 @rule(

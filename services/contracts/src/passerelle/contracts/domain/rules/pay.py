@@ -8,6 +8,7 @@ from decimal import Decimal
 from ..codes import PayBase
 from ..dates import ONE_DAY
 from ..facts import Facts
+from ..legal import legal_parameters
 from ..remuneration import HUNDRED, PayPeriod, minimum_over
 from ..tabs import Tab
 from .engine import APPRENTICESHIP_ONLY, BOTH_TYPES, Hit, Severity, rule
@@ -69,18 +70,39 @@ def pay_below_minimum(facts: Facts) -> Iterator[Hit]:
     schedule = facts.pay_schedule
     if not declared or not schedule:
         return
+    at_signature = facts.pay_schedule_at_signature
     for index, period in enumerate(declared):
         required = _required_for(schedule, period, facts)
         amount = _declared_amount(period, facts, schedule)
         if required is None or amount is None or amount >= required:
             continue
-        field = "gross_monthly" if period.gross_monthly is not None else "rate_percent"
+        field = (
+            f"contract.pay_schedule[{index}].{'gross_monthly' if period.gross_monthly is not None else 'rate_percent'}"
+        )
+        required_when_signed = _required_for(at_signature, period, facts) if at_signature else None
+        if required_when_signed is not None and amount >= required_when_signed:
+            yield _smic_rise_hit(field, amount, required, facts)
+            continue
         yield Hit(
-            f"contract.pay_schedule[{index}].{field}",
+            field,
             f"La rémunération déclarée ({euros(amount)} brut par "
             "mois) est inférieure au minimum légal de cette période "
             f"({euros(required)}).",
         )
+
+
+def _smic_rise_hit(field: str, amount: Decimal, required: Decimal, facts: Facts) -> Hit:
+    """Legal when signed, short only because the SMIC rose since: the employer must raise the pay, not re-sign."""
+    signature = facts.form.contract.signature_date
+    end = facts.end
+    rises = legal_parameters().change_dates("smic_monthly", signature, end) if signature is not None and end else ()
+    when = f" le {rises[0]:%d/%m/%Y}" if rises else ""
+    return Hit(
+        field,
+        f"Le SMIC a été relevé{when}, après la signature du contrat : la rémunération déclarée ({euros(amount)} brut "
+        f"par mois) était légale à la signature mais doit être portée à {euros(required)} pour cette période.",
+        Severity.WARNING,
+    )
 
 
 @rule(
@@ -98,6 +120,10 @@ def hiring_salary_below_minimum(facts: Facts) -> Iterator[Hit]:
         return
     minimum = schedule[0].minimum_gross_monthly
     if salary < minimum:
+        at_signature = facts.pay_schedule_at_signature
+        if at_signature and salary >= at_signature[0].minimum_gross_monthly:
+            yield _smic_rise_hit("contract.hiring_salary", salary, minimum, facts)
+            return
         yield Hit(
             "contract.hiring_salary",
             f"Le salaire à l'embauche ({euros(salary)}) est inférieur au minimum légal au début du contrat "

@@ -63,7 +63,7 @@ _register("TRAINING_REQUIRED", Tab.TRAINING)
     fields=(
         "synthesis.employer_attests_accuracy",
         "synthesis.employer_attests_supporting_documents",
-        "tutor_eligibility_attested",
+        "tutors[].eligibility_attested",
     ),
     message="L'employeur doit cocher cette attestation avant de transmettre le contrat.",
     reference="Notices des CERFA 10103 et 12434 ; Code du travail, art. R6223-22 et D6325-6",
@@ -83,9 +83,17 @@ def attestations(facts: Facts) -> Iterator[Hit]:
             "L'employeur doit attester disposer des pièces justificatives avant de transmettre le contrat.",
             severity,
         )
-    if form.tutor_eligibility_attested is not True:
-        yield Hit(
-            "tutor_eligibility_attested",
-            "L'employeur doit attester que le tuteur ou maître d'apprentissage remplit les conditions légales.",
-            severity,
-        )
+    # One attestation per tutor; the former contract-wide attestation still stands for a single tutor.
+    single = len(form.tutors) == 1
+    for index, tutor in enumerate(form.tutors):
+        attested = tutor.eligibility_attested
+        if attested is None and single:
+            attested = form.tutor_eligibility_attested
+        if attested is not True:
+            name = " ".join(part for part in (tutor.first_name, tutor.last_name) if part) or f"n° {index + 1}"
+            yield Hit(
+                f"tutors[{index}].eligibility_attested",
+                f"L'employeur doit attester que le tuteur ou maître d'apprentissage {name} remplit les conditions "
+                "légales.",
+                severity,
+            )

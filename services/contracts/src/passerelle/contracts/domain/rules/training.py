@@ -10,6 +10,10 @@ from ..tabs import Tab
 from .engine import APPRENTICESHIP_ONLY, PROFESSIONALISATION_ONLY, Hit, Severity, rule
 
 
+def _hours(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('1'), rounding=ROUND_HALF_UP):,}".replace(",", "\u202f")
+
+
 def _percent(value: Decimal) -> str:
     return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}".replace(".", ",")
 
@@ -18,17 +22,28 @@ def _percent(value: Decimal) -> str:
     id="TRAINING_SHARE_MIN",
     tab=Tab.TRAINING,
     fields=("training.hours", "contract.weekly_hours"),
-    message="La formation en CFA doit représenter au moins 25 % de la durée totale du contrat.",
-    reference="Code du travail, art. L6211-2",
+    message=(
+        "La formation en CFA représente en principe au moins 25 % de la durée du contrat, calculée sur la durée "
+        "légale annuelle du travail (1 607 heures par an) ; l'organisme certificateur du diplôme ou du titre peut "
+        "fixer une autre part : vérifiez ses règles."
+    ),
+    reference="Code du travail, art. L6211-2 et L3121-41",
+    # The certifier's rules come first (L6211-2, "sous réserve des règles fixées par l'organisme certificateur"),
+    # and the CERFA cannot show them: the OPCO checks, the platform warns.
+    severity=Severity.WARNING,
     applies_to=APPRENTICESHIP_ONLY,
 )
 def training_share_min(facts: Facts) -> Iterator[Hit]:
     share = facts.training_share_percent
     minimum = facts.value("apprenticeship_training_share_min_percent")
     if share is not None and share < minimum:
+        hours = facts.contract_hours or Decimal(0)
+        annual = Decimal(facts.value("legal_annual_working_hours"))
         yield Hit(
             "training.hours",
-            f"La formation représente {_percent(share)} % de la durée du contrat ; il faut au moins {minimum} %.",
+            f"La formation représente {_percent(share)} % de la durée du contrat ({_hours(hours)} heures de "
+            f"travail sur la base de {_hours(annual)} heures par an) ; la loi prévoit au moins {minimum} %, "
+            "sauf autre part fixée par l'organisme certificateur du diplôme ou du titre.",
         )
 
 
@@ -37,7 +52,8 @@ def training_share_min(facts: Facts) -> Iterator[Hit]:
     tab=Tab.TRAINING,
     fields=("training.hours", "contract.weekly_hours"),
     message=(
-        "La formation doit représenter au moins 15 % de la durée du contrat ou de l'action de professionnalisation."
+        "La formation doit représenter au moins 15 % de la durée du contrat ou de l'action de professionnalisation, "
+        "calculée sur la durée légale annuelle du travail (1 607 heures par an)."
     ),
     reference="Code du travail, art. L6325-13",
     applies_to=PROFESSIONALISATION_ONLY,

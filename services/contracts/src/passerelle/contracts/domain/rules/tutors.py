@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from ..codes import DIPLOMAS
 from ..dates import age_on
 from ..facts import Facts
+from ..form import Tutor
 from ..tabs import Tab
-from .engine import APPRENTICESHIP_ONLY, BOTH_TYPES, PROFESSIONALISATION_ONLY, Hit, rule
+from .engine import APPRENTICESHIP_ONLY, BOTH_TYPES, PROFESSIONALISATION_ONLY, Hit, Severity, rule
 
 
 @rule(
@@ -68,35 +69,60 @@ def _related_diploma_counts(facts: Facts, tutor_diploma: str | None, related: bo
 @rule(
     id="TUTOR_EXPERIENCE",
     tab=Tab.TUTOR,
-    fields=("tutors[].experience_years", "tutors[].related_diploma", "tutors[].highest_diploma"),
+    fields=(
+        "tutors[].experience_years",
+        "tutors[].experience_months",
+        "tutors[].related_diploma",
+        "tutors[].highest_diploma",
+    ),
     message=(
         "Le maître d'apprentissage doit justifier d'un an d'expérience avec un diplôme en rapport d'un niveau au moins "
         "égal à celui préparé, ou de deux ans d'expérience."
     ),
     reference="Code du travail, art. R6223-22",
+    # R6223-22 applies "sous réserve de dispositions conventionnelles": a branch agreement may set other
+    # conditions, which the CERFA cannot show. The employer attests eligibility; the platform warns.
+    severity=Severity.WARNING,
     applies_to=APPRENTICESHIP_ONLY,
 )
 def tutor_experience(facts: Facts) -> Iterator[Hit]:
     with_diploma = facts.value("tutor_experience_years_with_related_diploma")
     without = facts.value("tutor_experience_years_without_diploma")
     for index, tutor in enumerate(facts.form.tutors):
-        if tutor.experience_years is None:
+        months = experience_months(tutor)
+        if months is None:
             continue
         required = (
             with_diploma if _related_diploma_counts(facts, tutor.highest_diploma, tutor.related_diploma) else without
         )
-        if tutor.experience_years < required:
+        if months < required * 12:
             yield Hit(
                 f"tutors[{index}].experience_years",
-                f"Le maître d'apprentissage doit justifier d'au moins {required} an(s) d'expérience en rapport avec la "
-                f"qualification préparée ({tutor.experience_years} déclaré(s)).",
+                f"Le maître d'apprentissage doit en principe justifier d'au moins {required} an(s) d'expérience en "
+                f"rapport avec la qualification préparée ({_duration(months)} déclaré(s)), sauf conditions fixées "
+                "par un accord de branche : vérifiez celui de l'employeur.",
             )
+
+
+def experience_months(tutor: Tutor) -> int | None:
+    """The tutor's experience in months (years and months declared), None when no year is given."""
+    if tutor.experience_years is None:
+        return None
+    return tutor.experience_years * 12 + (tutor.experience_months or 0)
+
+
+def _duration(months: int) -> str:
+    years, rest = divmod(months, 12)
+    parts = [f"{years} an{'s' if years > 1 else ''}"] if years else []
+    if rest:
+        parts.append(f"{rest} mois")
+    return " et ".join(parts) or "0 mois"
 
 
 @rule(
     id="PRO_TUTOR_EXPERIENCE",
     tab=Tab.TUTOR,
-    fields=("tutors[].experience_years",),
+    fields=("tutors[].experience_years", "tutors[].experience_months"),
     message=(
         "Le tuteur doit justifier d'au moins deux ans d'expérience professionnelle en rapport avec la qualification."
     ),
@@ -106,8 +132,13 @@ def tutor_experience(facts: Facts) -> Iterator[Hit]:
 def pro_tutor_experience(facts: Facts) -> Iterator[Hit]:
     required = facts.value("professionalisation_tutor_experience_years")
     for index, tutor in enumerate(facts.form.tutors):
-        if tutor.experience_years is not None and tutor.experience_years < required:
-            yield Hit(f"tutors[{index}].experience_years")
+        months = experience_months(tutor)
+        if months is not None and months < required * 12:
+            yield Hit(
+                f"tutors[{index}].experience_years",
+                f"Le tuteur doit justifier d'au moins {required} ans d'expérience professionnelle en rapport avec la "
+                f"qualification ({_duration(months)} déclaré(s)).",
+            )
 
 
 @rule(

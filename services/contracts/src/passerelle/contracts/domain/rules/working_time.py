@@ -27,14 +27,33 @@ def weekly_hours_max(facts: Facts) -> Iterator[Hit]:
     id="MINOR_WEEKLY_HOURS_MAX",
     tab=Tab.CONTRACT,
     fields=("contract.weekly_hours",),
-    message="Un salarié mineur ne peut pas travailler plus de 35 heures par semaine.",
-    reference="Code du travail, art. L6222-25 et L3162-1",
+    message=(
+        "Un salarié mineur ne peut pas travailler plus de 35 heures par semaine, sauf dérogation de cinq heures au "
+        "plus (inspecteur du travail, ou activités fixées par décret)."
+    ),
+    reference="Code du travail, art. L6222-25, L3162-1 et R3162-1",
     applies_to=BOTH_TYPES,
 )
 def minor_weekly_hours_max(facts: Facts) -> Iterator[Hit]:
     hours = facts.form.contract.weekly_hours
-    if hours is not None and facts.is_minor_at_start and hours > facts.value("minor_weekly_hours_max"):
-        yield Hit("contract.weekly_hours")
+    if hours is None or not facts.is_minor_at_start or hours <= facts.value("minor_weekly_hours_max"):
+        return
+    if hours <= facts.value("minor_weekly_hours_max_with_derogation"):
+        # Within the derogation the labour inspector may grant (or the sectors set by decree): the CERFA cannot
+        # show the authorisation, so the OPCO checks it.
+        yield Hit(
+            "contract.weekly_hours",
+            f"Un salarié mineur travaille au plus {facts.value('minor_weekly_hours_max')} heures par semaine : "
+            f"{hours} heures ne sont possibles qu'avec une dérogation de l'inspecteur du travail ou dans les "
+            "activités fixées par décret. Vérifiez que l'employeur en dispose.",
+            Severity.WARNING,
+        )
+        return
+    yield Hit(
+        "contract.weekly_hours",
+        f"Un salarié mineur ne peut pas travailler {hours} heures par semaine, même avec une dérogation "
+        f"(au plus {facts.value('minor_weekly_hours_max_with_derogation')} heures).",
+    )
 
 
 @rule(

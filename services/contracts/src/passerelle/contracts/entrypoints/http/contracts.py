@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Query, Response, status
+from pydantic import AfterValidator
 
 from passerelle.contracts.adapters.pdf import render_cerfa
 from passerelle.contracts.domain.codes import ContractStatus, ContractType
@@ -24,13 +25,16 @@ from passerelle.contracts.service_layer.records import ContractRecord, Side
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.libs.errors import FieldError, InvalidInput
 
+from .choices import choice_of, parse_choice
 from .dependencies import DependenciesDep, ExpectedVersion, UnitOfWorkDep
 from .schemas import (
+    AcceptBody,
     AmendmentBody,
     ContractPage,
     ContractPublic,
     ContractValidation,
     CreateContractBody,
+    DeclineBody,
     HistoryOut,
     ProposeBody,
     QuestionsOut,
@@ -78,18 +82,28 @@ async def list_contracts(
     principal: CurrentPrincipal,
     uow: UnitOfWorkDep,
     deps: DependenciesDep,
-    status_: Annotated[ContractStatus | None, Query(alias="status")] = None,
-    contract_type: ContractType | None = None,
+    status_: Annotated[
+        str | None,
+        Query(alias="status", max_length=40, description="Status code: " + ", ".join(ContractStatus)),
+        AfterValidator(choice_of(ContractStatus, "Statut")),
+    ] = None,
+    contract_type: Annotated[
+        str | None,
+        Query(max_length=40, description="Contract type: " + ", ".join(ContractType)),
+        AfterValidator(choice_of(ContractType, "Type de contrat")),
+    ] = None,
     q: Annotated[str | None, Query(max_length=100, description="Text searched in names, SIRET, file number")] = None,
     siret: Annotated[str | None, Query(max_length=20)] = None,
     include_archived: bool = False,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ContractPage:
+    chosen_status = parse_choice(ContractStatus, status_, "status", "Statut")
+    chosen_type = parse_choice(ContractType, contract_type, "contract_type", "Type de contrat")
     query = queries.dashboard_query(
         principal,
-        status=status_.value if status_ else None,
-        contract_type=contract_type.value if contract_type else None,
+        status=chosen_status.value if chosen_status else None,
+        contract_type=chosen_type.value if chosen_type else None,
         text=q,
         siret=siret,
         include_archived=include_archived,
@@ -251,9 +265,29 @@ async def accept(
     deps: DependenciesDep,
     expected_version: ExpectedVersion,
     response: Response,
+    body: AcceptBody | None = None,
 ) -> ContractPublic:
-    record = await drafting.accept_proposal(uow, principal, contract_id, deps, expected_version)
+    command = commands.AcceptProposal(contract_id, body.employer_siret if body else None, expected_version)
+    record = await drafting.accept_proposal(uow, principal, command, deps)
     return await _public(uow, principal, record, response)
+
+
+@router.post("/{contract_id}/decline", response_model=ContractPublic, summary="Refuser la proposition")
+async def decline(
+    contract_id: UUID,
+    principal: CurrentPrincipal,
+    uow: UnitOfWorkDep,
+    deps: DependenciesDep,
+    expected_version: ExpectedVersion,
+    response: Response,
+    body: DeclineBody | None = None,
+) -> ContractPublic:
+    command = commands.DeclineProposal(contract_id, body.reason if body else None, expected_version)
+    record = await drafting.decline_proposal(uow, principal, command, deps)
+    documents = await uow.contracts.documents(record.id)
+    response.headers["ETag"] = f'"{record.contract.version}"'
+    # The employer no longer sees it: the answer shows what it became, from the employer's side.
+    return contract_public(record, frozenset({Side.EMPLOYER}), documents)
 
 
 @router.post(

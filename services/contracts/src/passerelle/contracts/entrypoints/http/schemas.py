@@ -42,7 +42,24 @@ class CreateContractBody(Body):
 
 class ProposeBody(Body):
     employer_email: EmailStr = Field(description="Where the employer is told about the proposal")
-    employer_siret: str | None = Field(None, max_length=20, description="The employer establishment's SIRET")
+    employer_siret: str | None = Field(
+        None,
+        max_length=20,
+        description=(
+            "The employer establishment's SIRET, if known; without it the employer whose account has this e-mail "
+            "finds the proposal and chooses the establishment when accepting"
+        ),
+    )
+
+
+class AcceptBody(Body):
+    employer_siret: str | None = Field(
+        None, max_length=20, description="Your establishment the contract is for (a proposal sent to your e-mail)"
+    )
+
+
+class DeclineBody(Body):
+    reason: str | None = Field(None, max_length=500, description="Why (told to the training organisation)")
 
 
 class AmendmentBody(Body):

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from passerelle.identity.domain.model import (
@@ -65,9 +67,29 @@ class AccountCreate(AccountBase):
     )
 
 
+EMAIL_CHANGE_REFUSED = (
+    "L'adresse électronique ne peut pas être modifiée depuis le profil : elle sert d'identifiant et sa "
+    "modification demande une confirmation qui n'est pas encore proposée. Contactez l'administrateur de votre "
+    "organisation, ou créez un compte avec la nouvelle adresse."
+)
+
+
 class AccountUpdate(SQLModel):
     full_name: str | None = Field(default=None, max_length=400)
     phone: str | None = Field(default=None, max_length=40, description="Une chaîne vide efface le numéro")
+    email: str | None = Field(
+        default=None,
+        max_length=320,
+        description="Refusée : l'adresse électronique ne se modifie pas par ce formulaire (réponse 422)",
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _email_is_not_changed_here(cls, value: str | None) -> str | None:
+        # Accepting the field and ignoring it answered 200 while changing nothing: say so instead.
+        if value is not None:
+            raise PydanticCustomError("email_change_unsupported", "{french}", {"french": EMAIL_CHANGE_REFUSED})
+        return value
 
 
 class AccountPublic(AccountBase):

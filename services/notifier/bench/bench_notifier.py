@@ -1,0 +1,348 @@
+"""Notifier benchmark on the real stack: contracts and the notifier as real processes, Kafka, PostgreSQL, SMTP.
+
+1. Latency at 20 transmissions a second: for each contract, from the employer's `POST /contracts/{id}/transmit`
+   to (a) the CFA's e-mail accepted by the SMTP server and (b) the notification received on the CFA's open SSE
+   stream; p50/p95/p99. The SMTP server is one this benchmark runs (aiosmtpd), so that each message's arrival
+   is timed to the millisecond (the stack's mail catcher keeps dates to the second).
+2. Saturation: a burst of OPCO anomalies produced onto Kafka (each tells both sides, web and e-mail): the
+   notifications stored per second, and the e-mails delivered per second.
+
+Environment: BENCH_NOTIFIER_RATE (20), BENCH_NOTIFIER_SECONDS (15), BENCH_NOTIFIER_BURST (2000).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+REPO = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO))
+
+from passerelle.contracts.domain.samples import (  # noqa: E402
+    DEMO_CFA_SIRET,
+    DEMO_CFA_UAI,
+    DEMO_EMPLOYER_SIRET,
+    complete_apprenticeship_form,
+)
+from passerelle.libs.relay import make_producer  # noqa: E402
+from passerelle.libs.testing.database import fresh_service_database  # noqa: E402
+from passerelle.libs.testing.processes import ServiceProcess, free_port  # noqa: E402
+from passerelle.libs.testing.sse import SseStream  # noqa: E402
+from passerelle.libs.testing.tokens import TokenFactory, org_claim  # noqa: E402
+from passerelle.schemas import Envelope, Event, encode_record  # noqa: E402
+from passerelle.schemas.events import identity as i  # noqa: E402
+from passerelle.schemas.events.documents import DocumentUploaded  # noqa: E402
+from passerelle.schemas.events.opco import Anomaly, AnomalyRaised  # noqa: E402
+
+RATE = float(os.environ.get("BENCH_NOTIFIER_RATE", "20"))
+SECONDS = float(os.environ.get("BENCH_NOTIFIER_SECONDS", "15"))
+BURST = int(os.environ.get("BENCH_NOTIFIER_BURST", "2000"))
+CONTRACT_LINK = re.compile(r"/contrats/([0-9a-f-]{36})")
+TABS = {
+    "introduction": "introduction",
+    "employeur": "employer",
+    "salarie": "employee",
+    "contrat": "contract",
+    "synthese": "synthesis",
+    "formation": "training",
+}
+
+
+class Arrivals:
+    """The benchmark's SMTP server: accepts everything, times each message's arrival."""
+
+    def __init__(self) -> None:
+        self.at: dict[str, float] = {}
+        self.count = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's API
+        now = time.time()
+        self.count += 1
+        text = envelope.content.decode("utf-8", errors="replace")
+        match = CONTRACT_LINK.search(text)
+        if match and "transmis" in text:
+            self.at.setdefault(match.group(1), now)
+        return "250 OK"
+
+
+def percentiles(values: list[float]) -> str:
+    if len(values) < 2:
+        return f"n={len(values)}"
+    q = statistics.quantiles(values, n=100)
+    return f"p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, p99 {q[98]:.0f} ms, max {max(values):.0f} ms (n={len(values)})"
+
+
+def tab_body(form: dict[str, Any], name: str) -> dict[str, Any]:
+    if name == "tuteur":
+        return {"tutors": form["tutors"], "tutor_eligibility_attested": form["tutor_eligibility_attested"]}
+    return form[TABS[name]]  # type: ignore[no-any-return]
+
+
+async def publish_all(bootstrap: str, events: list[Event], producer_name: str) -> None:
+    producer = make_producer(bootstrap)
+    await producer.start()
+    try:
+        futures = []
+        for event in events:
+            envelope = Envelope(
+                type=event.topic, schema_version=event.schema_version, producer=producer_name, subject=event.subject()
+            )
+            key, value, headers = encode_record(envelope, event)
+            futures.append(await producer.send(event.topic, key=key, value=value, headers=headers))
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def prepare(contracts: httpx.AsyncClient, cfa: dict[str, str], employer: dict[str, str], n: int) -> list[str]:
+    """`n` complete contracts proposed by the CFA, accepted and filled by the employer, ready to transmit."""
+    form = complete_apprenticeship_form().model_dump(mode="json", exclude_none=True)
+    ids: list[str] = []
+    gate = asyncio.Semaphore(6)
+
+    async def one() -> None:
+        async with gate:
+            body = {
+                "contract_type": "apprentissage",
+                "training_uai": DEMO_CFA_UAI,
+                "employer_siret": DEMO_EMPLOYER_SIRET,
+            }
+            created = await contracts.post("/contracts", json=body, headers=cfa)
+            created.raise_for_status()
+            cid = created.json()["id"]
+            (
+                await contracts.put(f"/contracts/{cid}/tabs/formation", json=tab_body(form, "formation"), headers=cfa)
+            ).raise_for_status()
+            email = {"employer_email": "rh@dupain.example.fr"}
+            (await contracts.post(f"/contracts/{cid}/propose", json=email, headers=cfa)).raise_for_status()
+            (await contracts.post(f"/contracts/{cid}/accept", headers=employer)).raise_for_status()
+            for name in ("introduction", "employeur", "salarie", "tuteur", "contrat", "synthese"):
+                saved = await contracts.put(
+                    f"/contracts/{cid}/tabs/{name}", json=tab_body(form, name), headers=employer
+                )
+                saved.raise_for_status()
+            ids.append(cid)
+
+    await asyncio.gather(*(one() for _ in range(n)))
+    return ids
+
+
+async def main() -> None:
+    bootstrap = os.environ["PASSERELLE_KAFKA_BOOTSTRAP"]
+    logs = Path(tempfile.mkdtemp(prefix="passerelle-bench-notifier-"))
+    arrivals = Arrivals()
+    smtp = Controller(arrivals, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    tokens = TokenFactory()
+    notifier_db = fresh_service_database(REPO / "services" / "notifier", "bench_notifier")
+    run = uuid.uuid4().hex[:8]
+    with tokens.serve_jwks() as jwks_url:
+        contracts_process = ServiceProcess.uvicorn(
+            "contracts",
+            "passerelle.contracts.main:app",
+            {
+                "CONTRACTS_DATABASE_URL": fresh_service_database(REPO / "services" / "contracts", "bench_nt_contracts"),
+                "CONTRACTS_JWKS_URL": jwks_url,
+                "CONTRACTS_CONSUMER_GROUP": f"contracts-bench-{run}",
+                "CONTRACTS_LOG_LEVEL": "WARNING",
+            },
+            logs,
+        ).start()
+        notifier_process = ServiceProcess.uvicorn(
+            "notifier",
+            "passerelle.notifier.main:app",
+            {
+                "NOTIFIER_DATABASE_URL": notifier_db,
+                "NOTIFIER_JWKS_URL": jwks_url,
+                "NOTIFIER_CONSUMER_GROUP": f"notifier-bench-{run}",
+                "NOTIFIER_SMTP_PORT": str(smtp.port),
+                "NOTIFIER_LOG_LEVEL": "WARNING",
+                "NOTIFIER_CONSUMER_MAX_ATTEMPTS": "2",
+                "NOTIFIER_CONSUMER_BACKOFF_SECONDS": "0.01",
+            },
+            logs,
+        ).start()
+        try:
+            await scenario(bootstrap, tokens, contracts_process.url, notifier_process.url, notifier_db, arrivals)
+        finally:
+            notifier_process.stop()
+            contracts_process.stop()
+            smtp.stop()
+
+
+async def scenario(
+    bootstrap: str, tokens: TokenFactory, contracts_url: str, notifier_url: str, notifier_db: str, arrivals: Arrivals
+) -> None:
+    cfa_id, employer_id = uuid.uuid4(), uuid.uuid4()
+    cfa_org, employer_org = uuid.uuid4(), uuid.uuid4()
+    cfa_claim = org_claim("training", "admin", organisation_id=cfa_org, siret=DEMO_CFA_SIRET, uai=DEMO_CFA_UAI)
+    employer_claim = org_claim("employer", "admin", organisation_id=employer_org, siret=DEMO_EMPLOYER_SIRET)
+    cfa = {"Authorization": f"Bearer {tokens.issue(cfa_id, [cfa_claim], ttl=3600)}"}
+    employer = {"Authorization": f"Bearer {tokens.issue(employer_id, [employer_claim], ttl=3600)}"}
+    people = [
+        i.MembershipGranted(
+            membership_id=uuid.uuid4(), account_id=cfa_id, email=f"cfa-{cfa_id.hex[:6]}@bench.example.fr",
+            full_name="Sophie Bernard", organisation_id=cfa_org, organisation_kind="training", siret=DEMO_CFA_SIRET,
+            uai=DEMO_CFA_UAI, role="admin",
+        ),
+        i.MembershipGranted(
+            membership_id=uuid.uuid4(), account_id=employer_id, email=f"rh-{employer_id.hex[:6]}@bench.example.fr",
+            full_name="Paul Dupain", organisation_id=employer_org, organisation_kind="employer",
+            siret=DEMO_EMPLOYER_SIRET, role="admin",
+        ),
+    ]  # fmt: skip
+    await publish_all(bootstrap, people, "identity")
+    n = int(RATE * SECONDS)
+    async with httpx.AsyncClient(base_url=contracts_url, timeout=60) as contracts:
+        started = time.perf_counter()
+        ids = await prepare(contracts, cfa, employer, n)
+        documents = [
+            DocumentUploaded(
+                document_id=uuid.uuid4(), contract_id=uuid.UUID(cid), document_type="convention_formation", version=1,
+                filename="convention.pdf", size=1000, sha256="5f" * 32, media_type="application/pdf",
+                uploaded_at=datetime.now(UTC),
+            )
+            for cid in ids
+        ]  # fmt: skip
+        await publish_all(bootstrap, documents, "documents")
+        await until(lambda: all_valid(contracts, ids, employer))
+        print(f"prepared {n} complete contracts in {time.perf_counter() - started:.0f} s")
+        # The notifier has caught up (its group read the topics from their start) once the CFA was told of every
+        # acceptance: only then does the measure start.
+        async with httpx.AsyncClient(base_url=notifier_url, timeout=60) as notifier:
+            await until(lambda: told(notifier, cfa, "contract_accepted", n), timeout=900)
+        # ... and applied every save (contract.updated, its own topic): its projection has each contract's version.
+        versions = {cid: (await contracts.get(f"/contracts/{cid}", headers=employer)).json()["version"] for cid in ids}
+        await until(lambda: projected(notifier_db, versions), timeout=900)
+        print(f"the notifier caught up {time.perf_counter() - started:.0f} s after the preparation began")
+
+        transmit_at: dict[str, float] = {}
+        async with SseStream(f"{notifier_url}/notifications/stream", cfa) as stream:
+            await stream.wait_for(lambda e: e.event == "sync")
+
+            async def transmit(cid: str) -> None:
+                transmit_at[cid] = time.time()
+                (await contracts.post(f"/contracts/{cid}/transmit", headers=employer)).raise_for_status()
+
+            pending = []
+            begin = time.perf_counter()
+            for k, cid in enumerate(ids):
+                await asyncio.sleep(max(0.0, begin + k / RATE - time.perf_counter()))
+                pending.append(asyncio.create_task(transmit(cid)))
+            await asyncio.gather(*pending)
+            deadline = time.monotonic() + 60
+            live_at: dict[str, float] = {}
+            while (len(live_at) < n or len(set(arrivals.at) & set(ids)) < n) and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+                live_at = live_arrivals(stream)
+        to_mail = [(arrivals.at[c] - transmit_at[c]) * 1000 for c in ids if c in arrivals.at]
+        to_live = [(live_at[c] - transmit_at[c]) * 1000 for c in ids if c in live_at]
+        print(f"transmit request -> e-mail kept by the SMTP server, at {RATE:.0f} contracts/s: {percentiles(to_mail)}")
+        print(f"transmit request -> event on the open SSE stream, at {RATE:.0f} contracts/s: {percentiles(to_live)}")
+
+    # --- Saturation: a burst of anomalies, each telling both sides (web + e-mail).
+    engine = sa.create_engine(notifier_db)
+
+    def counts() -> tuple[int, int]:
+        with engine.connect() as conn:
+            stored = conn.execute(
+                sa.text("SELECT count(*) FROM notifications WHERE kind = 'anomaly_raised'")
+            ).scalar_one()
+            sent = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM mails m JOIN notifications n ON n.id = m.notification_id "
+                    "WHERE n.kind = 'anomaly_raised' AND m.status = 'sent'"
+                )
+            ).scalar_one()
+        return int(stored), int(sent)
+
+    burst = [
+        AnomalyRaised(
+            case_id=uuid.uuid4(), contract_id=uuid.UUID(ids[k % len(ids)]), revision=1, raised_at=datetime.now(UTC),
+            anomalies=[Anomaly(code=f"C{k}", kind="field_error", message="La durée hebdomadaire est à confirmer.")],
+        )
+        for k in range(BURST)
+    ]  # fmt: skip
+    expected = 2 * BURST
+    start = time.perf_counter()
+    await publish_all(bootstrap, burst, "opco-processing")
+    stored_at = sent_at = None
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and sent_at is None:
+        stored, sent = await asyncio.to_thread(counts)
+        if stored_at is None and stored >= expected:
+            stored_at = time.perf_counter()
+        if sent >= expected:
+            sent_at = time.perf_counter()
+        await asyncio.sleep(0.1)
+    engine.dispose()
+    if stored_at is None or sent_at is None:
+        print(f"saturation: incomplete after 600 s ({counts()} of {expected})")
+        return
+    print(
+        f"saturation: {BURST} anomalies -> {expected} notifications stored in {stored_at - start:.1f} s "
+        f"({expected / (stored_at - start):,.0f} notifications/s, each with its mail outbox row and feed entry); "
+        f"{expected} e-mails delivered in {sent_at - start:.1f} s ({expected / (sent_at - start):,.0f} mails/s)"
+    )
+
+
+async def until(check: Any, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the benchmark's preparation did not complete")
+        await asyncio.sleep(0.3)
+
+
+async def all_valid(contracts: httpx.AsyncClient, ids: list[str], headers: dict[str, str]) -> bool:
+    for cid in ids:
+        if not (await contracts.get(f"/contracts/{cid}/validation", headers=headers)).json()["valid"]:
+            return False
+    return True
+
+
+async def told(notifier: httpx.AsyncClient, headers: dict[str, str], kind: str, n: int) -> bool:
+    listing = await notifier.get("/notifications", params={"kind": kind, "per_page": 1}, headers=headers)
+    return bool(listing.json()["total"] >= n)
+
+
+async def projected(database_url: str, versions: dict[str, int]) -> bool:
+    def count() -> int:
+        engine = sa.create_engine(database_url)
+        try:
+            with engine.connect() as conn:
+                rows = conn.execute(sa.text("SELECT contract_id::text, version FROM contracts")).all()
+        finally:
+            engine.dispose()
+        known = {r[0]: r[1] for r in rows}
+        return sum(1 for cid, v in versions.items() if (known.get(cid) or 0) >= v)
+
+    return await asyncio.to_thread(count) == len(versions)
+
+
+def live_arrivals(stream: SseStream) -> dict[str, float]:
+    """When each contract's transmission notification reached the stream."""
+    out: dict[str, float] = {}
+    for event, at in zip(list(stream.events), list(stream.received_at), strict=False):
+        if event.event == "notification":
+            notification = event.json()["notification"]
+            if notification["kind"] == "contract_transmitted":
+                out.setdefault(notification["contract_id"], at)
+    return out
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

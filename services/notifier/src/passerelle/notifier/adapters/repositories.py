@@ -1,0 +1,491 @@
+"""SQL access of the notifier (SQLAlchemy Core on the unit of work's session)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from passerelle.notifier.adapters import tables as t
+from passerelle.notifier.domain.delivery import DeliveryStatus
+from passerelle.notifier.domain.feed import FeedMarks
+from passerelle.notifier.domain.preferences import ChannelChoice, EmailMode, WebMode
+from passerelle.notifier.domain.recipients import Side
+
+FEED_CHANNEL = "notifier_feed"
+MAIL_CHANNEL = "notifier_mail"
+
+
+class Parties:
+    """A contract's organisations, as the projections hold them."""
+
+    def __init__(self, employer_siret: str | None, training_uai: str | None, training_siret: str | None) -> None:
+        self.employer_siret = employer_siret
+        self.training_uai = training_uai
+        self.training_siret = training_siret
+
+    def side_clause(self, side: Side) -> sa.ColumnElement[bool]:
+        m = t.memberships.c
+        if side is Side.EMPLOYER:
+            return sa.and_(m.kind == "employer", m.siret == self.employer_siret) if self.employer_siret else sa.false()
+        clauses = []
+        if self.training_uai:
+            clauses.append(m.uai == self.training_uai)
+        if self.training_siret:
+            clauses.append(m.siret == self.training_siret)
+        return sa.and_(m.kind == "training", sa.or_(*clauses)) if clauses else sa.false()
+
+    def identifiers(self, side: Side) -> list[tuple[str, str]]:
+        if side is Side.EMPLOYER:
+            return [("siret", self.employer_siret)] if self.employer_siret else []
+        out = []
+        if self.training_uai:
+            out.append(("uai", self.training_uai))
+        if self.training_siret:
+            out.append(("siret", self.training_siret))
+        return out
+
+
+class Directory:
+    """The projections of identity's and contracts' events: people, organisations, memberships, contracts.
+
+    Organisation names are remembered for the unit of work (a batch of events often names the same ones).
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+        self._names: dict[tuple[Any, ...], str | None] = {}
+
+    # --- accounts ------------------------------------------------------------------------------------------
+    async def upsert_account(self, account_id: UUID, email: str, full_name: str | None = None) -> None:
+        values: dict[str, Any] = {"account_id": account_id, "email": email}
+        if full_name is not None:
+            values["full_name"] = full_name
+        stmt = insert(t.accounts).values(**values)
+        await self.s.execute(stmt.on_conflict_do_update(index_elements=["account_id"], set_=values))
+
+    async def disable_account(self, account_id: UUID) -> None:
+        await self.s.execute(sa.update(t.accounts).where(t.accounts.c.account_id == account_id).values(active=False))
+
+    async def account_by_email(self, email: str) -> UUID | None:
+        c = t.accounts.c
+        stmt = sa.select(c.account_id).where(sa.func.lower(c.email) == email.lower(), c.active).limit(1)
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def people(self, ids: Iterable[UUID]) -> dict[UUID, tuple[str, str]]:
+        """E-mail address and name of active accounts."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        c = t.accounts.c
+        rows = await self.s.execute(
+            sa.select(c.account_id, c.email, c.full_name).where(c.account_id.in_(wanted), c.active)
+        )
+        return {r.account_id: (r.email, r.full_name) for r in rows}
+
+    # --- organisations and memberships ---------------------------------------------------------------------
+    async def upsert_organisation(self, values: dict[str, Any]) -> None:
+        self._names.clear()
+        stmt = insert(t.organisations).values(**values)
+        await self.s.execute(stmt.on_conflict_do_update(index_elements=["organisation_id"], set_=values))
+
+    async def organisation_name(
+        self, organisation_id: UUID | None = None, siret: str | None = None, uai: str | None = None
+    ) -> str | None:
+        key = (organisation_id, siret, uai)
+        if key not in self._names:
+            self._names[key] = await self._organisation_name(organisation_id, siret, uai)
+        return self._names[key]
+
+    async def _organisation_name(self, organisation_id: UUID | None, siret: str | None, uai: str | None) -> str | None:
+        c = t.organisations.c
+        if organisation_id is not None:
+            clause = c.organisation_id == organisation_id
+        elif siret:
+            clause = c.siret == siret
+        elif uai:
+            clause = c.uai == uai
+        else:
+            return None
+        return (await self.s.execute(sa.select(c.name).where(clause).limit(1))).scalar_one_or_none()
+
+    async def upsert_membership(self, values: dict[str, Any]) -> None:
+        stmt = insert(t.memberships).values(**values, active=True)
+        await self.s.execute(
+            stmt.on_conflict_do_update(index_elements=["membership_id"], set_={**values, "active": True})
+        )
+
+    async def change_role(self, membership_id: UUID, role: str) -> bool:
+        """False when the membership is not known yet."""
+        c = t.memberships.c
+        result = await self.s.execute(
+            sa.update(t.memberships).where(c.membership_id == membership_id).values(role=role)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def revoke_membership(self, membership_id: UUID) -> bool:
+        """False when the membership is not known yet."""
+        c = t.memberships.c
+        result = await self.s.execute(
+            sa.update(t.memberships).where(c.membership_id == membership_id).values(active=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def is_member_of(self, account_id: UUID, parties: Parties, side: Side) -> bool:
+        m = t.memberships.c
+        stmt = sa.select(sa.literal(1)).where(m.account_id == account_id, m.active, parties.side_clause(side))
+        return (await self.s.execute(stmt.limit(1))).first() is not None
+
+    async def side_of(self, account_id: UUID, parties: Parties) -> Side | None:
+        for side in (Side.EMPLOYER, Side.TRAINING):
+            if await self.is_member_of(account_id, parties, side):
+                return side
+        return None
+
+    async def side_admins(self, parties: Parties, side: Side) -> list[UUID]:
+        m = t.memberships.c
+        stmt = (
+            sa.select(m.account_id)
+            .where(m.active, m.role == "admin", parties.side_clause(side))
+            .distinct()
+            .order_by(m.account_id)
+        )
+        return list((await self.s.execute(stmt)).scalars())
+
+    async def side_followers(self, parties: Parties, side: Side, contract_id: UUID) -> list[UUID]:
+        """Members of the side who follow this contract or their establishment's activity."""
+        m, f = t.memberships.c, t.follows.c
+        targets = [sa.and_(f.target_kind == "contract", f.target == str(contract_id))]
+        targets += [sa.and_(f.target_kind == kind, f.target == value) for kind, value in parties.identifiers(side)]
+        stmt = (
+            sa.select(f.account_id)
+            .join(t.memberships, m.account_id == f.account_id)
+            .where(sa.or_(*targets), m.active, parties.side_clause(side))
+            .distinct()
+            .order_by(f.account_id)
+        )
+        return list((await self.s.execute(stmt)).scalars())
+
+    async def opco_staff(self, opco_code: str | None) -> list[UUID]:
+        if not opco_code:
+            return []
+        m = t.memberships.c
+        stmt = (
+            sa.select(m.account_id)
+            .where(m.active, m.kind == "opco", m.opco_code == opco_code)
+            .distinct()
+            .order_by(m.account_id)
+        )
+        return list((await self.s.execute(stmt)).scalars())
+
+    async def organisation_admins(self, organisation_id: UUID) -> list[UUID]:
+        m = t.memberships.c
+        stmt = (
+            sa.select(m.account_id)
+            .where(m.active, m.role == "admin", m.organisation_id == organisation_id)
+            .distinct()
+            .order_by(m.account_id)
+        )
+        return list((await self.s.execute(stmt)).scalars())
+
+    async def memberships_of(self, account_id: UUID) -> list[sa.Row[Any]]:
+        m = t.memberships.c
+        return list((await self.s.execute(sa.select(t.memberships).where(m.account_id == account_id, m.active))).all())
+
+    # --- contracts -----------------------------------------------------------------------------------------
+    async def contract(self, contract_id: UUID, *, lock: bool = False) -> sa.Row[Any] | None:
+        stmt = sa.select(t.contracts).where(t.contracts.c.contract_id == contract_id)
+        if lock:
+            stmt = stmt.with_for_update()
+        return (await self.s.execute(stmt)).first()
+
+    async def upsert_contract(self, contract_id: UUID, values: dict[str, Any]) -> None:
+        stmt = insert(t.contracts).values(contract_id=contract_id, **values)
+        await self.s.execute(stmt.on_conflict_do_update(index_elements=["contract_id"], set_=values))
+
+    async def update_contract(self, contract_id: UUID, values: dict[str, Any]) -> None:
+        c = t.contracts.c
+        await self.s.execute(sa.update(t.contracts).where(c.contract_id == contract_id).values(**values))
+
+
+class Preferences:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def of(self, account_id: UUID) -> dict[str, ChannelChoice]:
+        c = t.preferences.c
+        rows = await self.s.execute(sa.select(c.kind, c.web, c.email).where(c.account_id == account_id))
+        return {r.kind: ChannelChoice(WebMode(r.web), EmailMode(r.email)) for r in rows}
+
+    async def for_kind(self, account_ids: Sequence[UUID], kind: str) -> dict[UUID, ChannelChoice]:
+        if not account_ids:
+            return {}
+        c = t.preferences.c
+        rows = await self.s.execute(
+            sa.select(c.account_id, c.web, c.email).where(c.kind == kind, c.account_id.in_(list(account_ids)))
+        )
+        return {r.account_id: ChannelChoice(WebMode(r.web), EmailMode(r.email)) for r in rows}
+
+    async def set(self, account_id: UUID, kind: str, choice: ChannelChoice, now: datetime) -> None:
+        values = {"web": choice.web.value, "email": choice.email.value, "updated_at": now}
+        stmt = insert(t.preferences).values(account_id=account_id, kind=kind, **values)
+        await self.s.execute(stmt.on_conflict_do_update(index_elements=["account_id", "kind"], set_=values))
+
+    async def reset(self, account_id: UUID, kind: str) -> None:
+        c = t.preferences.c
+        await self.s.execute(sa.delete(t.preferences).where(c.account_id == account_id, c.kind == kind))
+
+
+class Follows:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def of(self, account_id: UUID) -> list[tuple[str, str]]:
+        c = t.follows.c
+        rows = await self.s.execute(
+            sa.select(c.target_kind, c.target).where(c.account_id == account_id).order_by(c.target_kind, c.target)
+        )
+        return [(r.target_kind, r.target) for r in rows]
+
+    async def add(self, account_id: UUID, kind: str, target: str) -> None:
+        stmt = insert(t.follows).values(account_id=account_id, target_kind=kind, target=target)
+        await self.s.execute(stmt.on_conflict_do_nothing())
+
+    async def remove(self, account_id: UUID, kind: str, target: str) -> None:
+        c = t.follows.c
+        await self.s.execute(
+            sa.delete(t.follows).where(c.account_id == account_id, c.target_kind == kind, c.target == target)
+        )
+
+
+_LATEST_MAIL = (
+    sa.select(t.mails.c.to_address, t.mails.c.status, t.mails.c.attempts, t.mails.c.sent_at, t.mails.c.last_error)
+    .where(t.mails.c.notification_id == t.notifications.c.id)
+    .order_by(t.mails.c.created_at.desc())
+    .limit(1)
+    .lateral("mail")
+)
+
+
+_RECORD_CHANGE = sa.text(
+    # The person's lock (held to commit) keeps their sequence in commit order; one statement for both.
+    "INSERT INTO feed_changes (account_id, event, data, created_at) "
+    "SELECT :account_id, :event, CAST(:data AS jsonb), :created_at "
+    "FROM (SELECT pg_advisory_xact_lock(hashtextextended(:lock_key, 0))) AS locked"
+)
+
+
+class Notifications:
+    """Notifications, their mails and the feed's change log. NOTIFYs are sent once, at commit (`wakeups`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+        self.wakeups: set[tuple[str, str]] = set()
+
+    async def add(self, values: dict[str, Any]) -> bool:
+        """False when this event already told this recipient (the notification exists)."""
+        stmt = insert(t.notifications).values(**values).on_conflict_do_nothing().returning(t.notifications.c.id)
+        return (await self.s.execute(stmt)).first() is not None
+
+    async def queue_mail(self, values: dict[str, Any]) -> None:
+        await self.s.execute(sa.insert(t.mails).values(**values))
+        self.wakeups.add((MAIL_CHANNEL, ""))
+
+    async def record_change(self, account_id: UUID, event: str, data: dict[str, Any], now: datetime) -> None:
+        """One entry of the person's change log; their open streams are woken when it commits."""
+        params = {
+            "account_id": account_id,
+            "event": event,
+            "data": dumps(data),
+            "created_at": now,
+            "lock_key": f"feed:{account_id}",
+        }
+        await self.s.execute(_RECORD_CHANGE, params)
+        self.wakeups.add((FEED_CHANNEL, str(account_id)))
+
+    async def send_wakeups(self) -> None:
+        """The transaction's NOTIFYs in one statement (PostgreSQL delivers them on commit, none on rollback)."""
+        if not self.wakeups:
+            return
+        channels, payloads = zip(*sorted(self.wakeups), strict=True)
+        self.wakeups = set()
+        await self.s.execute(
+            sa.text("SELECT pg_notify(c, p) FROM unnest(CAST(:c AS text[]), CAST(:p AS text[])) AS w(c, p)"),
+            {"c": list(channels), "p": list(payloads)},
+        )
+
+    def _query(self, account_id: UUID) -> sa.Select[Any]:
+        n = t.notifications
+        mail = _LATEST_MAIL
+        return (
+            sa.select(
+                n,
+                mail.c.to_address.label("mail_to"),
+                mail.c.status.label("mail_status"),
+                mail.c.attempts.label("mail_attempts"),
+                mail.c.sent_at.label("mail_sent_at"),
+                mail.c.last_error.label("mail_error"),
+            )
+            .select_from(n.outerjoin(mail, sa.true()))
+            .where(n.c.account_id == account_id, n.c.web)
+        )
+
+    @staticmethod
+    def _filters(contract_id: UUID | None, kinds: Sequence[str], state: str) -> list[sa.ColumnElement[bool]]:
+        n = t.notifications.c
+        out: list[sa.ColumnElement[bool]] = []
+        if contract_id is not None:
+            out.append(n.contract_id == contract_id)
+        if kinds:
+            out.append(n.kind.in_(list(kinds)))
+        if state == "active":
+            out.append(n.archived_at.is_(None))
+        elif state == "unread":
+            out += [n.archived_at.is_(None), n.read_at.is_(None)]
+        elif state == "archived":
+            out.append(n.archived_at.is_not(None))
+        return out
+
+    async def page(
+        self,
+        account_id: UUID,
+        *,
+        contract_id: UUID | None,
+        kinds: Sequence[str],
+        state: str,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[sa.Row[Any]], int]:
+        n = t.notifications.c
+        filters = self._filters(contract_id, kinds, state)
+        stmt = self._query(account_id).where(*filters).order_by(n.created_at.desc(), n.id.desc())
+        rows = list((await self.s.execute(stmt.offset(offset).limit(limit))).all())
+        total = (
+            await self.s.execute(
+                sa.select(sa.func.count())
+                .select_from(t.notifications)
+                .where(n.account_id == account_id, n.web, *filters)
+            )
+        ).scalar_one()
+        return rows, int(total)
+
+    async def one(self, account_id: UUID, notification_id: UUID, *, lock: bool = False) -> sa.Row[Any] | None:
+        stmt = self._query(account_id).where(t.notifications.c.id == notification_id)
+        if lock:
+            stmt = stmt.with_for_update(of=t.notifications)
+        return (await self.s.execute(stmt)).first()
+
+    async def counts(self, account_id: UUID) -> tuple[int, int]:
+        n = t.notifications.c
+        stmt = sa.select(
+            sa.func.count().filter(n.read_at.is_(None)),
+            sa.func.count().filter(n.seen_at.is_(None)),
+        ).where(n.account_id == account_id, n.web, n.archived_at.is_(None))
+        unread, unseen = (await self.s.execute(stmt)).one()
+        return int(unread), int(unseen)
+
+    async def set_marks(self, notification_id: UUID, marks: FeedMarks) -> None:
+        await self.s.execute(
+            sa.update(t.notifications)
+            .where(t.notifications.c.id == notification_id)
+            .values(seen_at=marks.seen_at, read_at=marks.read_at, archived_at=marks.archived_at)
+        )
+
+    async def mark_all(
+        self, account_id: UUID, column: str, now: datetime, contract_id: UUID | None, kinds: Sequence[str]
+    ) -> int:
+        n = t.notifications.c
+        values: dict[str, Any] = {column: now}
+        if column == "read_at":
+            values["seen_at"] = sa.func.coalesce(n.seen_at, now)
+        stmt = (
+            sa.update(t.notifications)
+            .where(n.account_id == account_id, n.web, n.archived_at.is_(None), getattr(n, column).is_(None))
+            .where(*self._filters(contract_id, kinds, "all"))
+            .values(**values)
+        )
+        result = await self.s.execute(stmt)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def changes_after(self, account_id: UUID, seq: int, limit: int = 500) -> list[sa.Row[Any]]:
+        c = t.feed_changes.c
+        stmt = (
+            sa.select(c.seq, c.event, c.data)
+            .where(c.account_id == account_id, c.seq > seq)
+            .order_by(c.seq)
+            .limit(limit)
+        )
+        return list((await self.s.execute(stmt)).all())
+
+    async def last_change(self, account_id: UUID) -> int:
+        c = t.feed_changes.c
+        stmt = sa.select(sa.func.coalesce(sa.func.max(c.seq), 0)).where(c.account_id == account_id)
+        return int((await self.s.execute(stmt)).scalar_one())
+
+    async def forget_changes_before(self, before: datetime) -> None:
+        await self.s.execute(sa.delete(t.feed_changes).where(t.feed_changes.c.created_at < before))
+
+    # --- digest --------------------------------------------------------------------------------------------
+    async def accounts_with_digest(self) -> list[UUID]:
+        n = t.notifications.c
+        stmt = sa.select(n.account_id).where(n.digest == "pending", n.account_id.is_not(None)).distinct()
+        return list((await self.s.execute(stmt)).scalars())
+
+    async def pending_digest(self, account_id: UUID) -> list[Any]:
+        n = t.notifications.c
+        stmt = (
+            sa.select(n.id, n.title, n.body, n.link, n.email)
+            .where(n.account_id == account_id, n.digest == "pending")
+            .order_by(n.created_at)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.s.execute(stmt)).all())
+
+    async def close_digest(self, ids: Sequence[UUID], mail_id: UUID) -> None:
+        n = t.notifications.c
+        await self.s.execute(
+            sa.update(t.notifications).where(n.id.in_(list(ids))).values(digest="sent", digest_mail_id=mail_id)
+        )
+
+    async def last_run(self, task: str) -> datetime | None:
+        c = t.task_runs.c
+        return (await self.s.execute(sa.select(c.last_run_at).where(c.task == task))).scalar_one_or_none()
+
+    async def record_run(self, task: str, at: datetime) -> None:
+        stmt = insert(t.task_runs).values(task=task, last_run_at=at)
+        await self.s.execute(stmt.on_conflict_do_update(index_elements=["task"], set_={"last_run_at": at}))
+
+
+class Mails:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def claim_due(self, now: datetime, limit: int) -> list[sa.Row[Any]]:
+        """Due messages, locked for this sender until its transaction ends (other senders skip them)."""
+        c = t.mails.c
+        stmt = (
+            sa.select(t.mails)
+            .where(c.status == DeliveryStatus.QUEUED.value, c.next_attempt_at <= now)
+            .order_by(c.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await self.s.execute(stmt)).all())
+
+    async def next_due(self) -> datetime | None:
+        c = t.mails.c
+        stmt = sa.select(sa.func.min(c.next_attempt_at)).where(c.status == DeliveryStatus.QUEUED.value)
+        return (await self.s.execute(stmt)).scalar_one_or_none()
+
+    async def update(self, mail_id: UUID, values: dict[str, Any]) -> None:
+        await self.s.execute(sa.update(t.mails).where(t.mails.c.id == mail_id).values(**values))
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, default=str)

@@ -1,0 +1,89 @@
+"""Who a rule reaches, from facts the projections hold (pure: the service layer loads the facts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from uuid import UUID
+
+from passerelle.notifier.domain.rules import Audience, Rule
+
+
+class Side(StrEnum):
+    EMPLOYER = "employer"
+    TRAINING = "training"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person with an account, or only an address (a proposal to an employer who has no account yet)."""
+
+    account_id: UUID | None
+    email: str | None
+
+    @property
+    def key(self) -> str:
+        """Unique per recipient: one notification per event, recipient and kind."""
+        return f"account:{self.account_id}" if self.account_id else f"email:{(self.email or '').lower()}"
+
+
+@dataclass
+class Facts:
+    """What the projections know about the people an event concerns."""
+
+    actor_id: UUID | None = None
+    in_charge: dict[Side, UUID] = field(default_factory=dict)
+    side_admins: dict[Side, list[UUID]] = field(default_factory=dict)
+    side_followers: dict[Side, list[UUID]] = field(default_factory=dict)
+    employer_address: str | None = None
+    employer_address_account: UUID | None = None
+    opco_staff: list[UUID] = field(default_factory=list)
+    organisation_admins: list[UUID] = field(default_factory=list)
+    member: UUID | None = None
+    invitee: UUID | None = None
+    new_owner: UUID | None = None
+    emails: dict[UUID, str] = field(default_factory=dict)
+
+
+def _side(facts: Facts, side: Side) -> list[UUID]:
+    owner = facts.in_charge.get(side)
+    people = [owner] if owner else list(facts.side_admins.get(side, []))
+    return people + list(facts.side_followers.get(side, []))
+
+
+def _accounts(audience: Audience, facts: Facts) -> list[UUID]:
+    match audience:
+        case Audience.EMPLOYER_SIDE:
+            return _side(facts, Side.EMPLOYER)
+        case Audience.TRAINING_SIDE:
+            return _side(facts, Side.TRAINING)
+        case Audience.EMPLOYER_ADDRESS:
+            return [facts.employer_address_account] if facts.employer_address_account else []
+        case Audience.OPCO_STAFF:
+            return list(facts.opco_staff)
+        case Audience.ORGANISATION_ADMINS:
+            return list(facts.organisation_admins)
+        case Audience.MEMBER:
+            return [facts.member] if facts.member else []
+        case Audience.INVITEE:
+            return [facts.invitee] if facts.invitee else []
+        case Audience.NEW_OWNER:
+            return [facts.new_owner] if facts.new_owner else []
+    return []  # pragma: no cover - every audience is matched above
+
+
+def resolve(rule: Rule, facts: Facts) -> list[Recipient]:
+    """Each person once, in the order of the rule's audiences; the actor is left out when the rule says so."""
+    seen: set[UUID] = set()
+    out: list[Recipient] = []
+    for audience in rule.audiences:
+        if audience is Audience.EMPLOYER_ADDRESS and facts.employer_address_account is None:
+            if facts.employer_address:
+                out.append(Recipient(None, facts.employer_address))
+            continue
+        for account_id in _accounts(audience, facts):
+            if account_id in seen or (rule.exclude_actor and account_id == facts.actor_id):
+                continue
+            seen.add(account_id)
+            out.append(Recipient(account_id, facts.emails.get(account_id)))
+    return out

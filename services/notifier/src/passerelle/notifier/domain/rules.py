@@ -1,0 +1,68 @@
+"""The rule table: which event tells whom, as which kind (the kind's template and channels follow from it).
+
+Data, not code paths: one `Rule` per event type, each naming its audiences. Recipients are resolved from the
+notifier's own projections (see `recipients.py`); channels come from each person's preferences (`preferences.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from passerelle.notifier.domain.kinds import Kind
+
+
+class Audience(StrEnum):
+    EMPLOYER_SIDE = "employer_side"  # person in charge on the employer side (else its admins) and followers
+    TRAINING_SIDE = "training_side"  # the same on the training organisation's side
+    EMPLOYER_ADDRESS = "employer_address"  # the address a proposal was sent to, with or without an account
+    OPCO_STAFF = "opco_staff"  # the OPCO's reviewers, supervisors and administrators
+    ORGANISATION_ADMINS = "organisation_admins"  # administrators of the organisation the event is about
+    MEMBER = "member"  # the account the membership event is about
+    INVITEE = "invitee"  # the invited address, when it already has an account
+    NEW_OWNER = "new_owner"  # the colleague a contract was transferred to
+
+
+@dataclass(frozen=True)
+class Rule:
+    event_type: str
+    kind: Kind
+    audiences: tuple[Audience, ...]
+    # The person who acted is not told of their own action (the member of a membership event always is).
+    exclude_actor: bool = True
+
+
+BOTH_SIDES = (Audience.EMPLOYER_SIDE, Audience.TRAINING_SIDE)
+
+# The clock alert's event type is opco-processing's; its rule is ready for when the event exists.
+CLOCK_ALERT_TOPIC = "clock.alerted"
+
+RULES: tuple[Rule, ...] = (
+    Rule("contract.proposed", Kind.CONTRACT_PROPOSED, (Audience.EMPLOYER_ADDRESS,)),
+    Rule("contract.accepted", Kind.CONTRACT_ACCEPTED, (Audience.TRAINING_SIDE,)),
+    Rule("contract.transmitted", Kind.CONTRACT_TRANSMITTED, BOTH_SIDES),
+    Rule("anomaly.raised", Kind.ANOMALY_RAISED, BOTH_SIDES),
+    Rule("anomaly.resolved", Kind.ANOMALY_RESOLVED, BOTH_SIDES),
+    Rule("document.uploaded", Kind.DOCUMENT_RECEIVED, BOTH_SIDES),
+    Rule("contract.engaged", Kind.CONTRACT_ENGAGED, BOTH_SIDES),
+    Rule("contract.refused", Kind.CONTRACT_REFUSED, BOTH_SIDES),
+    Rule("contract.deposited", Kind.CONTRACT_DEPOSITED, BOTH_SIDES),
+    Rule("case.opened", Kind.CASE_OPENED, (Audience.OPCO_STAFF,)),
+    Rule(CLOCK_ALERT_TOPIC, Kind.CLOCK_ALERT, (Audience.OPCO_STAFF,)),
+    Rule("amendment.requested", Kind.AMENDMENT_REQUESTED, BOTH_SIDES),
+    Rule("contract.transferred", Kind.CONTRACT_TRANSFERRED, (Audience.NEW_OWNER,)),
+    Rule("membership.requested", Kind.MEMBERSHIP_REQUESTED, (Audience.ORGANISATION_ADMINS,)),
+    Rule("invitation.sent", Kind.INVITATION_RECEIVED, (Audience.INVITEE,)),
+    Rule("membership.granted", Kind.MEMBERSHIP_GRANTED, (Audience.MEMBER,), exclude_actor=False),
+    Rule("membership.role_changed", Kind.MEMBERSHIP_ROLE_CHANGED, (Audience.MEMBER,), exclude_actor=False),
+    Rule("membership.revoked", Kind.MEMBERSHIP_REVOKED, (Audience.MEMBER,), exclude_actor=False),
+)
+
+RULES_BY_EVENT: dict[str, Rule] = {rule.event_type: rule for rule in RULES}
+
+# Documents the OPCO itself stores come with their decision's notice (engagement, anomaly): not told twice.
+LETTER_DOCUMENT_TYPES = frozenset({"courrier_accord", "courrier_anomalie"})
+
+
+def rule_for(event_type: str) -> Rule | None:
+    return RULES_BY_EVENT.get(event_type)

@@ -1,0 +1,12 @@
+"""The kit's HTTP dependencies, typed for the notifier."""
+
+from typing import Annotated
+
+from passerelle.libs.http import ContextDep, UnitOfWorkDep
+from passerelle.notifier.adapters.unit_of_work import NotifierUnitOfWork
+from passerelle.notifier.service_layer.context import NotifierContext
+
+Context = ContextDep[NotifierContext]
+Uow = UnitOfWorkDep[NotifierUnitOfWork]
+
+__all__ = ["Annotated", "Context", "Uow"]

@@ -1,0 +1,189 @@
+"""The consumer's use case: apply an event to the projections, then tell whoever the rule table names.
+
+One transaction (the consumer group's) holds the inbox claim, the projections, every notification, its mail
+outbox row and the feed's change log: an event is told to a recipient once, whatever is redelivered.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from passerelle.notifier.adapters.unit_of_work import NotifierUnitOfWork
+from passerelle.notifier.domain.delivery import DeliveryStatus
+from passerelle.notifier.domain.kinds import Kind, is_legal
+from passerelle.notifier.domain.preferences import ChannelChoice, EmailMode, WebMode, effective
+from passerelle.notifier.domain.recipients import Facts, Recipient, Side, resolve
+from passerelle.notifier.domain.rules import LETTER_DOCUMENT_TYPES, Audience, Rule, rule_for
+from passerelle.notifier.service_layer import content as contents
+from passerelle.notifier.service_layer.context import NotifierContext
+from passerelle.notifier.service_layer.projections import (
+    known_contract,
+    parties_of,
+    project_contract,
+    project_identity,
+)
+from passerelle.schemas import Envelope
+from passerelle.schemas.events import contracts as c
+from passerelle.schemas.events import documents as docs
+from passerelle.schemas.events import identity as i
+from passerelle.schemas.events import opco as o
+
+ADDRESS_ONLY = ChannelChoice(WebMode.OFF, EmailMode.IMMEDIATE)
+
+
+async def handle_event(ctx: NotifierContext, uow: NotifierUnitOfWork, envelope: Envelope, event: Any) -> int:
+    """Returns how many notifications the event created (0 for a projection-only event)."""
+    if isinstance(event, c.ContractEvent):
+        await project_contract(uow, envelope.type, event)
+    elif envelope.type.split(".")[0] in {"account", "organisation", "membership", "invitation"}:
+        await project_identity(uow, event)
+    elif isinstance(event, o.ContractEngaged):
+        await known_contract(uow, event.contract_id)
+        await uow.directory.update_contract(event.contract_id, {"opco_file_number": event.opco_file_number})
+    rule = rule_for(envelope.type)
+    if rule is None or (isinstance(event, docs.DocumentUploaded) and event.document_type in LETTER_DOCUMENT_TYPES):
+        return 0
+    facts, names = await gather_facts(uow, rule, envelope.type, event)
+    recipients = resolve(rule, facts)
+    if not recipients:
+        return 0
+    content = contents.build(rule.kind, event, names, ctx.links)
+    return await tell(ctx, uow, envelope, rule.kind, event, content, recipients, facts)
+
+
+async def gather_facts(
+    uow: NotifierUnitOfWork, rule: Rule, event_type: str, event: Any
+) -> tuple[Facts, contents.Names]:
+    d = uow.directory
+    facts = Facts()
+    names = contents.Names()
+    contract_id = getattr(event, "contract_id", None)
+    contract = await known_contract(uow, contract_id) if contract_id is not None else None
+    if contract is not None:
+        parties = parties_of(contract)
+        names.employer_name = await d.organisation_name(siret=contract.employer_siret)
+        names.training_name = await d.organisation_name(uai=contract.training_uai) or await d.organisation_name(
+            siret=contract.training_siret
+        )
+        names.apprentice_name = contract.apprentice_name
+        names.contract_type = contract.contract_type
+        wanted = set(rule.audiences)
+        for side, audience in ((Side.EMPLOYER, Audience.EMPLOYER_SIDE), (Side.TRAINING, Audience.TRAINING_SIDE)):
+            if audience not in wanted:
+                continue
+            owner = contract.employer_in_charge if side is Side.EMPLOYER else contract.training_in_charge
+            if owner is not None:
+                facts.in_charge[side] = owner
+            else:
+                facts.side_admins[side] = await d.side_admins(parties, side)
+            facts.side_followers[side] = await d.side_followers(parties, side, contract.contract_id)
+        if Audience.OPCO_STAFF in wanted:
+            facts.opco_staff = await d.opco_staff(getattr(event, "opco_code", None) or contract.opco_code)
+    elif Audience.OPCO_STAFF in rule.audiences:
+        facts.opco_staff = await d.opco_staff(getattr(event, "opco_code", None))
+    facts.actor_id = _actor(event)
+    match event:
+        case c.ContractProposed():
+            facts.employer_address = event.employer_email
+            facts.employer_address_account = await d.account_by_email(event.employer_email)
+        case c.ContractTransferred():
+            facts.new_owner = event.to_account_id
+            if event.from_account_id:
+                names.from_name = (await d.people([event.from_account_id])).get(event.from_account_id, ("", None))[1]
+        case i.MembershipRequested():
+            facts.organisation_admins = await d.organisation_admins(event.organisation_id)
+        case i.InvitationSent():
+            facts.invitee = await d.account_by_email(event.email)
+        case i.MembershipGranted() | i.MembershipRoleChanged() | i.MembershipRevoked():
+            facts.member = event.account_id
+        case _:
+            pass
+    if getattr(event, "organisation_id", None) is not None:
+        names.organisation_name = await d.organisation_name(organisation_id=event.organisation_id)
+    return facts, names
+
+
+def _actor(event: Any) -> Any:
+    for attribute in ("actor_id", "uploaded_by", "changed_by", "revoked_by", "invited_by"):
+        value = getattr(event, attribute, None)
+        if value is not None:
+            return value
+    return None
+
+
+async def tell(
+    ctx: NotifierContext,
+    uow: NotifierUnitOfWork,
+    envelope: Envelope,
+    kind: Kind,
+    event: Any,
+    content: contents.Content,
+    recipients: list[Recipient],
+    facts: Facts,
+) -> int:
+    now = ctx.clock()
+    accounts = [r.account_id for r in recipients if r.account_id]
+    people = await uow.directory.people(accounts)
+    stored = await uow.preferences.for_kind(accounts, kind.value)
+    created = 0
+    for recipient in recipients:
+        if recipient.account_id is None:
+            choice, address, name = ADDRESS_ONLY, recipient.email, None
+        else:
+            choice = effective(kind, stored.get(recipient.account_id))
+            address, name = people.get(recipient.account_id, (recipient.email, None))
+        if choice.silent:
+            continue
+        context = content.context
+        if kind is Kind.CONTRACT_PROPOSED:
+            context = contents.for_proposal_recipient(content, event, recipient.account_id is not None, ctx.links)
+        context = context | {"recipient_name": name, "legal": is_legal(kind)}
+        rendered = ctx.renderer.render(kind.value, context)
+        notification_id = uuid.uuid4()
+        wants_mail = choice.email is not EmailMode.OFF and bool(address)
+        added = await uow.notifications.add(
+            {
+                "id": notification_id,
+                "account_id": recipient.account_id,
+                "email": address,
+                "recipient_key": recipient.key,
+                "kind": kind.value,
+                "legal": is_legal(kind),
+                "cause_event_id": envelope.id,
+                "cause_type": envelope.type,
+                "contract_id": content.contract_id,
+                "organisation_id": content.organisation_id,
+                "title": rendered.subject,
+                "body": rendered.summary,
+                "link": context.get("action_url") or content.link,
+                "letter_url": content.letter_url,
+                "web": choice.web is WebMode.IMMEDIATE and recipient.account_id is not None,
+                "created_at": now,
+                "digest": "pending" if wants_mail and choice.email is EmailMode.DIGEST else None,
+            }
+        )
+        if not added:
+            continue
+        created += 1
+        if wants_mail and choice.email is EmailMode.IMMEDIATE:
+            await uow.notifications.queue_mail(
+                {
+                    "id": uuid.uuid4(),
+                    "notification_id": notification_id,
+                    "account_id": recipient.account_id,
+                    "to_address": address,
+                    "subject": rendered.subject,
+                    "text_body": rendered.text,
+                    "html_body": rendered.html,
+                    "status": DeliveryStatus.QUEUED.value,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
+        if choice.web is WebMode.IMMEDIATE and recipient.account_id is not None:
+            await uow.notifications.record_change(
+                recipient.account_id, "notification", {"notification_id": str(notification_id)}, now
+            )
+    return created

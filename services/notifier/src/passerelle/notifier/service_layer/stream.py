@@ -1,0 +1,44 @@
+"""What the live stream sends: a person's change log after a given id, each entry with its current payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from passerelle.notifier.adapters.unit_of_work import NotifierUnitOfWork
+from passerelle.notifier.service_layer.views import notification_view
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    id: int
+    event: str
+    data: dict[str, Any]
+
+
+async def changes_after(uow: NotifierUnitOfWork, account_id: UUID, last_id: int) -> list[StreamEvent]:
+    changes = await uow.notifications.changes_after(account_id, last_id)
+    if not changes:
+        return []
+    unread, unseen = await uow.notifications.counts(account_id)
+    out: list[StreamEvent] = []
+    for change in changes:
+        data: dict[str, Any] = dict(change.data)
+        notification_id = data.pop("notification_id", None)
+        if notification_id is not None:
+            row = await uow.notifications.one(account_id, UUID(notification_id))
+            if row is None:
+                continue  # not in the feed (or no longer kept): nothing to show
+            data["notification"] = notification_view(row)
+        out.append(StreamEvent(change.seq, change.event, data | {"unread": unread, "unseen": unseen}))
+    if not out:
+        # Keep the position moving even when every entry was skipped.
+        out.append(StreamEvent(changes[-1].seq, "sync", {"unread": unread, "unseen": unseen}))
+    return out
+
+
+async def position(uow: NotifierUnitOfWork, account_id: UUID) -> StreamEvent:
+    """Where a stream without Last-Event-ID starts: the latest entry, with the counts."""
+    unread, unseen = await uow.notifications.counts(account_id)
+    return StreamEvent(await uow.notifications.last_change(account_id), "sync", {"unread": unread, "unseen": unseen})

@@ -1,0 +1,312 @@
+"""Who is told what, through which channel, exactly once: the consumer path on real PostgreSQL and SMTP."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime
+from email import message_from_string
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from passerelle.notifier.adapters import tables as t
+from passerelle.schemas.events import contracts as c
+from passerelle.schemas.events import identity as i
+from passerelle.schemas.events import opco as o
+
+from .conftest import bearer, mails_to, record, unique_address
+from .world import World
+
+pytestmark = pytest.mark.integration
+NOW = datetime.now(UTC)
+
+
+async def wait_for_mails(mail_api: str, address: str, count: int, timeout: float = 20) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    found: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        found = await mails_to(mail_api, address)
+        if len(found) >= count:
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{len(found)} mail(s) to {address}, expected {count}")
+
+
+async def notifications_of(notifier, **where: Any) -> list[Any]:
+    async with notifier.uow_factory() as uow:
+        n = t.notifications.c
+        clauses = [getattr(n, k) == v for k, v in where.items()]
+        return list((await uow.session.execute(sa.select(t.notifications).where(*clauses))).all())
+
+
+async def test_a_proposal_to_an_address_without_account_mails_an_invitation_once(
+    deliver, notifier, mail_api, mail_loop
+):
+    world = World()
+    cfa_user = world.person("Claire Formation", world.cfa)
+    await deliver(*world.drain())
+    address = unique_address("recrutement")
+    contract_id = uuid.uuid4()
+    proposed = record(world.contract(contract_id, c.ContractProposed, cfa_user, employer_email=address))
+    await deliver(world.contract(contract_id, c.ContractDrafted, cfa_user), proposed)
+    await deliver(proposed)  # redelivered: the inbox skips it
+
+    mails = await wait_for_mails(mail_api, address, 1)
+    await asyncio.sleep(0.5)
+    mails = await mails_to(mail_api, address)
+    assert len(mails) == 1
+    mail = mails[0]
+    assert mail["subject"] == "CFA des Métiers vous propose un contrat d'apprentissage"
+    link = f"https://portail.test/inscription?courriel={address.replace('@', '%40')}&contrat={contract_id}"
+    assert link in mail["text"]
+    rows = await notifications_of(notifier, contract_id=contract_id)
+    assert [(r.account_id, r.email, r.web) for r in rows] == [(None, address, False)]
+
+
+async def test_the_contract_flow_tells_each_side_once_and_never_the_actor(
+    deliver, notifier, client, tokens, mail_api, mail_loop
+):
+    world = World()
+    cfa_user = world.person("Claire Formation", world.cfa)
+    employer_admin = world.person("Paul Dupain", world.employer, role="admin")
+    await deliver(*world.drain())
+    contract_id = uuid.uuid4()
+    transmitted = world.contract(
+        contract_id,
+        c.ContractTransmitted,
+        employer_admin,
+        revision=1,
+        form={"employee": {"first_name": "Léa", "last_name": "Petit"}},
+        transmitted_at=NOW,
+    )
+    await deliver(
+        world.contract(contract_id, c.ContractDrafted, cfa_user),
+        world.contract(contract_id, c.ContractProposed, cfa_user, employer_email=employer_admin.email),
+    )
+    await deliver(world.contract(contract_id, c.ContractAccepted, employer_admin), transmitted)
+    anomaly = o.AnomalyRaised(
+        case_id=uuid.uuid4(),
+        contract_id=contract_id,
+        revision=1,
+        raised_at=NOW,
+        letter_document_id=uuid.uuid4(),
+        anomalies=[o.Anomaly(code="NIR", kind="field_error", field="employee.nir", message="Le NIR est faux.")],
+    )
+    anomaly_record = record(anomaly)
+    await deliver(anomaly_record)
+    await deliver(anomaly_record)
+
+    kinds = lambda person: sorted(  # noqa: E731
+        r.kind for r in rows if r.account_id == person.account_id
+    )
+    rows = await notifications_of(notifier, contract_id=contract_id)
+    # The employer's account got the proposal (its address has an account), then the anomaly; not its own acts.
+    assert kinds(employer_admin) == ["anomaly_raised", "contract_proposed"]
+    assert kinds(cfa_user) == ["anomaly_raised", "contract_accepted", "contract_transmitted"]
+
+    cfa_mails = await wait_for_mails(mail_api, cfa_user.email, 3)
+    subjects = sorted(m["subject"] for m in cfa_mails)
+    assert subjects == sorted(
+        [
+            "Anomalie sur le contrat de Léa Petit : action requise",
+            "Boulangerie Dupain a accepté votre proposition de contrat",
+            "Contrat transmis à l'OPCO : Léa Petit",
+        ]
+    )
+    anomaly_mail = next(m for m in cfa_mails if m["subject"].startswith("Anomalie"))
+    # The OPCO's event carries no contract type: the projection's is used.
+    assert "sur le contrat d'apprentissage de Léa Petit" in anomaly_mail["text"]
+    # The API shows the CFA its feed, newest first, with each e-mail's delivery status.
+    everything = (await client.get("/notifications", headers=bearer(tokens, cfa_user.account_id))).json()
+    assert everything["items"][-1]["kind"] == "membership_granted" and everything["total"] == 4
+    feed = {"contract_id": str(contract_id)}
+    listing = (await client.get("/notifications", params=feed, headers=bearer(tokens, cfa_user.account_id))).json()
+    assert [n["kind"] for n in listing["items"]] == ["anomaly_raised", "contract_transmitted", "contract_accepted"]
+    assert listing["unread"] == 4 and listing["total"] == 3
+    assert listing["items"][0]["legal"] is True
+    assert listing["items"][0]["letter_url"].startswith(f"https://portail.test/contrats/{contract_id}/documents/")
+    deadline = time.monotonic() + 10
+    while {n["email"]["status"] for n in listing["items"]} != {"sent"} and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        listing = (await client.get("/notifications", params=feed, headers=bearer(tokens, cfa_user.account_id))).json()
+    assert {n["email"]["status"] for n in listing["items"]} == {"sent"}
+    # The HTML part is there too, escaped and linking back.
+    raw = message_from_string(await _raw(mail_api, cfa_mails[0]["id"]))
+    assert {p.get_content_type() for p in raw.walk()} >= {"text/plain", "text/html"}
+
+
+async def _raw(mail_api: str, message_id: str) -> str:
+    import httpx
+
+    async with httpx.AsyncClient(timeout=10) as http:
+        return (await http.get(f"{mail_api}/api/messages/{message_id}/raw")).text
+
+
+async def test_preferences_silence_a_kind_but_never_a_legal_notice(
+    deliver, notifier, client, tokens, mail_api, mail_loop
+):
+    world = World()
+    cfa_user = world.person("Claire Formation", world.cfa)
+    employer = world.person("Paul Dupain", world.employer, role="admin")
+    await deliver(*world.drain())
+    headers = bearer(tokens, cfa_user.account_id, cfa_user.orgs)
+    off = await client.put("/preferences/contract_transmitted", json={"web": "off", "email": "off"}, headers=headers)
+    assert off.status_code == 200 and off.json()["web"] == "off"
+    refused = await client.put("/preferences/anomaly_raised", json={"web": "off", "email": "off"}, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "legal_notice_required"
+    assert "ne peuvent pas être désactivées" in refused.json()["error"]["message"]
+    web_only = await client.put(
+        "/preferences/anomaly_raised", json={"web": "immediate", "email": "off"}, headers=headers
+    )
+    assert web_only.status_code == 200
+    prefs = (await client.get("/preferences", headers=headers)).json()
+    by_kind = {k["kind"]: k for k in prefs["kinds"]}
+    assert by_kind["anomaly_raised"]["legal"] and by_kind["anomaly_raised"]["email"] == "off"
+    assert by_kind["contract_accepted"]["is_default"] is True
+
+    contract_id = uuid.uuid4()
+    await deliver(
+        world.contract(contract_id, c.ContractProposed, cfa_user, employer_email=employer.email),
+        world.contract(contract_id, c.ContractAccepted, employer),
+        world.contract(contract_id, c.ContractTransmitted, employer, revision=1, form={}, transmitted_at=NOW),
+        o.AnomalyRaised(
+            case_id=uuid.uuid4(),
+            contract_id=contract_id,
+            revision=1,
+            raised_at=NOW,
+            anomalies=[o.Anomaly(code="X", kind="missing_document", message="Pièce manquante.")],
+        ),
+    )
+    rows = await notifications_of(notifier, contract_id=contract_id, account_id=cfa_user.account_id)
+    assert sorted(r.kind for r in rows) == ["anomaly_raised", "contract_accepted"]
+    mails = await wait_for_mails(mail_api, cfa_user.email, 1)
+    await asyncio.sleep(0.5)
+    assert [m["subject"] for m in await mails_to(mail_api, cfa_user.email)] == [
+        "Boulangerie Dupain a accepté votre proposition de contrat"
+    ]
+    assert mails
+
+
+async def test_a_join_request_reaches_the_administrators_only(deliver, notifier, mail_api, mail_loop):
+    world = World()
+    admin = world.person("Anne Admin", world.employer, role="admin")
+    colleague = world.person("Carl Contributeur", world.employer, role="contributor")
+    await deliver(*world.drain())
+    applicant = unique_address("candidat")
+    request = i.MembershipRequested(
+        request_id=uuid.uuid4(),
+        organisation_id=world.employer.organisation_id,
+        account_id=uuid.uuid4(),
+        email=applicant,
+        full_name="Jean Candidat",
+        message="Je viens d'être embauché.",
+    )
+    await deliver(request)
+    rows = (
+        await notifications_of(notifier, cause_event_id=None)
+        if False
+        else await notifications_of(
+            notifier, organisation_id=world.employer.organisation_id, kind="membership_requested"
+        )
+    )
+    assert [r.account_id for r in rows] == [admin.account_id]
+    mail = (await wait_for_mails(mail_api, admin.email, 1))[0]
+    assert mail["subject"] == "Jean Candidat demande à rejoindre Boulangerie Dupain"
+    assert f"https://portail.test/organisations/{world.employer.organisation_id}/demandes" in mail["text"]
+    assert await mails_to(mail_api, colleague.email) == []
+
+
+async def test_followers_of_an_establishment_are_told_and_only_as_members(deliver, notifier, client, tokens):
+    world = World()
+    owner = world.person("Claire Formation", world.cfa)
+    follower = world.person("Fabien Suivi", world.cfa)
+    outsider = world.person("Olga Ailleurs", world.employer)
+    await deliver(*world.drain())
+    ok = await client.put(
+        f"/follows/establishments/{world.cfa.uai}", headers=bearer(tokens, follower.account_id, follower.orgs)
+    )
+    assert ok.status_code == 200 and ok.json()["establishments"] == [{"identifier": world.cfa.uai, "kind": "uai"}]
+    denied = await client.put(
+        f"/follows/establishments/{world.cfa.uai}", headers=bearer(tokens, outsider.account_id, outsider.orgs)
+    )
+    assert denied.status_code == 403 and denied.json()["error"]["code"] == "not_a_member"
+    contract_id = uuid.uuid4()
+    await deliver(
+        world.contract(contract_id, c.ContractProposed, owner, employer_email=unique_address("x")),
+        world.contract(contract_id, c.ContractAccepted, outsider),
+    )
+    rows = await notifications_of(notifier, contract_id=contract_id, kind="contract_accepted")
+    assert sorted(r.account_id for r in rows) == sorted([owner.account_id, follower.account_id])
+
+
+async def test_an_opco_event_about_an_unknown_contract_is_retried_then_parked_not_dropped(service, deliver):
+    parked: list[Any] = []
+
+    class Parker:
+        async def park(self, group, rec, exc, attempts):  # noqa: ANN001
+            parked.append((rec.topic, attempts, repr(exc)))
+
+    group = service.consumer_group
+    group.dead_letters, before = Parker(), group.dead_letters  # type: ignore[assignment]
+    group.max_attempts, group.backoff_seconds = 2, 0.01
+    try:
+        await deliver(
+            o.ContractEngaged(
+                case_id=uuid.uuid4(), contract_id=uuid.uuid4(), revision=1, opco_file_number="F-1", engaged_at=NOW
+            )
+        )
+    finally:
+        group.dead_letters = before
+    assert parked and parked[0][0] == "contract.engaged" and parked[0][1] == 2
+    assert "NotYetApplicable" in parked[0][2]
+
+
+async def test_projections_follow_versions_not_arrival_order(deliver, notifier, service):
+    world = World()
+    cfa_user = world.person("Claire Formation", world.cfa)
+    await deliver(*world.drain())
+    contract_id = uuid.uuid4()
+    newer = world.contract(contract_id, c.ContractUpdated, cfa_user, revision=1, version=5)
+    older = world.contract(contract_id, c.ContractUpdated, cfa_user, revision=1, version=3)
+    older = older.model_copy(update={"parties": older.parties.model_copy(update={"employer_siret": "00000000000000"})})
+    await deliver(newer)
+    await deliver(older)
+    async with notifier.uow() as uow:
+        row = await uow.directory.contract(contract_id)
+    assert row.version == 5 and row.employer_siret == world.employer.siret
+
+
+async def test_a_revocation_that_overtakes_its_grant_waits_for_it(deliver, notifier, service):
+    world = World()
+    member = world.person("Marc Membre")
+    await deliver(*world.drain())
+    granted = world.join(member, world.employer, "contributor")
+    world.drain()
+    revoked = i.MembershipRevoked(
+        membership_id=granted.membership_id, account_id=member.account_id, organisation_id=world.employer.organisation_id
+    )
+    group = service.consumer_group
+    parked: list[str] = []
+
+    class Parker:
+        async def park(self, group_name, rec, exc, attempts):  # noqa: ANN001
+            parked.append(repr(exc))
+
+    group.dead_letters, before = Parker(), group.dead_letters  # type: ignore[assignment]
+    attempts, backoff = group.max_attempts, group.backoff_seconds
+    group.max_attempts, group.backoff_seconds = 2, 0.01
+    try:
+        revoked_record = record(revoked)
+        await deliver(revoked_record)  # before its grant: retried, then parked (a replay applies it later)
+        await deliver(granted)
+        await deliver(revoked_record)  # replayed from the dead letters
+    finally:
+        group.dead_letters, group.max_attempts, group.backoff_seconds = before, attempts, backoff
+    assert parked and "not granted yet" in parked[0]
+    async with notifier.uow() as uow:
+        rows = await uow.directory.memberships_of(member.account_id)
+    assert rows == []  # revoked: not an active membership

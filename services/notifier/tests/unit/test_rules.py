@@ -1,0 +1,99 @@
+"""The rule table, tested as a table: event type -> kind -> audiences -> default channels -> legal class."""
+
+from uuid import uuid4
+
+import pytest
+
+from passerelle.notifier.domain.kinds import LABELS, Kind, is_legal
+from passerelle.notifier.domain.preferences import DEFAULTS, EmailMode, WebMode
+from passerelle.notifier.domain.recipients import Facts, Recipient, Side, resolve
+from passerelle.notifier.domain.rules import RULES, Audience, rule_for
+from passerelle.schemas.registry import TOPICS
+
+E, T = Audience.EMPLOYER_SIDE, Audience.TRAINING_SIDE
+WEB, DIG, OFF = WebMode.IMMEDIATE, EmailMode.DIGEST, EmailMode.OFF
+NOW = EmailMode.IMMEDIATE
+
+TABLE = [
+    # event type, kind, audiences, web, email, legal
+    ("contract.proposed", Kind.CONTRACT_PROPOSED, (Audience.EMPLOYER_ADDRESS,), WEB, NOW, False),
+    ("contract.accepted", Kind.CONTRACT_ACCEPTED, (T,), WEB, NOW, False),
+    ("contract.transmitted", Kind.CONTRACT_TRANSMITTED, (E, T), WEB, NOW, False),
+    ("anomaly.raised", Kind.ANOMALY_RAISED, (E, T), WEB, NOW, True),
+    ("anomaly.resolved", Kind.ANOMALY_RESOLVED, (E, T), WEB, OFF, False),
+    ("document.uploaded", Kind.DOCUMENT_RECEIVED, (E, T), WEB, DIG, False),
+    ("contract.engaged", Kind.CONTRACT_ENGAGED, (E, T), WEB, NOW, True),
+    ("contract.refused", Kind.CONTRACT_REFUSED, (E, T), WEB, NOW, True),
+    ("contract.deposited", Kind.CONTRACT_DEPOSITED, (E, T), WEB, DIG, False),
+    ("case.opened", Kind.CASE_OPENED, (Audience.OPCO_STAFF,), WEB, DIG, False),
+    ("clock.alerted", Kind.CLOCK_ALERT, (Audience.OPCO_STAFF,), WEB, NOW, True),
+    ("amendment.requested", Kind.AMENDMENT_REQUESTED, (E, T), WEB, NOW, False),
+    ("contract.transferred", Kind.CONTRACT_TRANSFERRED, (Audience.NEW_OWNER,), WEB, NOW, False),
+    ("membership.requested", Kind.MEMBERSHIP_REQUESTED, (Audience.ORGANISATION_ADMINS,), WEB, NOW, False),
+    ("invitation.sent", Kind.INVITATION_RECEIVED, (Audience.INVITEE,), WEB, OFF, False),
+    ("membership.granted", Kind.MEMBERSHIP_GRANTED, (Audience.MEMBER,), WEB, OFF, False),
+    ("membership.role_changed", Kind.MEMBERSHIP_ROLE_CHANGED, (Audience.MEMBER,), WEB, NOW, False),
+    ("membership.revoked", Kind.MEMBERSHIP_REVOKED, (Audience.MEMBER,), WEB, NOW, False),
+]
+
+
+@pytest.mark.parametrize(("event_type", "kind", "audiences", "web", "email", "legal"), TABLE)
+def test_each_event_type_has_its_rule(event_type, kind, audiences, web, email, legal):
+    rule = rule_for(event_type)
+    assert rule is not None
+    assert (rule.kind, rule.audiences) == (kind, audiences)
+    assert (DEFAULTS[kind].web, DEFAULTS[kind].email) == (web, email)
+    assert is_legal(kind) is legal
+
+
+def test_the_table_is_the_whole_rule_set_and_every_kind_has_a_label_and_default():
+    assert [r.event_type for r in RULES] == [row[0] for row in TABLE]
+    assert set(LABELS) == set(Kind) == set(DEFAULTS)
+
+
+def test_every_rule_but_the_clock_alert_is_on_a_registered_topic():
+    missing = {r.event_type for r in RULES} - set(TOPICS)
+    assert missing <= {"clock.alerted"}
+
+
+ACTOR, OWNER_E, OWNER_T, ADMIN_E, FOLLOWER = (uuid4() for _ in range(5))
+
+
+def test_both_sides_reach_the_people_in_charge_and_followers_once_without_the_actor():
+    facts = Facts(
+        actor_id=ACTOR,
+        in_charge={Side.EMPLOYER: ACTOR, Side.TRAINING: OWNER_T},
+        side_followers={Side.EMPLOYER: [FOLLOWER], Side.TRAINING: [FOLLOWER]},
+        emails={OWNER_T: "cfa@example.fr", FOLLOWER: "suivi@example.fr"},
+    )
+    got = resolve(rule_for("anomaly.raised"), facts)  # type: ignore[arg-type]
+    assert got == [Recipient(FOLLOWER, "suivi@example.fr"), Recipient(OWNER_T, "cfa@example.fr")]
+
+
+def test_a_side_without_a_person_in_charge_reaches_its_administrators():
+    facts = Facts(in_charge={Side.TRAINING: OWNER_T}, side_admins={Side.EMPLOYER: [ADMIN_E]})
+    got = resolve(rule_for("contract.engaged"), facts)  # type: ignore[arg-type]
+    assert [r.account_id for r in got] == [ADMIN_E, OWNER_T]
+
+
+def test_a_proposal_to_an_address_without_account_reaches_the_address():
+    facts = Facts(actor_id=OWNER_T, employer_address="recrutement@dupain.example.fr")
+    got = resolve(rule_for("contract.proposed"), facts)  # type: ignore[arg-type]
+    assert got == [Recipient(None, "recrutement@dupain.example.fr")]
+    assert got[0].key == "email:recrutement@dupain.example.fr"
+
+
+def test_a_proposal_to_an_address_with_an_account_reaches_the_account():
+    facts = Facts(employer_address="a@b.fr", employer_address_account=OWNER_E, emails={OWNER_E: "a@b.fr"})
+    got = resolve(rule_for("contract.proposed"), facts)  # type: ignore[arg-type]
+    assert got == [Recipient(OWNER_E, "a@b.fr")]
+    assert got[0].key == f"account:{OWNER_E}"
+
+
+def test_the_member_is_told_of_their_membership_even_when_they_acted():
+    facts = Facts(actor_id=OWNER_E, member=OWNER_E)
+    assert [r.account_id for r in resolve(rule_for("membership.role_changed"), facts)] == [OWNER_E]  # type: ignore[arg-type]
+
+
+def test_nobody_to_tell_is_an_empty_list():
+    assert resolve(rule_for("case.opened"), Facts()) == []  # type: ignore[arg-type]
