@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from passerelle.contracts.domain.samples import DEMO_EMPLOYER_SIRET
+from passerelle.contracts.testing.samples import DEMO_EMPLOYER_SIRET
 
 from .test_contracts_api import EMPLOYER, create
 
