@@ -190,11 +190,14 @@ async def test_a_success_clears_the_account_counter(world):
     assert (await log_in(world)).access_token
 
 
-async def test_password_reset_is_silent_for_unknown_addresses(world):
+async def test_password_reset_for_an_unknown_address_does_the_same_work_without_a_link(world):
+    """Issue #10, item 8: the same answer, the same writes (a mail, the counters), no link for anyone."""
     await accounts.request_password_reset(
         commands.RequestPasswordReset("inconnu@nulle-part.example.fr"), world.uow(), world.ports
     )
-    assert world.store.all(OutgoingMail) == []
+    [mail] = world.store.all(OutgoingMail)
+    assert mail.to_address == "inconnu@nulle-part.example.fr" and "aucun compte actif" in mail.body
+    assert "jeton=" not in mail.body
 
 
 async def test_password_reset_link_is_single_use_short_lived_and_ends_sessions(world):

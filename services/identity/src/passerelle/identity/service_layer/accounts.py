@@ -184,6 +184,8 @@ async def request_password_reset(cmd: commands.RequestPasswordReset, uow: UnitOf
             secret = await _issue_link(uow, account, TokenPurpose.RESET_PASSWORD, ports, now)
             url = mails.link(ports.policy.portal_url, RESET_PATH, secret)
             uow.mails.add(mails.password_reset(account.email, account.full_name, url, ports.policy.reset_lifetime, now))
+        elif may_send:
+            uow.mails.add(mails.reset_without_account(email.value, ports.policy.portal_url, now))
         await uow.commit()
 
 

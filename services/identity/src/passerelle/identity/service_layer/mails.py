@@ -52,6 +52,19 @@ def already_registered(to: str, portal_url: str, now: datetime) -> OutgoingMail:
     return _mail(to, "Vous avez déjà un compte Passerelle", body, now)
 
 
+def reset_without_account(to: str, portal_url: str, now: datetime) -> OutgoingMail:
+    """A reset asked for an address that has no (active) account: it is told so, as the account owner would be
+    told of a reset, so that both answers cost the same and the page reveals nothing."""
+    body = (
+        "Bonjour,\n\n"
+        "Quelqu'un a demandé à réinitialiser le mot de passe d'un compte Passerelle avec votre adresse "
+        "électronique, mais aucun compte actif n'y est associé.\n"
+        f"Pour créer un compte : {portal_url.rstrip('/')}/inscription\n"
+        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message."
+    )
+    return _mail(to, "Demande de mot de passe sur Passerelle", body, now)
+
+
 def password_reset(to: str, full_name: str, url: str, lifetime: timedelta, now: datetime) -> OutgoingMail:
     body = (
         f"Bonjour {full_name},\n\n"
