@@ -60,7 +60,8 @@ async def main(rounds: int) -> None:
         values.sort()
         p90 = values[int(len(values) * 0.9)]
         print(
-            f"password reset, {label} address: median {statistics.median(values):.2f} ms, p90 {p90:.2f} ms ({len(values)} requests)"
+            f"password reset, {label} address: median {statistics.median(values):.2f} ms, "
+            f"p90 {p90:.2f} ms ({len(values)} requests)"
         )
 
 
