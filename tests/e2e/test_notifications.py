@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
-from passerelle.contracts.domain.samples import (
+from passerelle.contracts.testing.samples import (
     DEMO_CFA_SIRET,
     DEMO_CFA_UAI,
     DEMO_EMPLOYER_SIRET,

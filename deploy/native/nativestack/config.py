@@ -138,6 +138,8 @@ def stack_env(cfg: Config) -> dict[str, str]:
         "PASSERELLE_MAIL_API": f"http://127.0.0.1:{p('MAIL_WEB_PORT')}",
         "PASSERELLE_CLAMD_HOST": "127.0.0.1",
         "PASSERELLE_CLAMD_PORT": str(p("CLAMD_PORT")),
+        # opco-processing's machine identities: written by the demo seed (identity API clients), read by the service.
+        "OPCO_PROCESSING_MACHINE_CLIENTS_FILE": str(cfg.stack_dir / "machine-clients.json"),
     }
     for svc in registry.services():
         env[svc.url_var] = f"http://127.0.0.1:{p(svc.port_var)}"

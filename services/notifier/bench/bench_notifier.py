@@ -31,7 +31,7 @@ from aiosmtpd.controller import Controller
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))
 
-from passerelle.contracts.domain.samples import (  # noqa: E402
+from passerelle.contracts.testing.samples import (  # noqa: E402
     DEMO_CFA_SIRET,
     DEMO_CFA_UAI,
     DEMO_EMPLOYER_SIRET,

@@ -33,6 +33,7 @@ EVENTS: tuple[type[Event], ...] = (
     opco.ContractEngaged,
     opco.ContractRefused,
     opco.ContractDeposited,
+    opco.DeadlineApproached,
     notifier.NotificationSent,
     platform.ProbeRecorded,
 )

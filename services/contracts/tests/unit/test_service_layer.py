@@ -24,7 +24,14 @@ from passerelle.contracts.testing.samples import (
 from passerelle.libs.errors import DomainError, Forbidden, InvalidInput
 from passerelle.schemas.events import contracts as events
 from passerelle.schemas.events.documents import DocumentUploaded
-from passerelle.schemas.events.opco import Anomaly, AnomalyRaised, ContractEngaged, ContractRefused
+from passerelle.schemas.events.opco import (
+    Anomaly,
+    AnomalyRaised,
+    AnomalyResolved,
+    CaseOpened,
+    ContractEngaged,
+    ContractRefused,
+)
 
 NOW = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 
@@ -274,6 +281,35 @@ async def test_an_anomaly_reopens_the_contract_and_a_new_transmission_is_a_new_r
     done = await lifecycle.engage(uow, engaged(record.id, 2), deps)
     assert done.contract.status.value == "engaged" and done.contract.opco_file_number == "OPC-1"
     assert done.anomalies == []
+
+
+async def test_a_received_document_closes_its_anomaly_and_the_contract_is_with_the_opco_again(uow, employer, deps):
+    record = await transmitted(uow, employer, deps)
+    await lifecycle.apply_anomaly(uow, anomaly(record.id), deps)
+    resolved = AnomalyResolved(case_id=uuid.uuid4(), contract_id=record.id, revision=1, codes=["MISSING_CERFA"])
+    done = await lifecycle.resolve_anomalies(uow, resolved, deps)
+    assert done.anomalies == [] and done.contract.status.value == "transmitted"
+    # Engaged at the same revision, without a new transmission.
+    assert (await lifecycle.engage(uow, engaged(record.id, 1), deps)).contract.status.value == "engaged"
+
+
+async def test_a_new_transmission_no_longer_shows_the_old_anomalies(uow, employer, deps):
+    record = await transmitted(uow, employer, deps)
+    await lifecycle.apply_anomaly(uow, anomaly(record.id), deps)
+    again, _ = await lifecycle.transmit_contract(uow, employer, record.id, deps)
+    assert again.anomalies == [] and again.contract.status.value == "transmitted"
+
+
+async def test_the_opco_the_case_was_routed_to_sees_the_contract(uow, employer, deps, make_principal):
+    record = await transmitted(uow, employer, deps)
+    # contracts routed it by the IDCC already; opco-processing's routing (here to another OPCO) is the one kept.
+    other = "OPCO2I" if record.opco_code != "OPCO2I" else "OPCOEP"
+    opened = CaseOpened(
+        case_id=uuid.uuid4(), contract_id=record.id, revision=1, opco_code=other, decision_due_on=date(2026, 3, 1)
+    )
+    routed = await lifecycle.assign_opco(uow, opened, deps)
+    assert routed is not None and routed.opco_code == other
+    assert await lifecycle.assign_opco(uow, opened, deps) is None  # nothing to change the second time
 
 
 async def test_decisions_about_unknown_contracts_are_ignored(uow, deps):

@@ -90,6 +90,13 @@ class FakeContracts:
     async def get(self, contract_id: UUID, *, for_update: bool = False) -> ContractAccess | None:
         return self.rows.get(contract_id)
 
+    async def route(self, contract_id: UUID, opco_code: str, at: object) -> None:
+        from dataclasses import replace
+
+        current = self.rows.get(contract_id)
+        if current is not None:
+            self.rows[contract_id] = replace(current, routed_opco_code=opco_code, transmitted=True)
+
     async def apply(self, access: ContractAccess) -> None:
         old = self.rows.get(access.contract_id)
         transmitted = access.transmitted or bool(old and old.transmitted)

@@ -82,3 +82,12 @@ def test_the_rule_is_the_contracts_one_employer_visibility_and_deletion_included
     deleted = contract(deleted=True, transmitted=True)
     for who in (employer, cfa, opco):
         assert not may_see(who, deleted) and not may_upload(who, deleted, "courrier_accord")
+
+
+def test_the_opco_the_case_was_routed_to_wins_over_the_contracts_guess():
+    """opco-processing routes by IDCC (case.opened): that OPCO sees and letters the contract, the guessed one not."""
+    access = contract(transmitted=True, opco_code="OPCOMMERCE", routed_opco_code="OPCOEP")
+    routed = principal(opco_claim("OPCOEP"), kind="client")
+    guessed = principal(opco_claim("OPCOMMERCE"), kind="client")
+    assert may_see(routed, access) and may_upload(routed, access, "courrier_accord")
+    assert not may_see(guessed, access) and not may_upload(guessed, access, "courrier_accord")

@@ -33,6 +33,23 @@ async def test_seed_creates_the_demo_world_once(app, client, db):
     assert (membership.kind, membership.role, membership.opco_code) == ("opco", "reviewer", "OPCOMMERCE")
 
 
+async def test_seed_gives_opco_processing_a_machine_identity_per_opco(app, client, tmp_path, monkeypatch):
+    identity = app.state.service.context
+    path = tmp_path / "machine-clients.json"
+    monkeypatch.setenv(demo.MACHINE_CLIENTS_FILE_VARIABLE, str(path))
+    await demo.seed(identity, DEMO_PASSWORD)
+    await demo.seed(identity, DEMO_PASSWORD)  # idempotent: the secrets kept are still valid
+    import json
+
+    clients = json.loads(path.read_text())
+    assert set(clients) == {"OPCOMMERCE", "OPCOEP"}
+    for code, credentials in clients.items():
+        r = await client.post("/oauth/token", data={"grant_type": "client_credentials", **credentials})
+        assert r.status_code == 200, r.text
+        [membership] = (await identity.verifier.verify(r.json()["access_token"])).memberships
+        assert (membership.kind, membership.opco_code) == ("opco", code)
+
+
 def test_seed_refuses_to_run_without_a_password_from_the_environment(monkeypatch, capsys):
     monkeypatch.delenv(demo.PASSWORD_VARIABLE, raising=False)
     assert demo.main([]) == 2

@@ -17,6 +17,7 @@ class Anomaly(BaseModel):
     code: str = Field(description="Stable anomaly code, e.g. MISSING_TRAINING_AGREEMENT")
     kind: Literal["missing_document", "field_error"] = Field(description="Fixed by an upload, or by a correction")
     field: str | None = Field(default=None, description="Field path of the contract, for a field error")
+    tab: str | None = Field(default=None, description="The form tab of the field (or documents), to show it in place")
     document_type: str | None = Field(default=None, description="Expected document type, for a missing document")
     message: str = Field(description="French explanation for the employer")
 
@@ -40,6 +41,7 @@ class AnomalyRaised(CaseEvent):
     anomalies: list[Anomaly] = Field(min_length=1, description="Everything missing or wrong")
     letter_document_id: UUID | None = Field(default=None, description="The anomaly letter stored on the contract")
     raised_at: datetime = Field(description="When the anomaly was raised")
+    answer_due_on: date | None = Field(default=None, description="The day the OPCO expects the answer by, if set")
 
 
 class AnomalyResolved(CaseEvent):
@@ -58,6 +60,7 @@ class ContractRefused(CaseEvent):
     topic: ClassVar[str] = "contract.refused"
     reason: str = Field(description="French reason, e.g. the legal deadline passed without a complete file")
     refused_at: datetime = Field(description="When it was refused")
+    letter_document_id: UUID | None = Field(default=None, description="The refusal letter stored on the contract")
 
 
 class ContractDeposited(CaseEvent):
@@ -67,3 +70,14 @@ class ContractDeposited(CaseEvent):
     opco_file_number: str = Field(description="The OPCO's file number")
     deposit_number: str = Field(description="The administration's registration number")
     deposited_at: datetime = Field(description="When it was deposited")
+
+
+class DeadlineApproached(CaseEvent):
+    """The legal decision period of a case ends soon: the assigned reviewer and the supervisors are told."""
+
+    topic: ClassVar[str] = "deadline.approached"
+    opco_code: str = Field(description="The OPCO in charge")
+    due_at: datetime = Field(description="When the period ends (silence then decides)")
+    days_left: int = Field(ge=0, description="The alert threshold reached, in days before the end")
+    assignee_id: UUID | None = Field(default=None, description="The reviewer the case is assigned to, if any")
+    silence: Literal["refusal", "acceptance"] = Field(description="What silence means at the end of the period")

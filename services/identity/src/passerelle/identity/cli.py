@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +52,8 @@ ORGANISATIONS = (
     DemoOrganisation("dupain-boulogne", "employer", "Boulangerie Dupain SAS - Boulogne", "81208328500021"),
     DemoOrganisation("garage", "employer", "Garage Martin et Fils SARL", "43935504100021"),
     DemoOrganisation("opco", "opco", "L'Opcommerce", opco_code="OPCOMMERCE"),
+    # The bakeries' branch (IDCC 0843) belongs to OPCO EP: their contracts are routed there, not to L'Opcommerce.
+    DemoOrganisation("opco-ep", "opco", "OPCO EP (entreprises de proximité)", opco_code="OPCOEP"),
 )
 
 PEOPLE = (
@@ -62,7 +66,15 @@ PEOPLE = (
     DemoPerson("admin@opcommerce.example.fr", "Nadia Haddad", (("opco", "admin"),)),
     DemoPerson("superviseur@opcommerce.example.fr", "Henri Laurent", (("opco", "supervisor"),)),
     DemoPerson("instructeur@opcommerce.example.fr", "Emma Girard", (("opco", "reviewer"),)),
+    DemoPerson("admin@opcoep.example.fr", "Karim Benali", (("opco-ep", "admin"),)),
+    DemoPerson("superviseur@opcoep.example.fr", "Odile Marchand", (("opco-ep", "supervisor"),)),
+    DemoPerson("instructeur@opcoep.example.fr", "Inès Roche", (("opco-ep", "reviewer"),)),
 )
+
+# The machine identities of opco-processing, one per OPCO (its letters are that OPCO's): API clients whose
+# secrets are drawn once and written where the stack gives them to opco-processing.
+MACHINE_CLIENTS = (("opco", "pcl_opco_processing_opcommerce"), ("opco-ep", "pcl_opco_processing_opcoep"))
+MACHINE_CLIENTS_FILE_VARIABLE = "OPCO_PROCESSING_MACHINE_CLIENTS_FILE"
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,7 @@ async def seed(identity: IdentityContext, password: str) -> list[SeededLogin]:
         cmd = commands.ProvisionOrganisation(demo.kind, demo.name, demo.siret, demo.uai, demo.opco_code)
         orgs[demo.key], _ = await provisioning.provision_organisation(cmd, identity.uow(), ports)
     logins = []
+    accounts = {}
     for person in PEOPLE:
         account, created = await provisioning.provision_account(
             commands.ProvisionAccount(person.email, password, person.full_name), identity.uow(), ports
@@ -93,7 +106,50 @@ async def seed(identity: IdentityContext, password: str) -> list[SeededLogin]:
             identifier = org.uai or org.siret or org.opco_code
             labels.append(f"{ROLE_LABELS[Role(role)]} de {org.name} ({identifier})")
         logins.append(SeededLogin(person.email, person.full_name, tuple(labels), created))
+        accounts[person.email] = account
+    await seed_machine_clients(identity, orgs, accounts)
     return logins
+
+
+async def seed_machine_clients(identity: IdentityContext, orgs: dict, accounts: dict) -> None:
+    path = os.environ.get(MACHINE_CLIENTS_FILE_VARIABLE)
+    if not path:
+        return
+    file = Path(path)
+    known = await asyncio.to_thread(_read_clients, file)
+    admins = {key: next(p.email for p in PEOPLE if (key, "admin") in p.roles) for key, _ in MACHINE_CLIENTS}
+    for key, client_id in MACHINE_CLIENTS:
+        org = orgs[key]
+        entry = known.get(org.opco_code) or {
+            "client_id": client_id,
+            "client_secret": "pcs_" + secrets.token_urlsafe(24),
+        }
+        _, created = await provisioning.provision_api_client(
+            commands.ProvisionApiClient(
+                org.id,
+                entry["client_id"],
+                entry["client_secret"],
+                "Passerelle — instruction des contrats",
+                accounts[admins[key]].id,
+                # A client whose secret this file does not keep gets the new one, so the file is always valid.
+                reset_secret=org.opco_code not in known,
+            ),
+            identity.uow(),
+            identity.ports,
+        )
+        if created or org.opco_code not in known:
+            known[org.opco_code] = entry
+    await asyncio.to_thread(_write_clients, file, known)
+
+
+def _read_clients(file: Path) -> dict:
+    return json.loads(file.read_text()) if file.exists() else {}
+
+
+def _write_clients(file: Path, known: dict) -> None:
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(json.dumps(known, indent=2))
+    file.chmod(0o600)
 
 
 async def run(settings: Settings, password: str) -> list[SeededLogin]:

@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from passerelle.libs.settings import ServiceSettings
@@ -12,3 +13,17 @@ class Settings(ServiceSettings):
 
     service_name: ClassVar[str] = "opco_processing"
     database_name: ClassVar[str | None] = "opco_processing"
+
+    contracts_url: str = "http://127.0.0.1:8002"
+    documents_url: str = "http://127.0.0.1:8003"
+    # identity's OAuth2 token endpoint; defaults to <identity_url>/oauth/token.
+    token_url: str | None = None
+    # The machine identities, one API client per OPCO: {"OPCOEP": {"client_id": "...", "client_secret": "..."}}.
+    machine_clients: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # Or a JSON file of the same shape (the demo seed writes one for the local stack), read when first needed.
+    machine_clients_file: str | None = None
+    # Background steps (checks, letters, deposits) poll this often; the clocks' task every clock_seconds.
+    work_interval_seconds: float = 0.5
+    clock_seconds: float = 30.0
+    background_enabled: bool = True
+    deposit_enabled: bool = True

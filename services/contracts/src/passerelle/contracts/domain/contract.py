@@ -21,6 +21,7 @@ from .errors import ContractNotEditable, ContractTypeMismatch, InvalidAmendment,
 from .errors import TransmissionRefused as TransmissionRefused
 from .events import (
     AmendmentOpened,
+    AnomaliesResolved,
     AnomalyApplied,
     ContractAccepted,
     ContractArchived,
@@ -231,6 +232,13 @@ class Contract:
         """The OPCO found an anomaly: the contract can be corrected and transmitted again."""
         self._decide(ContractStatus.IN_ANOMALY, "mettre ce contrat en anomalie")
         self._record(AnomalyApplied, at, by, reasons=tuple(reasons), letter_document_id=letter_document_id)
+
+    def resolve_anomalies(self, *, codes: list[str], remaining: int, at: datetime | None = None) -> None:
+        """The OPCO closed anomalies (a missing document received); none left: the file is with the OPCO again."""
+        resumed = self.status == ContractStatus.IN_ANOMALY and remaining == 0
+        if resumed:
+            self.status = ContractStatus.TRANSMITTED
+        self._record(AnomaliesResolved, at, None, codes=tuple(codes), resumed=resumed)
 
     def engage(
         self,

@@ -59,6 +59,12 @@ class AnomalyApplied(ContractEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AnomaliesResolved(ContractEvent):
+    codes: tuple[str, ...]
+    resumed: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class ContractEngaged(ContractEvent):
     opco_file_number: str
     agreement_letter_document_id: str | None

@@ -9,10 +9,12 @@ from passerelle.contracts.service_layer import lifecycle, projections
 from passerelle.libs.consumer import HandlerTable
 from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.identity import MembershipGranted, MembershipRevoked
-from passerelle.schemas.events.opco import AnomalyRaised, ContractEngaged, ContractRefused
+from passerelle.schemas.events.opco import AnomalyRaised, AnomalyResolved, CaseOpened, ContractEngaged, ContractRefused
 
 HANDLERS: HandlerTable = {
     AnomalyRaised: lambda context, uow, envelope, event: lifecycle.apply_anomaly(uow, event, context.deps),
+    AnomalyResolved: lambda context, uow, envelope, event: lifecycle.resolve_anomalies(uow, event, context.deps),
+    CaseOpened: lambda context, uow, envelope, event: lifecycle.assign_opco(uow, event, context.deps),
     ContractEngaged: lambda context, uow, envelope, event: lifecycle.engage(uow, event, context.deps),
     ContractRefused: lambda context, uow, envelope, event: lifecycle.refuse(uow, event, context.deps),
     DocumentUploaded: lambda context, uow, envelope, event: projections.record_document(uow, event),

@@ -10,7 +10,7 @@ from passerelle.contracts.domain.rules import Finding
 from passerelle.libs.auth import Principal
 from passerelle.libs.errors import FieldError, InvalidInput
 from passerelle.libs.logging import get_logger
-from passerelle.schemas.events.opco import AnomalyRaised, ContractEngaged, ContractRefused
+from passerelle.schemas.events.opco import AnomalyRaised, AnomalyResolved, CaseOpened, ContractEngaged, ContractRefused
 
 from . import access
 from .commands import RequestAmendment, TransferContract
@@ -34,7 +34,7 @@ async def transmit_contract(
     record.transmitted_at = deps.now()
     # The OPCO of the employer's branch (by its IDCC) reviews it; opco-processing routes by the same table.
     record.opco_code = opco_for(record.contract.form.employer.idcc, deps.default_opco_code)
-    # The anomalies of the previous review were corrected: the new review starts with none listed.
+    # A new transmission answers the anomalies: the OPCO closes the fixed ones and raises again what is not.
     record.anomalies = []
     await persist(uow, record, deps, documents=documents, extra={"documents": [d.document_type for d in documents]})
     return record, warnings
@@ -150,6 +150,28 @@ async def apply_anomaly(uow: UnitOfWork, event: AnomalyRaised, deps: Dependencie
     record.anomalies = [a.model_dump(mode="json") for a in event.anomalies]
     record.anomaly_letter_document_id = event.letter_document_id
     await persist(uow, record, deps, extra={"anomalies": record.anomalies, "case_id": str(event.case_id)})
+    return record
+
+
+async def resolve_anomalies(uow: UnitOfWork, event: AnomalyResolved, deps: Dependencies) -> ContractRecord | None:
+    """The OPCO closed anomalies: they no longer show; with none left the contract is with the OPCO again."""
+    record = await uow.contracts.get(event.contract_id, for_update=True)
+    if record is None or event.revision != record.contract.transmitted_revision:
+        return None
+    closed = set(event.codes)
+    record.anomalies = [a for a in record.anomalies if a.get("code") not in closed]
+    record.contract.resolve_anomalies(codes=list(event.codes), remaining=len(record.anomalies), at=deps.now())
+    await persist(uow, record, deps, extra={"case_id": str(event.case_id)})
+    return record
+
+
+async def assign_opco(uow: UnitOfWork, event: CaseOpened, deps: Dependencies) -> ContractRecord | None:
+    """opco-processing routed the contract to its competent OPCO (by the employer's IDCC): its staff see it."""
+    record = await uow.contracts.get(event.contract_id, for_update=True)
+    if record is None or record.opco_code == event.opco_code:
+        return None
+    record.opco_code = event.opco_code
+    await persist(uow, record, deps, extra={"case_id": str(event.case_id)})
     return record
 
 

@@ -32,6 +32,7 @@ ACTIONS: dict[type[domain.ContractEvent], str] = {
     domain.ContractSaved: "saved",
     domain.ContractTransmitted: "transmitted",
     domain.AnomalyApplied: "anomaly_raised",
+    domain.AnomaliesResolved: "anomaly_resolved",
     domain.ContractEngaged: "engaged",
     domain.ContractRefused: "refused",
     domain.AmendmentOpened: "amendment_opened",

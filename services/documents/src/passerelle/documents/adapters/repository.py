@@ -82,6 +82,7 @@ class SqlDocumentRepository:
                 opco_code=row.access_opco_code,
                 transmitted=row.access_transmitted,
                 updated_at=row.access_updated_at,
+                routed_opco_code=row.access_routed_opco_code,
                 employer_may_see=row.access_employer_may_see,
                 deleted=row.access_deleted,
             )
@@ -154,6 +155,7 @@ class SqlContractAccessRepository:
             opco_code=row.opco_code,
             transmitted=row.transmitted,
             updated_at=row.updated_at,
+            routed_opco_code=row.routed_opco_code,
             employer_may_see=row.employer_may_see,
             deleted=row.deleted,
         )
@@ -189,5 +191,16 @@ class SqlContractAccessRepository:
                 "deleted": sa.or_(t.c.deleted, stmt.excluded.deleted),
                 "updated_at": sa.func.greatest(t.c.updated_at, stmt.excluded.updated_at),
             },
+        )
+        await self.session.execute(stmt)
+
+    async def route(self, contract_id: UUID, opco_code: str, at: datetime) -> None:
+        """The OPCO in charge, as opco-processing routed it; the contract counts as transmitted to it."""
+        t = contract_access_table
+        stmt = insert(t).values(
+            contract_id=contract_id, routed_opco_code=opco_code, opco_code=opco_code, transmitted=True, updated_at=at
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.c.contract_id], set_={"routed_opco_code": opco_code, "transmitted": True}
         )
         await self.session.execute(stmt)

@@ -31,15 +31,20 @@ class ContractAccess:
     opco_code: str | None
     transmitted: bool
     updated_at: datetime | None = None
+    routed_opco_code: str | None = None  # set by opco-processing's routing (case.opened); wins when set
     employer_may_see: bool = True
     deleted: bool = False
+
+    @property
+    def opco_in_charge(self) -> str | None:
+        return self.routed_opco_code or self.opco_code
 
     def rule(self) -> parties.ContractAccess:
         return parties.ContractAccess(
             employer_siret=self.employer_siret,
             training_uai=self.training_uai,
             training_siret=self.training_siret,
-            opco_code=self.opco_code,
+            opco_code=self.opco_in_charge,
             transmitted=self.transmitted,
             employer_may_see=self.employer_may_see,
         )

@@ -16,6 +16,7 @@ from passerelle.schemas.events.contracts import (
     ContractTransmitted,
     ContractUpdated,
 )
+from passerelle.schemas.events.opco import CaseOpened
 
 PROJECTED_EVENTS: tuple[type[ContractEvent], ...] = (
     ContractDrafted,
@@ -45,3 +46,8 @@ async def apply_contract_event(uow: Any, envelope: Envelope, event: ContractEven
             deleted=isinstance(event, ContractDeleted),
         )
     )
+
+
+async def apply_case_opened(uow: Any, envelope: Envelope, event: CaseOpened) -> None:
+    """opco-processing routed the contract to its competent OPCO (by IDCC): that OPCO sees and letters it."""
+    await uow.contracts.route(event.contract_id, event.opco_code, envelope.occurred_at)

@@ -198,6 +198,19 @@ class ProvisionAccount:
 
 
 @dataclass(frozen=True)
+class ProvisionApiClient:
+    """A machine client with a secret chosen by the operator (the demo seed's service identities)."""
+
+    organisation_id: UUID
+    client_id: str
+    secret: str
+    name: str
+    created_by: UUID
+    # The operator lost the secret (e.g. the file that kept it): the existing client takes this one instead.
+    reset_secret: bool = False
+
+
+@dataclass(frozen=True)
 class ProvisionOrganisation:
     kind: str
     name: str

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from passerelle.identity.domain.errors import InvalidInput
 from passerelle.identity.domain.identifiers import EmailAddress
-from passerelle.identity.domain.model import Account, Membership, Organisation
+from passerelle.identity.domain.model import Account, ApiClient, Membership, Organisation
 from passerelle.identity.domain.profile import clean_name
 from passerelle.identity.domain.roles import check_role_for_kind
+from passerelle.identity.domain.tokens import digest
 from passerelle.identity.service_layer import commands
 from passerelle.identity.service_layer.access import organisation
 from passerelle.identity.service_layer.members import grant
@@ -97,3 +98,39 @@ async def grant_membership(cmd: commands.GrantMembership, uow: UnitOfWork, ports
         audit(uow, now, "membership.provisioned", None, org.id, account.id, actor_kind="platform", role=str(role))
         await uow.commit()
     return membership
+
+
+async def provision_api_client(
+    cmd: commands.ProvisionApiClient, uow: UnitOfWork, ports: Ports
+) -> tuple[ApiClient, bool]:
+    """The client (kept if it exists: its secret is not changed) and whether it was created now."""
+    now = ports.clock()
+    async with uow:
+        found = await uow.api_clients.by_client_id(cmd.client_id)
+        if found is not None:
+            if cmd.reset_secret:
+                found.secret_hash = digest(cmd.secret)
+                audit(
+                    uow,
+                    now,
+                    "api_client.secret_reset",
+                    None,
+                    found.organisation_id,
+                    actor_kind="platform",
+                    client_id=cmd.client_id,
+                )
+                await uow.commit()
+            return found, False
+        org = await organisation(uow, cmd.organisation_id)
+        client = ApiClient(
+            organisation_id=org.id,
+            client_id=cmd.client_id,
+            secret_hash=digest(cmd.secret),
+            name=cmd.name,
+            created_by=cmd.created_by,
+            created_at=now,
+        )
+        uow.api_clients.add(client)
+        audit(uow, now, "api_client.provisioned", None, org.id, actor_kind="platform", client_id=cmd.client_id)
+        await uow.commit()
+    return client, True

@@ -1,0 +1,101 @@
+"""Clients of the other services, called with the machine identity."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+from passerelle.libs.client import MachineToken, ServiceClient
+from passerelle.libs.errors import Unavailable
+
+
+class MachineIdentities:
+    """The service's machine identities (one identity API client per OPCO), from the settings or from the file
+    the demo seed writes (read when first needed: the seed runs after the service started)."""
+
+    def __init__(self, identity_url: str, clients: dict[str, dict[str, str]], file: str | None = None) -> None:
+        self._identity_url = identity_url
+        self._file = Path(file) if file else None
+        self._clients: dict[str, ServiceClient] = {}
+        self._base_urls: dict[str, str] = {}
+        self._tokens = {code: self._token(c) for code, c in clients.items()}
+
+    def _token(self, credentials: dict[str, str]) -> MachineToken:
+        return MachineToken(self._identity_url, credentials["client_id"], credentials["client_secret"])
+
+    async def _load(self) -> None:
+        if self._tokens or self._file is None:
+            return
+        raw = await asyncio.to_thread(lambda: json.loads(self._file.read_text()) if self._file.exists() else {})  # type: ignore[union-attr]
+        self._tokens = {code: self._token(c) for code, c in raw.items()}
+
+    async def client(self, base_url: str, opco_code: str | None = None) -> ServiceClient:
+        await self._load()
+        code = opco_code or next(iter(sorted(self._tokens)), None)
+        if code is None or code not in self._tokens:
+            raise Unavailable(
+                f"Aucune identité machine n'est configurée pour l'OPCO {code or '(aucun)'}.", "no_machine_client"
+            )
+        key = f"{base_url}|{code}"
+        if key not in self._clients:
+            self._clients[key] = ServiceClient(base_url, self._tokens[code])
+        return self._clients[key]
+
+
+class HttpContractValidation:
+    """The contracts service's stateless validation endpoint (its engine, as transmission runs it).
+
+    Any of the service's machine identities may call it: it reads nothing but the posted form."""
+
+    def __init__(self, base_url: str, identities: MachineIdentities) -> None:
+        self._base_url = base_url
+        self._identities = identities
+
+    async def validate(self, form: dict[str, Any], documents: list[str]) -> list[dict[str, Any]]:
+        client = await self._identities.client(self._base_url)
+        response = await client.post(
+            "/validation", json=form, params=[("documents", d) for d in documents] + [("for_transmission", "true")]
+        )
+        if response.status_code != 200:
+            raise Unavailable(
+                f"Validation refusée par le service des contrats ({response.status_code}).", "validation_failed"
+            )
+        return list(response.json()["findings"])
+
+
+class HttpDocumentStore:
+    """Stores letters on the contract through the documents service, as the OPCO's machine client."""
+
+    def __init__(self, base_url: str, identities: MachineIdentities) -> None:
+        self._base_url = base_url
+        self._identities = identities
+
+    async def store_letter(
+        self, opco_code: str, contract_id: UUID, document_type: str, filename: str, content: bytes
+    ) -> UUID:
+        client = await self._identities.client(self._base_url, opco_code)
+        sha = hashlib.sha256(content).hexdigest()
+        # Stored already (a crash after the upload, before the case was marked)? Then that one.
+        listed = await client.get(f"/contracts/{contract_id}/documents")
+        if listed.status_code == 200:
+            for line in listed.json().get("documents", []):
+                for version in line.get("versions", []):
+                    if version["sha256"] == sha and version["document_type"] == document_type:
+                        return UUID(version["id"])
+        response = await client.put(
+            f"/contracts/{contract_id}/documents/{document_type}",
+            content=content,
+            headers={"Content-Type": "application/pdf", "X-Filename": quote(filename)},
+        )
+        if response.status_code != 201:
+            raise Unavailable(
+                f"Le service des documents a refusé le courrier ({response.status_code}).",
+                "letter_refused",
+                details={"body": response.text[:500]},
+            )
+        return UUID(response.json()["id"])
