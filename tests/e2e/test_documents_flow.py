@@ -99,8 +99,8 @@ async def read_events(bootstrap: str, topic: str, contract_id: uuid.UUID, expect
 
 def training_agreement(version: int) -> bytes:
     # Version 2 is past the 1 MiB kept in memory: that upload is spooled to disk, then scanned and stored.
-    body = hashlib.sha256(f"convention v{version}".encode()).digest() * (20_000 * version)
-    return b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + body + b"\n%%EOF\n"
+    seed = hashlib.sha256(f"convention v{version}".encode()).hexdigest().encode()
+    return samples.sample_pdf(640_000 * version, seed)
 
 
 async def test_training_agreement_versions_checks_and_events(stack, documents, tokens):

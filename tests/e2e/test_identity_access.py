@@ -106,6 +106,21 @@ class Identity:
     def token(self, email: str, password: str = PASSWORD) -> str:
         return self.login(email, password)["access_token"]
 
+    def verify_by_post(self, email: str, org: dict[str, Any]) -> dict[str, Any]:
+        """Proof of control (issue #10, item 1): the code the local postal adapter prints to the mail catcher."""
+        path = f"/organisations/{org['id']}/verification/postal-code"
+        self.call("POST", path, self.token(email), expect=202)
+        inbox = f"courrier.{org['siret']}@courrier.passerelle.local"
+        [letter] = httpx.get(f"{self.mailbox.api}/api/messages", params={"to": inbox}, timeout=5).json() or [None]
+        deadline = time.monotonic() + 20
+        while letter is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            found = httpx.get(f"{self.mailbox.api}/api/messages", params={"to": inbox}, timeout=5).json()
+            letter = found[0] if found else None
+        assert letter is not None, f"no letter to {inbox}"
+        code = "".join(re.search(r"(\d{4}) (\d{4})", letter["text"]).group(1, 2))  # type: ignore[union-attr]
+        return self.call("POST", f"{path}/confirm", self.token(email), json={"code": code}, expect=200).json()
+
 
 def wait_for_exit(proc: ServiceProcess, timeout: float = 120) -> int:
     assert proc.proc is not None
@@ -204,6 +219,9 @@ def test_people_organisations_roles_and_tokens_every_service_trusts(services, st
         json={"kind": "employer", "name": "Boulangerie Dupain", "siret": siret_paris},
         expect=201,
     ).json()
+    assert not paris["verified"]
+    assert contracts_me(idp.token(claire)).json()["memberships"] == []  # claimed, not proven: nothing opens
+    paris = idp.verify_by_post(claire, paris)
     body = {"email": paul, "role": "contributor"}
     idp.call("POST", f"/organisations/{paris['id']}/invitations", idp.token(claire), json=body, expect=201)
     idp.sign_up_from_invitation(paul, "Paul Lefort")
@@ -225,6 +243,7 @@ def test_people_organisations_roles_and_tokens_every_service_trusts(services, st
     idp.sign_up(julien, "Julien Moreau")
     body = {"kind": "training", "name": "CFA des Métiers", "siret": new_siret(new_siren()), "uai": uai}
     cfa = idp.call("POST", "/organisations", idp.token(sophie), json=body, expect=201).json()
+    cfa = idp.verify_by_post(sophie, cfa)
     found = idp.call("GET", "/organisations/lookup", idp.token(julien), params={"uai": uai}, expect=200).json()
     assert found["id"] == cfa["id"]
     idp.call("POST", f"/organisations/{cfa['id']}/join-requests", idp.token(julien), json={}, expect=201)
@@ -309,3 +328,106 @@ def test_people_organisations_roles_and_tokens_every_service_trusts(services, st
     assert [e.membership_id for e in revoked] == [uuid.UUID(paul_membership)]
     granted = asyncio.run(published(bootstrap, "membership.granted", boulogne["id"]))
     assert {e.email for e in granted} >= {claire}
+
+
+def test_forwarded_for_is_not_believed_and_answers_carry_security_headers(services):
+    """Issue #10, items 8 and 9, on the real server: a client cannot pick the address its failures are counted
+    under, a guesser's address is locked while the owner is not, and uvicorn announces nothing."""
+    identity_process, _ = services
+    idp = Identity(identity_process.url, Mailbox(os.environ["PASSERELLE_MAIL_API"]))
+    email = new_email("xff")
+    idp.sign_up(email, "Xavier Forwarded")
+    for i in range(5):
+        r = idp.http.post(
+            "/auth/login",
+            json={"email": email, "password": f"mauvais-mot-de-passe-{i}"},
+            headers={"X-Forwarded-For": f"198.51.100.{i}"},
+        )
+        assert r.status_code == 401, r.text
+    spoofed = idp.http.post(
+        "/auth/login", json={"email": email, "password": PASSWORD}, headers={"X-Forwarded-For": "203.0.113.99"}
+    )
+    assert spoofed.status_code == 429, spoofed.text
+    assert "server" not in spoofed.headers
+    for header, value in (
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("cache-control", "no-store"),
+    ):
+        assert spoofed.headers[header] == value
+    assert "frame-ancestors 'none'" in spoofed.headers["content-security-policy"]
+
+
+def _until_refused(call, timeout: float = 15.0) -> tuple[httpx.Response, float]:
+    """Polls until the answer is 401; returns it with the seconds it took."""
+    start = time.monotonic()
+    while True:
+        response = call()
+        if response.status_code == 401 or time.monotonic() - start > timeout:
+            return response, time.monotonic() - start
+        time.sleep(0.05)
+
+
+def test_ended_sessions_and_removed_memberships_stop_working_in_every_service_within_seconds(services):
+    """Issue #10, item 7: logout, removal from an organisation and account closure reach contracts (and identity
+    itself) through identity's events, long before the access token expires."""
+    identity_process, contracts_process = services
+    idp = Identity(identity_process.url, Mailbox(os.environ["PASSERELLE_MAIL_API"]))
+    contracts = httpx.Client(base_url=contracts_process.url, timeout=15)
+
+    def me(token: str) -> httpx.Response:
+        return contracts.get("/me", headers={"Authorization": f"Bearer {token}"})
+
+    admin, member = new_email("revoc-admin"), new_email("revoc-membre")
+    idp.sign_up(admin, "Alice Revoque")
+    org = idp.call(
+        "POST",
+        "/organisations",
+        idp.token(admin),
+        json={"kind": "employer", "name": "Revocation SA", "siret": new_siret(new_siren())},
+        expect=201,
+    ).json()
+    org = idp.verify_by_post(admin, org)
+    figures = {}
+
+    # 1. Logout: the session's access token stops working.
+    session = idp.login(admin)
+    assert me(session["access_token"]).status_code == 200
+    idp.call("POST", "/auth/logout", json={"refresh_token": session["refresh_token"]}, expect=204)
+    refused, figures["logout"] = _until_refused(lambda: me(session["access_token"]))
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "token_revoked", refused.text
+    assert idp.call("GET", "/me", session["access_token"]).status_code == 401  # identity too
+    other = idp.login(admin)  # another session of the same account is not affected
+    assert me(other["access_token"]).status_code == 200
+
+    # 2. Removal from the organisation: the member's token (which still lists it) stops working.
+    idp.call(
+        "POST",
+        f"/organisations/{org['id']}/invitations",
+        idp.token(admin),
+        json={"email": member, "role": "contributor"},
+        expect=201,
+    )
+    idp.sign_up_from_invitation(member, "Bruno Membre")
+    members = idp.call("GET", f"/organisations/{org['id']}/members", idp.token(admin), expect=200).json()
+    membership = next(m["membership_id"] for m in members if m["email"] == member)
+    admin_token = idp.token(admin)
+    member_session = idp.login(member)
+    assert [m["siret"] for m in me(member_session["access_token"]).json()["memberships"]] == [org["siret"]]
+    idp.call("DELETE", f"/organisations/{org['id']}/members/{membership}", admin_token, expect=204)
+    refused, figures["membership_removed"] = _until_refused(lambda: me(member_session["access_token"]))
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "token_revoked", refused.text
+    refreshed = idp.call("POST", "/auth/refresh", json={"refresh_token": member_session["refresh_token"]}, expect=200)
+    assert me(refreshed.json()["access_token"]).json()["memberships"] == []  # the new token says the truth
+
+    # 3. Closing the account.
+    last = idp.login(admin)
+    idp.call("POST", "/me/close", last["access_token"], json={"password": PASSWORD}, expect=204)
+    refused, figures["account_closed"] = _until_refused(lambda: me(last["access_token"]))
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "token_revoked", refused.text
+    print(
+        "revocation reached contracts in: "
+        + ", ".join(f"{what} {seconds * 1000:.0f} ms" for what, seconds in figures.items())
+        + f" (access token lifetime {ACCESS_TTL} s)"
+    )
+    # The tokens live ACCESS_TTL seconds here: "token_revoked" (not "token_expired") is the proof.

@@ -28,6 +28,9 @@ def sections(cfg: Config) -> list[str]:
                 "127.0.0.1",
                 "--port",
                 str(cfg.port(svc.port_var)),
+                "--no-server-header",
+                # X-Forwarded-For is read by the services from their trusted proxies only (libs.clients).
+                "--no-proxy-headers",
             ],
             env=env,
             stopwait=15,

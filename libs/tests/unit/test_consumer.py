@@ -145,6 +145,22 @@ async def test_batch_handler_receives_all_new_events_of_its_topic(journal):
     assert group.topics == [ProbeRecorded.topic]
 
 
+def test_records_are_checked_against_their_topics_owner():
+    """Issue #10, item 4: a record forged on a topic by another service, or with another topic's type, is
+    malformed (parked), whatever its payload."""
+    from passerelle.schemas.envelope import MalformedMessage
+    from passerelle.schemas.registry import OWNERS, check_origin
+
+    assert OWNERS["contract.transmitted"] == "contracts" and OWNERS["membership.revoked"] == "identity"
+    assert OWNERS["anomaly.raised"] == "opco_processing" and OWNERS["document.uploaded"] == "documents"
+    check_origin("contract.transmitted", "contract.transmitted", "contracts")
+    check_origin("probe.recorded", "probe.recorded", "anyone")  # the platform's probe has no owner
+    with pytest.raises(MalformedMessage, match="may not publish"):
+        check_origin("contract.transmitted", "contract.transmitted", "documents")
+    with pytest.raises(MalformedMessage, match="on topic"):
+        check_origin("contract.transmitted", "contract.drafted", "contracts")
+
+
 def with_headers(base: ConsumerRecord, **replace: bytes | None) -> ConsumerRecord:
     headers = tuple((k, replace.get(k, v)) for k, v in base.headers)
     return dataclasses.replace(base, headers=headers)

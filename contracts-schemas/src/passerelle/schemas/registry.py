@@ -9,6 +9,7 @@ EVENTS: tuple[type[Event], ...] = (
     identity.AccountConfirmed,
     identity.AccountDisabled,
     identity.AccountUpdated,
+    identity.SessionEnded,
     identity.OrganisationRegistered,
     identity.MembershipGranted,
     identity.MembershipRequested,
@@ -36,6 +37,36 @@ EVENTS: tuple[type[Event], ...] = (
     notifier.NotificationSent,
     platform.ProbeRecorded,
 )
+
+# The one service that may publish each topic: a consumer refuses (parks) a record whose envelope names
+# another producer, or whose type is not its topic. The platform's own probe topic has no owner.
+_OWNER_OF_MODULE: dict[object, str] = {
+    identity: "identity",
+    contracts: "contracts",
+    documents: "documents",
+    opco: "opco_processing",
+    notifier: "notifier",
+}
+OWNERS: dict[str, str] = {
+    e.topic: owner
+    for e in EVENTS
+    for module, owner in _OWNER_OF_MODULE.items()
+    if e.__module__ == getattr(module, "__name__", None)
+}
+
+
+def owner_of(topic: str) -> str | None:
+    return OWNERS.get(topic)
+
+
+def check_origin(topic: str, envelope_type: str, producer: str) -> None:
+    """MalformedMessage unless the record's envelope may be on this topic, from this producer."""
+    if envelope_type != topic:
+        raise MalformedMessage(f"envelope type {envelope_type!r} on topic {topic!r}")
+    owner = owner_of(topic)
+    if owner is not None and producer != owner:
+        raise MalformedMessage(f"producer {producer!r} may not publish on {topic!r} (owner: {owner})")
+
 
 _BY_KEY: dict[tuple[str, int], type[Event]] = {(e.topic, e.schema_version): e for e in EVENTS}
 TOPICS: tuple[str, ...] = tuple(sorted({e.topic for e in EVENTS}))

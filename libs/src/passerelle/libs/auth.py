@@ -1,7 +1,8 @@
 """Token checks every service does itself: verify identity's signed access tokens offline (JWKS).
 
 Access token claims (issued by the identity service):
-    iss, aud, sub (account or API client id), exp, iat, jti,
+    iss, aud, sub (account or API client id), exp, iat (to the millisecond), jti, sid (the login session, for
+    people: ending it revokes the token everywhere, see libs.revocation),
     kind: "user" | "client", email, name,
     orgs: [{"id", "kind": employer|training|opco, "role": admin|contributor|reviewer|supervisor,
             "siret", "siren", "uai", "opco"}]
@@ -21,6 +22,7 @@ import jwt
 from fastapi import Depends, Request
 
 from passerelle.libs.errors import Forbidden, Unauthorized
+from passerelle.libs.revocation import RevocationList
 
 ALGORITHMS = ["EdDSA", "ES256", "RS256"]
 
@@ -48,6 +50,8 @@ class Principal:
     name: str | None
     memberships: tuple[Membership, ...]
     token_id: str | None = None
+    issued_at: float | None = None
+    session_id: str | None = None
 
     def membership(self, organisation_id: UUID) -> Membership | None:
         return next((m for m in self.memberships if m.organisation_id == organisation_id), None)
@@ -93,6 +97,8 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         name=claims.get("name"),
         memberships=memberships,
         token_id=claims.get("jti"),
+        issued_at=float(claims["iat"]) if isinstance(claims.get("iat"), (int, float)) else None,
+        session_id=claims.get("sid") if isinstance(claims.get("sid"), str) else None,
     )
 
 
@@ -115,6 +121,15 @@ class TokenVerifier:
         # so a key withdrawn from the JWKS stops being honoured at the next refresh, cached or not.
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
         self._cache_size = cache_size
+        # Sessions ended and memberships changed since (libs.revocation), checked on every request.
+        self.revocations: RevocationList | None = None
+
+    def _not_revoked(self, principal: Principal) -> Principal:
+        if self.revocations is not None and self.revocations.revoked(
+            str(principal.subject), principal.issued_at, principal.session_id
+        ):
+            raise Unauthorized("Votre session a pris fin ou vos droits ont changé : reconnectez-vous.", "token_revoked")
+        return principal
 
     def set_jwks(self, jwks: dict[str, Any]) -> None:
         self._keys = {k.key_id: k for k in jwt.PyJWKSet.from_dict(jwks).keys if k.key_id}
@@ -159,7 +174,7 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         if time.monotonic() - self._fetched_at < self._refresh_seconds and (principal := self._cached(token)):
-            return principal
+            return self._not_revoked(principal)
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError as exc:
@@ -189,7 +204,7 @@ class TokenVerifier:
             raise Unauthorized("Jeton d'accès invalide.", "token_invalid") from exc
         principal = principal_from_claims(claims)
         self._remember(token, principal, float(claims["exp"]))
-        return principal
+        return self._not_revoked(principal)
 
 
 def _bearer(request: Request) -> str:

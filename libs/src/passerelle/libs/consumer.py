@@ -45,7 +45,7 @@ from passerelle.libs.observability.tracing import consume_span
 from passerelle.libs.unit_of_work import SqlUnitOfWork
 from passerelle.schemas import Envelope, Event, decode_record, event_for_topic
 from passerelle.schemas.envelope import MalformedMessage
-from passerelle.schemas.registry import dead_letter_topic
+from passerelle.schemas.registry import check_origin, dead_letter_topic
 
 log = get_logger(__name__)
 
@@ -134,8 +134,8 @@ class ConsumerGroup:
                 envelope, payload = decode_record(record.value, record.headers)
                 if record.topic not in self.handlers and record.topic not in self.batch_handlers:
                     raise MalformedMessage(f"topic {record.topic!r} is not consumed by {self.group}")
-                if envelope.type != record.topic:
-                    raise MalformedMessage(f"event type {envelope.type!r} published on topic {record.topic!r}")
+                # A forged record: another topic's type, or another service's name (issue #10, item 4).
+                check_origin(record.topic, envelope.type, envelope.producer)
             except Exception as exc:  # noqa: BLE001 - whatever makes a record unreadable, it is parked
                 await self._park(record, exc, attempts=1)
                 continue

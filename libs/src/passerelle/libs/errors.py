@@ -52,6 +52,9 @@ STATUS_OF_KIND: dict[ErrorKind, int] = {
 }
 _KIND_OF_STATUS = {status: kind for kind, status in STATUS_OF_KIND.items()}
 
+# FastAPI's own English answer when a body cannot be decoded at all (the input guard catches most first).
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -308,10 +311,12 @@ class ConcurrentChange(Conflict):
 
 
 _HTTP_MESSAGES = {
+    400: "Requête invalide.",
     404: "Ressource introuvable.",
     405: "Méthode non autorisée.",
     401: "Authentification requise.",
     413: "La demande est trop volumineuse.",
+    415: "Type de contenu non pris en charge.",
 }
 
 
@@ -341,6 +346,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == FASTAPI_BODY_ERROR:
+            unreadable = PasserelleError(
+                "La requête n'est pas lisible.",
+                "body_unreadable",
+                400,
+                [FieldError("body", "body_unreadable", "Le corps de la requête n'a pas pu être lu.")],
+            )
+            return render(unreadable)
         message = (
             exc.detail
             if isinstance(exc.detail, str) and exc.status_code not in _HTTP_MESSAGES
@@ -351,3 +364,12 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+        # Never a traceback or an English text: the cause goes to the log, the caller gets the shape of every error.
+        from passerelle.libs.logging import get_logger
+
+        get_logger(__name__).exception("unhandled error", path=request.url.path, method=request.method)
+        body = {"error": {"code": "internal_error", "message": "Une erreur interne est survenue.", "fields": []}}
+        return JSONResponse(body, status_code=500)

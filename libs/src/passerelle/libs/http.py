@@ -56,6 +56,9 @@ async def correlation_id(request: Request) -> UUID | None:
         return None
 
 
+_VERSION = re.compile(r"[0-9]{1,9}")
+
+
 def expected_version(
     if_match: Annotated[
         str | None,
@@ -65,7 +68,9 @@ def expected_version(
     if if_match is None or if_match.strip() == "*":
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    # ASCII digits only, and few of them: str.isdigit() takes "²" and "١", which int() then refuses,
+    # and a version past 32 bits would only reach PostgreSQL to fail there (issue #10, item 6).
+    if not _VERSION.fullmatch(value):
         raise InvalidInput([FieldError("If-Match", "invalid", "La version attendue doit être un nombre entier.")])
     return int(value)
 

@@ -30,14 +30,18 @@ from passerelle.libs.auth import TokenVerifier
 from passerelle.libs.consumer import BatchHandlerTable, ConsumerGroup, DeadLetters, HandlerTable, subscribe
 from passerelle.libs.db import Database
 from passerelle.libs.errors import install_error_handlers
+from passerelle.libs.headers import SecurityHeaders
 from passerelle.libs.health import Check, database_check, health_router, kafka_check
 from passerelle.libs.http import BodyLimitMiddleware, route_limits
+from passerelle.libs.inputs import InputGuard
 from passerelle.libs.logging import configure_logging, get_logger
 from passerelle.libs.observability import metrics
 from passerelle.libs.observability.http import FASTAPI_TELEMETRY, TelemetryMiddleware
 from passerelle.libs.observability.tracing import configure_tracing, shutdown_tracing
+from passerelle.libs.openapi import install_error_responses
 from passerelle.libs.outbox import RelayWaker, install_waker, sample_backlog
 from passerelle.libs.relay import OutboxRelay, make_producer
+from passerelle.libs.revocation import RevocationFeed, RevocationList
 from passerelle.libs.settings import ServiceSettings
 from passerelle.libs.tasks import BackgroundTask
 from passerelle.schemas import Event
@@ -163,14 +167,19 @@ class Service(Generic[C]):
         )
         app.state.service = self
         install_error_handlers(app)
+        install_error_responses(app)
         app.add_middleware(TelemetryMiddleware)
         app.include_router(health_router(self.checks()))
         app.add_api_route("/metrics", self._metrics, methods=["GET"], include_in_schema=False)
         for router in self.routers:
             app.include_router(router)
+        # The last added is the outermost: the security headers go on every answer (the refusals below
+        # included), the body limit applies while the body arrives, then the input guard reads it.
+        app.add_middleware(InputGuard)
         app.add_middleware(
             BodyLimitMiddleware, default_max_bytes=self.settings.max_body_bytes, routes=route_limits(self.routers)
         )
+        app.add_middleware(SecurityHeaders)
         return app
 
     async def _metrics(self) -> Response:
@@ -193,6 +202,15 @@ class Service(Generic[C]):
         metrics.set_service(self.name)
         app.state.token_verifier = TokenVerifier(s.jwks_url or "", s.token_issuer, s.token_audience)
         async with contextlib.AsyncExitStack() as stack:
+            if s.revocation_feed_enabled:
+                # Ended sessions and changed memberships, from identity's events (issue #10, item 7).
+                revocations = RevocationList(s.revocation_horizon_seconds)
+                app.state.token_verifier.revocations = revocations
+                self.state["revocations"] = revocations
+                feed = RevocationFeed(s.kafka_bootstrap, revocations, client_id=f"{self.name}-revocations")
+                await feed.start()
+                self.state["revocation_feed"] = feed
+                stack.push_async_callback(feed.stop)
             for hook in self.on_startup:
                 await hook(self)
             stack.push_async_callback(self._run_shutdown_hooks)

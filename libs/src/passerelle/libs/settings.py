@@ -30,6 +30,10 @@ class ServiceSettings(BaseSettings):
     # Runs the outbox relay inside the HTTP process; set false to run `passerelle-relay` on its own.
     relay_in_process: bool = True
     consumers_enabled: bool = True
+    # Every process follows identity's session and membership events (libs.revocation) for this long back:
+    # at least the access tokens' lifetime.
+    revocation_feed_enabled: bool = True
+    revocation_horizon_seconds: float = 15 * 60
     # The Kafka consumer group of the service's consumers (defaults to the service's name).
     consumer_group: str | None = None
     consumer_max_attempts: int = 5

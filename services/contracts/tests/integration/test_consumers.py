@@ -23,6 +23,7 @@ from passerelle.schemas import Envelope, Event, encode_record
 from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.identity import MembershipGranted
 from passerelle.schemas.events.opco import Anomaly, AnomalyRaised, ContractEngaged
+from passerelle.schemas.registry import OWNERS  # each event from its topic's owner (item 4)
 
 from .conftest import VersionedClient
 
@@ -53,7 +54,7 @@ async def kafka_client(stack, signer) -> AsyncIterator[httpx.AsyncClient]:
 
 async def publish(stack: dict[str, str], event: Event, envelope: Envelope | None = None) -> Envelope:
     envelope = envelope or Envelope(
-        type=event.topic, schema_version=event.schema_version, producer="opco-processing", subject=event.subject()
+        type=event.topic, schema_version=event.schema_version, producer=OWNERS[event.topic], subject=event.subject()
     )
     key, value, headers = encode_record(envelope, event)
     producer = make_producer(stack["PASSERELLE_KAFKA_BOOTSTRAP"])

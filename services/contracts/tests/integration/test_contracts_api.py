@@ -134,6 +134,7 @@ async def test_an_employer_drafts_corrects_and_transmits_an_apprenticeship(clien
         "training_uai": DEMO_CFA_UAI,
         "training_siret": DEMO_CFA_SIRET,
         "opco_code": "OPCOEP",
+        "employer_may_see": True,
     }
 
     # Frozen for editing.
@@ -190,7 +191,7 @@ async def test_bad_input_gets_422_with_paths_and_nothing_is_saved(client, auth, 
     assert [e["topic"] for e in outbox(database_url, contract_id)] == ["contract.drafted"]
 
 
-async def test_only_parties_see_a_contract_and_each_side_edits_its_part(client, auth):
+async def test_only_parties_see_a_contract_and_each_side_edits_its_part(client, auth, database_url):
     created = await create(
         client, auth, CFA, contract_type="apprentissage", training_uai=DEMO_CFA_UAI, employer_siret=DEMO_EMPLOYER_SIRET
     )
@@ -222,6 +223,9 @@ async def test_only_parties_see_a_contract_and_each_side_edits_its_part(client, 
     )
     assert proposed.status_code == 200, proposed.text
     assert proposed.json()["status"] == "proposed"
+    # The events say so, for the documents service to apply the same rule (issue #10, item 3).
+    events = {e["topic"]: e["payload"]["parties"]["employer_may_see"] for e in outbox(database_url, contract_id)}
+    assert events["contract.drafted"] is False and events["contract.proposed"] is True
     seen = await client.get(f"/contracts/{contract_id}", headers=employer)
     assert seen.status_code == 200 and seen.json()["status_label"] == "Envoyé par l'organisme ou le CFA"
     # Accepting opens it for completing; the employer still cannot rewrite the training organisation's part.

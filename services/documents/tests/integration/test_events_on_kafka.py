@@ -9,6 +9,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from passerelle.libs.relay import make_producer
+from passerelle.libs.testing.samples import sample_pdf
 from passerelle.libs.testing.tokens import employer_claim, opco_claim
 from passerelle.schemas import Envelope, decode_record, encode_record
 from passerelle.schemas.events.common import ContractParties
@@ -52,11 +53,11 @@ async def test_contract_events_open_the_contract_and_uploads_are_announced(clien
         f"/contracts/{contract_id}/documents",
         headers=employer,
         data={"document_type": "convention_formation"},
-        files={"file": ("c.pdf", b"%PDF-1.7\nhello", "application/pdf")},
+        files={"file": ("c.pdf", sample_pdf(), "application/pdf")},
     )
     assert response.status_code == 201
     document_id = response.json()["id"]
-    assert (await client.get(f"/documents/{document_id}", headers=opco)).status_code == 403
+    assert (await client.get(f"/documents/{document_id}", headers=opco)).status_code == 404
 
     transmitted = ContractTransmitted(
         contract_id=contract_id,
@@ -94,3 +95,53 @@ async def test_contract_events_open_the_contract_and_uploads_are_announced(clien
     [(envelope, event)] = found
     assert envelope.producer == "documents" and envelope.subject == str(contract_id)
     assert str(event.document_id) == document_id and event.document_type == "convention_formation"
+
+
+async def test_documents_follow_the_contracts_parties_rule_deletion_included(client, settings, sign, wait_until):
+    """Issue #10, item 3: an employer sees nothing of a training organisation's draft before it is proposed
+    (as contracts answers 404), and nobody sees a deleted draft's documents."""
+    from passerelle.libs.testing.tokens import training_claim
+    from passerelle.schemas.events.contracts import ContractDeleted, ContractProposed
+
+    contract_id = uuid.uuid4()
+    employer = sign(employer_claim(SIRET))
+    cfa = sign(training_claim("0330012A"))
+    hidden = PARTIES.model_copy(update={"employer_may_see": False})
+    await publish(settings, ContractDrafted(contract_id=contract_id, contract_type="apprentissage", parties=hidden))
+    listing = f"/contracts/{contract_id}/documents"
+
+    async def cfa_sees():
+        return (await client.get(listing, headers=cfa)).status_code == 200
+
+    assert await wait_until(cfa_sees, timeout=60)
+    upload = {
+        "data": {"document_type": "convention_formation"},
+        "files": {"file": ("c.pdf", sample_pdf(), "application/pdf")},
+    }
+    assert (await client.get(listing, headers=employer)).status_code == 404
+    assert (await client.post(listing, headers=employer, **upload)).status_code == 404
+    stored = await client.post(listing, headers=cfa, **upload)
+    assert stored.status_code == 201, stored.text
+    document = f"/documents/{stored.json()['id']}"
+    assert (await client.get(document, headers=employer)).status_code == 404
+
+    proposed = ContractProposed(
+        contract_id=contract_id, contract_type="apprentissage", parties=PARTIES, employer_email="rh@example.fr"
+    )
+    await publish(settings, proposed)
+
+    async def employer_sees():
+        return (await client.get(document, headers=employer)).status_code == 200
+
+    assert await wait_until(employer_sees, timeout=60)
+
+    await publish(settings, ContractDeleted(contract_id=contract_id, contract_type="apprentissage", parties=PARTIES))
+
+    async def nobody_sees():
+        return (await client.get(listing, headers=cfa)).status_code == 404
+
+    assert await wait_until(nobody_sees, timeout=60)
+    for headers in (cfa, employer):
+        assert (await client.get(document, headers=headers)).status_code == 404
+        assert (await client.get(f"{document}/content", headers=headers)).status_code == 404
+        assert (await client.post(listing, headers=headers, **upload)).status_code == 404

@@ -18,10 +18,11 @@ from passerelle.documents.service_layer import uploads
 from passerelle.libs.outbox import outbox_table
 from passerelle.libs.tasks import SKIPPED, advisory_key
 from passerelle.libs.testing.processes import free_port
+from passerelle.libs.testing.samples import sample_pdf
 
 pytestmark = pytest.mark.integration
 
-PDF = b"%PDF-1.7\n" + b"0123456789abcdef" * 4000
+PDF = sample_pdf(64_000, b"0123456789abcdef")
 
 
 async def post(client, contract_id, headers, content=PDF):

@@ -18,8 +18,7 @@ pytestmark = pytest.mark.integration
 
 
 def pdf(size: int = 50_000, seed: bytes = b"") -> bytes:
-    body = hashlib.sha256(seed).digest() * (size // 32 + 1)
-    return (b"%PDF-1.7\n" + body)[:size]
+    return samples.sample_pdf(size, hashlib.sha256(seed).hexdigest().encode())
 
 
 def eicar_pdf() -> bytes:
@@ -144,6 +143,16 @@ async def test_an_infected_file_is_refused_announced_and_not_stored(client, serv
         ),
         (b"MZ\x90\x00\x03" + b"\0" * 4000, "convention.pdf", 415, "document_type_not_allowed", "type_not_allowed"),
         (b"%PDF-1.7\n" + b"a" * (10 * 1024 * 1024), "gros.pdf", 413, "document_too_large", "too_large"),
+        # Issue #10, item 9: the whole structure is read, not the first bytes only.
+        (pdf() + b"PK\x05\x06" + b"\0" * 18, "polyglotte.pdf", 422, "document_unsafe_archive", "unsafe_archive"),
+        (
+            samples.sample_png() + b"<html><script>alert(1)</script>",
+            "photo.png",
+            422,
+            "document_unsafe_trailing_data",
+            "unsafe_trailing_data",
+        ),
+        (b"%PDF-1.7\nhello", "vide.pdf", 422, "document_unsafe_unreadable", "unsafe_unreadable"),
     ],
 )
 async def test_bad_files_are_refused_with_a_french_message(
@@ -162,7 +171,7 @@ async def test_a_raw_body_upload_for_services(client, contract_id, sign):
     from passerelle.libs.testing.tokens import employer_claim
 
     machine = sign(employer_claim("73282932000074"), kind="client")
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 3000
+    png = samples.sample_png(40, 40)
     response = await client.put(
         f"/contracts/{contract_id}/documents/cerfa_signe",
         headers={**machine, "X-Filename": "CERFA%2010103%20sign%C3%A9.png", "Content-Type": "image/png"},
@@ -207,12 +216,16 @@ async def test_access_is_checked_on_every_route(client, contract_id, employer, s
         f"/documents/{document}/content",
     ):
         refused = await client.get(path, headers=stranger)
-        assert refused.status_code == 403, path
-        assert refused.json()["error"]["message"] == "Vous n'avez pas accès aux documents de ce contrat."
-        assert (await client.get(path, headers=opco_staff)).status_code == 403  # not transmitted yet
-    assert (await post(client, contract_id, stranger, pdf())).status_code == 403
+        # Not found alike for what does not exist and what the caller may not see (issue #10, item 9).
+        missing_path = path.replace(str(contract_id), str(uuid.uuid4())).replace(document, str(uuid.uuid4()))
+        missing = await client.get(missing_path, headers=stranger)
+        assert refused.status_code == missing.status_code == 404, path
+        assert refused.json() == missing.json()
+        assert (await client.get(path, headers=opco_staff)).status_code == 404  # not transmitted yet
+    refused_upload = await post(client, contract_id, stranger, pdf())
     unknown = await post(client, uuid.uuid4(), employer, pdf())
-    assert unknown.status_code == 404 and unknown.json()["error"]["message"] == "Contrat introuvable."
+    assert refused_upload.status_code == unknown.status_code == 404
+    assert refused_upload.json() == unknown.json() and unknown.json()["error"]["message"] == "Contrat introuvable."
     assert (await client.get(f"/documents/{uuid.uuid4()}", headers=employer)).status_code == 404
 
     transmitted = await new_contract(transmitted=True)

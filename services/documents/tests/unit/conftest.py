@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from passerelle.documents.domain.access import ContractAccess
+from passerelle.documents.domain.errors import UnsafeContent
 from passerelle.documents.domain.model import Document, DocumentStatus
 from passerelle.documents.service_layer.context import Documents
 from passerelle.documents.service_layer.ports import ObjectMissing, ScannerError, ScanResult, StorageError, StoredObject
@@ -223,6 +224,24 @@ class FakeScanSession:
         self.closed = True
 
 
+class FakeInspector:
+    """Accepts every file unless told a refusal (the real parsers are tested in test_structure_inspection.py)."""
+
+    def __init__(self) -> None:
+        self.refusal: str | None = None
+        self.inspected: list[str] = []
+
+    def inspect(self, reader, media_type: str) -> None:
+        self.inspected.append(media_type)
+        if self.refusal is not None:
+            raise UnsafeContent(self.refusal)
+
+
+@pytest.fixture
+def inspector() -> FakeInspector:
+    return FakeInspector()
+
+
 @pytest.fixture
 def state() -> FakeState:
     return FakeState()
@@ -244,11 +263,12 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def docs(state, storage, scanner, clock) -> Documents:
+def docs(state, storage, scanner, inspector, clock) -> Documents:
     return Documents(
         uow_factory=lambda: FakeUnitOfWork(state),
         storage=storage,
         scanner=scanner,
+        inspector=inspector,
         max_upload_bytes=1024,
         scan_max_bytes=4096,
         download_url_ttl_seconds=300,

@@ -71,6 +71,19 @@ def test_the_opco_letters_come_from_the_contracts_opco_only():
     assert not may_upload(machine, contract(transmitted=False), "courrier_accord")
 
 
+def test_the_rule_is_the_contracts_one_employer_visibility_and_deletion_included():
+    """Issue #10, item 3."""
+    employer = principal(employer_claim("73282932000074"))
+    cfa = principal(training_claim("0751234J"))
+    opco = principal(opco_claim("OPCO-EP"))
+    draft = contract(employer_may_see=False)
+    assert not may_see(employer, draft) and not may_upload(employer, draft, "convention_formation")
+    assert may_see(cfa, draft)
+    deleted = contract(deleted=True, transmitted=True)
+    for who in (employer, cfa, opco):
+        assert not may_see(who, deleted) and not may_upload(who, deleted, "courrier_accord")
+
+
 def test_the_opco_the_case_was_routed_to_wins_over_the_contracts_guess():
     """opco-processing routes by IDCC (case.opened): that OPCO sees and letters the contract, the guessed one not."""
     access = contract(transmitted=True, opco_code="OPCOMMERCE", routed_opco_code="OPCOEP")

@@ -27,6 +27,7 @@ def test_the_projection_follows_every_event_that_carries_the_parties():
         "contract.updated",
         "contract.transmitted",
         "contract.transferred",
+        "contract.deleted",
     }
 
 

@@ -169,12 +169,30 @@ class Api:
     async def headers(self, email: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {(await self.login(email))['access_token']}"}
 
-    async def employer(self, headers: dict[str, str], siret: str, name: str = "Boulangerie Dupain") -> dict[str, Any]:
+    async def employer(
+        self, headers: dict[str, str], siret: str, name: str = "Boulangerie Dupain", verified: bool = True
+    ) -> dict[str, Any]:
         r = await self.client.post(
             "/organisations", json={"kind": "employer", "name": name, "siret": siret}, headers=headers
         )
         assert r.status_code == 201, r.text
-        return r.json()
+        org = r.json()
+        assert org["verified"] is False
+        if verified:
+            org = await self.verify_by_post(headers, org)
+        return org
+
+    async def verify_by_post(self, headers: dict[str, str], org: dict[str, Any]) -> dict[str, Any]:
+        """The code sent by post to the establishment (the local adapter prints it to the mail catcher)."""
+        path = f"/organisations/{org['id']}/verification/postal-code"
+        sent = await self.client.post(path, headers=headers)
+        assert sent.status_code == 202, sent.text
+        [letter] = await self.mailbox.messages(f"courrier.{org['siret']}@courrier.passerelle.local")
+        code = "".join(re.search(r"(\d{4}) (\d{4})", letter["text"]).group(1, 2))  # type: ignore[union-attr]
+        confirmed = await self.client.post(f"{path}/confirm", json={"code": code}, headers=headers)
+        assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["verified"] is True
+        return confirmed.json()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import pytest
 
+from passerelle.identity.adapters.postal import PrintedLetters
 from passerelle.identity.domain.model import (
     Account,
     ActionToken,
@@ -31,7 +32,7 @@ from passerelle.identity.domain.model import (
 from passerelle.identity.domain.passwords import PasswordPolicy
 from passerelle.identity.domain.roles import OrganisationKind
 from passerelle.identity.domain.tokens import TokenSettings
-from passerelle.identity.service_layer import commands, organisations, provisioning
+from passerelle.identity.service_layer import commands, organisations, provisioning, verification
 from passerelle.identity.service_layer.ports import Policy, Ports
 from passerelle.libs.testing.fakes import FakeClock
 
@@ -89,6 +90,9 @@ class FakeOrganisations(_Repo):
 
     async def training_by_uai(self, uai: str) -> Organisation | None:
         return await self._find(OrganisationKind.TRAINING, uai=uai)
+
+    async def training_by_siret(self, siret: str) -> Organisation | None:
+        return await self._find(OrganisationKind.TRAINING, siret=siret)
 
     async def opco_by_code(self, code: str) -> Organisation | None:
         return await self._find(OrganisationKind.OPCO, opco_code=code)
@@ -286,6 +290,7 @@ class World:
             ),
             passwords=PasswordPolicy(),
             clock=self.clock,
+            postal=PrintedLetters(),
         )
 
     def uow(self) -> FakeUnitOfWork:
@@ -310,10 +315,13 @@ class World:
         return account
 
     async def employer(
-        self, admin: Account, siret: str = "81208328500013", name: str = "Boulangerie Dupain"
+        self, admin: Account, siret: str = "81208328500013", name: str = "Boulangerie Dupain", verified: bool = True
     ) -> Organisation:
+        """Registered by `admin`; verified by an operator unless told otherwise (issue #10, item 1)."""
         cmd = commands.RegisterOrganisation(actor_id=admin.id, kind="employer", name=name, siret=siret)
         org, _ = await organisations.register_organisation(cmd, self.uow(), self.ports)
+        if verified:
+            org = await verification.approve(None, org.id, self.uow(), self.ports)
         return org
 
     async def opco(self, code: str = "OPCOMMERCE") -> Organisation:

@@ -96,19 +96,68 @@ async def test_wrong_password_and_unknown_account_get_the_same_answer(world):
     assert wrong.value.message == "Identifiant ou mot de passe incorrect."
 
 
-async def test_login_is_throttled_per_account_then_released(world):
+async def test_failures_lock_the_account_for_that_address_only_with_a_growing_delay(world):
+    """Issue #10, item 8: five wrong passwords from one place no longer lock the owner out from anywhere."""
     await world.person(EMAIL)
+    attacker = "198.51.100.66"
     for i in range(5):
         with pytest.raises(AuthenticationFailed):
-            await log_in(world, password=f"mauvais-mot-de-passe-{i}", ip=f"10.0.0.{i}")
-        world.clock.advance(seconds=10)
-    # Even the right password waits: the account is under attack.
+            await log_in(world, password=f"mauvais-mot-de-passe-{i}", ip=attacker)
+    # The owner, from their own address, logs in.
+    assert (await log_in(world, ip="10.9.9.9")).access_token
+    # The attacker waits, even with the right password, and each new failure doubles the wait.
+    waits = []
+    for i in range(3):
+        with pytest.raises(TooManyAttempts) as caught:
+            await log_in(world, ip=attacker)
+        waits.append(caught.value.retry_after_seconds)
+        world.clock.advance(seconds=caught.value.retry_after_seconds)
+        with pytest.raises(AuthenticationFailed):
+            await log_in(world, password=f"encore-faux-{i}", ip=attacker)
+    assert waits == [30, 60, 120]
+    assert (await log_in(world, ip="10.9.9.9")).access_token
+
+
+async def test_an_account_is_bounded_from_everywhere_far_higher(world):
+    world.ports.policy = type(world.ports.policy)(
+        **{**world.ports.policy.__dict__, "max_failures_per_account_anywhere": 12}
+    )
+    await world.person(EMAIL)
+    for i in range(12):
+        with pytest.raises(AuthenticationFailed):
+            await log_in(world, password="mauvais-mot-de-passe", ip=f"203.0.113.{i}")
     with pytest.raises(TooManyAttempts) as caught:
         await log_in(world, ip="10.9.9.9")
-    assert 0 < caught.value.retry_after_seconds <= 15 * 60
     world.clock.advance(seconds=caught.value.retry_after_seconds)
-    tokens = await log_in(world)
-    assert tokens.access_token
+    assert (await log_in(world, ip="10.9.9.9")).access_token
+
+
+async def test_closing_an_account_is_throttled_like_a_login(world):
+    account = await world.person(EMAIL)
+    for _ in range(5):
+        with pytest.raises(InvalidInput):
+            await accounts.close_account(
+                commands.CloseAccount(account.id, "mauvais", "198.51.100.7"), world.uow(), world.ports
+            )
+    with pytest.raises(TooManyAttempts):
+        await accounts.close_account(
+            commands.CloseAccount(account.id, world.password, "198.51.100.7"), world.uow(), world.ports
+        )
+
+
+async def test_password_reset_requests_are_throttled_per_address_known_or_not(world):
+    world.ports.policy = type(world.ports.policy)(**{**world.ports.policy.__dict__, "reset_requests_per_ip": 3})
+    await world.person(EMAIL)
+    for email in (EMAIL, "inconnu@nulle-part.example.fr", "autre@nulle-part.example.fr"):
+        await accounts.request_password_reset(
+            commands.RequestPasswordReset(email, "192.0.2.9"), world.uow(), world.ports
+        )
+    for email in (EMAIL, "inconnu@nulle-part.example.fr"):
+        with pytest.raises(TooManyAttempts):
+            await accounts.request_password_reset(
+                commands.RequestPasswordReset(email, "192.0.2.9"), world.uow(), world.ports
+            )
+    await accounts.request_password_reset(commands.RequestPasswordReset(EMAIL, "192.0.2.10"), world.uow(), world.ports)
 
 
 async def test_unknown_accounts_are_throttled_too(world):
@@ -141,11 +190,14 @@ async def test_a_success_clears_the_account_counter(world):
     assert (await log_in(world)).access_token
 
 
-async def test_password_reset_is_silent_for_unknown_addresses(world):
+async def test_password_reset_for_an_unknown_address_does_the_same_work_without_a_link(world):
+    """Issue #10, item 8: the same answer, the same writes (a mail, the counters), no link for anyone."""
     await accounts.request_password_reset(
         commands.RequestPasswordReset("inconnu@nulle-part.example.fr"), world.uow(), world.ports
     )
-    assert world.store.all(OutgoingMail) == []
+    [mail] = world.store.all(OutgoingMail)
+    assert mail.to_address == "inconnu@nulle-part.example.fr" and "aucun compte actif" in mail.body
+    assert "jeton=" not in mail.body
 
 
 async def test_password_reset_link_is_single_use_short_lived_and_ends_sessions(world):

@@ -20,10 +20,10 @@ async def test_access_token_carries_exactly_the_documented_claims(world):
     org = await world.employer(account)
     tokens = await log_in(world)
     claims = world.claims(tokens.access_token)
-    assert set(claims) == {"iss", "aud", "sub", "exp", "iat", "jti", "kind", "email", "name", "orgs"}
+    assert set(claims) == {"iss", "aud", "sub", "exp", "iat", "jti", "kind", "email", "name", "orgs", "sid"}
     assert claims["iss"] == "passerelle-identity" and claims["aud"] == "passerelle"
     assert claims["sub"] == str(account.id) and claims["kind"] == "user"
-    assert claims["exp"] - claims["iat"] == 600 == tokens.expires_in
+    assert claims["exp"] - int(claims["iat"]) == 600 == tokens.expires_in
     assert claims["orgs"] == [
         {
             "id": str(org.id),

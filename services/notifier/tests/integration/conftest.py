@@ -22,6 +22,7 @@ from passerelle.libs.testing.tokens import TokenFactory
 from passerelle.notifier.bootstrap import bootstrap
 from passerelle.notifier.config import Settings
 from passerelle.schemas import Envelope, Event, encode_record
+from passerelle.schemas.registry import OWNERS
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
 
@@ -101,7 +102,10 @@ _offsets = iter(range(10**9))
 
 def record(event: Event, envelope: Envelope | None = None) -> tuple[ConsumerRecord, Envelope]:
     envelope = envelope or Envelope(
-        type=event.topic, schema_version=event.schema_version, producer="test", subject=event.subject()
+        type=event.topic,
+        schema_version=event.schema_version,
+        producer=OWNERS.get(event.topic, "test"),  # consumers park records not from the topic's owner
+        subject=event.subject(),
     )
     key, value, headers = encode_record(envelope, event)
     rec = ConsumerRecord(

@@ -29,6 +29,11 @@ class ContractParties(BaseModel):
     training_uai: str | None = Field(default=None, description="The training organisation's UAI (7 digits + letter)")
     training_siret: str | None = Field(default=None, description="The training organisation's SIRET")
     opco_code: str | None = Field(default=None, description="Code of the OPCO that funds and registers the contract")
+    employer_may_see: bool = Field(
+        default=True,
+        description="False while a training organisation's draft is not yet proposed to the employer: the "
+        "employer's members do not see it (nor its documents) until then",
+    )
 
 
 class DocumentRef(BaseModel):

@@ -48,6 +48,18 @@ class AccountDisabled(Event):
     disabled_by: UUID | None = Field(default=None, description="Who disabled it")
 
 
+class SessionEnded(Event):
+    """A login session ended (logout, password change or reset, closure, replayed refresh token): the access
+    tokens issued from it stop working in every service (their `sid` claim names it)."""
+
+    topic: ClassVar[str] = "session.ended"
+    subject_field: ClassVar[str | None] = "account_id"
+
+    session_id: UUID = Field(description="The session; its access tokens carry it as `sid`")
+    account_id: UUID = Field(description="The account of the session")
+    reason: str = Field(description="logout, logout_everywhere, password_changed, account_disabled, ...")
+
+
 class OrganisationRegistered(Event):
     topic: ClassVar[str] = "organisation.registered"
     subject_field: ClassVar[str | None] = "organisation_id"

@@ -17,13 +17,12 @@ from passerelle.schemas import Envelope, Event, encode_record
 from passerelle.schemas.events.common import ContractParties
 from passerelle.schemas.events.contracts import ContractDrafted, ContractTransmitted, ContractUpdated
 from passerelle.schemas.events.documents import DocumentUploaded
+from passerelle.schemas.registry import OWNERS
 
 EMPLOYER_SIRET = "81208328500013"
 TRAINING_UAI = "0754321P"
 TRAINING_SIRET = "19750001700015"
 OPCO_CODE = "OPCOMMERCE"
-
-_PRODUCERS = {"contract": "contracts", "amendment": "contracts", "document": "documents"}
 
 
 def parties(**overrides: Any) -> ContractParties:
@@ -89,7 +88,7 @@ def envelope_for(event: Event, **overrides: Any) -> Envelope:
     values: dict[str, Any] = {
         "type": event.topic,
         "schema_version": event.schema_version,
-        "producer": _PRODUCERS.get(event.topic.split(".")[0], "test"),
+        "producer": OWNERS.get(event.topic, "test"),  # consumers park records not from the topic's owner
         "subject": event.subject(),
     }
     return Envelope(**{**values, **overrides})

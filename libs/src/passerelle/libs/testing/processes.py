@@ -49,6 +49,8 @@ class ServiceProcess:
             str(port),
             "--app-dir",
             str(REPO),
+            "--no-server-header",
+            "--no-proxy-headers",
         ]
         return cls(name, args, env, log_dir, port)
 

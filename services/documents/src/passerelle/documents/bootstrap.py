@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from passerelle.documents.adapters.inspection import StructureInspector
 from passerelle.documents.adapters.scanner import ClamdScanner
 from passerelle.documents.adapters.storage import S3Storage
 from passerelle.documents.adapters.unit_of_work import DocumentsUnitOfWork
@@ -60,6 +61,7 @@ def bootstrap(
         producer=settings.service_name,
         storage=storage or storage_from(settings),
         scanner=scanner or ClamdScanner(settings.clamd_host, settings.clamd_port, settings.clamd_timeout_seconds),
+        inspector=StructureInspector(),
         max_upload_bytes=settings.max_upload_bytes,
         scan_max_bytes=settings.scan_max_bytes,
         download_url_ttl_seconds=settings.download_url_ttl_seconds,

@@ -7,6 +7,7 @@ from datetime import timedelta
 from passerelle.identity.adapters.hashing import Argon2Hasher
 from passerelle.identity.adapters.keys import KeyCipher, KeyStore
 from passerelle.identity.adapters.orm import start_mappers
+from passerelle.identity.adapters.postal import PrintedLetters
 from passerelle.identity.adapters.signer import JwtSigner, LocalTokenVerifier
 from passerelle.identity.adapters.unit_of_work import IdentityUnitOfWork
 from passerelle.identity.config import DEVELOPMENT_ENVIRONMENTS, Settings
@@ -63,6 +64,10 @@ def policy_of(settings: Settings) -> Policy:
         login_window=timedelta(seconds=settings.login_window_seconds),
         max_failures_per_account=settings.login_max_failures_per_account,
         max_failures_per_ip=settings.login_max_failures_per_ip,
+        max_failures_per_account_anywhere=settings.login_max_failures_per_account_anywhere,
+        lock_base_seconds=settings.login_lock_base_seconds,
+        lock_max_seconds=settings.login_lock_max_seconds,
+        reset_requests_per_ip=settings.password_reset_requests_per_ip,
         portal_url=settings.portal_url,
     )
 
@@ -81,6 +86,7 @@ def build_context(settings: Settings, database: Database) -> IdentityContext:
         signer=JwtSigner(keys),
         policy=policy,
         passwords=PasswordPolicy(),
+        postal=PrintedLetters(),
     )
     mailer = SmtpMailer(
         settings.smtp_host,
@@ -104,6 +110,8 @@ def build_context(settings: Settings, database: Database) -> IdentityContext:
 
 
 async def _ensure_keys(service: Service[IdentityContext]) -> None:
+    # Identity's own routes refuse revoked tokens too (the list is fed by identity's own events).
+    service.context.verifier.revocations = service.state.get("revocations")
     # Before serving: a token can be signed from the first request on.
     await service.context.keys.ensure_keys()
 

@@ -33,8 +33,17 @@ class Settings(ServiceSettings):
 
     # Login throttling (sliding window)
     login_window_seconds: int = 15 * 60
+    # Per account *and* address: past this many failures, a delay that doubles each time (base, at most max).
     login_max_failures_per_account: int = 5
+    login_lock_base_seconds: int = 30
+    login_lock_max_seconds: int = 15 * 60
     login_max_failures_per_ip: int = 50
+    # Per account from any address: a far higher bound, against guessing spread over many addresses.
+    login_max_failures_per_account_anywhere: int = 100
+    password_reset_requests_per_ip: int = 20
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed; none by default,
+    # so a client cannot choose the address its attempts are counted under.
+    trusted_proxies: list[str] = []
 
     # Argon2id cost (OWASP: m=64 MiB, t=3, p=4 is comfortable on a server)
     argon2_time_cost: int = 3

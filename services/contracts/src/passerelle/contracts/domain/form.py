@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
 from .codes import (
@@ -63,6 +63,14 @@ FormDate = Annotated[date, BeforeValidator(_form_date)]
 """A date of the form: accepts JJ/MM/AAAA and AAAA-MM-JJ, answers in JJ/MM/AAAA when it cannot read one."""
 
 
+# Bounds of what a form field can hold at all, far past any real value: they keep absurd numbers (2^63
+# employees, 10^999 euros) out of the rules, the pay schedule and the PDF. The legal limits are rules, checked
+# with their references; these are not legal values.
+INPUT_MAX_COUNT = 10_000_000
+INPUT_MAX_MONTHS = 1_200
+INPUT_MAX_AMOUNT = Decimal("1000000000")
+
+
 class FormPart(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=False, str_strip_whitespace=True)
 
@@ -104,7 +112,7 @@ class Employer(FormPart):
         None, description="Specific employer case (temporary work agency, employers' group, seasonal, family)"
     )
     naf_code: str | None = Field(None, description="Main activity code (APE/NAF), format 00.00A")
-    headcount: int | None = Field(None, ge=0, description="Total headcount of the company")
+    headcount: int | None = Field(None, ge=0, le=INPUT_MAX_COUNT, description="Total headcount of the company")
     idcc: str | None = Field(
         None, description="Collective agreement code (IDCC), 4 digits; 9999 none, 9998 under negotiation"
     )
@@ -117,7 +125,7 @@ class Employer(FormPart):
     provident_fund: str | None = Field(
         None, description="Provident fund (organisme de prévoyance), professionalisation only", max_length=200
     )
-    public_unemployment_insurance: bool | None = Field(
+    public_unemployment_insurance: StrictBool | None = Field(
         None, description="Public employer only: the employer has joined the unemployment insurance scheme"
     )
 
@@ -147,7 +155,7 @@ class Employee(FormPart):
     birth_department: str | None = Field(
         None, description="Department of birth (2 or 3 characters, 2A/2B for Corsica, 99 born abroad)", max_length=3
     )
-    born_abroad: bool | None = Field(
+    born_abroad: StrictBool | None = Field(
         None, description="Born abroad (true) or in France (false); the department of birth is then 99"
     )
     sex: Sex | None = Field(None, description="Sex: M or F")
@@ -157,19 +165,19 @@ class Employee(FormPart):
     address: Address | None = Field(None, description="Home address")
     phone: str | None = Field(None, description="Phone number")
     email: str | None = Field(None, description="E-mail address")
-    disabled_worker: bool | None = Field(None, description="Recognised disabled worker (RQTH)")
-    high_level_athlete: bool | None = Field(None, description="Listed high-level athlete")
-    business_project: bool | None = Field(
+    disabled_worker: StrictBool | None = Field(None, description="Recognised disabled worker (RQTH)")
+    high_level_athlete: StrictBool | None = Field(None, description="Listed high-level athlete")
+    business_project: StrictBool | None = Field(
         None, description="Has a business creation or take-over project that requires the diploma"
     )
-    failed_exam: bool | None = Field(None, description="The contract follows a failed exam (extension, L6222-11)")
-    completed_middle_school: bool | None = Field(
+    failed_exam: StrictBool | None = Field(None, description="The contract follows a failed exam (extension, L6222-11)")
+    completed_middle_school: StrictBool | None = Field(
         None, description="Has completed the first cycle of secondary education (collège): allows a start at 15"
     )
-    pursues_higher_diploma: bool | None = Field(
+    pursues_higher_diploma: StrictBool | None = Field(
         None, description="The contract follows a previous apprenticeship and leads to a higher diploma"
     )
-    previous_contract_broken_independently: bool | None = Field(
+    previous_contract_broken_independently: StrictBool | None = Field(
         None, description="The previous apprenticeship was broken for reasons outside the apprentice's control"
     )
     previous_apprenticeship_end_date: FormDate | None = Field(
@@ -186,7 +194,7 @@ class Employee(FormPart):
         None, description="Title (intitulé précis) of the last diploma or title prepared", max_length=300
     )
     highest_diploma: str | None = Field(None, description="Code of the highest diploma or title obtained (CERFA list)")
-    emancipated: bool | None = Field(None, description="Emancipated minor (no legal representative needed)")
+    emancipated: StrictBool | None = Field(None, description="Emancipated minor (no legal representative needed)")
     legal_representative: LegalRepresentative | None = Field(None, description="Legal representative of a minor")
     # Professionalisation only
     public_category: ProfessionalisationPublic | None = Field(
@@ -196,7 +204,7 @@ class Employee(FormPart):
             "qualification...); job-seeker registration and social benefits are stated by their own fields"
         ),
     )
-    job_seeker_registered: bool | None = Field(
+    job_seeker_registered: StrictBool | None = Field(
         None, description="Professionalisation: registered as a job-seeker with France Travail (at any age)"
     )
     social_benefit: SocialBenefit | None = Field(
@@ -204,7 +212,7 @@ class Employee(FormPart):
     )
     job_seeker_id: str | None = Field(None, description="Professionalisation: job-seeker identifier (France Travail)")
     job_seeker_registration_months: int | None = Field(
-        None, ge=0, description="Professionalisation: months registered as a job-seeker"
+        None, ge=0, le=INPUT_MAX_MONTHS, description="Professionalisation: months registered as a job-seeker"
     )
 
 
@@ -220,7 +228,7 @@ class Tutor(FormPart):
     diploma_title: str | None = Field(
         None, description="Title (intitulé) of the highest diploma or title obtained", max_length=300
     )
-    related_diploma: bool | None = Field(
+    related_diploma: StrictBool | None = Field(
         None,
         description="Holds a diploma in the professional field of the qualification prepared, at least of its level",
     )
@@ -230,16 +238,19 @@ class Tutor(FormPart):
     experience_months: int | None = Field(
         None, ge=0, le=11, description="Months of experience beyond the whole years (0 to 11): 1 year 6 months"
     )
-    eligibility_attested: bool | None = Field(
+    eligibility_attested: StrictBool | None = Field(
         None, description="The employer attests that this tutor meets the legal conditions (one per tutor)"
     )
     email: str | None = Field(None, description="E-mail address")
     phone: str | None = Field(None, description="Phone number")
     nir: str | None = Field(None, description="Social security number (optional)")
     apprentices_supervised: int | None = Field(
-        None, ge=0, description="Number of other apprentices or trainees already supervised at the same time"
+        None,
+        ge=0,
+        le=INPUT_MAX_COUNT,
+        description="Number of other apprentices or trainees already supervised at the same time",
     )
-    supervises_repeating_apprentice: bool | None = Field(
+    supervises_repeating_apprentice: StrictBool | None = Field(
         None,
         description="One of the people supervised is an apprentice whose training was extended after a failed exam",
     )
@@ -254,14 +265,20 @@ class DeclaredPayPeriod(FormPart):
     year: int | None = Field(None, ge=1, le=4, description="Year of execution of the contract (1 to 4)")
     start_date: FormDate | None = Field(None, description="First day of the period")
     end_date: FormDate | None = Field(None, description="Last day of the period")
-    rate_percent: Decimal | None = Field(None, ge=0, description="Rate applied, in % of the base")
+    rate_percent: Decimal | None = Field(None, ge=0, le=INPUT_MAX_AMOUNT, description="Rate applied, in % of the base")
     base: PayBase | None = Field(None, description="Base of the rate: SMIC or branch minimum (SMC)")
-    gross_monthly: Decimal | None = Field(None, ge=0, description="Gross monthly pay of the period, in euros")
+    gross_monthly: Decimal | None = Field(
+        None, ge=0, le=INPUT_MAX_AMOUNT, description="Gross monthly pay of the period, in euros"
+    )
 
 
 class BenefitsInKind(FormPart):
-    food_per_meal: Decimal | None = Field(None, ge=0, description="Meals: value per meal deducted, in euros")
-    housing_per_month: Decimal | None = Field(None, ge=0, description="Housing: value per month deducted, in euros")
+    food_per_meal: Decimal | None = Field(
+        None, ge=0, le=INPUT_MAX_AMOUNT, description="Meals: value per meal deducted, in euros"
+    )
+    housing_per_month: Decimal | None = Field(
+        None, ge=0, le=INPUT_MAX_AMOUNT, description="Housing: value per month deducted, in euros"
+    )
     other: str | None = Field(None, description="Other benefits in kind", max_length=200)
 
 
@@ -281,22 +298,28 @@ class ContractTerms(FormPart):
         None, description="End of the contract (or of the apprenticeship / professionalisation period for a CDI)"
     )
     amendment_effective_date: FormDate | None = Field(None, description="Amendment: the date it takes effect")
-    weekly_hours: Decimal | None = Field(None, ge=0, description="Weekly working hours")
-    dangerous_work: bool | None = Field(None, description="The work involves regulated dangerous machines or work")
+    weekly_hours: Decimal | None = Field(None, ge=0, le=INPUT_MAX_AMOUNT, description="Weekly working hours")
+    dangerous_work: StrictBool | None = Field(
+        None, description="The work involves regulated dangerous machines or work"
+    )
     job_title: str | None = Field(None, description="Job held (professionalisation)", max_length=200)
     classification: str | None = Field(
         None, description="Classification level and coefficient (professionalisation)", max_length=100
     )
     branch_minimum_salary: Decimal | None = Field(
-        None, ge=0, description="Branch minimum monthly salary (SMC) of the job, in euros, if any"
+        None, ge=0, le=INPUT_MAX_AMOUNT, description="Branch minimum monthly salary (SMC) of the job, in euros, if any"
     )
-    hiring_salary: Decimal | None = Field(None, ge=0, description="Gross monthly salary at hiring, in euros")
+    hiring_salary: Decimal | None = Field(
+        None, ge=0, le=INPUT_MAX_AMOUNT, description="Gross monthly salary at hiring, in euros"
+    )
     starting_year_of_execution: int | None = Field(
         None, ge=1, le=4, description="Year of execution the contract starts in (2 after a shortened cycle, D6222-28-1)"
     )
     pay_schedule: list[DeclaredPayPeriod] | None = Field(None, description="Declared pay schedule, period by period")
     benefits_in_kind: BenefitsInKind | None = Field(None, description="Benefits in kind deducted from pay")
-    international_mobility: bool | None = Field(None, description="Part of the contract is performed abroad (mobility)")
+    international_mobility: StrictBool | None = Field(
+        None, description="Part of the contract is performed abroad (mobility)"
+    )
     signature_place: str | None = Field(None, description="Place of signature", max_length=100)
 
 
@@ -313,7 +336,9 @@ class TrainingOrganisation(FormPart):
     )
     name: str | None = Field(None, description="Name of the training organisation", max_length=200)
     address: Address | None = Field(None, description="Address of the training organisation")
-    internal_cfa: bool | None = Field(None, description="Apprenticeship: the CFA is an internal CFA of the company")
+    internal_cfa: StrictBool | None = Field(
+        None, description="Apprenticeship: the CFA is an internal CFA of the company"
+    )
     email: str | None = Field(None, description="E-mail of the training organisation")
     phone: str | None = Field(None, description="Phone of the training organisation")
 
@@ -343,14 +368,17 @@ class Training(FormPart):
     qualification: Qualification | None = Field(None, description="The qualification prepared")
     start_date: FormDate | None = Field(None, description="Start of the training cycle")
     end_date: FormDate | None = Field(None, description="End of the training (date of the last exam)")
-    hours: Decimal | None = Field(None, ge=0, description="Total hours of training")
+    hours: Decimal | None = Field(None, ge=0, le=INPUT_MAX_AMOUNT, description="Total hours of training")
     hours_in_organisation: Decimal | None = Field(
-        None, ge=0, description="Professionalisation: hours given by the training organisation"
+        None, ge=0, le=INPUT_MAX_AMOUNT, description="Professionalisation: hours given by the training organisation"
     )
     hours_internal_service: Decimal | None = Field(
-        None, ge=0, description="Professionalisation: hours given by the company's internal training service"
+        None,
+        ge=0,
+        le=INPUT_MAX_AMOUNT,
+        description="Professionalisation: hours given by the company's internal training service",
     )
-    main_site_same_as_organisation: bool | None = Field(
+    main_site_same_as_organisation: StrictBool | None = Field(
         None, description="The main training site is the responsible organisation itself"
     )
     main_site: TrainingSite | None = Field(None, description="The main training site, when different")
@@ -360,10 +388,10 @@ class Training(FormPart):
 
 
 class Synthesis(FormPart):
-    employer_attests_accuracy: bool | None = Field(
+    employer_attests_accuracy: StrictBool | None = Field(
         None, description="The employer attests that the information is accurate"
     )
-    employer_attests_supporting_documents: bool | None = Field(
+    employer_attests_supporting_documents: StrictBool | None = Field(
         None, description="The employer attests holding every supporting document needed for filing"
     )
 
@@ -378,7 +406,7 @@ class ContractForm(FormPart):
     employer: Employer = Field(default_factory=Employer, description="Tab Employeur")
     employee: Employee = Field(default_factory=Employee, description="Tab Salarié / Apprenti")
     tutors: list[Tutor] = Field(default_factory=list, description="Tab Tuteur: one or two tutors", max_length=5)
-    tutor_eligibility_attested: bool | None = Field(
+    tutor_eligibility_attested: StrictBool | None = Field(
         None,
         description=(
             "Deprecated: one attestation for the whole contract. Use each tutor's `eligibility_attested`; this one "

@@ -58,6 +58,7 @@ def parties(record: ContractRecord) -> ContractParties:
         training_uai=record.training_uai,
         training_siret=record.training_siret,
         opco_code=record.opco_code,
+        employer_may_see=record.visible_to_employer,
     )
 
 

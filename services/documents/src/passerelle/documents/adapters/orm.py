@@ -40,6 +40,10 @@ contract_access_table = sa.Table(
     sa.Column("training_siret", sa.Text, nullable=True),
     sa.Column("opco_code", sa.Text, nullable=True),
     sa.Column("transmitted", sa.Boolean, nullable=False, server_default=sa.false()),
+    # False while a training organisation's draft is not proposed to the employer (contracts' rule).
+    sa.Column("employer_may_see", sa.Boolean, nullable=False, server_default=sa.true()),
+    # A deleted draft: its documents are seen by nobody (sticky, like `transmitted`).
+    sa.Column("deleted", sa.Boolean, nullable=False, server_default=sa.false()),
     # The OPCO opco-processing routed the contract to (case.opened): it wins over the contract's own guess.
     sa.Column("routed_opco_code", sa.Text, nullable=True),
     # When the event that last set the parties occurred: an older event arriving late changes nothing.

@@ -83,6 +83,8 @@ class SqlDocumentRepository:
                 transmitted=row.access_transmitted,
                 updated_at=row.access_updated_at,
                 routed_opco_code=row.access_routed_opco_code,
+                employer_may_see=row.access_employer_may_see,
+                deleted=row.access_deleted,
             )
         return _document(row), access
 
@@ -154,6 +156,8 @@ class SqlContractAccessRepository:
             transmitted=row.transmitted,
             updated_at=row.updated_at,
             routed_opco_code=row.routed_opco_code,
+            employer_may_see=row.employer_may_see,
+            deleted=row.deleted,
         )
 
     async def apply(self, access: ContractAccess) -> None:
@@ -167,6 +171,8 @@ class SqlContractAccessRepository:
             opco_code=access.opco_code,
             transmitted=access.transmitted,
             updated_at=access.updated_at,
+            employer_may_see=access.employer_may_see,
+            deleted=access.deleted,
         )
         newer = stmt.excluded.updated_at >= t.c.updated_at
 
@@ -180,7 +186,9 @@ class SqlContractAccessRepository:
                 "training_uai": newest("training_uai"),
                 "training_siret": newest("training_siret"),
                 "opco_code": newest("opco_code"),
+                "employer_may_see": newest("employer_may_see"),
                 "transmitted": sa.or_(t.c.transmitted, stmt.excluded.transmitted),
+                "deleted": sa.or_(t.c.deleted, stmt.excluded.deleted),
                 "updated_at": sa.func.greatest(t.c.updated_at, stmt.excluded.updated_at),
             },
         )

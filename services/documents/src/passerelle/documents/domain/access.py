@@ -1,33 +1,29 @@
 """Who may see and add the documents of a contract.
 
-The contract's parties come from the contracts service's events (the local projection). A person or a
-machine client sees a contract's documents through a membership of one of its organisations; OPCO staff
-(and OPCO machine clients, such as opco-processing's) once the contract was transmitted to their OPCO.
-The OPCO's letters can only come from that OPCO.
+The contract's parties come from the contracts service's events (the local projection); the rule is the
+contracts service's own, written once in libs.access: a person or a machine client sees a contract's
+documents through a membership of one of its organisations (the employer only once a training
+organisation's draft was proposed to it); OPCO staff (and OPCO machine clients, such as opco-processing's)
+once the contract was transmitted to their OPCO; nobody once the draft was deleted. The OPCO's letters can
+only come from that OPCO.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 from uuid import UUID
+
+from passerelle.libs import access as parties
+from passerelle.libs.access import Viewer
 
 OPCO_LETTERS = frozenset({"courrier_accord", "courrier_anomalie"})
 
 
-class Viewer(Protocol):
-    """What the rules need of the authenticated principal (libs.auth.Principal)."""
-
-    def is_party(
-        self, employer_siret: str | None, training_uai: str | None, training_siret: str | None = None
-    ) -> bool: ...
-
-    def opco_codes(self) -> set[str]: ...
-
-
 @dataclass(frozen=True)
 class ContractAccess:
+    """What the projection knows of a contract (from the contracts service's events)."""
+
     contract_id: UUID
     employer_siret: str | None
     training_uai: str | None
@@ -36,22 +32,35 @@ class ContractAccess:
     transmitted: bool
     updated_at: datetime | None = None
     routed_opco_code: str | None = None  # set by opco-processing's routing (case.opened); wins when set
+    employer_may_see: bool = True
+    deleted: bool = False
 
     @property
     def opco_in_charge(self) -> str | None:
         return self.routed_opco_code or self.opco_code
 
+    def rule(self) -> parties.ContractAccess:
+        return parties.ContractAccess(
+            employer_siret=self.employer_siret,
+            training_uai=self.training_uai,
+            training_siret=self.training_siret,
+            opco_code=self.opco_in_charge,
+            transmitted=self.transmitted,
+            employer_may_see=self.employer_may_see,
+        )
+
 
 def is_party(viewer: Viewer, access: ContractAccess) -> bool:
-    return viewer.is_party(access.employer_siret, access.training_uai, access.training_siret)
+    return not access.deleted and parties.is_party(viewer, access.rule())
 
 
 def is_contract_opco(viewer: Viewer, access: ContractAccess) -> bool:
-    return bool(access.transmitted and access.opco_in_charge and access.opco_in_charge in viewer.opco_codes())
+    return not access.deleted and parties.is_contract_opco(viewer, access.rule())
 
 
 def may_see(viewer: Viewer, access: ContractAccess) -> bool:
-    return is_party(viewer, access) or is_contract_opco(viewer, access)
+    """Exactly the contracts service's rule (libs.access); a deleted draft's documents are seen by nobody."""
+    return not access.deleted and parties.may_see(viewer, access.rule())
 
 
 def may_upload(viewer: Viewer, access: ContractAccess, document_type: str) -> bool:

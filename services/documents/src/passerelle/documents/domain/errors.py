@@ -66,6 +66,26 @@ class TypeNotAllowed(UploadRefused):
         )
 
 
+_UNSAFE: dict[str, str] = {
+    "unreadable": "Le fichier est endommagé ou n'est pas un PDF, PNG ou JPEG valide de bout en bout.",
+    "trailing_data": "Des données inattendues suivent la fin du document (fichier composite) : il est refusé.",
+    "archive": "Le fichier est aussi une archive (ZIP) : seuls les PDF, PNG et JPEG simples sont acceptés.",
+    "javascript": "Le PDF contient du JavaScript : enregistrez-le sans script (par exemple en l'imprimant en PDF).",
+    "active_content": "Le PDF contient des actions automatiques (lancement, envoi de formulaire) : il est refusé.",
+    "embedded_file": "Le PDF contient des fichiers joints : déposez chaque pièce séparément.",
+    "xfa_form": "Le PDF contient un formulaire dynamique (XFA) : enregistrez-le en PDF simple.",
+    "rich_media": "Le PDF contient du contenu multimédia actif : il est refusé.",
+}
+
+
+class UnsafeContent(UploadRefused):
+    """The file read whole is not only the document it claims to be (see adapters/inspection.py)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason_code = f"unsafe_{reason}"
+        super().__init__(_UNSAFE.get(reason, _UNSAFE["unreadable"]), f"document_unsafe_{reason}", ErrorKind.INVALID)
+
+
 class Infected(UploadRefused):
     reason_code = "infected"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from passerelle.documents.service_layer.ports import ObjectStorage, Scanner, UnitOfWork
+from passerelle.documents.service_layer.ports import ContentInspector, ObjectStorage, Scanner, UnitOfWork
 from passerelle.libs.context import ServiceContext, utc_now
 
 __all__ = ["Documents", "utc_now"]
@@ -15,6 +15,7 @@ __all__ = ["Documents", "utc_now"]
 class Documents(ServiceContext[UnitOfWork]):
     storage: ObjectStorage
     scanner: Scanner
+    inspector: ContentInspector
     max_upload_bytes: int = 10 * 1024 * 1024
     scan_max_bytes: int = 25 * 1024 * 1024
     download_url_ttl_seconds: int = 300

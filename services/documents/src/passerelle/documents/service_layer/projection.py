@@ -8,6 +8,7 @@ from passerelle.documents.domain.access import ContractAccess
 from passerelle.schemas import Envelope
 from passerelle.schemas.events.contracts import (
     ContractAccepted,
+    ContractDeleted,
     ContractDrafted,
     ContractEvent,
     ContractProposed,
@@ -24,11 +25,13 @@ PROJECTED_EVENTS: tuple[type[ContractEvent], ...] = (
     ContractUpdated,
     ContractTransmitted,
     ContractTransferred,
+    ContractDeleted,
 )
 
 
 async def apply_contract_event(uow: Any, envelope: Envelope, event: ContractEvent) -> None:
-    """Keep the parties of the newest event; once transmitted, the contract's OPCO keeps seeing it."""
+    """Keep the parties of the newest event; once transmitted, the contract's OPCO keeps seeing it; once
+    deleted, nobody sees its documents again."""
     parties = event.parties
     await uow.contracts.apply(
         ContractAccess(
@@ -39,6 +42,8 @@ async def apply_contract_event(uow: Any, envelope: Envelope, event: ContractEven
             opco_code=parties.opco_code,
             transmitted=isinstance(event, ContractTransmitted),
             updated_at=envelope.occurred_at,
+            employer_may_see=parties.employer_may_see,
+            deleted=isinstance(event, ContractDeleted),
         )
     )
 

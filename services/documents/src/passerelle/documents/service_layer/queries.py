@@ -8,7 +8,6 @@ from uuid import UUID
 
 from passerelle.documents.domain.access import Viewer, may_see
 from passerelle.documents.domain.errors import (
-    DocumentAccessDenied,
     DocumentContentMissing,
     DocumentNotFound,
     StorageUnavailable,
@@ -31,10 +30,9 @@ async def contract_documents(docs: Documents, contract_id: UUID, viewer: Viewer)
 async def visible_document(docs: Documents, document_id: UUID, viewer: Viewer) -> Document:
     async with docs.uow_factory() as uow:
         document, access = await uow.documents.with_access(document_id)
-    if document is None or access is None:
+    # Not found alike whether it does not exist or the viewer may not see it.
+    if document is None or access is None or not may_see(viewer, access):
         raise DocumentNotFound()
-    if not may_see(viewer, access):
-        raise DocumentAccessDenied()
     return document
 
 

@@ -83,6 +83,11 @@ class SqlOrganisations(_Repository[Organisation]):
             sa.select(Organisation).where(self.c.kind == OrganisationKind.TRAINING, self.c.uai == uai)
         )
 
+    async def training_by_siret(self, siret: str) -> Organisation | None:
+        return await self._one(
+            sa.select(Organisation).where(self.c.kind == OrganisationKind.TRAINING, self.c.siret == siret)
+        )
+
     async def opco_by_code(self, code: str) -> Organisation | None:
         return await self._one(
             sa.select(Organisation).where(self.c.kind == OrganisationKind.OPCO, self.c.opco_code == code)

@@ -76,6 +76,26 @@ class Organisation:
     uai: str | None = None
     opco_code: str | None = None
     created_by: UUID | None = None
+    # Proof of control (issue #10, item 1): until then its members' tokens do not carry it, so they reach no
+    # contract addressed to its SIRET or UAI. `verification` says how it was proven.
+    verified_at: datetime | None = None
+    verified_by: UUID | None = None
+    verification: str | None = None
+    # A code sent by post to the establishment's registered address (only its hash is kept).
+    postal_code_hash: str | None = None
+    postal_code_sent_at: datetime | None = None
+    postal_code_attempts: int = 0
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    def verify(self, method: str, by: UUID | None, now: datetime) -> bool:
+        if self.is_verified:
+            return False
+        self.verified_at, self.verified_by, self.verification = now, by, method
+        self.postal_code_hash = None
+        return True
 
     def identifiers(self) -> dict[str, str | None]:
         return {"siret": self.siret, "siren": self.siren, "uai": self.uai, "opco_code": self.opco_code}

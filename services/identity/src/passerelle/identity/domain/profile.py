@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from passerelle.identity.domain.errors import InvalidInput
+from passerelle.libs.inputs import character_problem
 
 NAME_MAX = 200
 _PHONE_CHARS = set("0123456789 +.-()")
 
 
+def refuse_hidden_characters(raw: str, path: str) -> None:
+    """Names are shown to others: no control character, no bidirectional override that would disguise them."""
+    if (reason := character_problem(raw)) is not None:
+        raise InvalidInput.one(path, "forbidden_character", reason)
+
+
 def clean_name(raw: str, path: str = "full_name") -> str:
+    refuse_hidden_characters(raw, path)
     name = " ".join(raw.split())
     if not name:
         raise InvalidInput.one(path, "full_name_missing", "Indiquez votre prénom et votre nom.")

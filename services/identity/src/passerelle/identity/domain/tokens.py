@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from passerelle.identity.domain.model import Account, ApiClient, Membership, Organisation
 from passerelle.identity.domain.roles import Role
@@ -57,7 +57,8 @@ def _base(subject: str, kind: str, settings: TokenSettings, now: datetime) -> di
         "iss": settings.issuer,
         "aud": settings.audience,
         "sub": subject,
-        "iat": issued,
+        # To the millisecond: a revocation cuts the tokens issued before it, not those of the same second after.
+        "iat": round(now.timestamp(), 3),
         "exp": issued + int(settings.lifetime.total_seconds()),
         "jti": uuid4().hex,
         "kind": kind,
@@ -69,11 +70,15 @@ def user_claims(
     grants: list[tuple[Membership, Organisation]],
     settings: TokenSettings,
     now: datetime,
+    session_id: UUID | None = None,
 ) -> dict[str, Any]:
     claims = _base(str(account.id), "user", settings, now)
+    if session_id is not None:
+        claims["sid"] = str(session_id)  # ending the session revokes this token everywhere (session.ended)
     claims["email"] = account.email
     claims["name"] = account.full_name
-    claims["orgs"] = [org_claim(org, m.role) for m, org in grants if m.is_active]
+    # Only organisations whose control was proven: a claimed SIRET or UAI opens nothing (issue #10, item 1).
+    claims["orgs"] = [org_claim(org, m.role) for m, org in grants if m.is_active and org.is_verified]
     return claims
 
 

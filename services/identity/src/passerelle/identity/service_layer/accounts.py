@@ -15,7 +15,13 @@ from passerelle.identity.service_layer import commands, mails
 from passerelle.identity.service_layer.access import active_account
 from passerelle.identity.service_layer.ports import Ports, UnitOfWork
 from passerelle.identity.service_layer.records import account_confirmed, account_registered, audit
-from passerelle.identity.service_layer.sessions import check_throttle, end_all_sessions, record_failure
+from passerelle.identity.service_layer.sessions import (
+    check_login_throttle,
+    check_throttle,
+    end_all_sessions,
+    record_failure,
+    record_login_failure,
+)
 from passerelle.schemas.events import identity as events
 
 # At most this many link mails per address and per login window: enough for a lost mail, not for mail bombing.
@@ -146,10 +152,9 @@ async def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, ports: 
     now = ports.clock()
     async with uow:
         account = await active_account(uow, cmd.account_id)
-        key = f"login:{account.email}"
-        await check_throttle(uow, ports, [(key, ports.policy.max_failures_per_account)], now)
+        await check_login_throttle(uow, ports, account.email, cmd.ip, now)
         if not await ports.hasher.verify(account.password_hash, cmd.current_password):
-            record_failure(uow, [key], now)
+            record_login_failure(uow, account.email, cmd.ip, now)
             await uow.commit()
             raise InvalidInput.one("current_password", "password_wrong", "Le mot de passe actuel est incorrect.")
         if cmd.new_password == cmd.current_password:
@@ -165,17 +170,22 @@ async def change_password(cmd: commands.ChangePassword, uow: UnitOfWork, ports: 
 
 
 async def request_password_reset(cmd: commands.RequestPasswordReset, uow: UnitOfWork, ports: Ports) -> None:
-    """Always answers the same, whether or not the address has an account."""
+    """Always answers the same, whether or not the address has an account, after the same work: the same
+    reads, the per-address and per-e-mail counters written, one commit (only the link and its mail differ)."""
     email = EmailAddress.parse(cmd.email)
     now = ports.clock()
+    address = f"reset-ip:{cmd.ip}"
     async with uow:
+        await check_throttle(uow, ports, [(address, ports.policy.reset_requests_per_ip)], now)
+        record_failure(uow, [address], now)
         account = await uow.accounts.by_email(email.value)
-        if account is None or not account.is_active:
-            return
-        if await _may_send_link(uow, ports, f"reset:{email.value}", now):
+        may_send = await _may_send_link(uow, ports, f"reset:{email.value}", now)
+        if may_send and account is not None and account.is_active:
             secret = await _issue_link(uow, account, TokenPurpose.RESET_PASSWORD, ports, now)
             url = mails.link(ports.policy.portal_url, RESET_PATH, secret)
             uow.mails.add(mails.password_reset(account.email, account.full_name, url, ports.policy.reset_lifetime, now))
+        elif may_send:
+            uow.mails.add(mails.reset_without_account(email.value, ports.policy.portal_url, now))
         await uow.commit()
 
 
@@ -206,7 +216,11 @@ async def close_account(cmd: commands.CloseAccount, uow: UnitOfWork, ports: Port
     now = ports.clock()
     async with uow:
         account = await active_account(uow, cmd.account_id)
+        # Throttled like a login: a stolen access token must not become a way to guess the password.
+        await check_login_throttle(uow, ports, account.email, cmd.ip, now)
         if not await ports.hasher.verify(account.password_hash, cmd.password):
+            record_login_failure(uow, account.email, cmd.ip, now)
+            await uow.commit()
             raise InvalidInput.one("password", "password_wrong", "Le mot de passe est incorrect.")
         await _disable_account(uow, account, account.id, now)
         await uow.commit()

@@ -6,6 +6,7 @@ import secrets
 
 from passerelle.identity.domain.errors import InvalidInput, NotFound
 from passerelle.identity.domain.model import ApiClient
+from passerelle.identity.domain.profile import refuse_hidden_characters
 from passerelle.identity.domain.roles import Action
 from passerelle.identity.domain.tokens import digest, new_secret
 from passerelle.identity.service_layer import commands
@@ -19,6 +20,7 @@ SECRET_PREFIX = "pcs_"
 
 async def create_api_client(cmd: commands.CreateApiClient, uow: UnitOfWork, ports: Ports) -> tuple[ApiClient, str]:
     """The new credentials and their secret: shown once, only its hash is kept."""
+    refuse_hidden_characters(cmd.name, "name")
     name = " ".join(cmd.name.split())
     if not name or len(name) > 100:
         raise InvalidInput.one(

@@ -52,11 +52,13 @@ class ChangePassword:
     account_id: UUID
     current_password: str
     new_password: str
+    ip: str = "unknown"
 
 
 @dataclass(frozen=True)
 class RequestPasswordReset:
     email: str
+    ip: str = "unknown"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class UpdateProfile:
 class CloseAccount:
     account_id: UUID
     password: str
+    ip: str = "unknown"
 
 
 @dataclass(frozen=True)

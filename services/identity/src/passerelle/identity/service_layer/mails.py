@@ -52,6 +52,19 @@ def already_registered(to: str, portal_url: str, now: datetime) -> OutgoingMail:
     return _mail(to, "Vous avez déjà un compte Passerelle", body, now)
 
 
+def reset_without_account(to: str, portal_url: str, now: datetime) -> OutgoingMail:
+    """A reset asked for an address that has no (active) account: it is told so, as the account owner would be
+    told of a reset, so that both answers cost the same and the page reveals nothing."""
+    body = (
+        "Bonjour,\n\n"
+        "Quelqu'un a demandé à réinitialiser le mot de passe d'un compte Passerelle avec votre adresse "
+        "électronique, mais aucun compte actif n'y est associé.\n"
+        f"Pour créer un compte : {portal_url.rstrip('/')}/inscription\n"
+        "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message."
+    )
+    return _mail(to, "Demande de mot de passe sur Passerelle", body, now)
+
+
 def password_reset(to: str, full_name: str, url: str, lifetime: timedelta, now: datetime) -> OutgoingMail:
     body = (
         f"Bonjour {full_name},\n\n"
@@ -93,3 +106,19 @@ def invitation(
         "compte, vous le créerez en l'ouvrant."
     )
     return _mail(to, f"Invitation à rejoindre {organisation_name} sur Passerelle", body, now)
+
+
+def postal_verification(to: str, organisation_name: str, siret: str | None, code: str, now: datetime) -> OutgoingMail:
+    """The letter sent by post to the establishment's registered address (SIRENE)."""
+    body = (
+        f"À l'attention de la direction de {organisation_name}\n"
+        f"Établissement SIRET {siret or '-'}, adresse enregistrée au répertoire SIRENE\n\n"
+        "Madame, Monsieur,\n\n"
+        "Une personne a demandé à administrer votre établissement sur Passerelle, le portail des contrats "
+        "en alternance. Pour prouver qu'elle agit bien pour vous, elle doit saisir le code ci-dessous dans "
+        "son espace, rubrique « Vérifier l'organisme » :\n\n"
+        f"    {code[:4]} {code[4:]}\n\n"
+        "Ce code est valable 30 jours. Si personne dans votre établissement n'a fait cette demande, ne "
+        "communiquez pas ce code et ignorez ce courrier."
+    )
+    return _mail(to, f"Code de vérification de votre établissement {siret or ''}".strip(), body, now)

@@ -9,6 +9,7 @@ from typing import TypeVar
 from passerelle.identity.domain.errors import Conflict, InvalidInput, NotAllowed, Problem
 from passerelle.identity.domain.identifiers import EmailAddress, OpcoCode, Siret, Uai
 from passerelle.identity.domain.model import Membership, Organisation
+from passerelle.identity.domain.profile import refuse_hidden_characters
 from passerelle.identity.domain.roles import Action, OrganisationKind, Role
 from passerelle.identity.service_layer import commands
 from passerelle.identity.service_layer.access import active_account, require
@@ -22,6 +23,7 @@ ALREADY_REGISTERED = "Cet organisme est déjà inscrit sur Passerelle : demandez
 
 
 def clean_org_name(raw: str, path: str = "name") -> str:
+    refuse_hidden_characters(raw, path)
     name = " ".join(raw.split())
     if not name:
         raise InvalidInput.one(path, "name_missing", "Indiquez le nom de l'organisme.")
@@ -86,8 +88,11 @@ def build_organisation(
 async def existing(uow: UnitOfWork, org: Organisation) -> Organisation | None:
     if org.kind == OrganisationKind.EMPLOYER and org.siret:
         return await uow.organisations.employer_by_siret(org.siret)
-    if org.kind == OrganisationKind.TRAINING and org.uai:
-        return await uow.organisations.training_by_uai(org.uai)
+    if org.kind == OrganisationKind.TRAINING and (org.uai or org.siret):
+        # A training organisation is one SIRET and one UAI: either already registered means it exists, and
+        # the newcomer asks to join it (its administrators decide) instead of claiming a copy.
+        by_uai = await uow.organisations.training_by_uai(org.uai) if org.uai else None
+        return by_uai or (await uow.organisations.training_by_siret(org.siret) if org.siret else None)
     if org.kind == OrganisationKind.OPCO and org.opco_code:
         return await uow.organisations.opco_by_code(org.opco_code)
     return None
@@ -141,6 +146,9 @@ async def declare_establishment(
             raise Conflict(ALREADY_REGISTERED, "organisation_exists", details={"organisation_id": str(found.id)})
         actor = await active_account(uow, cmd.actor_id)
         org.created_by = actor.id
+        if parent.is_verified:
+            # Declared by an administrator of a verified establishment of the same company (SIREN).
+            org.verify("same_company", actor.id, now)
         uow.organisations.add(org)
         uow.publish(organisation_registered(org))
         membership = grant(uow, actor, org, Role.ADMIN, now, actor.id)

@@ -64,9 +64,19 @@ class Policy:
     reset_lifetime: timedelta = timedelta(minutes=30)
     invitation_lifetime: timedelta = timedelta(days=7)
     login_window: timedelta = timedelta(minutes=15)
-    max_failures_per_account: int = 5
+    max_failures_per_account: int = 5  # per account and address, before the growing delay
     max_failures_per_ip: int = 50
+    max_failures_per_account_anywhere: int = 100
+    lock_base_seconds: int = 30
+    lock_max_seconds: int = 15 * 60
+    reset_requests_per_ip: int = 20
     portal_url: str = "http://127.0.0.1:8000"
+
+
+class PostalService(Protocol):
+    """Letters by post to an establishment's registered address (verification codes)."""
+
+    def verification_letter(self, organisation: Organisation, code: str, now: datetime) -> OutgoingMail: ...
 
 
 @dataclass
@@ -76,6 +86,7 @@ class Ports:
     policy: Policy
     passwords: PasswordPolicy = field(default_factory=PasswordPolicy)
     clock: Callable[[], datetime] = utc_now
+    postal: PostalService | None = None  # wired by bootstrap; a use case that sends a letter needs it
 
 
 class Accounts(Protocol):
@@ -91,6 +102,7 @@ class Organisations(Protocol):
     async def many(self, ids: Sequence[UUID]) -> list[Organisation]: ...
     async def employer_by_siret(self, siret: str) -> Organisation | None: ...
     async def training_by_uai(self, uai: str) -> Organisation | None: ...
+    async def training_by_siret(self, siret: str) -> Organisation | None: ...
     async def opco_by_code(self, code: str) -> Organisation | None: ...
     async def employers_of_siren(self, siren: str) -> list[Organisation]: ...
 

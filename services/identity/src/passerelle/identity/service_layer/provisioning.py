@@ -61,6 +61,7 @@ async def provision_organisation(
         found = await existing(uow, org)
         if found is not None:
             return found, False
+        org.verify("platform", None, now)  # an operator registers it from the records: control is not claimed
         uow.organisations.add(org)
         uow.publish(organisation_registered(org))
         audit(uow, now, "organisation.provisioned", None, org.id, actor_kind="platform", **org.identifiers())

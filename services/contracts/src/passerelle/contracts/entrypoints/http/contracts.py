@@ -95,7 +95,7 @@ async def list_contracts(
     q: Annotated[str | None, Query(max_length=100, description="Text searched in names, SIRET, file number")] = None,
     siret: Annotated[str | None, Query(max_length=20)] = None,
     include_archived: bool = False,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ContractPage:
     chosen_status = parse_choice(ContractStatus, status_, "status", "Statut")

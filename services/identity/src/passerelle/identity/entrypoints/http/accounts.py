@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from passerelle.identity.entrypoints.http.dependencies import CurrentUser, IdentityDep
+from passerelle.identity.entrypoints.http.dependencies import ClientIp, CurrentUser, IdentityDep
 from passerelle.identity.entrypoints.http.schemas import (
     AccountCreate,
     AccountPublic,
@@ -79,8 +79,8 @@ async def update_me(body: AccountUpdate, who: CurrentUser, ctx: IdentityDep) -> 
     summary="Changer mon mot de passe (toutes mes sessions sont fermées)",
     responses=errors(401, 422, 429),
 )
-async def change_password(body: PasswordChange, who: CurrentUser, ctx: IdentityDep) -> None:
-    cmd = commands.ChangePassword(who.subject, body.current_password, body.new_password)
+async def change_password(body: PasswordChange, who: CurrentUser, ctx: IdentityDep, ip: ClientIp) -> None:
+    cmd = commands.ChangePassword(who.subject, body.current_password, body.new_password, ip)
     await accounts.change_password(cmd, ctx.uow(), ctx.ports)
 
 
@@ -88,7 +88,7 @@ async def change_password(body: PasswordChange, who: CurrentUser, ctx: IdentityD
     "/me/close",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Fermer mon compte (il est désactivé, ses sessions prennent fin)",
-    responses=errors(401, 422),
+    responses=errors(401, 422, 429),
 )
-async def close(body: PasswordCheck, who: CurrentUser, ctx: IdentityDep) -> None:
-    await accounts.close_account(commands.CloseAccount(who.subject, body.password), ctx.uow(), ctx.ports)
+async def close(body: PasswordCheck, who: CurrentUser, ctx: IdentityDep, ip: ClientIp) -> None:
+    await accounts.close_account(commands.CloseAccount(who.subject, body.password, ip), ctx.uow(), ctx.ports)

@@ -25,6 +25,8 @@ from passerelle.identity.entrypoints.http.schemas import (
 )
 from passerelle.identity.service_layer import accounts, commands, sessions
 from passerelle.identity.service_layer.sessions import IssuedTokens
+from passerelle.libs.errors import FieldError, InvalidInput
+from passerelle.libs.inputs import character_problem
 
 router = APIRouter(tags=["sessions et jetons"])
 
@@ -85,10 +87,10 @@ async def logout_all(who: CurrentUser, ctx: IdentityDep) -> None:
     "/auth/password-reset",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Mot de passe oublié : recevoir un lien par courriel",
-    responses=errors(422),
+    responses=errors(422, 429),
 )
-async def request_password_reset(body: EmailOnly, ctx: IdentityDep) -> Message:
-    await accounts.request_password_reset(commands.RequestPasswordReset(body.email), ctx.uow(), ctx.ports)
+async def request_password_reset(body: EmailOnly, ctx: IdentityDep, ip: ClientIp) -> Message:
+    await accounts.request_password_reset(commands.RequestPasswordReset(body.email, ip), ctx.uow(), ctx.ports)
     return Message(message=RESET_SENT)
 
 
@@ -123,8 +125,20 @@ async def _token_request(request: Request) -> ClientCredentials:
         if not isinstance(data, dict):
             raise RequestValidationError([{"type": "dict_type", "loc": ("body",), "msg": "object expected"}])
     else:
-        data = dict(parse_qsl(raw.decode("utf-8", errors="replace")))
-    data = {**_basic_credentials(request.headers.get("authorization")), **data}
+        try:
+            data = dict(parse_qsl(raw.decode("utf-8"), errors="strict"))
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                [FieldError("body", "body_not_utf8", "Le corps de la requête doit être du texte encodé en UTF-8.")]
+            ) from None
+    basic = _basic_credentials(request.headers.get("authorization"))
+    data = {**basic, **data}
+    # Whatever the content type, no control character reaches the database (the input guard checks JSON and
+    # forms; a text/plain body or the Basic header come here unchecked).
+    for name, value in data.items():
+        if isinstance(value, str) and (reason := character_problem(value)) is not None:
+            path = "Authorization" if basic.get(name) == value else str(name)
+            raise InvalidInput([FieldError(path, "forbidden_character", reason)])
     try:
         return ClientCredentials.model_validate(data)
     except ValidationError as exc:

@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from passerelle.identity.context import IdentityContext
 from passerelle.libs.auth import Principal
+from passerelle.libs.clients import client_address
 from passerelle.libs.errors import Forbidden, Unauthorized
 from passerelle.libs.http import ContextDep
 
@@ -41,7 +42,9 @@ CurrentUser = Annotated[Principal, Depends(user)]
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The address attempts are counted under: the peer's, unless the peer is a trusted proxy (settings)."""
+    settings = request.app.state.service.settings
+    return client_address(request, getattr(settings, "trusted_proxies", ()))
 
 
 ClientIp = Annotated[str, Depends(client_ip)]

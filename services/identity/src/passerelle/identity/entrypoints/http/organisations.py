@@ -13,9 +13,11 @@ from passerelle.identity.entrypoints.http.schemas import (
     EstablishmentCreate,
     OrganisationCreate,
     OrganisationPublic,
+    PostalCodeConfirm,
+    PostalCodeSent,
     errors,
 )
-from passerelle.identity.service_layer import commands, organisations, queries
+from passerelle.identity.service_layer import commands, organisations, queries, verification
 
 router = APIRouter(tags=["organisations"])
 
@@ -95,3 +97,37 @@ async def audit(
     organisation_id: UUID, who: CurrentUser, ctx: IdentityDep, limit: Annotated[int, Query(ge=1, le=1000)] = 200
 ) -> list[AuditEntryPublic]:
     return [AuditEntryPublic.of(e) for e in await queries.audit_log(ctx.uow(), who.subject, organisation_id, limit)]
+
+
+@router.post(
+    "/organisations/{organisation_id}/verification/postal-code",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Recevoir par courrier, à l'adresse enregistrée de l'établissement, un code qui prouve son contrôle",
+    responses=errors(401, 403, 404, 409),
+)
+async def send_postal_code(organisation_id: UUID, who: CurrentUser, ctx: IdentityDep) -> PostalCodeSent:
+    sent = await verification.send_postal_code(who.subject, organisation_id, ctx.uow(), ctx.ports)
+    return PostalCodeSent(
+        sent_at=sent, message="Un courrier avec un code part vers l'adresse enregistrée de l'établissement."
+    )
+
+
+@router.post(
+    "/organisations/{organisation_id}/verification/postal-code/confirm",
+    summary="Saisir le code reçu par courrier : l'organisme est vérifié",
+    responses=errors(401, 403, 404, 409, 422),
+)
+async def confirm_postal_code(
+    organisation_id: UUID, body: PostalCodeConfirm, who: CurrentUser, ctx: IdentityDep
+) -> OrganisationPublic:
+    org = await verification.confirm_postal_code(who.subject, organisation_id, body.code, ctx.uow(), ctx.ports)
+    return OrganisationPublic.of(org)
+
+
+@router.post(
+    "/organisations/{organisation_id}/verification/approve",
+    summary="Approuver un organisme (administrateurs et superviseurs d'un OPCO)",
+    responses=errors(401, 403, 404, 409),
+)
+async def approve(organisation_id: UUID, who: CurrentUser, ctx: IdentityDep) -> OrganisationPublic:
+    return OrganisationPublic.of(await verification.approve(who.subject, organisation_id, ctx.uow(), ctx.ports))

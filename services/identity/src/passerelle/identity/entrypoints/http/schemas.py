@@ -127,6 +127,12 @@ class OrganisationPublic(OrganisationBase):
     siren: str | None = None
     opco_code: str | None = None
     created_at: datetime
+    verified: bool = Field(
+        default=False,
+        description="Vrai une fois le contrôle de l'organisme prouvé (code reçu par courrier, approbation d'un OPCO "
+        "ou de l'équipe Passerelle) : avant, ses membres n'accèdent à aucun contrat qui lui est adressé",
+    )
+    verification: str | None = Field(default=None, description="postal_code, opco_approval, operator ou platform")
 
     @classmethod
     def of(cls, org: Organisation) -> OrganisationPublic:
@@ -139,7 +145,18 @@ class OrganisationPublic(OrganisationBase):
             uai=org.uai,
             opco_code=org.opco_code,
             created_at=org.created_at,
+            verified=org.is_verified,
+            verification=org.verification,
         )
+
+
+class PostalCodeSent(SQLModel):
+    sent_at: datetime = Field(description="Quand le courrier est parti (il arrive en quelques jours)")
+    message: str
+
+
+class PostalCodeConfirm(SQLModel):
+    code: str = Field(min_length=1, max_length=20, description="Le code à 8 chiffres reçu par courrier")
 
 
 class EstablishmentCreate(SQLModel):
