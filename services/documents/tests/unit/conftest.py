@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,6 +18,7 @@ from passerelle.documents.domain.model import Document, DocumentStatus
 from passerelle.documents.service_layer.context import Documents
 from passerelle.documents.service_layer.ports import ObjectMissing, ScannerError, ScanResult, StorageError, StoredObject
 from passerelle.libs.auth import Principal, principal_from_claims
+from passerelle.libs.revisions import is_newer
 from passerelle.libs.testing import samples
 from passerelle.libs.testing.fakes import FakeClock
 from passerelle.libs.testing.tokens import employer_claim, opco_claim, training_claim
@@ -100,8 +101,13 @@ class FakeContracts:
     async def apply(self, access: ContractAccess) -> None:
         old = self.rows.get(access.contract_id)
         transmitted = access.transmitted or bool(old and old.transmitted)
-        if old and old.updated_at and access.updated_at and access.updated_at < old.updated_at:
-            access = old
+        if old is not None:
+            if access.contract_version is not None or old.contract_version is not None:
+                older = not is_newer(access.contract_version, old.contract_version)
+            else:
+                older = bool(old.updated_at and access.updated_at and access.updated_at < old.updated_at)
+            if older:
+                access = replace(old, deleted=old.deleted or access.deleted)
         self.rows[access.contract_id] = ContractAccess(**{**access.__dict__, "transmitted": transmitted})
 
 

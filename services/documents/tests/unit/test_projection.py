@@ -55,3 +55,19 @@ async def test_parties_and_transmission_are_projected(fake_uow):
     assert access.transmitted  # the OPCO keeps seeing a contract sent back for correction
     assert access.training_uai == "0759999Z"
     assert access.opco_code == "OPCO-EP"
+
+
+async def test_the_contract_version_decides_never_the_clock(fake_uow):
+    contract_id = uuid4()
+    t0 = datetime(2026, 9, 1, tzinfo=UTC)
+    moved = PARTIES.model_copy(update={"employer_siret": "43935504100021"})
+    newer = ContractUpdated(
+        contract_id=contract_id, contract_type="apprentissage", parties=PARTIES, revision=1, version=3
+    )
+    older = ContractUpdated(
+        contract_id=contract_id, contract_type="apprentissage", parties=moved, revision=1, version=2
+    )
+    async with fake_uow as uow:
+        await apply(uow, newer, t0)
+        await apply(uow, older, t0 + timedelta(days=365))  # a forged or skewed clock does not win
+        assert uow.contracts.rows[contract_id].employer_siret == PARTIES.employer_siret

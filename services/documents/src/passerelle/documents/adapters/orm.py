@@ -46,6 +46,9 @@ contract_access_table = sa.Table(
     sa.Column("deleted", sa.Boolean, nullable=False, server_default=sa.false()),
     # The OPCO opco-processing routed the contract to (case.opened): it wins over the contract's own guess.
     sa.Column("routed_opco_code", sa.Text, nullable=True),
-    # When the event that last set the parties occurred: an older event arriving late changes nothing.
+    # The contract's version carried by the event that last set the parties: an older event arriving late (from
+    # another topic) changes nothing. Never decided by `updated_at`, which the producer's clock (or a forger) sets.
+    sa.Column("contract_version", sa.BigInteger, nullable=True),
+    # When that event occurred: shown, and the order of last resort between events that carry no version.
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )

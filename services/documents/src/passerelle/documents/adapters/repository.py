@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from passerelle.documents.adapters.orm import contract_access_table, documents_table
 from passerelle.documents.domain.access import ContractAccess
 from passerelle.documents.domain.model import Document, DocumentStatus
+from passerelle.libs.revisions import newer_revision
 
 _DOCUMENT_COLUMNS = (
     "id",
@@ -158,10 +159,12 @@ class SqlContractAccessRepository:
             routed_opco_code=row.routed_opco_code,
             employer_may_see=row.employer_may_see,
             deleted=row.deleted,
+            contract_version=row.contract_version,
         )
 
     async def apply(self, access: ContractAccess) -> None:
-        """Newest parties win (events of different topics may arrive out of order); transmitted stays true."""
+        """The parties of the newest contract version win (events of different topics may arrive out of order,
+        and `occurred_at` never decides between versions); transmitted and deleted stay true."""
         t = contract_access_table
         stmt = insert(t).values(
             contract_id=access.contract_id,
@@ -173,8 +176,14 @@ class SqlContractAccessRepository:
             updated_at=access.updated_at,
             employer_may_see=access.employer_may_see,
             deleted=access.deleted,
+            contract_version=access.contract_version,
         )
-        newer = stmt.excluded.updated_at >= t.c.updated_at
+        incoming, stored = stmt.excluded.contract_version, t.c.contract_version
+        newer = sa.or_(
+            newer_revision(incoming, stored) & incoming.is_not(None),
+            # Events of a producer older than the version rule: the clock is all there is, between them only.
+            incoming.is_(None) & stored.is_(None) & (stmt.excluded.updated_at >= t.c.updated_at),
+        )
 
         def newest(column: str) -> Any:
             return sa.case((newer, getattr(stmt.excluded, column)), else_=getattr(t.c, column))
@@ -189,6 +198,7 @@ class SqlContractAccessRepository:
                 "employer_may_see": newest("employer_may_see"),
                 "transmitted": sa.or_(t.c.transmitted, stmt.excluded.transmitted),
                 "deleted": sa.or_(t.c.deleted, stmt.excluded.deleted),
+                "contract_version": sa.case((newer, incoming), else_=stored),
                 "updated_at": sa.func.greatest(t.c.updated_at, stmt.excluded.updated_at),
             },
         )

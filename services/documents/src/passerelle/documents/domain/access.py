@@ -34,6 +34,7 @@ class ContractAccess:
     routed_opco_code: str | None = None  # set by opco-processing's routing (case.opened); wins when set
     employer_may_see: bool = True
     deleted: bool = False
+    contract_version: int | None = None  # the contract's version the parties come from (decides what is newer)
 
     @property
     def opco_in_charge(self) -> str | None:

@@ -44,6 +44,7 @@ async def apply_contract_event(uow: Any, envelope: Envelope, event: ContractEven
             updated_at=envelope.occurred_at,
             employer_may_see=parties.employer_may_see,
             deleted=isinstance(event, ContractDeleted),
+            contract_version=event.version,
         )
     )
 
