@@ -18,6 +18,11 @@ DOCS_CSP = (
     b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
     b"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
+# Web pages (the portal): their own styles, scripts, fonts and images, forms posted to themselves, nothing inline.
+PAGE_CSP = (
+    b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    b"connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
 DOCS_PATHS = ("/docs", "/redoc")
 _ALWAYS = (
     (b"x-content-type-options", b"nosniff"),
@@ -29,14 +34,15 @@ _ALWAYS = (
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, csp: bytes = API_CSP) -> None:
         self.app = app
+        self.csp = csp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope.get("path", "").startswith(DOCS_PATHS) else API_CSP
+        csp = DOCS_CSP if scope.get("path", "").startswith(DOCS_PATHS) else self.csp
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

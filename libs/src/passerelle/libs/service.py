@@ -30,7 +30,7 @@ from passerelle.libs.auth import TokenVerifier
 from passerelle.libs.consumer import BatchHandlerTable, ConsumerGroup, DeadLetters, HandlerTable, subscribe
 from passerelle.libs.db import Database
 from passerelle.libs.errors import install_error_handlers
-from passerelle.libs.headers import SecurityHeaders
+from passerelle.libs.headers import API_CSP, SecurityHeaders
 from passerelle.libs.health import Check, database_check, health_router, kafka_check
 from passerelle.libs.http import BodyLimitMiddleware, route_limits
 from passerelle.libs.inputs import InputGuard
@@ -58,6 +58,9 @@ class Service(Generic[C]):
     `{EventType: use_case}` the consumer group applies. `consumers=` (a builder of a `ConsumerGroup`),
     `state` and the hooks are the former API, kept while services move to the context.
     """
+
+    # An API lets nothing load; a service that serves web pages (the portal) sets PAGE_CSP.
+    content_security_policy: bytes = API_CSP
 
     def __init__(
         self,
@@ -179,7 +182,7 @@ class Service(Generic[C]):
         app.add_middleware(
             BodyLimitMiddleware, default_max_bytes=self.settings.max_body_bytes, routes=route_limits(self.routers)
         )
-        app.add_middleware(SecurityHeaders)
+        app.add_middleware(SecurityHeaders, csp=self.content_security_policy)
         return app
 
     async def _metrics(self) -> Response:

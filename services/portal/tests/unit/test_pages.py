@@ -105,3 +105,9 @@ def test_the_neutral_theme_has_no_republique_francaise_block(monkeypatch):
         page = c.get("/connexion").text
     assert "fr-logo" not in page and "République" not in page
     assert "/static/portal/brand/neutral/brand.css" in page and "Portail des contrats" in page
+
+
+def test_pages_carry_a_policy_that_loads_their_own_files_and_posts_their_own_forms(client):
+    policy = client.get("/connexion").headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "form-action 'self'" in policy
+    assert "'unsafe-inline'" not in policy and "frame-ancestors 'none'" in policy

@@ -8,6 +8,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from passerelle.libs.headers import PAGE_CSP
 from passerelle.libs.service import Service
 from passerelle.portal.adapters.contracts import ContractsClient
 from passerelle.portal.adapters.documents import DocumentsClient
@@ -46,6 +47,8 @@ def build_context(settings: Settings) -> PortalContext:
 
 class PortalService(Service[PortalContext]):
     """The portal's app: pages, their static files (the DSFR from npm, the brand), page errors."""
+
+    content_security_policy = PAGE_CSP
 
     def app(self) -> FastAPI:
         app = super().app()
