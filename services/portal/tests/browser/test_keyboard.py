@@ -52,7 +52,11 @@ def test_the_main_journey_with_the_keyboard_only(browser, platform):
         page.wait_for_url(re.compile(r"/tableau-de-bord"))
         visit.check("tableau-de-bord")
 
-        # Start a contract: the employer's SIRET is filled in for a person with one establishment.
+        # Start a contract: the seeded employer has several establishments, chosen in a select with the arrows.
+        tab_to(visit, "select#f-employer_siret")
+        page.keyboard.press("ArrowDown")
+        chosen = page.eval_on_selector("#f-employer_siret", "e => e.value")
+        assert re.fullmatch(r"\d{14}", chosen), chosen
         tab_to(visit, "#f-training_uai")
         page.keyboard.type("0754321P")
         tab_to(visit, "form[action='/contrats'] button[type=submit]")
