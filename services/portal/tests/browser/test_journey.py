@@ -290,6 +290,11 @@ def test_proposal_acceptance_refusal_correction_and_transmission(browser, platfo
         assert "attend sa décision" in page.inner_text("main")
         assert "changé entre-temps" not in page.inner_text("main")
         employer.check("archivage-refuse")
+        # The refusal page answers 409, which the browser reports on its console: that one is expected.
+        assert employer.console_errors == [
+            "Failed to load resource: the server responded with a status of 409 (Conflict)"
+        ]
+        employer.console_errors.clear()
         # A draft is archived: a new contract for one of the employer's establishments, chosen in the select.
         employer.goto("/tableau-de-bord")
         sirets = page.eval_on_selector_all(
