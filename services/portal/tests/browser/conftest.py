@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Date inputs follow the browser's own language, not the page's locale: without it they read mm/dd/yyyy.
+    "--lang=fr-FR",
 ]
 SCREENSHOTS = REPO / ".artifacts" / "screenshots"
 AXE = REPO / "services" / "portal" / "node_modules" / "axe-core" / "axe.min.js"

@@ -1,5 +1,5 @@
-"""The main journey with the keyboard alone: skip link, log in, start a contract, answer a tab and save it,
-transmit; every focused control shows a visible focus ring."""
+"""The main journey with the keyboard alone: skip link, log in, start a contract for one of the person's
+establishments, answer a tab and save it, transmit; every focused control shows a visible focus ring."""
 
 from __future__ import annotations
 
@@ -64,14 +64,18 @@ def test_the_main_journey_with_the_keyboard_only(browser, platform):
         page.wait_for_url(re.compile(r"/contrats/[0-9a-f-]+/introduction"))
         contract = page.url.split("?")[0].rsplit("/", 1)[0]
 
-        # Answer a radio question with the arrow keys and save with Enter.
-        tab_to(visit, "input[name='introduction.contract_kind']")
-        page.keyboard.press("Space")
+        visit.check("introduction")
+        # Answer a question (a select: first contract, successive or amendment) with the arrow keys; save with Enter.
+        kind = "select[name='introduction.contract_kind']"
+        tab_to(visit, kind)
+        page.keyboard.press("ArrowDown")
+        answered = page.eval_on_selector(kind, "e => e.value")
+        assert answered, "the arrow key chose no option"
         tab_to(visit, "#formulaire-onglet button[value=enregistrer]")
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/introduction\?message="))
         assert "Les modifications sont enregistrées" in page.inner_text("main")
-        assert page.locator("input[name='introduction.contract_kind']:checked").count() == 1
+        assert page.eval_on_selector(kind, "e => e.value") == answered
 
         # Move to the Synthèse tab by its link and transmit: refused, the refusal takes the focus.
         tab_to(visit, "a.portal-tabs__link[href$='/synthese']")
