@@ -73,7 +73,8 @@ def test_the_main_journey_with_the_keyboard_only(browser, platform):
         assert answered, "the arrow key chose no option"
         tab_to(visit, "#formulaire-onglet button[value=enregistrer]")
         page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"/introduction\?message="))
+        # The page already carries the creation's message: wait for the save's own.
+        page.wait_for_url(re.compile(r"/introduction\?message=Les(%20|\+)modifications"))
         assert "Les modifications sont enregistrées" in page.inner_text("main")
         assert page.eval_on_selector(kind, "e => e.value") == answered
 
