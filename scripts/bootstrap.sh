@@ -24,3 +24,9 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/de
   (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)) \
     || echo "bootstrap: could not install chromium; the portal's browser tests will be skipped" >&2
 fi
+# Chromium's French translations: without them its date inputs read mm/dd/yyyy whatever the page's language.
+if [ -x /usr/bin/chromium ] && [ ! -e /usr/lib/chromium/locales/fr.pak ] && [ "$(id -u)" = "0" ] \
+  && command -v apt-get >/dev/null 2>&1; then
+  apt-get install -y -qq chromium-l10n >/dev/null 2>&1 \
+    || echo "bootstrap: could not install chromium-l10n; date inputs will show mm/dd/yyyy in the browser tests" >&2
+fi

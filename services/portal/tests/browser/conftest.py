@@ -34,7 +34,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--lang=fr-FR",
 ]
+# Date inputs follow the browser's own language (on Linux: its environment's, with chromium-l10n's French
+# translations installed), not the page's locale: without them they read mm/dd/yyyy beside a "JJ/MM/AAAA" hint.
+CHROMIUM_ENV = {"LANG": "fr_FR.UTF-8", "LANGUAGE": "fr", "LC_ALL": "fr_FR.UTF-8"}
 SCREENSHOTS = REPO / ".artifacts" / "screenshots"
 AXE = REPO / "services" / "portal" / "node_modules" / "axe-core" / "axe.min.js"
 DEMO_PASSWORD = "demo-alternance-2026"
@@ -180,7 +184,9 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env={**os.environ, **CHROMIUM_ENV}
+        )
         try:
             yield chromium
         finally:

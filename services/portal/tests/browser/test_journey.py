@@ -1,8 +1,8 @@
 """The journey of issue #14, as a person does it in a browser: register and confirm from the e-mail's link; the
 CFA pre-fills and proposes; the employer accepts (told it transmits nothing), fills every tab, transmits and
 sees the refusal with its errors per tab, fixes them, uploads the training agreement, transmits; then the
-dashboard's search, a transfer to a colleague, and the archive. Every page is checked by axe-core and saved as
-a screenshot."""
+dashboard's search, a transfer to a colleague, the archive refused for the transmitted contract (it awaits the
+OPCO) and a new draft archived. Every page is checked by axe-core and saved as a screenshot."""
 
 from __future__ import annotations
 
@@ -282,11 +282,37 @@ def test_proposal_acceptance_refusal_correction_and_transmission(browser, platfo
         page.select_option("#f-to_account_id", label=COLLEAGUE)
         page.locator("main form[action$='/transferer'] button").click()
         assert "transféré" in page.inner_text("main")
+        # A transmitted contract awaits the OPCO: archiving it is refused with the service's own reason, not
+        # with "the file changed meanwhile".
         employer.goto("/tableau-de-bord")
         page.locator("#contrats tbody tr", has_text="Lucas Durand").locator("button", has_text="Archiver").click()
+        assert page.locator("h1").inner_text() == "Action impossible"
+        assert "attend sa décision" in page.inner_text("main")
+        assert "changé entre-temps" not in page.inner_text("main")
+        employer.check("archivage-refuse")
+        # The refusal page answers 409, which the browser reports on its console: that one is expected.
+        assert employer.console_errors == [
+            "Failed to load resource: the server responded with a status of 409 (Conflict)"
+        ]
+        employer.console_errors.clear()
+        # A draft is archived: a new contract for one of the employer's establishments, chosen in the select.
+        employer.goto("/tableau-de-bord")
+        sirets = page.eval_on_selector_all(
+            "select#f-employer_siret option[value]:not([value=''])", "os => os.map(o => o.value)"
+        )
+        assert EMPLOYER_SIRET in sirets and len(sirets) > 1, sirets
+        employer.check("nouveau-contrat")
+        page.select_option("#f-employer_siret", EMPLOYER_SIRET)
+        page.locator("main button", has_text="Créer le contrat").click()
+        page.wait_for_url(re.compile(r"/contrats/[0-9a-f-]+/introduction"))
+        draft_path = page.url.split("?")[0].removeprefix(platform.url).rsplit("/", 1)[0]
+        employer.goto("/tableau-de-bord")
+        page.locator(f"#contrats form[action='{draft_path}/archiver'] button").click()
         assert "Le contrat est archivé" in page.inner_text("main")
-        assert "Aucun contrat" in page.inner_text("#contrats")
+        assert page.locator(f"#contrats form[action='{draft_path}/archiver']").count() == 0
+        assert page.locator("#contrats tbody tr", has_text="Lucas Durand").count() == 1
         employer.goto("/tableau-de-bord?archives=oui")
+        assert page.locator(f"#contrats form[action='{draft_path}/restaurer']").count() == 1
         assert "Archivé" in page.text_content("#contrats")
         employer.check("archives")
 

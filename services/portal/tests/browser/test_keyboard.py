@@ -1,5 +1,5 @@
-"""The main journey with the keyboard alone: skip link, log in, start a contract, answer a tab and save it,
-transmit; every focused control shows a visible focus ring."""
+"""The main journey with the keyboard alone: skip link, log in, start a contract for one of the person's
+establishments, answer a tab and save it, transmit; every focused control shows a visible focus ring."""
 
 from __future__ import annotations
 
@@ -52,7 +52,11 @@ def test_the_main_journey_with_the_keyboard_only(browser, platform):
         page.wait_for_url(re.compile(r"/tableau-de-bord"))
         visit.check("tableau-de-bord")
 
-        # Start a contract: the employer's SIRET is filled in for a person with one establishment.
+        # Start a contract: the seeded employer has several establishments, chosen in a select with the arrows.
+        tab_to(visit, "select#f-employer_siret")
+        page.keyboard.press("ArrowDown")
+        chosen = page.eval_on_selector("#f-employer_siret", "e => e.value")
+        assert re.fullmatch(r"\d{14}", chosen), chosen
         tab_to(visit, "#f-training_uai")
         page.keyboard.type("0754321P")
         tab_to(visit, "form[action='/contrats'] button[type=submit]")
@@ -60,14 +64,19 @@ def test_the_main_journey_with_the_keyboard_only(browser, platform):
         page.wait_for_url(re.compile(r"/contrats/[0-9a-f-]+/introduction"))
         contract = page.url.split("?")[0].rsplit("/", 1)[0]
 
-        # Answer a radio question with the arrow keys and save with Enter.
-        tab_to(visit, "input[name='introduction.contract_kind']")
-        page.keyboard.press("Space")
+        visit.check("introduction")
+        # Answer a question (a select: first contract, successive or amendment) with the arrow keys; save with Enter.
+        kind = "select[name='introduction.contract_kind']"
+        tab_to(visit, kind)
+        page.keyboard.press("ArrowDown")
+        answered = page.eval_on_selector(kind, "e => e.value")
+        assert answered, "the arrow key chose no option"
         tab_to(visit, "#formulaire-onglet button[value=enregistrer]")
         page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"/introduction\?message="))
+        # The page already carries the creation's message: wait for the save's own.
+        page.wait_for_url(re.compile(r"/introduction\?message=Les(%20|\+)modifications"))
         assert "Les modifications sont enregistrées" in page.inner_text("main")
-        assert page.locator("input[name='introduction.contract_kind']:checked").count() == 1
+        assert page.eval_on_selector(kind, "e => e.value") == answered
 
         # Move to the Synthèse tab by its link and transmit: refused, the refusal takes the focus.
         tab_to(visit, "a.portal-tabs__link[href$='/synthese']")

@@ -54,6 +54,8 @@ def _generic_message(status: int) -> str:
     if status == 404:
         return "Cette page ou ce dossier n'existe pas, ou plus."
     if status == 409:
+        return "Cette action n'est pas possible dans l'état actuel du dossier."
+    if status == 412:
         return "Le dossier a changé entre-temps : rechargez la page et recommencez."
     if status == 429:
         return "Trop de tentatives : patientez quelques minutes avant de réessayer."

@@ -68,9 +68,14 @@ async def dashboard(ctx: PortalContext, token: str, me: Me, filters: dict[str, A
     my_uais = {m.organisation.uai for m in me.memberships if m.organisation.kind == "training" and m.organisation.uai}
     sent = [c for c in proposals.items if c.training_uai in my_uais]
     received = [c for c in proposals.items if c.training_uai not in my_uais]
-    employer_orgs = [
-        (m.organisation.siret or "", m.organisation.name) for m in me.memberships if m.organisation.kind == "employer"
-    ]
+    # The person's establishments (one entry per SIRET): the new-contract form offers them.
+    employer_orgs = list(
+        {
+            m.organisation.siret: (m.organisation.siret, m.organisation.name)
+            for m in me.memberships
+            if m.organisation.kind == "employer" and m.organisation.siret
+        }.values()
+    )
     training_orgs = [
         (m.organisation.uai or "", m.organisation.name)
         for m in me.memberships

@@ -17,11 +17,15 @@ TITLES = {
     400: "La demande n'a pas pu être traitée",
     403: "Accès refusé",
     404: "Page non trouvée",
-    409: "Le dossier a changé entre-temps",
+    409: "Action impossible",
+    412: "Le dossier a changé entre-temps",
     429: "Trop de tentatives",
     500: "Erreur inattendue",
     503: "Service momentanément indisponible",
 }
+
+# The machine codes of a real concurrent change (someone else saved in between), whatever their status.
+CONCURRENT_CODES = frozenset({"concurrent_change", "precondition_failed", "contract_version_outdated"})
 
 
 def _web(request: Request) -> Web:
@@ -43,11 +47,19 @@ async def _signed_in_web(request: Request) -> Web:
     return web
 
 
-async def error_page(request: Request, status: int, message: str | None = None) -> Response:
+def _api_title(exc: ApiError, status: int) -> str:
+    """A 409 is most often a business rule (a transmitted contract cannot be archived...): its title must not
+    claim the file changed meanwhile; that title is kept for a real version conflict (412, concurrent change)."""
+    if exc.code in CONCURRENT_CODES:
+        return TITLES[412]
+    return TITLES.get(status, TITLES[400])
+
+
+async def error_page(request: Request, status: int, message: str | None = None, title: str | None = None) -> Response:
     web = await _signed_in_web(request)
     template = {404: "errors/404.html", 500: "errors/500.html"}.get(status, "errors/error.html")
     return web.render(
-        template, status_code=status, status=status, title=TITLES.get(status, TITLES[400]), detail=message
+        template, status_code=status, status=status, title=title or TITLES.get(status, TITLES[400]), detail=message
     )
 
 
@@ -73,7 +85,7 @@ def install_page_errors(app: FastAPI) -> None:
         if exc.status >= 500:
             log.warning("service call failed", status=exc.status, code=exc.code, path=request.url.path)
         status = exc.status if exc.status in TITLES else (503 if exc.status >= 500 else 400)
-        return await error_page(request, status, exc.message)
+        return await error_page(request, status, exc.message, title=_api_title(exc, status))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
