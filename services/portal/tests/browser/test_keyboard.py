@@ -85,6 +85,8 @@ def test_the_main_journey_with_the_keyboard_only(browser, platform):
         tab_to(visit, "form[action$='/transmettre'] button")
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"refus=1"))
+        # The DSFR script opens the popup once the page has loaded: Escape before that would close nothing.
+        page.locator("#refus-modal.fr-modal--opened").wait_for(state="visible")
         page.keyboard.press("Escape")  # closes the popup
         page.locator("#refus-modal").wait_for(state="hidden")
         assert page.locator(".portal-tabs__item--error").count() >= 1
