@@ -94,7 +94,8 @@ async def read_topic_for(bootstrap: str, topic: str, marker: str, event_ids: set
             batches = await consumer.getmany(timeout_ms=1000, max_records=5000)
             for records in batches.values():
                 for r in records:
-                    ce_id = dict(r.headers or ()).get("ce_id", b"").decode()
+                    # Other suites write hostile records (null or non-UTF-8 headers) to the same probe topic.
+                    ce_id = (dict(r.headers or ()).get("ce_id") or b"").decode(errors="replace")
                     if ce_id in event_ids:
                         seen[ce_id] = seen.get(ce_id, 0) + 1
     finally:

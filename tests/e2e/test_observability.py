@@ -126,7 +126,8 @@ def metric_value(text: str, name: str, **labels: str) -> float:
             continue
         sample_labels = dict(
             # The labels end at the last brace: route templates hold braces of their own.
-            part.split("=", 1) for part in line[len(name) + 1 : line.rindex("}")].replace('"', "").split(",")
+            part.split("=", 1)
+            for part in line[len(name) + 1 : line.rindex("}")].replace('"', "").split(",")
         )
         if all(sample_labels.get(k) == v for k, v in labels.items()):
             return float(line.rsplit(" ", 1)[1])
