@@ -93,7 +93,8 @@ def test_register_and_confirm_from_the_mail(browser, platform):
         page.locator("main button[type=submit]").click()
         summary = page.locator("#resume-erreurs")
         assert summary.is_visible()
-        assert page.evaluate("document.activeElement.id") == "resume-erreurs"
+        # portal.js moves the focus to the summary once the page has loaded: wait for it (fails if it never does).
+        page.wait_for_function("document.activeElement && document.activeElement.id === 'resume-erreurs'")
         assert summary.locator("a[href='#f-email']").count() == 1
         assert page.locator("#f-email-erreur").inner_text() == "Ce champ est obligatoire."
         visit.check("erreurs")
