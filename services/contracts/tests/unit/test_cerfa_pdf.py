@@ -13,7 +13,8 @@ from passerelle.contracts.adapters.pdf import render_cerfa
 from passerelle.contracts.domain.codes import ContractType
 from passerelle.contracts.domain.contract import Contract
 from passerelle.contracts.domain.form import ContractForm
-from passerelle.contracts.service_layer.records import ContractRecord, Side
+from passerelle.contracts.service_layer.records import ContractRecord
+from passerelle.libs.access import Side
 
 
 def _text_of(pdf: bytes) -> str:

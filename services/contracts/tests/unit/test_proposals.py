@@ -9,7 +9,6 @@ from passerelle.contracts.domain.codes import ContractStatus, ContractType
 from passerelle.contracts.service_layer import commands, drafting, queries
 from passerelle.contracts.service_layer.access import sides_of
 from passerelle.contracts.service_layer.errors import ContractNotFound
-from passerelle.contracts.service_layer.records import Side
 from passerelle.contracts.testing.samples import (
     DEMO_CFA_SIRET,
     DEMO_CFA_UAI,
@@ -17,6 +16,7 @@ from passerelle.contracts.testing.samples import (
     DEMO_EMPLOYER_SIRET,
     DEMO_OTHER_COMPANY_SIRET,
 )
+from passerelle.libs.access import Side
 from passerelle.libs.errors import DomainError, InvalidInput
 
 EMAIL = "recrutement@dupain.example.fr"

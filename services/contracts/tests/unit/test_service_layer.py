@@ -13,7 +13,7 @@ from passerelle.contracts.entrypoints.http.schemas import contract_public
 from passerelle.contracts.service_layer import commands, drafting, lifecycle, projections, queries
 from passerelle.contracts.service_layer.access import sides_of
 from passerelle.contracts.service_layer.errors import ContractNotFound, SideNotAllowed
-from passerelle.contracts.service_layer.records import Colleague, Side
+from passerelle.contracts.service_layer.records import Colleague
 from passerelle.contracts.testing.samples import (
     DEMO_CFA_SIRET,
     DEMO_CFA_UAI,
@@ -21,6 +21,7 @@ from passerelle.contracts.testing.samples import (
     DEMO_OTHER_COMPANY_SIRET,
     complete_apprenticeship_form,
 )
+from passerelle.libs.access import Side
 from passerelle.libs.errors import DomainError, Forbidden, InvalidInput, PreconditionFailed
 from passerelle.schemas.events import contracts as events
 from passerelle.schemas.events.documents import DocumentUploaded

@@ -10,9 +10,9 @@ import pytest
 from passerelle.contracts.domain.codes import ContractStatus, ContractType
 from passerelle.contracts.service_layer import commands, drafting, lifecycle
 from passerelle.contracts.service_layer.errors import SideNotAllowed
-from passerelle.contracts.service_layer.records import Colleague, Side
+from passerelle.contracts.service_layer.records import Colleague
 from passerelle.contracts.testing.samples import DEMO_CFA_SIRET, DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET
-from passerelle.libs.access import RIGHTS, Action, Right, may
+from passerelle.libs.access import RIGHTS, Action, Right, Side, may
 from passerelle.libs.errors import InvalidInput
 
 from .test_service_layer import transmitted

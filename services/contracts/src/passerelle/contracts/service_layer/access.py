@@ -11,10 +11,11 @@ from __future__ import annotations
 from passerelle.contracts.domain.codes import ContractStatus
 from passerelle.contracts.domain.tabs import Tab
 from passerelle.libs import access as parties
+from passerelle.libs.access import Side
 from passerelle.libs.auth import Principal
 
 from .errors import ContractNotFound, SideNotAllowed
-from .records import ContractRecord, Side
+from .records import ContractRecord
 
 EMPLOYER_TABS = frozenset({Tab.INTRODUCTION, Tab.EMPLOYER, Tab.EMPLOYEE, Tab.TUTOR, Tab.CONTRACT, Tab.SYNTHESIS})
 TRAINING_TABS = frozenset({Tab.TRAINING})

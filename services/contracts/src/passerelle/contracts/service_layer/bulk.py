@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from passerelle.contracts.domain.codes import ContractType
+from passerelle.libs.access import Side
 from passerelle.libs.auth import Membership, Principal
 from passerelle.libs.errors import Conflict, DomainError, NotFound
 from passerelle.libs.logging import get_logger
@@ -28,7 +29,6 @@ from .commands import CreateContract
 from .common import actor
 from .context import Dependencies
 from .ports import UnitOfWork
-from .records import Side
 
 log = get_logger(__name__)
 

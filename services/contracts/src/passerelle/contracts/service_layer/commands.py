@@ -9,8 +9,7 @@ from uuid import UUID
 
 from passerelle.contracts.domain.codes import ContractType, KindCode
 from passerelle.contracts.domain.tabs import Tab
-
-from .records import Side
+from passerelle.libs.access import Side
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from passerelle.contracts.domain.events import ContractSaved
 from passerelle.contracts.domain.facts import ValidationContext
+from passerelle.libs.access import Side
 from passerelle.libs.auth import Principal
 from passerelle.libs.errors import PreconditionFailed
 
@@ -15,7 +16,7 @@ from .context import Dependencies
 from .forms import changed_tabs
 from .messages import history_entry, integration_event
 from .ports import UnitOfWork
-from .records import AttachedDocument, ContractRecord, HistoryEntry, Side
+from .records import AttachedDocument, ContractRecord, HistoryEntry
 
 
 def actor(principal: Principal) -> str:

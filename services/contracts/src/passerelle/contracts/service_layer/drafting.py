@@ -15,6 +15,7 @@ from passerelle.contracts.domain.identifiers import compact, siret_problem, uai_
 from passerelle.contracts.domain.opcos import opco_for
 from passerelle.contracts.domain.rules import Finding
 from passerelle.contracts.domain.tabs import Tab
+from passerelle.libs.access import Side
 from passerelle.libs.auth import Principal
 from passerelle.libs.errors import Conflict, FieldError, Forbidden, InvalidInput
 
@@ -25,7 +26,7 @@ from .context import Dependencies
 from .forms import changed_paths, changed_tabs, parse_form, parse_tab
 from .messages import history_entry, integration_event
 from .ports import UnitOfWork
-from .records import ContractRecord, HistoryEntry, Side
+from .records import ContractRecord, HistoryEntry
 
 
 @dataclass

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from passerelle.contracts.domain.opcos import opco_for
 from passerelle.contracts.domain.rules import Finding
-from passerelle.libs.access import Action
+from passerelle.libs.access import Action, Side
 from passerelle.libs.auth import Principal
 from passerelle.libs.errors import FieldError, InvalidInput
 from passerelle.libs.logging import get_logger
@@ -19,7 +19,7 @@ from .common import actor, documents_context, load_for_write, persist
 from .context import Dependencies
 from .errors import SideNotAllowed
 from .ports import UnitOfWork
-from .records import ContractRecord, Side
+from .records import ContractRecord
 
 log = get_logger(__name__)
 

@@ -6,12 +6,13 @@ from typing import Any
 from uuid import UUID
 
 from passerelle.contracts.domain.rules import Finding, validate
+from passerelle.libs.access import Side
 from passerelle.libs.auth import Principal
 
 from .common import documents_context, load_contract
 from .context import Dependencies
 from .ports import UnitOfWork
-from .records import AttachedDocument, ContractRecord, DashboardQuery, HistoryEntry, Side
+from .records import AttachedDocument, ContractRecord, DashboardQuery, HistoryEntry
 
 
 async def get_contract(

@@ -8,19 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from passerelle.contracts.domain.contract import Contract
-
-
-class Side(StrEnum):
-    """The side of the contract a person acts for."""
-
-    EMPLOYER = "employer"
-    TRAINING = "training"
-    OPCO = "opco"
+from passerelle.libs.access import Side
 
 
 @dataclass

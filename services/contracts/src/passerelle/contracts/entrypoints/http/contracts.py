@@ -21,7 +21,8 @@ from passerelle.contracts.domain.remuneration import compute_pay_schedule
 from passerelle.contracts.domain.tabs import Tab
 from passerelle.contracts.service_layer import commands, drafting, lifecycle, queries
 from passerelle.contracts.service_layer.access import sides_of
-from passerelle.contracts.service_layer.records import ContractRecord, Side
+from passerelle.contracts.service_layer.records import ContractRecord
+from passerelle.libs.access import Side
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.libs.errors import FieldError, InvalidInput
 
