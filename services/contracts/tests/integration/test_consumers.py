@@ -18,12 +18,12 @@ from passerelle.contracts.config import Settings
 from passerelle.contracts.testing.samples import DEMO_PRO_EMPLOYER_SIRET, complete_professionalisation_form
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.database import fresh_service_database
-from passerelle.libs.testing.kafka import eventually, read_topic
+from passerelle.libs.testing.kafka import eventually, header, read_topic
 from passerelle.schemas import Envelope, Event, encode_record
 from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.identity import MembershipGranted
 from passerelle.schemas.events.opco import Anomaly, AnomalyRaised, ContractEngaged
-from passerelle.schemas.registry import OWNERS  # each event from its topic's owner (item 4)
+from passerelle.schemas.registry import OWNERS, dead_letter_topic  # each event from its topic's owner (item 4)
 
 from .conftest import VersionedClient
 
@@ -49,6 +49,7 @@ async def kafka_client(stack, signer) -> AsyncIterator[httpx.AsyncClient]:
         app.state.token_verifier.set_jwks(signer.jwks())
         transport = httpx.ASGITransport(app=app)
         async with VersionedClient(transport=transport, base_url="http://contracts") as client:
+            client.consumer_group = settings.consumer_group  # type: ignore[attr-defined]
             yield client
 
 
@@ -116,7 +117,7 @@ async def test_documents_and_opco_decisions_move_the_contract(kafka_client, stac
     assert sent.status_code == 200, sent.text
     assert await transmitted_on_kafka(stack, contract_id, expected=1) == 1
 
-    # A decision on a revision that was never transmitted changes nothing.
+    # A decision on a revision that was never transmitted is not applied: retried, then parked (never dropped).
     stale = ContractEngaged(
         case_id=uuid.uuid4(),
         contract_id=uuid.UUID(contract_id),
@@ -165,6 +166,14 @@ async def test_documents_and_opco_decisions_move_the_contract(kafka_client, stac
     )
     engaged = await eventually(contract, lambda c: c["status"] == "engaged")
     assert engaged["opco_file_number"] == "OPC-2026-000042"
+    parked = await read_topic(
+        stack["PASSERELLE_KAFKA_BOOTSTRAP"],
+        dead_letter_topic(client.consumer_group),
+        key=contract_id.encode(),
+        until=lambda found: len(found) >= 1,
+    )
+    assert [header(record, "dlt_original_topic") for record in parked] == [b"contract.engaged"]
+    assert b"NotYetApplicable" in (header(parked[0], "dlt_error") or b"")
     assert await transmitted_on_kafka(stack, contract_id, expected=2) == 2
 
     history = (await client.get(f"/contracts/{contract_id}/history", headers=headers)).json()

@@ -23,6 +23,7 @@ from passerelle.contracts.testing.samples import (
 )
 from passerelle.libs.access import Side
 from passerelle.libs.errors import DomainError, Forbidden, InvalidInput, PreconditionFailed
+from passerelle.libs.revisions import NotYetApplicable
 from passerelle.schemas.events import contracts as events
 from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.opco import (
@@ -314,12 +315,81 @@ async def test_the_opco_the_case_was_routed_to_sees_the_contract(uow, employer, 
     assert await lifecycle.assign_opco(uow, opened, deps) is None  # nothing to change the second time
 
 
-async def test_decisions_about_unknown_contracts_are_ignored(uow, deps):
+async def test_decisions_about_unknown_contracts_are_retried_not_dropped(uow, deps):
     unknown = uuid.uuid4()
-    assert await lifecycle.apply_anomaly(uow, anomaly(unknown), deps) is None
-    assert await lifecycle.engage(uow, engaged(unknown, 1), deps) is None
+    with pytest.raises(NotYetApplicable):
+        await lifecycle.apply_anomaly(uow, anomaly(unknown), deps)
+    with pytest.raises(NotYetApplicable):
+        await lifecycle.engage(uow, engaged(unknown, 1), deps)
     assert await projections.record_document(uow, uploaded(unknown)) is False
     assert uow.contracts.records == {} and uow.contracts.attached == {}
+
+
+def resolution(contract_id, revision=1, codes=("MISSING_CERFA",)) -> AnomalyResolved:
+    return AnomalyResolved(case_id=uuid.uuid4(), contract_id=contract_id, revision=revision, codes=list(codes))
+
+
+async def test_an_engagement_that_overtakes_the_resolution_waits_for_it(uow, employer, deps):
+    """The OPCO decides only once its anomalies are closed: an engagement read here while the contract is still
+    in anomaly (anomaly.resolved is on another topic, not applied yet) is retried, then applied."""
+    record = await transmitted(uow, employer, deps)
+    await lifecycle.apply_anomaly(uow, anomaly(record.id), deps)
+    for early in (
+        lambda: lifecycle.engage(uow, engaged(record.id, 1), deps),
+        lambda: lifecycle.refuse(uow, refusal(record.id), deps),
+        lambda: lifecycle.apply_anomaly(uow, anomaly(record.id), deps),
+    ):
+        with pytest.raises(NotYetApplicable):
+            await early()
+    assert (await uow.contracts.get(record.id)).contract.status.value == "in_anomaly"
+    await lifecycle.resolve_anomalies(uow, resolution(record.id), deps)
+    done = await lifecycle.engage(uow, engaged(record.id, 1), deps)
+    assert done.contract.status.value == "engaged" and done.contract.opco_file_number == "OPC-1"
+    # Delivered once more (another event id), the engagement changes nothing.
+    assert await lifecycle.engage(uow, engaged(record.id, 1), deps) is None
+
+
+async def test_a_decision_about_a_revision_not_transmitted_here_is_retried(uow, employer, deps):
+    record = await transmitted(uow, employer, deps)
+    with pytest.raises(NotYetApplicable):
+        await lifecycle.engage(uow, engaged(record.id, 7), deps)
+    with pytest.raises(NotYetApplicable):
+        await lifecycle.resolve_anomalies(uow, resolution(record.id, revision=7), deps)
+    assert (await uow.contracts.get(record.id)).contract.status.value == "transmitted"
+
+
+async def test_a_resolution_that_overtakes_its_anomaly_is_retried_then_applied(uow, employer, deps):
+    record = await transmitted(uow, employer, deps)
+    with pytest.raises(NotYetApplicable):
+        await lifecycle.resolve_anomalies(uow, resolution(record.id), deps)
+    await lifecycle.apply_anomaly(uow, anomaly(record.id), deps)
+    # Another anomaly's code is not closed by a resolution of codes never raised here.
+    with pytest.raises(NotYetApplicable):
+        await lifecycle.resolve_anomalies(uow, resolution(record.id, codes=("OTHER",)), deps)
+    done = await lifecycle.resolve_anomalies(uow, resolution(record.id), deps)
+    assert done.anomalies == [] and done.contract.status.value == "transmitted"
+    # After a new transmission, a late resolution of the first revision is skipped, not retried.
+    await lifecycle.apply_anomaly(uow, anomaly(record.id), deps)
+    await lifecycle.transmit_contract(uow, employer, record.id, deps)
+    assert await lifecycle.resolve_anomalies(uow, resolution(record.id), deps) is None
+
+
+async def test_an_archived_contract_in_anomaly_is_resumed_by_the_resolution(uow, employer, deps):
+    record = await transmitted(uow, employer, deps)
+    await lifecycle.apply_anomaly(uow, anomaly(record.id), deps)
+    stored = await uow.contracts.get(record.id)
+    stored.contract.archive(by="test")
+    await uow.contracts.update(stored)
+    done = await lifecycle.resolve_anomalies(uow, resolution(record.id), deps)
+    assert done.contract.status.value == "archived" and done.contract.status_before_archive.value == "transmitted"
+    engaged_while_archived = await lifecycle.engage(uow, engaged(record.id, 1), deps)
+    assert engaged_while_archived.contract.status_before_archive.value == "engaged"
+
+
+def refusal(contract_id, revision=1) -> ContractRefused:
+    return ContractRefused(
+        case_id=uuid.uuid4(), contract_id=contract_id, revision=revision, reason="Délai dépassé.", refused_at=NOW
+    )
 
 
 async def test_a_refusal_is_kept(uow, employer, deps):

@@ -216,6 +216,13 @@ class Contract:
             self.status == ContractStatus.ARCHIVED and self.status_before_archive == ContractStatus.TRANSMITTED
         )
 
+    @property
+    def phase(self) -> ContractStatus:
+        """The status of the contract's file, archived or not (an archived contract keeps it beside the flag)."""
+        if self.status == ContractStatus.ARCHIVED and self.status_before_archive is not None:
+            return self.status_before_archive
+        return self.status
+
     def _decide(self, status: ContractStatus, action: str) -> None:
         """Apply an OPCO decision; on a contract archived while transmitted the decision is kept beside the
         archive flag (shown when restored), never dropped."""
@@ -235,8 +242,10 @@ class Contract:
 
     def resolve_anomalies(self, *, codes: list[str], remaining: int, at: datetime | None = None) -> None:
         """The OPCO closed anomalies (a missing document received); none left: the file is with the OPCO again."""
-        resumed = self.status == ContractStatus.IN_ANOMALY and remaining == 0
-        if resumed:
+        resumed = self.phase == ContractStatus.IN_ANOMALY and remaining == 0
+        if resumed and self.status == ContractStatus.ARCHIVED:
+            self.status_before_archive = ContractStatus.TRANSMITTED
+        elif resumed:
             self.status = ContractStatus.TRANSMITTED
         self._record(AnomaliesResolved, at, None, codes=tuple(codes), resumed=resumed)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from passerelle.contracts.domain.codes import ContractStatus
 from passerelle.contracts.domain.opcos import opco_for
 from passerelle.contracts.domain.rules import Finding
 from passerelle.libs.access import Action, Side
 from passerelle.libs.auth import Principal
 from passerelle.libs.errors import FieldError, InvalidInput
 from passerelle.libs.logging import get_logger
+from passerelle.libs.revisions import NotYetApplicable
 from passerelle.schemas.events.opco import AnomalyRaised, AnomalyResolved, CaseOpened, ContractEngaged, ContractRefused
 
 from . import access
@@ -143,22 +145,31 @@ async def delete_contract(
 
 
 async def _record_for_case(uow: UnitOfWork, contract_id: UUID, revision: int, topic: str) -> ContractRecord | None:
+    """The contract an OPCO decision applies to, locked; None when the decision is stale (an older revision, or
+    this revision decided already): the inbox keeps it, nothing changes.
+
+    A decision that arrives before the contract is ready for it is retried, never dropped
+    (`NotYetApplicable`: the consumer group retries with backoff, then parks it on the dead-letter topic):
+    the contract is unknown, the revision was not transmitted here, or the file is still in anomaly because the
+    `anomaly.resolved` that reopened the case (another topic) has not arrived yet.
+    """
     record = await uow.contracts.get(contract_id, for_update=True)
     if record is None:
-        log.warning("event for an unknown contract ignored", topic=topic, contract_id=str(contract_id))
-        return None
+        raise NotYetApplicable(f"{topic}: contract {contract_id} not known here")
     contract = record.contract
-    if revision != contract.transmitted_revision or not contract.awaits_decision:
-        log.warning(
-            "stale or out-of-order decision ignored",
-            topic=topic,
-            contract_id=str(contract_id),
-            revision=revision,
-            transmitted_revision=contract.transmitted_revision,
-            status=contract.status.value,
+    if revision > contract.transmitted_revision:
+        raise NotYetApplicable(
+            f"{topic}: revision {revision} of {contract_id} not transmitted yet ({contract.transmitted_revision})"
         )
+    if revision < contract.transmitted_revision:
+        log.info("decision about an earlier revision skipped", topic=topic, contract_id=str(contract_id))
         return None
-    return record
+    if contract.awaits_decision:
+        return record
+    if contract.phase == ContractStatus.IN_ANOMALY:
+        raise NotYetApplicable(f"{topic}: {contract_id} still in anomaly here (anomaly.resolved not applied yet)")
+    log.info("decision about a revision decided already skipped", topic=topic, contract_id=str(contract_id))
+    return None
 
 
 async def apply_anomaly(uow: UnitOfWork, event: AnomalyRaised, deps: Dependencies) -> ContractRecord | None:
@@ -177,13 +188,27 @@ async def apply_anomaly(uow: UnitOfWork, event: AnomalyRaised, deps: Dependencie
 
 
 async def resolve_anomalies(uow: UnitOfWork, event: AnomalyResolved, deps: Dependencies) -> ContractRecord | None:
-    """The OPCO closed anomalies: they no longer show; with none left the contract is with the OPCO again."""
+    """The OPCO closed anomalies: they no longer show; with none left the contract is with the OPCO again.
+
+    A resolution that overtakes its `anomaly.raised` (another topic) is retried until the anomaly is here.
+    """
     record = await uow.contracts.get(event.contract_id, for_update=True)
-    if record is None or event.revision != record.contract.transmitted_revision:
-        return None
+    if record is None:
+        raise NotYetApplicable(f"{event.topic}: contract {event.contract_id} not known here")
+    contract = record.contract
+    if event.revision > contract.transmitted_revision:
+        raise NotYetApplicable(f"{event.topic}: revision {event.revision} of {event.contract_id} not transmitted yet")
+    if event.revision < contract.transmitted_revision or contract.phase not in (
+        ContractStatus.TRANSMITTED,
+        ContractStatus.IN_ANOMALY,
+    ):
+        return None  # an earlier revision, or decided since: nothing left to close
+    known = {a.get("code") for a in record.anomalies}
+    if contract.phase != ContractStatus.IN_ANOMALY or not set(event.codes) <= known:
+        raise NotYetApplicable(f"{event.topic}: the anomalies {event.codes} of {event.contract_id} not raised here yet")
     closed = set(event.codes)
     record.anomalies = [a for a in record.anomalies if a.get("code") not in closed]
-    record.contract.resolve_anomalies(codes=list(event.codes), remaining=len(record.anomalies), at=deps.now())
+    contract.resolve_anomalies(codes=list(event.codes), remaining=len(record.anomalies), at=deps.now())
     await persist(uow, record, deps, extra={"case_id": str(event.case_id)})
     return record
 
