@@ -106,6 +106,13 @@ async def test_bulk_drafts_are_accepted_then_created_with_a_result_each(client, 
     assert contract.status_code == 200
     assert contract.json()["form"]["training"]["qualification"]["rncp_code"] == "RNCP37680"
     assert [e["topic"] for e in outbox(database_url, created["contract_id"])] == ["contract.drafted"]
+    # The end is published (partners need not poll): once, with the counts and the contracts created.
+    completed = outbox(database_url, body["id"])
+    assert [e["topic"] for e in completed] == ["bulk_drafts.completed"]
+    told = completed[0]["payload"]
+    assert (told["total"], told["created"], told["refused"]) == (5, 4, 1)
+    assert told["contract_ids"] == [r["contract_id"] for r in done["results"] if r["status"] == "created"]
+    assert told["request_key"] == headers["Idempotency-Key"]
 
     # The same key and body: the same submission, nothing created twice.
     again = await client.post("/bulk/drafts", json={"drafts": drafts}, headers=headers)

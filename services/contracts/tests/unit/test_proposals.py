@@ -72,6 +72,10 @@ async def test_the_employer_can_decline_and_the_draft_goes_back_to_the_training_
     declined = await drafting.decline_proposal(uow, employer, commands.DeclineProposal(record.id, "Pas nous"), deps)
     await uow.commit()
     assert declined.contract.status == ContractStatus.DRAFT and not declined.visible_to_employer
+    # The training organisation is told (contract.declined), and the employer may no longer see the draft.
+    told = uow.published[-1]
+    assert told.topic == "contract.declined" and told.reason == "Pas nous"
+    assert told.parties.training_uai == record.training_uai and told.parties.employer_may_see is False
     with pytest.raises(ContractNotFound):
         await queries.get_contract(uow, employer, record.id)
     # The training organisation may address it again.

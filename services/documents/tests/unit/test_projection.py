@@ -4,7 +4,13 @@ from uuid import uuid4
 from passerelle.documents.service_layer.projection import PROJECTED_EVENTS, apply_contract_event
 from passerelle.schemas import Envelope
 from passerelle.schemas.events.common import ContractParties
-from passerelle.schemas.events.contracts import ContractDrafted, ContractTransmitted, ContractUpdated
+from passerelle.schemas.events.contracts import (
+    ContractAccepted,
+    ContractDeclined,
+    ContractDrafted,
+    ContractTransmitted,
+    ContractUpdated,
+)
 
 PARTIES = ContractParties(employer_siret="73282932000074", training_uai="0751234J", opco_code="OPCO-EP")
 
@@ -24,6 +30,7 @@ def test_the_projection_follows_every_event_that_carries_the_parties():
         "contract.drafted",
         "contract.proposed",
         "contract.accepted",
+        "contract.declined",
         "contract.updated",
         "contract.transmitted",
         "contract.transferred",
@@ -71,3 +78,18 @@ async def test_the_contract_version_decides_never_the_clock(fake_uow):
         await apply(uow, newer, t0)
         await apply(uow, older, t0 + timedelta(days=365))  # a forged or skewed clock does not win
         assert uow.contracts.rows[contract_id].employer_siret == PARTIES.employer_siret
+
+
+async def test_a_declined_proposal_hides_the_documents_from_the_employer_again(fake_uow):
+    contract_id = uuid4()
+    t0 = datetime(2026, 9, 1, tzinfo=UTC)
+    accepted = ContractAccepted(contract_id=contract_id, contract_type="apprentissage", parties=PARTIES, version=2)
+    hidden = PARTIES.model_copy(update={"employer_may_see": False})
+    declined = ContractDeclined(
+        contract_id=contract_id, contract_type="apprentissage", parties=hidden, version=3, reason="Pas nous"
+    )
+    async with fake_uow as uow:
+        await apply(uow, accepted, t0)
+        assert uow.contracts.rows[contract_id].employer_may_see
+        await apply(uow, declined, t0 + timedelta(seconds=1))
+        assert not uow.contracts.rows[contract_id].employer_may_see

@@ -45,6 +45,14 @@ class ContractAccepted(ContractEvent):
     topic: ClassVar[str] = "contract.accepted"
 
 
+class ContractDeclined(ContractEvent):
+    """The employer declined a training organisation's proposal: the draft is the organisation's alone again
+    (`parties.employer_may_see` is false), and it may address it to another employer."""
+
+    topic: ClassVar[str] = "contract.declined"
+    reason: str | None = Field(default=None, description="The employer's reason, in French, if it gave one")
+
+
 class ContractUpdated(ContractEvent):
     topic: ClassVar[str] = "contract.updated"
     revision: int = Field(ge=1, description="The revision being edited")
@@ -85,3 +93,24 @@ class AmendmentRequested(ContractEvent):
 
     topic: ClassVar[str] = "amendment.requested"
     revision: int = Field(ge=1, description="The new revision opened for the amendment")
+
+
+class BulkDraftsCompleted(Event):
+    """A bulk drafting request (`POST /bulk/drafts`) was worked through: every draft was created or refused.
+
+    Partners' software may wait for this event instead of polling the submission's status; the results per
+    draft stay at `GET /bulk/drafts/{submission_id}`.
+    """
+
+    topic: ClassVar[str] = "bulk_drafts.completed"
+    subject_field: ClassVar[str | None] = "submission_id"
+
+    submission_id: UUID = Field(description="The submission; also the Kafka key")
+    request_key: str = Field(description="The caller's Idempotency-Key of the request")
+    submitted_by: UUID = Field(description="The account or API client that submitted it")
+    submitter_kind: str = Field(description="'user' or 'client' (an API client of a training organisation)")
+    total: int = Field(ge=0, description="Drafts submitted")
+    created: int = Field(ge=0, description="Drafts created")
+    refused: int = Field(ge=0, description="Drafts refused (each with its error in the results)")
+    contract_ids: list[UUID] = Field(default_factory=list, description="The contracts created, in submission order")
+    finished_at: datetime = Field(description="When the last draft was processed")

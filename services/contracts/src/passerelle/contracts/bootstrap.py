@@ -72,11 +72,13 @@ def bootstrap(
             events.ContractDrafted,
             events.ContractProposed,
             events.ContractAccepted,
+            events.ContractDeclined,
             events.ContractUpdated,
             events.ContractTransmitted,
             events.ContractTransferred,
             events.ContractArchived,
             events.ContractDeleted,
             events.AmendmentRequested,
+            events.BulkDraftsCompleted,
         ],
     )

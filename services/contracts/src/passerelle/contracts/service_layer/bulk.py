@@ -2,7 +2,8 @@
 
 `submit_drafts` records the request (idempotent per caller and request key) and answers at once; the
 `BulkWorker` then creates the drafts in chunks, one transaction per chunk, each through the same use case as
-`POST /contracts`, and records a result per draft that the caller polls. A restart loses nothing: the request and
+`POST /contracts`, and records a result per draft that the caller polls; when the last draft is processed it
+publishes `bulk_drafts.completed`, so partners need not poll. A restart loses nothing: the request and
 its progress are in the database, and a chunk's drafts and its progress are committed together.
 """
 
@@ -23,6 +24,7 @@ from passerelle.libs.access import Side
 from passerelle.libs.auth import Membership, Principal
 from passerelle.libs.errors import Conflict, DomainError, NotFound
 from passerelle.libs.logging import get_logger
+from passerelle.schemas.events.contracts import BulkDraftsCompleted
 
 from . import drafting
 from .commands import CreateContract
@@ -192,7 +194,27 @@ async def process_next_chunk(uow: BulkUnitOfWork, deps: Dependencies, chunk: int
     if submission.status == DONE:
         submission.finished_at = now
     await uow.bulk.save_results(submission, items)
+    if submission.status == DONE:
+        await _announce_completion(uow, submission, now)
     return True
+
+
+async def _announce_completion(uow: BulkUnitOfWork, submission: BulkSubmission, now: datetime) -> None:
+    """Partners are told through the outbox, in the chunk's transaction, that the last draft was processed."""
+    results = await uow.bulk.results(submission.id)
+    uow.publish(
+        BulkDraftsCompleted(
+            submission_id=submission.id,
+            request_key=submission.request_key,
+            submitted_by=submission.principal.subject,
+            submitter_kind=submission.principal.kind,
+            total=submission.total,
+            created=submission.created,
+            refused=sum(1 for r in results if r.status == REFUSED),
+            contract_ids=[r.contract_id for r in results if r.contract_id is not None],
+            finished_at=now,
+        )
+    )
 
 
 class BulkWorker:

@@ -93,6 +93,8 @@ def integration_event(
             return schema.ContractProposed(**common, employer_email=email)
         case domain.ContractAccepted():
             return schema.ContractAccepted(**common)
+        case domain.ContractDeclined(reason=reason):
+            return schema.ContractDeclined(**common, reason=reason)
         case domain.ContractSaved(revision=revision):
             return schema.ContractUpdated(**common, revision=revision, tabs=list(tabs))
         case domain.ContractTransmitted(revision=revision, amendment_number=amendment_number):

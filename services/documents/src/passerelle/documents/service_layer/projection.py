@@ -8,6 +8,7 @@ from passerelle.documents.domain.access import ContractAccess
 from passerelle.schemas import Envelope
 from passerelle.schemas.events.contracts import (
     ContractAccepted,
+    ContractDeclined,
     ContractDeleted,
     ContractDrafted,
     ContractEvent,
@@ -22,6 +23,7 @@ PROJECTED_EVENTS: tuple[type[ContractEvent], ...] = (
     ContractDrafted,
     ContractProposed,
     ContractAccepted,
+    ContractDeclined,  # the employer declined: it no longer sees the draft's documents
     ContractUpdated,
     ContractTransmitted,
     ContractTransferred,
