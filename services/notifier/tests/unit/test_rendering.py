@@ -25,6 +25,7 @@ COMMON = {"contract_id": CID, "contract_type": "apprentissage", "parties": PARTI
 EVENTS = {
     Kind.CONTRACT_PROPOSED: c.ContractProposed(**COMMON, employer_email="recrutement@dupain.example.fr"),
     Kind.CONTRACT_ACCEPTED: c.ContractAccepted(**COMMON),
+    Kind.CONTRACT_DECLINED: c.ContractDeclined(**COMMON, reason="Nous avons déjà recruté."),
     Kind.CONTRACT_TRANSMITTED: c.ContractTransmitted(**COMMON, revision=1, form={}, transmitted_at=NOW),
     Kind.ANOMALY_RAISED: o.AnomalyRaised(
         case_id=CASE,
@@ -206,3 +207,10 @@ def test_the_digest_lists_its_items():
     )
     assert rendered.subject == "Votre récapitulatif Passerelle : 2 notifications"
     assert "https://x/2" in rendered.text and rendered.text.startswith("Bonjour,")
+
+
+def test_a_declined_proposal_tells_the_training_organisation_why_and_what_next():
+    _, rendered = render(Kind.CONTRACT_DECLINED)
+    assert "a décliné votre proposition" in rendered.subject
+    assert "Motif indiqué : Nous avons déjà recruté." in rendered.text
+    assert "proposer à un autre employeur" in rendered.text and "proposer à un autre employeur" in rendered.html

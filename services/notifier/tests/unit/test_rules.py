@@ -18,6 +18,7 @@ TABLE = [
     # event type, kind, audiences, web, email, legal
     ("contract.proposed", Kind.CONTRACT_PROPOSED, (Audience.EMPLOYER_ADDRESS,), WEB, NOW, False),
     ("contract.accepted", Kind.CONTRACT_ACCEPTED, (T,), WEB, NOW, False),
+    ("contract.declined", Kind.CONTRACT_DECLINED, (T,), WEB, NOW, False),
     ("contract.transmitted", Kind.CONTRACT_TRANSMITTED, (E, T), WEB, NOW, False),
     ("anomaly.raised", Kind.ANOMALY_RAISED, (E, T), WEB, NOW, True),
     ("anomaly.resolved", Kind.ANOMALY_RESOLVED, (E, T), WEB, OFF, False),

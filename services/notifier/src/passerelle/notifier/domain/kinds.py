@@ -12,6 +12,7 @@ from enum import StrEnum
 class Kind(StrEnum):
     CONTRACT_PROPOSED = "contract_proposed"
     CONTRACT_ACCEPTED = "contract_accepted"
+    CONTRACT_DECLINED = "contract_declined"
     CONTRACT_TRANSMITTED = "contract_transmitted"
     ANOMALY_RAISED = "anomaly_raised"
     ANOMALY_RESOLVED = "anomaly_resolved"
@@ -33,6 +34,7 @@ class Kind(StrEnum):
 LABELS: dict[Kind, str] = {
     Kind.CONTRACT_PROPOSED: "Contrat proposé",
     Kind.CONTRACT_ACCEPTED: "Proposition acceptée",
+    Kind.CONTRACT_DECLINED: "Proposition déclinée",
     Kind.CONTRACT_TRANSMITTED: "Contrat transmis à l'OPCO",
     Kind.ANOMALY_RAISED: "Anomalie sur un contrat",
     Kind.ANOMALY_RESOLVED: "Anomalie levée",

@@ -41,6 +41,7 @@ CLOCK_ALERT_TOPIC = "deadline.approached"
 RULES: tuple[Rule, ...] = (
     Rule("contract.proposed", Kind.CONTRACT_PROPOSED, (Audience.EMPLOYER_ADDRESS,)),
     Rule("contract.accepted", Kind.CONTRACT_ACCEPTED, (Audience.TRAINING_SIDE,)),
+    Rule("contract.declined", Kind.CONTRACT_DECLINED, (Audience.TRAINING_SIDE,)),
     Rule("contract.transmitted", Kind.CONTRACT_TRANSMITTED, BOTH_SIDES),
     Rule("anomaly.raised", Kind.ANOMALY_RAISED, BOTH_SIDES),
     Rule("anomaly.resolved", Kind.ANOMALY_RESOLVED, BOTH_SIDES),

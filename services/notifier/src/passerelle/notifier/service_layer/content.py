@@ -74,7 +74,7 @@ def build(kind: Kind, event: Any, names: Names, links: PortalLinks) -> Content:
             ctx["opco_file_number"] = event.opco_file_number
             if event.letter_document_id:
                 letter_url = links.document(event.contract_id, event.letter_document_id)
-        case Kind.CONTRACT_REFUSED:
+        case Kind.CONTRACT_REFUSED | Kind.CONTRACT_DECLINED:
             ctx["reason"] = event.reason
         case Kind.CONTRACT_DEPOSITED:
             ctx |= {"opco_file_number": event.opco_file_number, "deposit_number": event.deposit_number}

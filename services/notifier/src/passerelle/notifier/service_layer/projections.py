@@ -17,7 +17,11 @@ from passerelle.schemas.events import identity as i
 
 IN_CHARGE = {Side.EMPLOYER: "employer_in_charge", Side.TRAINING: "training_in_charge"}
 # When the memberships are not known yet (another topic), who acted is taken from what the act is.
-ACTOR_SIDE_BY_TYPE = {"contract.proposed": Side.TRAINING, "contract.accepted": Side.EMPLOYER}
+ACTOR_SIDE_BY_TYPE = {
+    "contract.proposed": Side.TRAINING,
+    "contract.accepted": Side.EMPLOYER,
+    "contract.declined": Side.EMPLOYER,
+}
 
 
 def parties_of(row: Any) -> Parties:
