@@ -6,7 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from passerelle.contracts.adapters.referentials import OfflineEstablishmentDirectory, OfflineQualificationDirectory
+from passerelle.contracts.adapters.referentials import (
+    OfflineEstablishmentDirectory,
+    OfflineOpcoDirectory,
+    OfflineQualificationDirectory,
+)
 from passerelle.contracts.service_layer.context import Dependencies
 from passerelle.contracts.service_layer.errors import ConcurrentModification
 from passerelle.contracts.testing.samples import complete_apprenticeship_form, complete_professionalisation_form
@@ -127,6 +131,7 @@ def deps() -> Dependencies:
     return Dependencies(
         establishments=OfflineEstablishmentDirectory(),
         qualifications=OfflineQualificationDirectory(),
+        opcos=OfflineOpcoDirectory(),
         clock=lambda: datetime(2025, 9, 1, 8, 0, tzinfo=UTC),
     )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from passerelle.contracts.domain.codes import ContractStatus
-from passerelle.contracts.domain.opcos import opco_for
 from passerelle.contracts.service_layer import lifecycle, queries
 from passerelle.contracts.testing.samples import DEMO_EMPLOYER_SIRET, DEMO_PRO_EMPLOYER_SIRET
 from passerelle.libs.errors import DomainError
@@ -56,9 +55,12 @@ async def test_after_correcting_and_transmitting_again_the_previous_anomalies_ar
 async def test_the_opco_is_the_one_of_the_employer_branch(uow, employer, deps):
     record = await transmitted(uow, employer, deps)  # the bakery: IDCC 0843, OPCO EP
     assert record.opco_code == "OPCOEP"
-    assert opco_for("1486", "OPCOMMERCE") == "ATLAS"  # Syntec
-    assert opco_for("9999", "OPCOMMERCE") == "OPCOMMERCE"  # no agreement: the default OPCO
-    assert opco_for(None, "OPCOMMERCE") == "OPCOMMERCE"
+    assert deps.default_opco_code == "OPCOMMERCE"
+    assert deps.opco_for("1486") == "ATLAS"  # Syntec
+    assert deps.opco_for("843") == "OPCOEP"  # written without its leading zero
+    assert deps.opco_for("9999") == "OPCOMMERCE"  # no agreement: the default OPCO
+    assert deps.opco_for(None) == "OPCOMMERCE"
+    assert deps.opcos.agreement_label("0843") == "Boulangerie-pâtisserie (entreprises artisanales)"
 
 
 def test_opco_staff_dashboard_query_carries_their_opco(make_principal):

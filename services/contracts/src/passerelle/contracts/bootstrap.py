@@ -6,7 +6,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from passerelle.contracts.adapters.referentials import OfflineEstablishmentDirectory, OfflineQualificationDirectory
+from passerelle.contracts.adapters.referentials import (
+    OfflineEstablishmentDirectory,
+    OfflineOpcoDirectory,
+    OfflineQualificationDirectory,
+)
 from passerelle.contracts.adapters.referentials.http import HttpEstablishmentDirectory, HttpQualificationDirectory
 from passerelle.contracts.adapters.unit_of_work import ContractsUnitOfWork
 from passerelle.contracts.config import Settings
@@ -44,6 +48,7 @@ def bootstrap(
     deps = Dependencies(
         establishments=establishments or default_establishments,
         qualifications=qualifications or default_qualifications,
+        opcos=OfflineOpcoDirectory(),
         default_opco_code=settings.default_opco_code,
         time_zone=ZoneInfo(settings.time_zone),
         clock=clock or (lambda: datetime.now(UTC)),

@@ -1,4 +1,5 @@
-"""Ports to the referentials that pre-fill a form: establishments by SIRET/UAI, qualifications by RNCP code.
+"""Ports to the referentials: establishments by SIRET/UAI, qualifications by RNCP code (they pre-fill a form), and
+the OPCO competent for an employer's collective agreement (IDCC).
 
 The domain only knows these protocols; `adapters/referentials` holds an offline implementation, and an HTTP client
 of the national directories can replace it without touching the domain.
@@ -67,3 +68,13 @@ class QualificationDirectory(Protocol):
     def find_by_diploma_code(self, diploma_code: str) -> QualificationRecord | None: ...
 
     def search(self, text: str, limit: int = 10) -> list[QualificationRecord]: ...
+
+
+class OpcoDirectory(Protocol):
+    def opco_for(self, idcc: str | None) -> str | None:
+        """The code of the OPCO competent for this collective agreement, or None when the table does not list it."""
+        ...
+
+    def agreement_label(self, idcc: str | None) -> str | None:
+        """The collective agreement's label, or None."""
+        ...

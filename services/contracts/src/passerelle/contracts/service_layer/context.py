@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from passerelle.contracts.domain.referentials import EstablishmentDirectory, QualificationDirectory
+from passerelle.contracts.domain.referentials import EstablishmentDirectory, OpcoDirectory, QualificationDirectory
 from passerelle.libs.context import ServiceContext
 
 from .ports import UnitOfWork
@@ -20,9 +20,14 @@ class Dependencies:
 
     establishments: EstablishmentDirectory
     qualifications: QualificationDirectory
+    opcos: OpcoDirectory
     default_opco_code: str = "OPCOMMERCE"
     time_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Paris"))
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def opco_for(self, idcc: str | None) -> str:
+        """The OPCO a contract goes to: the one of the employer's collective agreement, else the default one."""
+        return self.opcos.opco_for(idcc) or self.default_opco_code
 
     def now(self) -> datetime:
         return self.clock()

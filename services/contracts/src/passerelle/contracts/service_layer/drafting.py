@@ -12,7 +12,6 @@ from passerelle.contracts.domain.autofill import autofill_employer, autofill_tra
 from passerelle.contracts.domain.contract import Contract
 from passerelle.contracts.domain.form import ContractForm, Employer, TrainingOrganisation
 from passerelle.contracts.domain.identifiers import compact, siret_problem, uai_problem
-from passerelle.contracts.domain.opcos import opco_for
 from passerelle.contracts.domain.rules import Finding
 from passerelle.contracts.domain.tabs import Tab
 from passerelle.libs.access import Side
@@ -191,7 +190,7 @@ async def prepare_new_contract(principal: Principal, cmd: CreateContract, deps: 
     record = ContractRecord(
         contract=contract,
         created_by_side=side,
-        opco_code=opco_for(contract.form.employer.idcc, deps.default_opco_code),
+        opco_code=deps.opco_for(contract.form.employer.idcc),
         visible_to_employer=side == Side.EMPLOYER,
         in_charge={side: actor(principal)},
     )
@@ -263,7 +262,7 @@ async def accept_proposal(
         employer = (contract.form.employer or Employer()).model_copy(update={"siret": chosen})
         addressed = contract.form.model_copy(update={"employer": employer})
         contract.form = await asyncio.to_thread(autofill_employer, addressed, deps.establishments)
-        record.opco_code = opco_for(contract.form.employer.idcc, deps.default_opco_code)
+        record.opco_code = deps.opco_for(contract.form.employer.idcc)
     contract.accept(by=actor(principal), at=deps.now())
     record.visible_to_employer = True
     # The employer side now has its own person in charge; the training organisation's stays.

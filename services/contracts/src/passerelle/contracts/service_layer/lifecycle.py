@@ -6,7 +6,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from passerelle.contracts.domain.codes import ContractStatus
-from passerelle.contracts.domain.opcos import opco_for
 from passerelle.contracts.domain.rules import Finding
 from passerelle.libs.access import Action, Side
 from passerelle.libs.auth import Principal
@@ -38,7 +37,7 @@ async def transmit_contract(
     warnings = record.contract.transmit(context, by=actor(principal), at=deps.now())
     record.transmitted_at = deps.now()
     # The OPCO of the employer's branch (by its IDCC) reviews it; opco-processing routes by the same table.
-    record.opco_code = opco_for(record.contract.form.employer.idcc, deps.default_opco_code)
+    record.opco_code = deps.opco_for(record.contract.form.employer.idcc)
     # A new transmission answers the anomalies: the OPCO closes the fixed ones and raises again what is not.
     record.anomalies = []
     await persist(uow, record, deps, documents=documents, extra={"documents": [d.document_type for d in documents]})

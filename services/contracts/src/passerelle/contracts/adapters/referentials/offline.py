@@ -10,6 +10,7 @@ from typing import Any
 from passerelle.contracts.domain.codes import EmployerSector, EmployerType, QualificationLevel
 from passerelle.contracts.domain.identifiers import compact
 from passerelle.contracts.domain.referentials import EstablishmentAddress, EstablishmentRecord, QualificationRecord
+from passerelle.schemas.referentials import idcc_opco
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -100,3 +101,20 @@ class OfflineQualificationDirectory:
 
     def all(self) -> list[QualificationRecord]:
         return list(self._records)
+
+
+class OfflineOpcoDirectory:
+    """The platform's one IDCC → OPCO table (shipped in contracts-schemas, versioned, with its source and date),
+    which opco-processing routes by too."""
+
+    def __init__(self) -> None:
+        self._table = idcc_opco()
+        self.version = self._table.version
+
+    def opco_for(self, idcc: str | None) -> str | None:
+        agreement = self._table.agreement(idcc)
+        return agreement.opco_code if agreement else None
+
+    def agreement_label(self, idcc: str | None) -> str | None:
+        agreement = self._table.agreement(idcc)
+        return agreement.label if agreement else None

@@ -17,6 +17,7 @@ from passerelle.opco_processing.domain.referentials import (
     Routing,
     TrainingOrganisationRecord,
 )
+from passerelle.schemas.referentials import idcc_opco
 
 
 @lru_cache(maxsize=8)
@@ -26,25 +27,26 @@ def _load(name: str) -> dict[str, Any]:
 
 class OfflineReferentials:
     def __init__(self) -> None:
-        self._routing = _load("idcc_opco.json")
+        # The platform's one IDCC → OPCO table (contracts-schemas), also read by contracts.
+        self._routing = idcc_opco()
         self._certs = _load("certifications.json")
         self._orgs = _load("training_organisations.json")
-        self.version = "/".join(d["version"] for d in (self._routing, self._certs, self._orgs))
+        self.version = "/".join([self._routing.version, self._certs["version"], self._orgs["version"]])
         self.sources = {
-            "idcc_opco": {"source": self._routing["_source"], "date": self._routing["_date"]},
+            "idcc_opco": {"source": self._routing.source, "date": self._routing.published_on.isoformat()},
             "certifications": {"source": self._certs["_source"], "date": self._certs["_date"]},
             "training_organisations": {"source": self._orgs["_source"], "date": self._orgs["_date"]},
         }
 
     def route(self, idcc: str | None, fallback: str | None) -> Routing:
-        entry = self._routing["idcc"].get(idcc or "")
-        if entry:
-            return Routing(entry["opco"], entry["branch"], idcc, "idcc", self._routing["version"])
-        return Routing(fallback or "OPCOMMERCE", None, idcc, "fallback", self._routing["version"])
+        agreement = self._routing.agreement(idcc)
+        if agreement is not None:
+            return Routing(agreement.opco_code, agreement.label, idcc, "idcc", self._routing.version)
+        return Routing(fallback or "OPCOMMERCE", None, idcc, "fallback", self._routing.version)
 
     def opco(self, code: str) -> OpcoIdentity:
-        raw = self._routing["opcos"].get(code) or {"name": code, "city": ""}
-        return OpcoIdentity(code, raw["name"], raw["city"])
+        known = self._routing.opco(code)
+        return OpcoIdentity(code, known.name, known.city) if known else OpcoIdentity(code, code, "")
 
     def certification(self, rncp_code: str) -> Certification | None:
         raw = self._certs["certifications"].get(rncp_code)
