@@ -15,7 +15,7 @@ from passerelle.contracts.service_layer.context import Dependencies
 from passerelle.contracts.service_layer.errors import ConcurrentModification
 from passerelle.contracts.testing.samples import complete_apprenticeship_form, complete_professionalisation_form
 from passerelle.libs.auth import Membership, Principal
-from passerelle.schemas import Envelope
+from passerelle.libs.testing.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 
 @pytest.fixture
@@ -83,33 +83,13 @@ class FakeRepository:
         return [m for m in self.members if m.account_id == account_id]
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(BaseFakeUnitOfWork):
+    """The kit's fake (libs/testing): `published` is the open transaction's events, `committed_events` the kept
+    ones; the repository keeps copies as a database would."""
+
     def __init__(self) -> None:
+        super().__init__("contracts")
         self.contracts = FakeRepository()
-        self.pending = []
-        self.published = []
-        self.commits = 0
-
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, *args):
-        await self.rollback()
-
-    def publish(self, event, correlation_id=None):
-        self.pending.append(event)
-        return Envelope(type=event.topic, schema_version=event.schema_version, producer="contracts")
-
-    async def commit(self):
-        self.published.extend(self.pending)
-        self.pending = []
-        self.commits += 1
-
-    async def rollback(self):
-        self.pending = []
-
-    def topics(self):
-        return [e.topic for e in self.published]
 
 
 def principal(*, sirets=(), uais=(), training_sirets=(), opco=(), subject=None, email=None, role="admin") -> Principal:

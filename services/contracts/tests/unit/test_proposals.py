@@ -73,7 +73,7 @@ async def test_the_employer_can_decline_and_the_draft_goes_back_to_the_training_
     await uow.commit()
     assert declined.contract.status == ContractStatus.DRAFT and not declined.visible_to_employer
     # The training organisation is told (contract.declined), and the employer may no longer see the draft.
-    told = uow.published[-1]
+    told = uow.committed_events[-1]
     assert told.topic == "contract.declined" and told.reason == "Pas nous"
     assert told.parties.training_uai == record.training_uai and told.parties.employer_may_see is False
     with pytest.raises(ContractNotFound):

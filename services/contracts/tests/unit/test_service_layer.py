@@ -93,7 +93,7 @@ async def test_an_employer_creates_a_contract_auto_filled_from_its_siret(uow, em
     assert record.contract.form.employer.name == "Boulangerie Dupain SAS"
     assert record.contract.form.employer.idcc == "0843"
     assert record.created_by_side == Side.EMPLOYER and record.opco_code == "OPCOEP"  # IDCC 0843
-    [event] = uow.published
+    [event] = uow.committed_events
     assert isinstance(event, events.ContractDrafted)
     assert event.parties.employer_siret == DEMO_EMPLOYER_SIRET and event.parties.opco_code == "OPCOEP"
     assert event.actor_id == employer.subject
@@ -134,7 +134,7 @@ async def test_saving_a_tab_returns_its_findings_and_publishes_the_changed_tabs(
     assert result.changed == ["employee.first_name", "employee.nir"]
     assert {f.tab for f in result.findings} == {Tab.EMPLOYEE}
     assert any(f.rule_id == "NIR_FORMAT" and f.field == "employee.nir" for f in result.findings)
-    updated = uow.published[-1]
+    updated = uow.committed_events[-1]
     assert isinstance(updated, events.ContractUpdated) and updated.tabs == ["salarie"] and updated.revision == 1
     assert uow.contracts.entries[-1].details["changed"] == ["employee.first_name", "employee.nir"]
     assert uow.contracts.records[record.id].contract.version == 2
@@ -145,9 +145,9 @@ async def test_saving_the_same_content_again_changes_nothing(uow, employer, deps
     command = commands.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "Lucas"})
     await drafting.save_tab(uow, employer, command, deps)
     await uow.commit()
-    published = len(uow.published)
+    published = len(uow.committed_events)
     result = await drafting.save_tab(uow, employer, command, deps)
-    assert result.changed == [] and len(uow.published) + len(uow.pending) == published
+    assert result.changed == [] and len(uow.committed_events) + len(uow.published) == published
 
 
 async def test_bad_input_names_the_field_by_its_full_path(uow, employer, deps):
@@ -187,7 +187,7 @@ async def test_each_side_writes_only_its_part(uow, employer, cfa, deps):
     await drafting.save_tab(uow, cfa, commands.SaveTab(record.id, Tab.TRAINING, training), deps)
     await drafting.propose_contract(uow, cfa, commands.ProposeContract(record.id, "rh@dupain.example.fr"), deps)
     await uow.commit()
-    assert isinstance(uow.published[-1], events.ContractProposed)
+    assert isinstance(uow.committed_events[-1], events.ContractProposed)
     with pytest.raises(DomainError) as not_yet:  # proposed: accept first
         await drafting.save_tab(uow, employer, commands.SaveTab(record.id, Tab.EMPLOYEE, {"first_name": "L"}), deps)
     assert not_yet.value.status_code == 409
@@ -208,7 +208,7 @@ async def test_each_side_writes_only_its_part(uow, employer, cfa, deps):
 async def test_transmission_is_refused_with_every_error_by_tab_and_nothing_leaves(uow, employer, deps):
     record = await draft(uow, employer, deps, employer_siret=DEMO_EMPLOYER_SIRET)
     await complete(uow, employer, deps, record.id)
-    published = len(uow.published)
+    published = len(uow.committed_events)
     with pytest.raises(DomainError) as refused:
         await lifecycle.transmit_contract(uow, employer, record.id, deps)
     error = refused.value
@@ -218,13 +218,13 @@ async def test_transmission_is_refused_with_every_error_by_tab_and_nothing_leave
     assert [f.path for f in error.fields] == ["documents.convention_formation"]
     documents_tab = next(t for t in body["tabs"] if t["tab"] == "documents")
     assert documents_tab["state"] == "error" and documents_tab["errors"][0]["rule_id"] == "TRAINING_AGREEMENT_DOCUMENT"
-    assert uow.pending == [] and len(uow.published) == published
+    assert uow.published == [] and len(uow.committed_events) == published
     assert uow.contracts.records[record.id].contract.status.value == "draft"
 
 
 async def test_transmission_sends_the_whole_contract_and_its_documents(uow, employer, deps):
     record = await transmitted(uow, employer, deps)
-    event = uow.published[-1]
+    event = uow.committed_events[-1]
     assert isinstance(event, events.ContractTransmitted)
     assert event.revision == 1 and event.is_amendment is False
     assert event.form == record.contract.form.model_dump(mode="json")
@@ -275,10 +275,10 @@ async def test_an_anomaly_reopens_the_contract_and_a_new_transmission_is_a_new_r
     assert applied.contract.status.value == "in_anomaly" and applied.contract.is_editable
     assert applied.anomalies[0]["code"] == "MISSING_CERFA"
     assert applied.anomaly_letter_document_id == event.letter_document_id
-    assert uow.pending == []  # the OPCO's decision is its own event: nothing is published again
+    assert uow.published == []  # the OPCO's decision is its own event: nothing is published again
     again, _ = await lifecycle.transmit_contract(uow, employer, record.id, deps)
     await uow.commit()
-    assert again.contract.revision == 2 and uow.published[-1].revision == 2
+    assert again.contract.revision == 2 and uow.committed_events[-1].revision == 2
     # A late decision about revision 1 changes nothing; the one about revision 2 engages.
     assert await lifecycle.engage(uow, engaged(record.id, 1), deps) is None
     done = await lifecycle.engage(uow, engaged(record.id, 2), deps)
@@ -408,10 +408,10 @@ async def test_after_engagement_an_amendment_follows_the_same_path(uow, employer
     opened = await lifecycle.request_amendment(uow, employer, command, deps)
     await uow.commit()
     assert opened.contract.status.value == "draft" and opened.contract.revision == 2
-    assert isinstance(uow.published[-1], events.AmendmentRequested) and uow.published[-1].revision == 2
+    assert isinstance(uow.committed_events[-1], events.AmendmentRequested) and uow.committed_events[-1].revision == 2
     again, _ = await lifecycle.transmit_contract(uow, employer, record.id, deps)
     await uow.commit()
-    assert uow.published[-1].is_amendment is True and uow.published[-1].revision == 2
+    assert uow.committed_events[-1].is_amendment is True and uow.committed_events[-1].revision == 2
 
 
 async def test_the_latest_document_version_is_kept(uow, employer, deps):
@@ -435,7 +435,7 @@ async def test_transfers_go_to_colleagues_of_the_same_establishment(uow, employe
     moved = await lifecycle.transfer_contract(uow, employer, commands.TransferContract(record.id, colleague), deps)
     await uow.commit()
     assert moved.contract.owner_id == str(colleague)
-    event = uow.published[-1]
+    event = uow.committed_events[-1]
     assert isinstance(event, events.ContractTransferred) and event.to_account_id == colleague
 
 
@@ -447,7 +447,7 @@ async def test_only_drafts_are_deleted_and_deleted_contracts_disappear(uow, empl
     other = await draft(uow, employer, deps, employer_siret=DEMO_EMPLOYER_SIRET)
     await lifecycle.delete_contract(uow, employer, other.id, deps)
     await uow.commit()
-    assert isinstance(uow.published[-1], events.ContractDeleted)
+    assert isinstance(uow.committed_events[-1], events.ContractDeleted)
     with pytest.raises(ContractNotFound):
         await queries.get_contract(uow, employer, other.id)
 

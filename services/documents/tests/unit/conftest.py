@@ -20,9 +20,9 @@ from passerelle.documents.service_layer.ports import ObjectMissing, ScannerError
 from passerelle.libs.auth import Principal, principal_from_claims
 from passerelle.libs.revisions import is_newer
 from passerelle.libs.testing import samples
-from passerelle.libs.testing.fakes import FakeClock
+from passerelle.libs.testing.fakes import FakeClock, FakeStore
+from passerelle.libs.testing.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 from passerelle.libs.testing.tokens import employer_claim, opco_claim, training_claim
-from passerelle.schemas import Event
 
 EMPLOYER_SIRET = "73282932000074"
 TRAINING_UAI = "0751234J"
@@ -31,12 +31,11 @@ OPCO = "OPCO-EP"
 
 
 @dataclass
-class FakeState:
+class FakeState(FakeStore):
+    """The committed rows (the kit's store keeps the events, the commits and the failures asked for)."""
+
     documents: dict[UUID, Document] = field(default_factory=dict)
     contracts: dict[UUID, ContractAccess] = field(default_factory=dict)
-    events: list[Event] = field(default_factory=list)
-    fail_commits: int = 0  # the next N commits raise
-    commits: int = 0
 
 
 class FakeDocuments:
@@ -111,35 +110,26 @@ class FakeContracts:
         self.rows[access.contract_id] = ContractAccess(**{**access.__dict__, "transmitted": transmitted})
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(BaseFakeUnitOfWork):
     """Works on a copy of the state; commit makes the copy the state (so a failed commit changes nothing)."""
 
+    state: FakeState
+
     def __init__(self, state: FakeState) -> None:
+        super().__init__("documents", state)
         self.state = state
 
     async def __aenter__(self) -> FakeUnitOfWork:
+        await super().__aenter__()
         self._documents = copy.deepcopy(self.state.documents)
         self._contracts = dict(self.state.contracts)
         self.documents = FakeDocuments(self._documents, self._contracts)
         self.contracts = FakeContracts(self._contracts)
-        self._events: list[Event] = []
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        self._events = []
-
-    def publish(self, event: Event, correlation_id: UUID | None = None) -> None:
-        self._events.append(event)
-
-    async def commit(self) -> None:
-        if self.state.fail_commits:
-            self.state.fail_commits -= 1
-            raise ConnectionError("database went away")
+    def _on_commit(self) -> None:
         self.state.documents = self._documents
         self.state.contracts = self._contracts
-        self.state.events.extend(self._events)
-        self.state.commits += 1
-        self._events = []
 
 
 class FakeReader:

@@ -6,6 +6,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
@@ -34,17 +35,17 @@ from passerelle.identity.domain.roles import OrganisationKind
 from passerelle.identity.domain.tokens import TokenSettings
 from passerelle.identity.service_layer import commands, organisations, provisioning, verification
 from passerelle.identity.service_layer.ports import Policy, Ports
-from passerelle.libs.testing.fakes import FakeClock
+from passerelle.libs.testing.fakes import FakeClock, FakeStore
+from passerelle.libs.testing.fakes import FakeUnitOfWork as BaseFakeUnitOfWork
 
 
-class Store:
-    """Everything committed, shared by the successive units of work of one test."""
+@dataclass
+class Store(FakeStore):
+    """Everything committed, shared by the successive units of work of one test (the kit's store keeps the
+    events and counts the commits)."""
 
-    def __init__(self) -> None:
-        self.objects: dict[type, dict[Any, Any]] = defaultdict(dict)
-        self.attempts: list[tuple[str, datetime]] = []
-        self.events: list[Any] = []
-        self.commits = 0
+    objects: dict[type, dict[Any, Any]] = field(default_factory=lambda: defaultdict(dict))
+    attempts: list[tuple[str, datetime]] = field(default_factory=list)
 
     def all(self, cls: type) -> list[Any]:
         return list(self.objects[cls].values())
@@ -208,15 +209,16 @@ class FakeMailOutbox(_Repo):
         ]
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(BaseFakeUnitOfWork):
     """Objects added are kept only if the use case commits; events too. Mutations of stored objects are
     visible at once (like an identity map): the tests check what was committed through `store.commits`."""
 
+    store: Store
+
     def __init__(self, store: Store) -> None:
-        self.store = store
+        super().__init__("identity", store)
         self.pending: list[Any] = []
         self.pending_attempts: list[tuple[str, datetime]] = []
-        self.pending_events: list[Any] = []
         self.forgotten: list[str] = []
         self.accounts = FakeAccounts(self)
         self.organisations = FakeOrganisations(self)
@@ -231,27 +233,20 @@ class FakeUnitOfWork:
         self.mails = FakeMailOutbox(self)
 
     async def __aenter__(self) -> FakeUnitOfWork:
-        self.pending, self.pending_attempts, self.pending_events, self.forgotten = [], [], [], []
+        await super().__aenter__()
+        self._on_rollback()
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.rollback()
-
-    def publish(self, event: Any) -> None:
-        self.pending_events.append(event)
-
-    async def commit(self) -> None:
+    def _on_commit(self) -> None:
         for obj in self.pending:
             key = obj.token_hash if isinstance(obj, RefreshToken) else obj.id
             self.store.objects[type(obj)][key] = obj
         self.store.attempts = [a for a in self.store.attempts if a[0] not in self.forgotten]
         self.store.attempts += self.pending_attempts
-        self.store.events += self.pending_events
-        self.store.commits += 1
-        self.pending, self.pending_attempts, self.pending_events, self.forgotten = [], [], [], []
+        self._on_rollback()
 
-    async def rollback(self) -> None:
-        self.pending, self.pending_attempts, self.pending_events, self.forgotten = [], [], [], []
+    def _on_rollback(self) -> None:
+        self.pending, self.pending_attempts, self.forgotten = [], [], []
 
 
 class FakeHasher:

@@ -1,19 +1,28 @@
-"""Fakes for unit tests of a service layer (no I/O): a clock, and the base of a fake unit of work.
+"""Fakes for unit tests of a service layer (no I/O): a clock, and the base of every fake unit of work.
+
+    @dataclass
+    class DocumentsStore(FakeStore):
+        documents: dict[UUID, Document] = field(default_factory=dict)
 
     class FakeDocumentsUnitOfWork(FakeUnitOfWork):
-        def __init__(self, store: FakeStore) -> None:
-            super().__init__()
+        def __init__(self, store: DocumentsStore) -> None:
+            super().__init__("documents", store)
             self.documents = FakeDocuments(store)
 
 A `FakeUnitOfWork` records what was published and committed: `published` holds the events of the open
-transaction, `committed_events` those kept by a commit, `commits` counts the commits (a use case never
+transaction, `committed_events` those kept by its commits, `commits` counts them (a use case never
 commits: the test asserts `uow.commits == 0` after calling it, and the boundary's commit is one call).
-`fail_next_commits(n)` makes the next n commits raise, to test rollbacks. Subclasses add their
-repositories and may override `_on_commit` / `_on_rollback` to keep or drop their pending rows.
+`fail_next_commits(n)` makes the next n commits raise `CommitFailed`, to test rollbacks.
+
+A test whose use cases open several units of work shares one `FakeStore` between them: every commit adds its
+events to `store.events` and counts in `store.commits`, and `store.fail_commits = n` fails the next n commits of
+any of them. Services subclass the store with their rows, and the unit of work with their repositories,
+overriding `_on_commit` / `_on_rollback` to keep or drop their pending rows.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 from uuid import UUID, uuid4
@@ -41,13 +50,26 @@ class FakeClock:
         return self.now
 
 
-class CommitFailed(Exception):
-    """Raised by a fake commit the test asked to fail."""
+class CommitFailed(ConnectionError):
+    """Raised by a fake commit the test asked to fail (a connection error, as a database gone away raises)."""
+
+
+@dataclass
+class FakeStore:
+    """What the units of work of one test committed, shared by all of them."""
+
+    events: list[Any] = field(default_factory=list)
+    commits: int = 0
+    fail_commits: int = 0  # the next N commits (of any unit of work on this store) raise CommitFailed
+
+    def topics(self) -> list[str]:
+        return [e.topic for e in self.events]
 
 
 class FakeUnitOfWork:
-    def __init__(self, producer: str = "test") -> None:
+    def __init__(self, producer: str = "test", store: FakeStore | None = None) -> None:
         self.producer = producer
+        self.store = store if store is not None else FakeStore()
         self.published: list[Event] = []
         self.envelopes: list[Envelope] = []
         self.committed_events: list[Event] = []
@@ -96,13 +118,21 @@ class FakeUnitOfWork:
         self._failing_commits = count
 
     async def commit(self) -> None:
-        if self._failing_commits > 0:
-            self._failing_commits -= 1
+        if self._failing_commits > 0 or self.store.fail_commits > 0:
+            if self._failing_commits > 0:
+                self._failing_commits -= 1
+            else:
+                self.store.fail_commits -= 1
+            # As a database's: the failed transaction is gone, nothing of it is kept.
+            self.published, self.envelopes = [], []
+            self._on_rollback()
             raise CommitFailed("commit refused by the test")
+        self._on_commit()
         self.committed_events += self.published
+        self.store.events += self.published
         self.published, self.envelopes = [], []
         self.commits += 1
-        self._on_commit()
+        self.store.commits += 1
 
     async def rollback(self) -> None:
         if self.published:
@@ -119,3 +149,7 @@ class FakeUnitOfWork:
     def events_of(self, event_type: type[Any]) -> list[Any]:
         """The committed events of one type."""
         return [e for e in self.committed_events if isinstance(e, event_type)]
+
+    def topics(self) -> list[str]:
+        """The topics of the events this unit of work committed, in order."""
+        return [e.topic for e in self.committed_events]
