@@ -324,6 +324,11 @@ async def test_questions_remuneration_and_referentials(client, auth, orgs):
     assert (await client.get(f"/referentials/establishments/{orgs.new_siret()}", headers=headers)).status_code == 404
     rncp = await client.get("/referentials/qualifications/RNCP37680", headers=headers)
     assert rncp.status_code == 200 and rncp.json()["title"] == "CAP Boulanger"
+    # The field registry, which names a field to people (the OPCO's anomaly letters use it).
+    registry = {f["path"]: f for f in (await client.get("/referentials/fields", headers=headers)).json()}
+    assert registry["employee.nir"]["tab"] == "salarie" and registry["employee.nir"]["label"]
+    assert registry["contract.hiring_salary"]["tab_label"] == "Contrat"
+    assert (await client.get("/referentials/fields")).status_code == 401
 
 
 @pytest.mark.parametrize("kind", ["apprentissage", "professionnalisation"])

@@ -34,6 +34,16 @@ class AcceptingValidation:
         return []
 
 
+class FormLabels:
+    """The contracts service's field registry, as `GET /referentials/fields` answers for a few fields."""
+
+    async def labels(self) -> dict[str, str]:
+        return {
+            "employee.nir": "Numéro de sécurité sociale (NIR)",
+            "contract.hiring_salary": "Salaire brut mensuel à l'embauche",
+        }
+
+
 class LetterShelf:
     """Stores letters by content, as the documents client does (the same bytes are not stored twice)."""
 

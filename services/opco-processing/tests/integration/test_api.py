@@ -17,7 +17,7 @@ from passerelle.opco_processing.bootstrap import bootstrap
 from passerelle.opco_processing.config import Settings
 from passerelle.opco_processing.service_layer import checking, intake
 
-from .conftest import AcceptingValidation, LetterShelf
+from .conftest import AcceptingValidation, FormLabels, LetterShelf
 
 
 @pytest.fixture
@@ -29,6 +29,7 @@ async def api(database_url):
         clock=clock,
         validation=AcceptingValidation(),
         documents=LetterShelf(),
+        field_labels=FormLabels(),
     )
     app = service.app()
     async with app.router.lifespan_context(app):

@@ -20,7 +20,7 @@ from passerelle.opco_processing.domain.case import Actor
 from passerelle.opco_processing.service_layer import checking, clocks, decisions, intake, letters
 from passerelle.opco_processing.service_layer.access import Staff
 
-from .conftest import AcceptingValidation, LetterShelf
+from .conftest import AcceptingValidation, FormLabels, LetterShelf
 
 REVIEWER = Staff("OPCOEP", "reviewer", Actor(id=uuid4(), name="Inès Roche", role="reviewer"))
 PRO_REVIEWER = Staff("ATLAS", "reviewer", Actor(id=uuid4(), name="Paul Meyer", role="reviewer"))
@@ -36,6 +36,7 @@ def build(database_url: str, clock: FakeClock) -> Any:
         clock=clock,
         validation=AcceptingValidation(),
         documents=LetterShelf(),
+        field_labels=FormLabels(),
     )
     return service
 

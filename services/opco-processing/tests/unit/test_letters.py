@@ -2,7 +2,7 @@ import hashlib
 import subprocess
 from datetime import date, timedelta
 
-from passerelle.opco_processing.adapters.letters_pdf import LetterRenderer
+from passerelle.opco_processing.adapters.letters_pdf import LetterRenderer, field_name
 from passerelle.opco_processing.adapters.referentials.offline import OfflineReferentials
 from passerelle.opco_processing.domain.case import Anomaly, AnomalyKind, Check, CheckResult
 
@@ -62,8 +62,20 @@ def test_anomaly_letter_lists_each_anomaly_and_the_answer_deadline():
         ),
     ]
     letter = case.raise_anomaly(anomalies, date(2025, 9, 20), REVIEWER, T0)
-    text = text_of(LetterRenderer().render(case, letter, OPCO))
-    assert "CERFA signé" in text and "employee.nir" in text and "20 septembre 2025" in text
+    labels = {"employee.nir": "Numéro de sécurité sociale (NIR)"}
+    text = text_of(LetterRenderer().render(case, letter, OPCO, labels))
+    assert "CERFA signé" in text and "20 septembre 2025" in text
+    # The field is named as the form shows it, never by its path.
+    assert "Onglet Salarié / Apprenti, «" in text and "Numéro de sécurité sociale" in text
+    assert "employee.nir" not in text
+
+
+def test_a_field_is_named_by_its_label_with_the_tutor_rank():
+    labels = {"tutors[].last_name": "Nom", "employee.nir": "Numéro de sécurité sociale (NIR)"}
+    assert field_name("employee.nir", labels) == "« Numéro de sécurité sociale (NIR) »"
+    assert field_name("tutors[1].last_name", labels) == "« Nom » (tuteur 2)"
+    assert field_name("contract.unknown", labels) == "champ contract.unknown"  # not in the registry: its path
+    assert field_name(None, labels) == "champ non précisé"
 
 
 def test_implicit_refusal_letter_is_motivated():

@@ -12,6 +12,7 @@ from passerelle.opco_processing.adapters.referentials.offline import OfflineRefe
 from passerelle.opco_processing.adapters.services import (
     HttpContractValidation,
     HttpDocumentStore,
+    HttpFieldLabels,
     MachineIdentities,
 )
 from passerelle.opco_processing.adapters.unit_of_work import OpcoUnitOfWork
@@ -20,7 +21,7 @@ from passerelle.opco_processing.entrypoints.consumers import HANDLERS
 from passerelle.opco_processing.entrypoints.http import admin, cases
 from passerelle.opco_processing.service_layer import background, clocks
 from passerelle.opco_processing.service_layer.context import OpcoContext
-from passerelle.opco_processing.service_layer.ports import ContractValidation, Deca, DocumentStore
+from passerelle.opco_processing.service_layer.ports import ContractValidation, Deca, DocumentStore, FieldLabels
 from passerelle.schemas.events import opco as events
 
 
@@ -37,6 +38,7 @@ def bootstrap(
     validation: ContractValidation | None = None,
     documents: DocumentStore | None = None,
     deca: Deca | None = None,
+    field_labels: FieldLabels | None = None,
 ) -> Service[OpcoContext]:
     settings = settings or Settings()
     database = Database.of(settings)
@@ -49,6 +51,7 @@ def bootstrap(
         validation=validation or HttpContractValidation(settings.contracts_url, tokens),
         documents=documents or HttpDocumentStore(settings.documents_url, tokens),
         renderer=LetterRenderer(),
+        field_labels=field_labels or HttpFieldLabels(settings.contracts_url, tokens),
         deca=deca or FakeDeca(),
     )
     run = settings.background_enabled

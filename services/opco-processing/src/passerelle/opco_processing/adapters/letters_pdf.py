@@ -7,6 +7,8 @@ which is what lets the letters step find a letter it already stored after a cras
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -79,6 +81,23 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def field_name(path: str | None, labels: Mapping[str, str]) -> str:
+    """How a letter names a field: « its label » on the form (with the tutor's rank for `tutors[1].…`), the
+    path only when the registry does not know it."""
+    if not path:
+        return "champ non précisé"
+    ranks = [int(i) + 1 for i in _INDEX.findall(path)]
+    label = labels.get(_INDEX.sub("[]", path))
+    if label is None:
+        return f"champ {path}"
+    if path.startswith("tutors[") and ranks:
+        return f"« {label} » (tuteur {ranks[0]})"
+    return f"« {label} »"
+
+
 class LetterRenderer:
     def __init__(self) -> None:
         base = getSampleStyleSheet()
@@ -98,7 +117,11 @@ class LetterRenderer:
         self.right = ParagraphStyle("right", parent=self.body, alignment=TA_RIGHT)
         self.cell = ParagraphStyle("cell", parent=self.body, fontSize=9, leading=11)
 
-    def render(self, case: ReviewCase, letter: Letter, opco: OpcoIdentity) -> bytes:
+    def render(
+        self, case: ReviewCase, letter: Letter, opco: OpcoIdentity, field_labels: Mapping[str, str] | None = None
+    ) -> bytes:
+        """The letter's PDF; an anomaly letter names each field to correct by its label on the form
+        (`field_labels`: path → French label, the contracts service's field registry)."""
         buffer = io.BytesIO()
         doc = SimpleDocTemplate(
             buffer,
@@ -121,7 +144,10 @@ class LetterRenderer:
         story.append(Spacer(1, 4 * mm))
         story.append(self._contract_table(case, form))
         story.append(Spacer(1, 5 * mm))
-        story += getattr(self, f"_{letter.kind}")(case, letter)
+        if letter.kind == "anomaly":
+            story += self._anomaly(case, letter, field_labels or {})
+        else:
+            story += getattr(self, f"_{letter.kind}")(case, letter)
         story.append(Spacer(1, 6 * mm))
         story.append(_p(f"Pour {opco.name}, le service instruction des contrats en alternance.", self.body))
         story.append(Spacer(1, 8 * mm))
@@ -266,7 +292,7 @@ class LetterRenderer:
         )
         return out
 
-    def _anomaly(self, case: ReviewCase, letter: Letter) -> list[Any]:
+    def _anomaly(self, case: ReviewCase, letter: Letter, field_labels: Mapping[str, str]) -> list[Any]:
         decision = self._decision(case, letter)
         items = [
             a
@@ -291,7 +317,7 @@ class LetterRenderer:
                 todo = f"{a.reason} Déposez la pièce dans l'onglet Documents : le dossier reprendra de lui-même."
             else:
                 what = "Information à corriger"
-                where = f"Onglet {TAB_LABELS.get(a.tab or '', a.tab or '—')}, champ {a.field}"
+                where = f"Onglet {TAB_LABELS.get(a.tab or '', a.tab or '—')}, {field_name(a.field, field_labels)}"
                 todo = f"{a.reason} Corrigez le contrat puis transmettez-le à nouveau."
             rows.append([_p(what, self.cell), _p(where, self.cell), _p(todo, self.cell)])
         table = Table(rows, colWidths=[45 * mm, 45 * mm, 80 * mm], repeatRows=1)

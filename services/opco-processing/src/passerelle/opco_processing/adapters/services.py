@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -66,6 +68,33 @@ class HttpContractValidation:
                 f"Validation refusée par le service des contrats ({response.status_code}).", "validation_failed"
             )
         return list(response.json()["findings"])
+
+
+class HttpFieldLabels:
+    """The contracts service's field registry (`GET /referentials/fields`), read once and kept for an hour."""
+
+    def __init__(self, base_url: str, identities: MachineIdentities, ttl_seconds: float = 3600) -> None:
+        self._base_url = base_url
+        self._identities = identities
+        self._ttl = ttl_seconds
+        self._labels: dict[str, str] | None = None
+        self._read_at = 0.0
+
+    async def labels(self) -> Mapping[str, str]:
+        if self._labels is not None and time.monotonic() - self._read_at < self._ttl:
+            return self._labels
+        client = await self._identities.client(self._base_url)
+        try:
+            response = await client.get("/referentials/fields")
+        except Exception as exc:  # noqa: BLE001 - whatever the transport says, the letter waits
+            raise Unavailable("Le service des contrats ne répond pas (libellés des champs).", "field_labels") from exc
+        if response.status_code != 200:
+            raise Unavailable(
+                f"Libellés des champs refusés par le service des contrats ({response.status_code}).", "field_labels"
+            )
+        self._labels = {f["path"]: f["label"] for f in response.json()}
+        self._read_at = time.monotonic()
+        return self._labels
 
 
 class HttpDocumentStore:

@@ -8,7 +8,7 @@ from passerelle.libs.context import ServiceContext
 from passerelle.opco_processing.adapters.unit_of_work import OpcoUnitOfWork
 from passerelle.opco_processing.domain.referentials import Referentials
 
-from .ports import ContractValidation, Deca, DocumentStore, LetterRenderer
+from .ports import ContractValidation, Deca, DocumentStore, FieldLabels, LetterRenderer
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class OpcoContext(ServiceContext[OpcoUnitOfWork]):
     validation: ContractValidation
     documents: DocumentStore
     renderer: LetterRenderer
+    field_labels: FieldLabels
     deca: Deca
     policy: Policy = field(default_factory=Policy)
 

@@ -32,8 +32,10 @@ async def deliver_letters(ctx: Context, case_id: UUID) -> int:
     delivered = 0
     opco = ctx.referentials.opco(case.opco_code)
     for letter in case.pending_letters:
+        # An anomaly letter names the fields by their labels on the form (the contracts service's registry).
+        labels = await ctx.field_labels.labels() if letter.kind == "anomaly" else None
         # Drawing is CPU work: off the event loop, so the other letters' uploads go on meanwhile.
-        content = await asyncio.to_thread(ctx.renderer.render, case, letter, opco)
+        content = await asyncio.to_thread(ctx.renderer.render, case, letter, opco, labels)
         filename = f"{FILENAMES[letter.kind]} - {case.file_number or case.contract_id}.pdf"
         document_id = await ctx.documents.store_letter(
             case.opco_code, case.contract_id, letter.document_type, filename, content

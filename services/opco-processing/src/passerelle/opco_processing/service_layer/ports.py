@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -26,7 +26,16 @@ class DocumentStore(Protocol):
 
 
 class LetterRenderer(Protocol):
-    def render(self, case: ReviewCase, letter: Letter, opco: OpcoIdentity) -> bytes: ...
+    def render(
+        self, case: ReviewCase, letter: Letter, opco: OpcoIdentity, field_labels: Mapping[str, str] | None = None
+    ) -> bytes: ...
+
+
+class FieldLabels(Protocol):
+    """The contract form's field registry (path → French label), owned by the contracts service: anomaly letters
+    name the fields to correct as the form shows them. Unavailable when it cannot be read (the letter waits)."""
+
+    async def labels(self) -> Mapping[str, str]: ...
 
 
 class Deca(Protocol):

@@ -1,11 +1,14 @@
-"""Auto-fill: an establishment from its SIRET (or UAI), a qualification from its RNCP code."""
+"""Auto-fill: an establishment from its SIRET (or UAI), a qualification from its RNCP code; and the form's field
+registry (every field's path, tab and French label), which other services use to name a field to people."""
 
 from __future__ import annotations
 
 import asyncio
 
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
+from passerelle.contracts.domain.fields import CATALOGUE
 from passerelle.contracts.domain.identifiers import compact, rncp_problem, siret_problem
 from passerelle.contracts.domain.referentials import EstablishmentRecord
 from passerelle.libs.auth import CurrentPrincipal
@@ -75,3 +78,33 @@ async def qualification(rncp: str, _: CurrentPrincipal, deps: DependenciesDep) -
         diploma_type=record.diploma_type,
         level=record.level.value if record.level else None,
     )
+
+
+class FieldLabelOut(BaseModel):
+    path: str = Field(description="The field's dotted path in the form; `tutors[]` stands for every tutor")
+    tab: str = Field(description="The tab the field is on")
+    tab_label: str = Field(description="The tab's French label")
+    label: str = Field(description="The field's French label, as the form shows it")
+    contract_types: list[str] = Field(description="The contract types whose form has this field")
+
+
+@router.get(
+    "/fields",
+    response_model=list[FieldLabelOut],
+    summary="Les champs du formulaire et leurs libellés",
+    description=(
+        "Chaque champ des deux CERFA : son chemin, son onglet et son libellé en français. Les courriers "
+        "d'anomalie de l'OPCO nomment ainsi les champs à corriger."
+    ),
+)
+async def fields(_: CurrentPrincipal) -> list[FieldLabelOut]:
+    return [
+        FieldLabelOut(
+            path=spec.path,
+            tab=spec.tab.value,
+            tab_label=spec.tab.label,
+            label=spec.label,
+            contract_types=sorted(t.value for t in spec.applies_to),
+        )
+        for spec in CATALOGUE
+    ]
