@@ -96,3 +96,18 @@ def _text_of_words(stream_text: str) -> str:
         return re.sub(r"\\(.)", r"\1", part)
 
     return " ".join(unescape(part) for part in drawn)
+
+
+def test_the_forms_versions_are_data_with_their_source():
+    """Issue #11: the CERFA's version number says where it comes from (and whether it was checked)."""
+    import json
+    from datetime import date
+    from importlib import resources
+
+    from passerelle.contracts.adapters import pdf
+
+    raw = json.loads(resources.files(pdf.__package__).joinpath("cerfa_forms.json").read_text(encoding="utf-8"))
+    for kind, form in raw["forms"].items():
+        assert pdf.FORMS[ContractType(kind)] == (form["number"], form["model"])
+        assert date.fromisoformat(form["in_force_from"]) and len(form["source"]) > 40
+        assert form["verified"] or form["source"].startswith("NON VÉRIFIÉ")

@@ -9,6 +9,8 @@ contract's data only.
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import Any
 
 from passerelle.contracts.domain.codes import DIPLOMAS, ContractType, KindCode
@@ -16,12 +18,15 @@ from passerelle.contracts.domain.form import Address, ContractForm
 from passerelle.contracts.service_layer.records import ContractRecord
 from passerelle.libs.pdf import Sheet
 
-# The form each contract type is printed on: its number with the version (n° 10103*14 is the FA13 in force, per
-# the Centre Inffo's sheet of January 2026; 12434*04 for the EJ20), and the model code printed top right.
-FORMS = {
-    ContractType.APPRENTICESHIP: ("10103*14", "FA13"),
-    ContractType.PROFESSIONALISATION: ("12434*04", "EJ20"),
-}
+
+def _forms() -> dict[ContractType, tuple[str, str]]:
+    """The form each contract type is printed on (its number with the version, and the model code printed top
+    right), from `cerfa_forms.json`, which says where each version number comes from and whether it was checked."""
+    raw = json.loads(resources.files(__package__).joinpath("cerfa_forms.json").read_text(encoding="utf-8"))
+    return {ContractType(kind): (form["number"], form["model"]) for kind, form in raw["forms"].items()}
+
+
+FORMS = _forms()
 
 # The kind codes' wording differs between the two forms.
 _KIND_LABELS = {
