@@ -81,3 +81,14 @@ def test_routing_by_idcc_with_a_fallback():
     assert REFS.route("2216", None).opco_code == "OPCOMMERCE"
     unknown = REFS.route("0000", "OPCOMMERCE")
     assert unknown.opco_code == "OPCOMMERCE" and unknown.source == "fallback"
+    # The platform's one table (contracts-schemas), which contracts reads too: same answer, same version.
+    from passerelle.schemas.referentials import idcc_opco
+
+    assert REFS.route("1486", None).opco_code == idcc_opco().agreement("1486").opco_code == "ATLAS"
+    assert REFS.route("0843", None).referential_version == idcc_opco().version
+    assert REFS.opco("OPCOEP").name == idcc_opco().opco("OPCOEP").name
+
+
+def test_the_shipped_npec_amounts_say_they_are_examples():
+    assert REFS.sources["npec"]["source"].startswith("VALEURS D'EXEMPLE")
+    assert "France compétences" in REFS.sources["npec"]["source"]

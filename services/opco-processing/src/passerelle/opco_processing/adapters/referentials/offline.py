@@ -35,6 +35,8 @@ class OfflineReferentials:
         self.sources = {
             "idcc_opco": {"source": self._routing.source, "date": self._routing.published_on.isoformat()},
             "certifications": {"source": self._certs["_source"], "date": self._certs["_date"]},
+            # The shipped NPEC amounts are examples, not the published ones: said wherever the sources are shown.
+            "npec": {"source": self._certs["_npec_values"], "date": self._certs["_date"]},
             "training_organisations": {"source": self._orgs["_source"], "date": self._orgs["_date"]},
         }
 
