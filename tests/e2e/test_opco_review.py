@@ -119,8 +119,16 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
             },
             log_dir,
         )
+        # The administration's deposit service: the fake as its own process (services/deca-fake), over HTTP.
+        deca = ServiceProcess.uvicorn(
+            "deca-fake", "passerelle.deca_fake.main:app", {"DECA_FAKE_API_KEY": f"cle-{suffix}"}, log_dir
+        )
         contracts.start()
         documents.start()
+        deca.start()
+        # Its first call fails (503): the deposit step must try again, and deposit once.
+        async with httpx.AsyncClient(base_url=deca.url, headers={"Authorization": f"Bearer cle-{suffix}"}) as client:
+            (await client.post("/simulation/pannes", json={"indisponible": 1})).raise_for_status()
         opco = ServiceProcess.uvicorn(
             "opco-processing",
             "passerelle.opco_processing.main:app",
@@ -137,6 +145,8 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
                     {code: {"client_id": cid, "client_secret": secret} for cid, (secret, code) in CLIENTS.items()}
                 ),
                 "OPCO_PROCESSING_WORK_INTERVAL_SECONDS": "0.2",
+                "OPCO_PROCESSING_DECA_URL": deca.url,
+                "OPCO_PROCESSING_DECA_API_KEY": f"cle-{suffix}",
             },
             log_dir,
         )
@@ -287,12 +297,20 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
             )
             words = " ".join(text.stdout.decode().split())
             assert number in words and "accord de prise en charge" in words and "D6224-2" in words
+            # The anomaly letter names the field to correct by its label on the form, not by its path.
+            anomaly_letter = uploads.get(f"/documents/{lines['courrier_anomalie']['current']['id']}/content")
+            text = await asyncio.to_thread(
+                subprocess.run, ["pdftotext", "-", "-"], input=anomaly_letter.content, capture_output=True, check=True
+            )
+            anomaly_words = " ".join(text.stdout.decode().split())
+            assert "« Courriel »" in anomaly_words and "employee.email" not in anomaly_words
 
             # --- the engaged contract is deposited with the administration (the local fake DECA) -------
             case = await until(
                 lambda: case_of(reviewer, contract_id), lambda c: c["status"] == "deposited", "the deposit"
             )
             assert case["deposit"]["number"].startswith("DECA-")
+            assert "deposit" in [h["action"] for h in reviewer.get(f"/cases/{case['id']}/history").json()]
 
             # --- every event exactly once ------------------------------------------------------------
             counts = await event_counts(
@@ -322,9 +340,10 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
             assert history.count("engaged") == 1 and history.count("letter_stored") == 2
             assert history.count("revision_received") == 1
         except BaseException:
-            print(opco.tail(80), contracts.tail(30), documents.tail(30))
+            print(opco.tail(80), contracts.tail(30), documents.tail(30), deca.tail(20))
             raise
         finally:
             opco.stop()
+            deca.stop()
             documents.stop()
             contracts.stop()

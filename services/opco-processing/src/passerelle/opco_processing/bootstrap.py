@@ -6,7 +6,7 @@ from passerelle.libs.context import Clock, utc_now
 from passerelle.libs.db import Database
 from passerelle.libs.service import Service
 from passerelle.libs.tasks import PeriodicTask
-from passerelle.opco_processing.adapters.deca import FakeDeca
+from passerelle.opco_processing.adapters.deca import FakeDeca, HttpDeca
 from passerelle.opco_processing.adapters.letters_pdf import LetterRenderer
 from passerelle.opco_processing.adapters.referentials.offline import OfflineReferentials
 from passerelle.opco_processing.adapters.services import (
@@ -52,7 +52,7 @@ def bootstrap(
         documents=documents or HttpDocumentStore(settings.documents_url, tokens),
         renderer=LetterRenderer(),
         field_labels=field_labels or HttpFieldLabels(settings.contracts_url, tokens),
-        deca=deca or FakeDeca(),
+        deca=deca or (HttpDeca(settings.deca_url, settings.deca_api_key) if settings.deca_url else FakeDeca()),
     )
     run = settings.background_enabled
     return Service(
