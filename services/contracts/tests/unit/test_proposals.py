@@ -61,6 +61,8 @@ async def test_a_proposal_to_an_email_is_found_by_that_employer_who_chooses_the_
     await uow.commit()
     assert accepted.contract.status == ContractStatus.DRAFT and accepted.employer_siret == DEMO_EMPLOYER_SIRET
     assert accepted.contract.form.employer.name == "Boulangerie Dupain SAS"  # filled from the chosen SIRET
+    # ... and the label of its collective agreement, from the platform's IDCC table (IDCC 0843).
+    assert accepted.contract.form.employer.idcc_label == "Boulangerie-pâtisserie (entreprises artisanales)"
     assert accepted.visible_to_employer and accepted.opco_code == "OPCOEP"
 
 

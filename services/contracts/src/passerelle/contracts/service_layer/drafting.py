@@ -124,9 +124,22 @@ def _forbid_other_employer(principal: Principal, before: ContractForm, after: Co
         )
 
 
+def _employer_filled(form: ContractForm, deps: Dependencies) -> ContractForm:
+    """The employer tab from its SIRET, and the label of its collective agreement from the platform's IDCC table
+    (what the person typed is kept)."""
+    form = autofill_employer(form, deps.establishments)
+    employer = form.employer
+    if employer is None or not employer.idcc or employer.idcc_label:
+        return form
+    label = deps.opcos.agreement_label(employer.idcc)
+    if label is None:
+        return form
+    return form.model_copy(update={"employer": employer.model_copy(update={"idcc_label": label})})
+
+
 def _autofill(form: ContractForm, deps: Dependencies) -> ContractForm:
     """Employer from its SIRET, training organisation from its UAI/SIRET, qualification from its RNCP code."""
-    form = autofill_employer(form, deps.establishments)
+    form = _employer_filled(form, deps)
     return autofill_training(form, deps.establishments, deps.qualifications)
 
 
@@ -220,7 +233,7 @@ async def propose_contract(
     if siret and siret != contract.employer_siret:
         employer = (contract.form.employer or Employer()).model_copy(update={"siret": siret})
         addressed = contract.form.model_copy(update={"employer": employer})
-        form = await asyncio.to_thread(autofill_employer, addressed, deps.establishments)
+        form = await asyncio.to_thread(_employer_filled, addressed, deps)
         contract.form = form  # the proposal addresses the employer; their own tabs stay theirs
     contract.propose(employer_email=cmd.employer_email, by=actor(principal), at=deps.now())
     # With an establishment its members see the proposal; without one, the employer whose account has this
@@ -261,7 +274,7 @@ async def accept_proposal(
             )
         employer = (contract.form.employer or Employer()).model_copy(update={"siret": chosen})
         addressed = contract.form.model_copy(update={"employer": employer})
-        contract.form = await asyncio.to_thread(autofill_employer, addressed, deps.establishments)
+        contract.form = await asyncio.to_thread(_employer_filled, addressed, deps)
         record.opco_code = deps.opco_for(contract.form.employer.idcc)
     contract.accept(by=actor(principal), at=deps.now())
     record.visible_to_employer = True
