@@ -17,6 +17,9 @@ SERVICES = registry.services()
 
 def sections(cfg: Config) -> list[str]:
     env = {**stack_env(cfg), "PYTHONUNBUFFERED": "1"}
+    if "deca-fake" in {svc.name for svc in SERVICES}:
+        # The services the stack runs deposit with its fake administration (tests and benchmarks choose their own).
+        env["OPCO_PROCESSING_DECA_URL"] = f"http://127.0.0.1:{cfg.port('DECA_FAKE_PORT')}"
     return [
         program_section(
             cfg,

@@ -2,7 +2,7 @@
 
 from typing import ClassVar
 
-from pydantic import AliasChoices, Field
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from passerelle.libs.settings import ServiceSettings
@@ -15,11 +15,9 @@ class Settings(ServiceSettings):
     database_name: ClassVar[str | None] = "opco_processing"
 
     contracts_url: str = "http://127.0.0.1:8002"
-    # The administration's deposit service (DECA): the local stack's fake (services/deca-fake, whose address the
-    # stack exports as PASSERELLE_DECA_FAKE_URL) or the real one. None: the in-process fake (tests only).
-    deca_url: str | None = Field(
-        default=None, validation_alias=AliasChoices("deca_url", "OPCO_PROCESSING_DECA_URL", "PASSERELLE_DECA_FAKE_URL")
-    )
+    # The administration's deposit service (DECA): the real one, or the local stack's fake (services/deca-fake,
+    # which the native stack's supervisord points the service at). Unset: the in-process fake (tests only).
+    deca_url: str | None = None
     deca_api_key: str = "deca-fake-local"
     documents_url: str = "http://127.0.0.1:8003"
     # identity's OAuth2 token endpoint; defaults to <identity_url>/oauth/token.

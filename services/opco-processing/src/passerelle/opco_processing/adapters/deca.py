@@ -2,7 +2,8 @@
 
 `HttpDeca` is the client over HTTP: the contract, then its attachments with their checksums, then the closing
 call whose answer is the status (deposited with its number, or not depositable with its reason). The local
-stack runs the separate fake service `services/deca-fake` behind it (its own process, port from the registry);
+stack runs the separate fake service `services/deca-fake` behind it (its own process, port from the registry,
+`OPCO_PROCESSING_DECA_URL` set by the native stack);
 a client of the real service keeps this shape. An unreachable or failing service raises `Unavailable`: the
 deposit step tries again on its next pass, and the service's idempotent contract call creates nothing twice.
 
