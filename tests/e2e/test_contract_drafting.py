@@ -84,8 +84,13 @@ class Api:
 
 
 async def publish(bootstrap: str, event: Event, producer_name: str) -> None:
+    """As the named service publishes it: its envelope names the producer by its service name (opco_processing,
+    not the folder's opco-processing), which consumers check against the topic's owner."""
     envelope = Envelope(
-        type=event.topic, schema_version=event.schema_version, producer=producer_name, subject=event.subject()
+        type=event.topic,
+        schema_version=event.schema_version,
+        producer=producer_name.replace("-", "_"),
+        subject=event.subject(),
     )
     key, value, headers = encode_record(envelope, event)
     producer = make_producer(bootstrap)
