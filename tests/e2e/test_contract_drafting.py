@@ -33,9 +33,9 @@ from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import REPO
 from passerelle.libs.testing.tokens import TokenFactory
 from passerelle.schemas import Envelope, Event, encode_record
-from passerelle.schemas.registry import owner_of
 from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.opco import Anomaly, AnomalyRaised, ContractEngaged
+from passerelle.schemas.registry import owner_of
 
 pytestmark = pytest.mark.e2e
 
