@@ -184,30 +184,37 @@ async def documents(stack) -> AsyncIterator[tuple[Any, TokenFactory]]:
             yield service, app, signer
 
 
-@pytest.mark.xfail(
-    reason="the documents half of the matrix feeds the projection without occurred_at (NOT NULL): not green yet",
-    strict=False,
-)
 async def test_no_role_reaches_documents_it_may_not_see(documents):
-    from passerelle.documents.domain.access import ContractAccess
+    from passerelle.documents.service_layer.projection import apply_contract_event
     from passerelle.libs.testing.samples import sample_pdf
+    from passerelle.schemas import Envelope
+    from passerelle.schemas.events.common import ContractParties
+    from passerelle.schemas.events.contracts import ContractDrafted
 
     service, app, signer = documents
     callers = roles(signer)
     contracts_of = {"own": str(uuid.uuid4()), "other": str(uuid.uuid4())}
+    # The projection is fed as the consumer feeds it: the contracts service's `contract.drafted`, with its envelope.
     async with service.context.uow_factory() as uow:
         for owner, employer in (("own", DEMO_EMPLOYER_SIRET), ("other", DEMO_OTHER_COMPANY_SIRET)):
-            await uow.contracts.apply(
-                ContractAccess(
-                    contract_id=uuid.UUID(contracts_of[owner]),
+            drafted = ContractDrafted(
+                contract_id=uuid.UUID(contracts_of[owner]),
+                contract_type="apprentissage",
+                parties=ContractParties(
                     employer_siret=employer,
                     training_uai=DEMO_CFA_UAI if owner == "own" else None,
                     training_siret=DEMO_CFA_SIRET if owner == "own" else None,
                     opco_code="OPCOMMERCE",
-                    transmitted=False,
-                    updated_at=None,
-                )
+                ),
+                version=1,
             )
+            envelope = Envelope(
+                type=drafted.topic,
+                schema_version=drafted.schema_version,
+                producer="contracts",
+                subject=drafted.subject(),
+            )
+            await apply_contract_event(uow, envelope, drafted)
         await uow.commit()
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://documents", timeout=60) as client:

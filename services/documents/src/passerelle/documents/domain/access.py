@@ -30,7 +30,7 @@ class ContractAccess:
     training_siret: str | None
     opco_code: str | None
     transmitted: bool
-    updated_at: datetime | None = None
+    updated_at: datetime  # when the event that brought these parties occurred (the column is NOT NULL)
     routed_opco_code: str | None = None  # set by opco-processing's routing (case.opened); wins when set
     employer_may_see: bool = True
     deleted: bool = False
