@@ -469,13 +469,15 @@ class Mails:
 
     async def claim_due(self, now: datetime, limit: int) -> list[sa.Row[Any]]:
         """Due messages, locked for this sender until its transaction ends (other senders skip them)."""
-        c = t.mails.c
+        c, n = t.mails.c, t.notifications.c
+        # The notification's facts come along: a sent mail is published as `notification.sent`.
         stmt = (
-            sa.select(t.mails)
+            sa.select(t.mails, n.kind, n.legal, n.cause_event_id, n.contract_id)
+            .select_from(t.mails.outerjoin(t.notifications, n.id == c.notification_id))
             .where(c.status == DeliveryStatus.QUEUED.value, c.next_attempt_at <= now)
             .order_by(c.next_attempt_at)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=t.mails)
         )
         return list((await self.s.execute(stmt)).all())
 
