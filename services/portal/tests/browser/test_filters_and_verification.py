@@ -84,6 +84,11 @@ def test_the_dashboard_is_searched_by_periods_person_in_charge_and_order(browser
         assert summary.locator("a[href='#f-created_to']").count() == 1
         assert "postérieure ou égale à son début" in page.locator("#f-created_to-erreur").inner_text()
         visit.check("periode-inversee")
+        # A contract's Synthèse tab lists what the person was told about it (nothing yet for a fresh draft).
+        visit.goto(f"/contrats/{early}/synthese")
+        told = page.locator("section[aria-labelledby=notifications-contrat]")
+        assert "Aucune notification sur ce contrat pour vous." in told.inner_text()
+        visit.check("synthese-notifications")
     except BaseException:
         print(platform.tails())
         raise
