@@ -392,6 +392,13 @@ class Notifications:
             stmt = stmt.with_for_update(of=t.notifications)
         return (await self.s.execute(stmt)).first()
 
+    async def many(self, account_id: UUID, notification_ids: Sequence[UUID]) -> dict[UUID, sa.Row[Any]]:
+        """Several of the person's notifications in one query (the live stream's batch of changes)."""
+        if not notification_ids:
+            return {}
+        stmt = self._query(account_id).where(t.notifications.c.id.in_(list(set(notification_ids))))
+        return {row.id: row for row in (await self.s.execute(stmt)).all()}
+
     async def counts(self, account_id: UUID) -> tuple[int, int]:
         n = t.notifications.c
         stmt = sa.select(
