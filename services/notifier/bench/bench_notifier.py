@@ -109,6 +109,15 @@ async def publish_all(bootstrap: str, events: list[Event], producer_name: str) -
         await producer.stop()
 
 
+async def write(contracts: httpx.AsyncClient, method: str, url: str, headers: dict[str, str], **kwargs: Any) -> None:
+    """A write on a contract, with the `If-Match` of its current version (the API requires it)."""
+    cid = url.split("/")[2]
+    current = await contracts.get(f"/contracts/{cid}", headers=headers)
+    current.raise_for_status()
+    response = await contracts.request(method, url, headers={**headers, "If-Match": current.headers["etag"]}, **kwargs)
+    response.raise_for_status()
+
+
 async def prepare(contracts: httpx.AsyncClient, cfa: dict[str, str], employer: dict[str, str], n: int) -> list[str]:
     """`n` complete contracts proposed by the CFA, accepted and filled by the employer, ready to transmit."""
     form = complete_apprenticeship_form().model_dump(mode="json", exclude_none=True)
@@ -125,17 +134,12 @@ async def prepare(contracts: httpx.AsyncClient, cfa: dict[str, str], employer: d
             created = await contracts.post("/contracts", json=body, headers=cfa)
             created.raise_for_status()
             cid = created.json()["id"]
-            (
-                await contracts.put(f"/contracts/{cid}/tabs/formation", json=tab_body(form, "formation"), headers=cfa)
-            ).raise_for_status()
+            await write(contracts, "PUT", f"/contracts/{cid}/tabs/formation", cfa, json=tab_body(form, "formation"))
             email = {"employer_email": "rh@dupain.example.fr"}
-            (await contracts.post(f"/contracts/{cid}/propose", json=email, headers=cfa)).raise_for_status()
-            (await contracts.post(f"/contracts/{cid}/accept", headers=employer)).raise_for_status()
+            await write(contracts, "POST", f"/contracts/{cid}/propose", cfa, json=email)
+            await write(contracts, "POST", f"/contracts/{cid}/accept", employer)
             for name in ("introduction", "employeur", "salarie", "tuteur", "contrat", "synthese"):
-                saved = await contracts.put(
-                    f"/contracts/{cid}/tabs/{name}", json=tab_body(form, name), headers=employer
-                )
-                saved.raise_for_status()
+                await write(contracts, "PUT", f"/contracts/{cid}/tabs/{name}", employer, json=tab_body(form, name))
             ids.append(cid)
 
     await asyncio.gather(*(one() for _ in range(n)))
@@ -153,12 +157,13 @@ async def main() -> None:
     run = uuid.uuid4().hex[:8]
     # Deployed now: the groups skip the bench broker's history (earlier runs) and read only this run's events.
     await start_group_at_end(bootstrap, f"notifier-bench-{run}", [e.topic for e in HANDLERS])
+    contracts_db = fresh_service_database(REPO / "services" / "contracts", "bench_nt_contracts")
     with tokens.serve_jwks() as jwks_url:
         contracts_process = ServiceProcess.uvicorn(
             "contracts",
             "passerelle.contracts.main:app",
             {
-                "CONTRACTS_DATABASE_URL": fresh_service_database(REPO / "services" / "contracts", "bench_nt_contracts"),
+                "CONTRACTS_DATABASE_URL": contracts_db,
                 "CONTRACTS_JWKS_URL": jwks_url,
                 "CONTRACTS_CONSUMER_GROUP": f"contracts-bench-{run}",
                 "CONTRACTS_LOG_LEVEL": "WARNING",
@@ -180,7 +185,9 @@ async def main() -> None:
             logs,
         ).start()
         try:
-            await scenario(bootstrap, tokens, contracts_process.url, notifier_process.url, notifier_db, arrivals)
+            await scenario(
+                bootstrap, tokens, contracts_process.url, notifier_process.url, notifier_db, contracts_db, arrivals
+            )
         finally:
             notifier_process.stop()
             contracts_process.stop()
@@ -188,7 +195,13 @@ async def main() -> None:
 
 
 async def scenario(
-    bootstrap: str, tokens: TokenFactory, contracts_url: str, notifier_url: str, notifier_db: str, arrivals: Arrivals
+    bootstrap: str,
+    tokens: TokenFactory,
+    contracts_url: str,
+    notifier_url: str,
+    notifier_db: str,
+    contracts_db: str,
+    arrivals: Arrivals,
 ) -> None:
     cfa_id, employer_id = uuid.uuid4(), uuid.uuid4()
     cfa_org, employer_org = uuid.uuid4(), uuid.uuid4()
@@ -238,8 +251,9 @@ async def scenario(
             await stream.wait_for(lambda e: e.event == "sync")
 
             async def transmit(cid: str) -> None:
+                matched = {**employer, "If-Match": f'"{versions[cid]}"'}
                 transmit_at[cid] = time.time()
-                (await contracts.post(f"/contracts/{cid}/transmit", headers=employer)).raise_for_status()
+                (await contracts.post(f"/contracts/{cid}/transmit", headers=matched)).raise_for_status()
 
             pending = []
             begin = time.perf_counter()
@@ -256,6 +270,7 @@ async def scenario(
         to_live = [(live_at[c] - transmit_at[c]) * 1000 for c in ids if c in live_at]
         print(f"transmit request -> e-mail kept by the SMTP server, at {RATE:.0f} contracts/s: {percentiles(to_mail)}")
         print(f"transmit request -> event on the open SSE stream, at {RATE:.0f} contracts/s: {percentiles(to_live)}")
+        await asyncio.to_thread(print_stages, contracts_db, notifier_db, transmit_at, arrivals.at, live_at)
 
     # --- Saturation: a burst of anomalies, each telling both sides (web + e-mail).
     engine = sa.create_engine(notifier_db)
@@ -282,7 +297,7 @@ async def scenario(
     ]  # fmt: skip
     expected = 2 * BURST
     start = time.perf_counter()
-    await publish_all(bootstrap, burst, "opco-processing")
+    await publish_all(bootstrap, burst, "opco_processing")
     stored_at = sent_at = None
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline and sent_at is None:
@@ -301,6 +316,78 @@ async def scenario(
         f"({expected / (stored_at - start):,.0f} notifications/s, each with its mail outbox row and feed entry); "
         f"{expected} e-mails delivered in {sent_at - start:.1f} s ({expected / (sent_at - start):,.0f} mails/s)"
     )
+
+
+def print_stages(
+    contracts_db: str,
+    notifier_db: str,
+    transmit_at: dict[str, float],
+    mailed_at: dict[str, float],
+    live_at: dict[str, float],
+) -> None:
+    """Where the time goes, stage by stage (each stage's own clock: all run on this machine): the request and its
+    commit, the outbox relay, Kafka and the notifier's consumer, the notification's transaction, the mail sender,
+    the SMTP transfer, the stream."""
+    contracts_engine, notifier_engine = sa.create_engine(contracts_db), sa.create_engine(notifier_db)
+    try:
+        with contracts_engine.connect() as conn:
+            outbox = {
+                r.key: (r.event_id, r.created_at.timestamp(), r.sent_at.timestamp() if r.sent_at else None)
+                for r in conn.execute(
+                    sa.text(
+                        "SELECT key, event_id, created_at, sent_at FROM outbox WHERE topic = 'contract.transmitted'"
+                    )
+                )
+            }
+        with notifier_engine.connect() as conn:
+            applied = {
+                str(r.event_id): r.applied_at.timestamp()
+                for r in conn.execute(
+                    sa.text("SELECT event_id, applied_at FROM inbox WHERE topic = 'contract.transmitted'")
+                )
+            }
+            told = {
+                str(r.contract_id): (r.created_at.timestamp(), r.sent_at.timestamp() if r.sent_at else None)
+                for r in conn.execute(
+                    sa.text(
+                        "SELECT n.contract_id, n.created_at, m.sent_at FROM notifications n "
+                        "LEFT JOIN mails m ON m.notification_id = n.id WHERE n.kind = 'contract_transmitted'"
+                    )
+                )
+            }
+    finally:
+        contracts_engine.dispose()
+        notifier_engine.dispose()
+    stages: dict[str, list[float]] = {
+        "request -> event committed (contracts)": [],
+        "committed -> published (outbox relay)": [],
+        "published -> claimed by the notifier (Kafka, consumer)": [],
+        "claimed -> notification created (notifier's handler)": [],
+        "notification created -> mail accepted (mail sender)": [],
+        "mail accepted -> kept by the SMTP server": [],
+        "notification created -> on the SSE stream": [],
+    }
+    for cid, start in transmit_at.items():
+        if cid not in outbox or cid not in told:
+            continue
+        event_id, committed, published = outbox[cid]
+        created, sent = told[cid]
+        claimed = applied.get(str(event_id))
+        names = list(stages)
+        pairs = [
+            (start, committed),
+            (committed, published),
+            (published, claimed),
+            (claimed, created),
+            (created, sent),
+            (sent, mailed_at.get(cid)),
+            (created, live_at.get(cid)),
+        ]
+        for name, (a, b) in zip(names, pairs, strict=True):
+            if a is not None and b is not None:
+                stages[name].append((b - a) * 1000)
+    for name, values in stages.items():
+        print(f"  {name}: {percentiles(values)}")
 
 
 async def until(check: Any, timeout: float = 300) -> None:

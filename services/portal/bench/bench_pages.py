@@ -124,10 +124,16 @@ def main() -> int:
         csrf = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         signed = browser.post("/connexion", data={"csrf_token": csrf, "email": EMPLOYER, "password": PASSWORD})
         assert signed.status_code == 303, signed.text
+        me = httpx.get(f"{identity.url}/me", headers={"Authorization": f"Bearer {token['access_token']}"}).json()
+        organisation_id = me["memberships"][0]["organisation"]["id"]
+        filtered = "/tableau-de-bord?start_from=2026-01-01&start_to=2027-12-31&in_charge=moi&sort=start_date"
         pages = {
             "login page (anonymous)": ("/connexion", httpx.Client(base_url=portal.url)),
             f"dashboard ({CONTRACTS} contracts)": ("/tableau-de-bord", browser),
             "dashboard search": ("/tableau-de-bord?q=Durand&status=draft", browser),
+            "dashboard by start date, mine, sorted": (filtered, browser),
+            "organisation (members, establishments)": (f"/organisations/{organisation_id}", browser),
+            "organisation verification": (f"/organisations/{organisation_id}/verification", browser),
             "contract tab Employeur": (f"/contrats/{first}/employeur", browser),
             "contract tab Contrat (pay schedule)": (f"/contrats/{first}/contrat", browser),
             "contract tab after a refusal (validation)": (f"/contrats/{first}/salarie?verifier=1", browser),

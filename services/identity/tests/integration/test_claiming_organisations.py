@@ -47,6 +47,8 @@ async def test_claiming_an_existing_cfa_or_a_fresh_siret_grants_nothing(client, 
     # The code goes by post to the establishment, not to the claimant's mailbox.
     verified = await api.verify_by_post(owner_headers, cfa.json())
     assert verified["verification"] == "postal_code"
+    # The organisation says when the letter left and when the proof came (the portal's verification page shows it).
+    assert verified["postal_code_sent_at"] is not None and verified["verified_at"] >= verified["postal_code_sent_at"]
     assert await token_orgs(client, api, owner) == [{"siret": siret, "uai": uai}]
     again = await client.post(f"/organisations/{cfa.json()['id']}/verification/postal-code", headers=owner_headers)
     assert again.status_code == 409 and again.json()["error"]["code"] == "organisation_already_verified"

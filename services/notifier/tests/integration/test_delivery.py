@@ -184,3 +184,28 @@ async def test_one_connection_carries_several_messages_and_survives_a_refusal(no
     got = await statuses(picky, ids)
     assert [got[i][0] for i in ids] == ["bounced" if k % 3 == 0 else "sent" for k in range(12)]
     assert sorted(handler.accepted) == sorted(a for a in addresses if a.startswith("ok-"))
+
+
+async def test_a_kept_connection_the_server_closed_is_replaced_and_the_mail_still_goes(notifier):
+    handler = Picky()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        mailer = with_mailer(notifier, port, attempts=3)
+        [first] = await queue(mailer, "ok-premier@example.test")
+        await deliver_once(mailer)
+        assert len(mailer.mailer._idle) == 1  # type: ignore[attr-defined] - kept for the next batch
+        # The server goes away and comes back (a restart, an idle timeout): the kept connection is dead.
+        controller.stop()
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        [second] = await queue(mailer, "ok-second@example.test")
+        await deliver_once(mailer)
+        got = await statuses(mailer, [first, second])
+        assert got[first][:2] == ("sent", 1) and got[second][:2] == ("sent", 1)  # not retried later
+        mine = [a for a in handler.accepted if a in ("ok-premier@example.test", "ok-second@example.test")]
+        assert mine == ["ok-premier@example.test", "ok-second@example.test"]
+        await mailer.mailer.close()  # type: ignore[attr-defined]
+    finally:
+        controller.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from datetime import UTC, datetime
@@ -331,3 +332,43 @@ async def test_a_clock_alert_reaches_the_assigned_reviewer_and_the_supervisors(d
     rows = await notifications_of(notifier, contract_id=contract_id, kind="clock_alert")
     assert sorted(r.account_id for r in rows) == sorted([assigned.account_id, supervisor.account_id])
     assert other.account_id not in {r.account_id for r in rows} and all(r.legal for r in rows)
+
+
+async def test_each_notification_told_is_published_once_per_channel(deliver, notifier, client, tokens, mail_loop):
+    world = World()
+    cfa_user = world.person("Claire Formation", world.cfa)
+    employer = world.person("Paul Dupain", world.employer, role="admin")
+    await deliver(*world.drain())
+    address = unique_address("sans-compte")
+    contract_id, invited_id = uuid.uuid4(), uuid.uuid4()
+    accepted = record(world.contract(contract_id, c.ContractAccepted, employer))
+    await deliver(
+        world.contract(contract_id, c.ContractProposed, cfa_user, employer_email=employer.email),
+        world.contract(invited_id, c.ContractProposed, cfa_user, employer_email=address),
+    )
+    await deliver(accepted)
+    await deliver(accepted)  # redelivered: nothing told twice, nothing published twice
+    [told] = [
+        r for r in await notifications_of(notifier, contract_id=contract_id) if r.account_id == cfa_user.account_id
+    ]
+    headers = bearer(tokens, cfa_user.account_id)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        listing = (await client.get(f"/contracts/{contract_id}/notifications", headers=headers)).json()
+        if listing["items"] and listing["items"][0]["email"]["status"] == "sent":
+            break
+        await asyncio.sleep(0.1)
+    async with notifier.uow_factory() as uow:
+        payloads = (
+            await uow.session.execute(sa.text("SELECT payload FROM outbox WHERE topic = 'notification.sent'"))
+        ).scalars()
+        published = [json.loads(p) for p in payloads]
+    mine = [p for p in published if p["notification_id"] == str(told.id)]
+    assert sorted(p["channel"] for p in mine) == ["email", "web"]
+    for event in mine:
+        assert event["account_id"] == str(cfa_user.account_id) and event["contract_id"] == str(contract_id)
+        assert event["kind"] == "contract_accepted" and event["legal"] is False
+        assert event["cause_event_id"] == str(accepted[1].id)
+    # The address without an account was mailed its invitation, but is nobody's notification centre.
+    invited = await notifications_of(notifier, contract_id=invited_id)
+    assert invited and not [p for p in published if p["notification_id"] in {str(r.id) for r in invited}]

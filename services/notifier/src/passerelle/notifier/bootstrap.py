@@ -20,6 +20,7 @@ from passerelle.notifier.entrypoints.consumers import HANDLERS
 from passerelle.notifier.entrypoints.http import ROUTERS
 from passerelle.notifier.service_layer.context import NotifierContext, NotifierPolicy
 from passerelle.notifier.service_layer.ports import Mailer
+from passerelle.schemas.events.notifier import NotificationSent
 
 
 def policy_of(settings: Settings) -> NotifierPolicy:
@@ -69,6 +70,7 @@ def bootstrap(settings: Settings | None = None, *, mailer: Mailer | None = None)
         ),
         routers=ROUTERS,
         handlers=HANDLERS,
+        publishes=[NotificationSent],
         tasks=[
             FeedListening(feed),
             MailDelivery(database.url, enabled=settings.background_enabled),

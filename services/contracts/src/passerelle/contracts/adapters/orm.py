@@ -49,11 +49,22 @@ contract_table = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("transmitted_at", sa.DateTime(timezone=True), nullable=True),
+    # The form's start date (tab Contrat), kept as a column for the dashboard's filter and order.
+    sa.Column("start_date", sa.Date, nullable=True),
     sa.Index("contract_employer_siret", "employer_siret", sa.text("updated_at DESC")),
     sa.Index("contract_employer_siren", "employer_siren", sa.text("updated_at DESC")),
     sa.Index("contract_training_uai", "training_uai", sa.text("updated_at DESC")),
     sa.Index("contract_training_siret", "training_siret", sa.text("updated_at DESC")),
     sa.Index("contract_opco", "opco_code", "status"),
+    # The dashboard's filters and orders by date, within one establishment's contracts (its reach).
+    sa.Index("contract_employer_siret_created", "employer_siret", sa.text("created_at DESC")),
+    sa.Index("contract_training_uai_created", "training_uai", sa.text("created_at DESC")),
+    sa.Index("contract_employer_siret_start", "employer_siret", "start_date"),
+    sa.Index("contract_training_uai_start", "training_uai", "start_date"),
+    sa.Index("contract_employer_siret_transmitted", "employer_siret", sa.text("transmitted_at DESC")),
+    sa.Index("contract_training_uai_transmitted", "training_uai", sa.text("transmitted_at DESC")),
+    # "The contracts I am in charge of": containment queries on either side's person in charge.
+    sa.Index("contract_in_charge", "in_charge", postgresql_using="gin", postgresql_ops={"in_charge": "jsonb_path_ops"}),
 )
 
 contract_history_table = sa.Table(

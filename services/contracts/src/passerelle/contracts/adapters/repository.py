@@ -75,7 +75,25 @@ def _columns(record: ContractRecord) -> dict[str, Any]:
         "archived": contract.status == ContractStatus.ARCHIVED,
         "updated_at": record.updated_at,
         "transmitted_at": record.transmitted_at,
+        "start_date": contract.form.contract.start_date,
     }
+
+
+_SORTABLE = {
+    "updated_at": c.updated_at,
+    "created_at": c.created_at,
+    "start_date": c.start_date,
+    "transmitted_at": c.transmitted_at,
+    "employee_name": c.employee_name,
+}
+
+
+def _ordering(sort: str) -> list[Any]:
+    """The dashboard's order: the column asked for (contracts without a value last), then the id, so pages
+    never overlap."""
+    column = _SORTABLE[sort.removeprefix("-")]
+    first = column.desc() if sort.startswith("-") else column.asc()
+    return [first.nulls_last(), c.id]
 
 
 def _record(row: Any) -> ContractRecord:
@@ -174,6 +192,26 @@ class SqlContractRepository:
             conditions.append(c.contract_type == query.contract_type)
         if query.siret:
             conditions.append(sa.or_(c.employer_siret == query.siret, c.training_siret == query.siret))
+        for column, lowest, beyond in (
+            (c.created_at, query.created_since, query.created_before),
+            (c.transmitted_at, query.transmitted_since, query.transmitted_before),
+        ):
+            if lowest is not None:
+                conditions.append(column >= lowest)
+            if beyond is not None:
+                conditions.append(column < beyond)
+        if query.start_from is not None:
+            conditions.append(c.start_date >= query.start_from)
+        if query.start_to is not None:
+            conditions.append(c.start_date <= query.start_to)
+        if query.in_charge:
+            # Containment, so the GIN index on `in_charge` answers it.
+            conditions.append(
+                sa.or_(
+                    c.in_charge.contains({Side.EMPLOYER.value: query.in_charge}),
+                    c.in_charge.contains({Side.TRAINING.value: query.in_charge}),
+                )
+            )
         if query.text:
             for word in query.text.casefold().split():
                 escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -198,9 +236,12 @@ class SqlContractRepository:
                 c.archived,
                 c.created_at,
                 c.updated_at,
+                c.start_date,
+                c.transmitted_at,
+                c.in_charge,
             )
             .where(where)
-            .order_by(c.updated_at.desc(), c.id)
+            .order_by(*_ordering(query.sort))
             .limit(query.page_size)
             .offset((query.page - 1) * query.page_size)
         )

@@ -333,3 +333,18 @@ class DocumentType(LabelledEnum):
     AGREEMENT_LETTER = "courrier_accord", "Courrier d'accord de l'OPCO"
     ANOMALY_LETTER = "courrier_anomalie", "Courrier d'anomalie de l'OPCO"
     OTHER = "autre", "Autre pièce"
+
+
+class DashboardSort(LabelledEnum):
+    """How the dashboard orders the contracts: a column, a minus sign for the newest (or last) first."""
+
+    UPDATED_DESC = "-updated_at", "Dernière modification, la plus récente d'abord"
+    UPDATED_ASC = "updated_at", "Dernière modification, la plus ancienne d'abord"
+    CREATED_DESC = "-created_at", "Création, la plus récente d'abord"
+    CREATED_ASC = "created_at", "Création, la plus ancienne d'abord"
+    START_DESC = "-start_date", "Début du contrat, le plus tardif d'abord"
+    START_ASC = "start_date", "Début du contrat, le plus proche d'abord"
+    TRANSMITTED_DESC = "-transmitted_at", "Transmission, la plus récente d'abord"
+    TRANSMITTED_ASC = "transmitted_at", "Transmission, la plus ancienne d'abord"
+    EMPLOYEE_ASC = "employee_name", "Nom du salarié, de A à Z"
+    EMPLOYEE_DESC = "-employee_name", "Nom du salarié, de Z à A"

@@ -7,7 +7,7 @@ to route, show and audit it. Repositories load and save records; use cases chang
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -107,6 +107,17 @@ class DashboardQuery:
     text: str | None = None
     siret: str | None = None
     include_archived: bool = False
+    created_since: datetime | None = None
+    created_before: datetime | None = None
+    """Created from the first instant on, before the second (the days asked for, in the platform's time zone)."""
+    start_from: date | None = None
+    start_to: date | None = None
+    """The contract's start date, both days included."""
+    transmitted_since: datetime | None = None
+    transmitted_before: datetime | None = None
+    in_charge: str | None = None
+    """An account id: the contracts it is in charge of, on either side."""
+    sort: str = "-updated_at"
     page: int = 1
     page_size: int = 20
 
@@ -128,3 +139,6 @@ class ContractSummary:
     archived: bool
     created_at: datetime
     updated_at: datetime
+    start_date: date | None = None
+    transmitted_at: datetime | None = None
+    in_charge: dict[str, str] = field(default_factory=dict)

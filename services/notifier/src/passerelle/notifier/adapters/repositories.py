@@ -274,20 +274,24 @@ _LATEST_MAIL = (
 )
 
 
-_RECORD_CHANGE = sa.text(
-    # The person's lock (held to commit) keeps their sequence in commit order; one statement for both.
-    "INSERT INTO feed_changes (account_id, event, data, created_at) "
-    "SELECT :account_id, :event, CAST(:data AS jsonb), :created_at "
-    "FROM (SELECT pg_advisory_xact_lock(hashtextextended(:lock_key, 0))) AS locked"
+# The persons' locks (held to commit) keep each person's sequence in commit order. Taken in one order (sorted
+# keys) by every transaction, so two never wait for each other crosswise.
+_LOCK_FEEDS = sa.text(
+    "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) "
+    "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS u(k, i)"
 )
 
 
 class Notifications:
-    """Notifications, their mails and the feed's change log. NOTIFYs are sent once, at commit (`wakeups`)."""
+    """Notifications, their mails and the feed's change log. The change log's entries and the NOTIFYs are
+    written once, just before commit (`flush`): a transaction holds a person's feed lock only for its last
+    statements, not while it handles the rest of its batch (the mail sender, the other consumers and the API
+    would wait for it)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
         self.wakeups: set[tuple[str, str]] = set()
+        self.changes: list[dict[str, Any]] = []
 
     async def add(self, values: dict[str, Any]) -> bool:
         """False when this event already told this recipient (the notification exists)."""
@@ -299,16 +303,22 @@ class Notifications:
         self.wakeups.add((MAIL_CHANNEL, ""))
 
     async def record_change(self, account_id: UUID, event: str, data: dict[str, Any], now: datetime) -> None:
-        """One entry of the person's change log; their open streams are woken when it commits."""
-        params = {
-            "account_id": account_id,
-            "event": event,
-            "data": dumps(data),
-            "created_at": now,
-            "lock_key": f"feed:{account_id}",
-        }
-        await self.s.execute(_RECORD_CHANGE, params)
+        """One entry of the person's change log, written at commit; their open streams are woken then."""
+        entry = {"account_id": account_id, "event": event, "data": json.loads(dumps(data)), "created_at": now}
+        self.changes.append(entry)
         self.wakeups.add((FEED_CHANNEL, str(account_id)))
+
+    async def flush(self) -> None:
+        """The change log's entries (in the order recorded, under their persons' locks), then the NOTIFYs."""
+        changes, self.changes = self.changes, []
+        if changes:
+            keys = sorted({f"feed:{change['account_id']}" for change in changes})
+            await self.s.execute(_LOCK_FEEDS, {"keys": keys})
+            await self.s.execute(sa.insert(t.feed_changes), changes)
+        await self.send_wakeups()
+
+    def forget(self) -> None:
+        self.changes, self.wakeups = [], set()
 
     async def send_wakeups(self) -> None:
         """The transaction's NOTIFYs in one statement (PostgreSQL delivers them on commit, none on rollback)."""
@@ -381,6 +391,13 @@ class Notifications:
         if lock:
             stmt = stmt.with_for_update(of=t.notifications)
         return (await self.s.execute(stmt)).first()
+
+    async def many(self, account_id: UUID, notification_ids: Sequence[UUID]) -> dict[UUID, sa.Row[Any]]:
+        """Several of the person's notifications in one query (the live stream's batch of changes)."""
+        if not notification_ids:
+            return {}
+        stmt = self._query(account_id).where(t.notifications.c.id.in_(list(set(notification_ids))))
+        return {row.id: row for row in (await self.s.execute(stmt)).all()}
 
     async def counts(self, account_id: UUID) -> tuple[int, int]:
         n = t.notifications.c
@@ -467,15 +484,17 @@ class Mails:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
-    async def claim_due(self, now: datetime, limit: int) -> list[sa.Row[Any]]:
+    async def claim_due(self, now: datetime, limit: int) -> list[Any]:
         """Due messages, locked for this sender until its transaction ends (other senders skip them)."""
-        c = t.mails.c
+        c, n = t.mails.c, t.notifications.c
+        # The notification's facts come along: a sent mail is published as `notification.sent`.
         stmt = (
-            sa.select(t.mails)
+            sa.select(t.mails, n.kind, n.legal, n.cause_event_id, n.contract_id)
+            .select_from(t.mails.outerjoin(t.notifications, n.id == c.notification_id))
             .where(c.status == DeliveryStatus.QUEUED.value, c.next_attempt_at <= now)
             .order_by(c.next_attempt_at)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=t.mails)
         )
         return list((await self.s.execute(stmt)).all())
 

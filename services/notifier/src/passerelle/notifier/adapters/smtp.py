@@ -16,6 +16,8 @@ from passerelle.notifier.service_layer.ports import MailRefused, OutgoingMail
 
 
 class SmtpMailer:
+    keep = 4  # connections kept open between batches, at most
+
     def __init__(
         self,
         host: str,
@@ -29,6 +31,9 @@ class SmtpMailer:
     ) -> None:
         self.host, self.port, self.sender = host, port, sender
         self._username, self._password, self._starttls, self._timeout = username, password, starttls, timeout
+        # Connections kept open between batches: a batch of one mail would otherwise pay a TCP connection, the
+        # greeting, EHLO and QUIT for one message. A kept connection the server closed meanwhile is replaced.
+        self._idle: list[aiosmtplib.SMTP] = []
 
     def message(self, mail: OutgoingMail) -> EmailMessage:
         message = email_message(
@@ -56,21 +61,38 @@ class SmtpMailer:
     async def _send_share(
         self, mails: Sequence[OutgoingMail], share: list[int], results: list[MailRefused | None]
     ) -> None:
-        client: aiosmtplib.SMTP | None = None
+        client: aiosmtplib.SMTP | None = self._idle.pop() if self._idle else None
+        kept = client is not None
         try:
             for index in share:
                 try:
                     if client is None or not client.is_connected:
-                        client = await self._connect()
-                    await self._send_one(client, mails[index])
+                        client, kept = await self._connect(), False
+                    try:
+                        await self._send_one(client, mails[index])
+                    except MailRefused as refused:
+                        if not (kept and refused.code is None):
+                            raise
+                        # The kept connection was closed by the server while idle: once more on a new one.
+                        client, kept = await self._connect(), False
+                        await self._send_one(client, mails[index])
                 except MailRefused as refused:
                     results[index] = refused
                     if refused.code is None:
                         client = None  # the connection is gone: the next message opens another
         finally:
             if client is not None and client.is_connected:
-                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
-                    await client.quit()
+                if len(self._idle) < self.keep:
+                    self._idle.append(client)
+                else:
+                    with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                        await client.quit()
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for client in idle:
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await client.quit()
 
     async def _connect(self) -> aiosmtplib.SMTP:
         client = aiosmtplib.SMTP(hostname=self.host, port=self.port, timeout=self._timeout, start_tls=self._starttls)

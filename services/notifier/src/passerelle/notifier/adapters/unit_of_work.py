@@ -30,10 +30,10 @@ class NotifierUnitOfWork(SqlUnitOfWork):
         return self
 
     async def commit(self) -> None:
-        await self.notifications.send_wakeups()
+        await self.notifications.flush()
         await super().commit()
 
     async def rollback(self) -> None:
         if hasattr(self, "notifications"):
-            self.notifications.wakeups = set()
+            self.notifications.forget()
         await super().rollback()

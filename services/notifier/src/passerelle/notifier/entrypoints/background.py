@@ -43,6 +43,7 @@ class MailDelivery:
         if not self._enabled:
             return
         await self._listener.start()
+        self._context = context
         self._task = asyncio.create_task(self._loop(context), name=f"{service_name}-{self.name}")
 
     async def stop(self) -> None:
@@ -51,6 +52,9 @@ class MailDelivery:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+            close = getattr(self._context.mailer, "close", None)
+            if close is not None:
+                await close()  # the SMTP connections kept open between batches
         await self._listener.stop()
 
     async def _loop(self, context: NotifierContext) -> None:

@@ -1,8 +1,10 @@
 """Delivering the mail outbox: each due message sent once, retried with backoff, its status kept.
 
-Slow I/O (SMTP) happens inside the unit of work that locks the messages (`FOR UPDATE SKIP LOCKED`), so two
-senders never take the same message; a crash between the server's acceptance and the commit sends that
-message again on restart with the same Message-ID (SMTP offers no more than at-least-once).
+A mail the server accepted for a person is published as `notification.sent` (channel email), in the
+transaction that marks it sent. Slow I/O (SMTP) happens inside the unit of work that locks the messages
+(`FOR UPDATE SKIP LOCKED`), so two senders never take the same message; a crash between the server's
+acceptance and the commit sends that message again on restart with the same Message-ID (SMTP offers no more
+than at-least-once).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from passerelle.notifier.adapters.unit_of_work import NotifierUnitOfWork
 from passerelle.notifier.domain.delivery import DeliveryStatus, after_failure, is_permanent
 from passerelle.notifier.service_layer.context import NotifierContext
 from passerelle.notifier.service_layer.ports import Mailer, OutgoingMail
+from passerelle.schemas.events.notifier import NotificationSent
 
 
 async def deliver_due(ctx: NotifierContext, uow: NotifierUnitOfWork, mailer: Mailer) -> int:
@@ -44,6 +47,19 @@ async def deliver_due(ctx: NotifierContext, uow: NotifierUnitOfWork, mailer: Mai
                 "last_error": outcome.error,
             }
         await uow.mails.update(row.id, values)
+        if refused is None and row.account_id is not None and row.notification_id is not None:
+            uow.publish(
+                NotificationSent(
+                    notification_id=row.notification_id,
+                    account_id=row.account_id,
+                    channel="email",
+                    contract_id=row.contract_id,
+                    cause_event_id=row.cause_event_id,
+                    sent_at=done,
+                    kind=row.kind,
+                    legal=row.legal,
+                )
+            )
         if row.account_id is not None and row.notification_id is not None:
             await uow.notifications.record_change(
                 row.account_id, "notification.updated", {"notification_id": str(row.notification_id)}, done

@@ -1,7 +1,8 @@
 """The consumer's use case: apply an event to the projections, then tell whoever the rule table names.
 
 One transaction (the consumer group's) holds the inbox claim, the projections, every notification, its mail
-outbox row and the feed's change log: an event is told to a recipient once, whatever is redelivered.
+outbox row, the feed's change log and the web channel's `notification.sent` events: an event is told to a
+recipient once, whatever is redelivered.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from passerelle.schemas.events import contracts as c
 from passerelle.schemas.events import documents as docs
 from passerelle.schemas.events import identity as i
 from passerelle.schemas.events import opco as o
+from passerelle.schemas.events.notifier import NotificationSent
 
 ADDRESS_ONLY = ChannelChoice(WebMode.OFF, EmailMode.IMMEDIATE)
 
@@ -189,5 +191,18 @@ async def tell(
         if choice.web is WebMode.IMMEDIATE and recipient.account_id is not None:
             await uow.notifications.record_change(
                 recipient.account_id, "notification", {"notification_id": str(notification_id)}, now
+            )
+            # In the person's notification centre from this commit on: told on the web.
+            uow.publish(
+                NotificationSent(
+                    notification_id=notification_id,
+                    account_id=recipient.account_id,
+                    channel="web",
+                    contract_id=content.contract_id,
+                    cause_event_id=envelope.id,
+                    sent_at=now,
+                    kind=kind.value,
+                    legal=is_legal(kind),
+                )
             )
     return created

@@ -22,12 +22,14 @@ async def changes_after(uow: NotifierUnitOfWork, account_id: UUID, last_id: int)
     if not changes:
         return []
     unread, unseen = await uow.notifications.counts(account_id)
+    mentioned = [UUID(c.data["notification_id"]) for c in changes if c.data.get("notification_id")]
+    rows = await uow.notifications.many(account_id, mentioned)  # one query for the whole batch of changes
     out: list[StreamEvent] = []
     for change in changes:
         data: dict[str, Any] = dict(change.data)
         notification_id = data.pop("notification_id", None)
         if notification_id is not None:
-            row = await uow.notifications.one(account_id, UUID(notification_id))
+            row = rows.get(UUID(notification_id))
             if row is None:
                 continue  # not in the feed (or no longer kept): nothing to show
             data["notification"] = notification_view(row)

@@ -32,6 +32,9 @@ class ContractSummary(Model):
     archived: bool = False
     created_at: str
     updated_at: str
+    start_date: str | None = None
+    transmitted_at: str | None = None
+    in_charge: dict[str, str] = {}
 
 
 class ContractPage(Model):

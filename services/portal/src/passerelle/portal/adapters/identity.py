@@ -29,6 +29,10 @@ class Organisation(Model):
     siren: str | None = None
     uai: str | None = None
     opco_code: str | None = None
+    verified: bool = False
+    verification: str | None = None
+    verified_at: str | None = None
+    postal_code_sent_at: str | None = None
 
 
 class Membership(Model):
@@ -149,6 +153,14 @@ class IdentityClient(ServiceClient):
         body = {"siret": siret, "name": name, "administrator_email": administrator_email or None}
         path = f"/organisations/{organisation_id}/establishments"
         return Organisation.model_validate(await self.json("POST", path, token, json=body))
+
+    async def send_postal_code(self, token: str, organisation_id: UUID) -> dict[str, Any]:
+        path = f"/organisations/{organisation_id}/verification/postal-code"
+        return await self.json("POST", path, token)  # type: ignore[no-any-return]
+
+    async def confirm_postal_code(self, token: str, organisation_id: UUID, code: str) -> Organisation:
+        path = f"/organisations/{organisation_id}/verification/postal-code/confirm"
+        return Organisation.model_validate(await self.json("POST", path, token, json={"code": code}))
 
     async def members(self, token: str, organisation_id: UUID) -> list[Member]:
         found = await self.json("GET", f"/organisations/{organisation_id}/members", token)

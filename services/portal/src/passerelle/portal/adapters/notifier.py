@@ -59,6 +59,12 @@ class NotifierClient(ServiceClient):
         params = {"page": page, "per_page": 20, "state": state}
         return NotificationPage.model_validate(await self.json("GET", "/notifications", token, params=params))
 
+    async def of_contract(self, token: str, contract_id: UUID, per_page: int = 10) -> NotificationPage:
+        """The person's own notifications about one contract, newest first."""
+        params = {"page": 1, "per_page": per_page}
+        path = f"/contracts/{contract_id}/notifications"
+        return NotificationPage.model_validate(await self.json("GET", path, token, params=params, timeout=2.0))
+
     async def seen_all(self, token: str) -> None:
         await self.request("POST", "/notifications/seen-all", token)
 

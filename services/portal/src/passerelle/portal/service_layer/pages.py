@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
+from passerelle.portal.adapters.api import ApiError
 from passerelle.portal.adapters.contracts import ContractPage, ContractSummary, Finding, Question, Validation
 from passerelle.portal.adapters.documents import DocumentLine
 from passerelle.portal.adapters.identity import Me
@@ -32,6 +34,27 @@ STATUSES = (
     ("archived", "Archivé"),
 )
 TYPES = (("apprentissage", "Contrat d'apprentissage"), ("professionnalisation", "Contrat de professionnalisation"))
+SORTS = (
+    ("-updated_at", "Dernière modification, la plus récente d'abord"),
+    ("updated_at", "Dernière modification, la plus ancienne d'abord"),
+    ("-created_at", "Création, la plus récente d'abord"),
+    ("created_at", "Création, la plus ancienne d'abord"),
+    ("start_date", "Début du contrat, le plus proche d'abord"),
+    ("-start_date", "Début du contrat, le plus tardif d'abord"),
+    ("-transmitted_at", "Transmission, la plus récente d'abord"),
+    ("transmitted_at", "Transmission, la plus ancienne d'abord"),
+    ("employee_name", "Nom du salarié, de A à Z"),
+    ("-employee_name", "Nom du salarié, de Z à A"),
+)
+DEFAULT_SORT = "-updated_at"
+# The periods of the dashboard's search: (filter prefix, what the period is of), each a `_from` and `_to` day.
+PERIODS = (("created", "Création"), ("start", "Début du contrat"), ("transmitted", "Transmission"))
+DASHBOARD_LABELS = {
+    **{f"{prefix}_from": f"{noun} : du" for prefix, noun in PERIODS},
+    **{f"{prefix}_to": f"{noun} : au" for prefix, noun in PERIODS},
+    "in_charge": "Suivi par",
+    "sort": "Trier par",
+}
 PAGE_SIZE = 20
 
 
@@ -43,26 +66,72 @@ class DashboardView:
     sent: list[ContractSummary]
     employer_orgs: list[tuple[str, str]]
     training_orgs: list[tuple[str, str]]
+    people: list[tuple[str, str]] = field(default_factory=list)
+    """Who a contract can be followed by: the person first ("Moi"), then the members of their organisations."""
+    errors: FormErrors = field(default_factory=FormErrors)
+    unverified: list[tuple[UUID, str]] = field(default_factory=list)
+    """The person's organisations not verified yet: the contracts addressed to them stay closed."""
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.page.total // self.page.page_size))
 
+    def person(self, account_id: str | None) -> str:
+        return dict(self.people).get(account_id or "", "")
 
-async def dashboard(ctx: PortalContext, token: str, me: Me, filters: dict[str, Any]) -> DashboardView:
+    def url(self, **changes: Any) -> str:
+        """This dashboard's address with its filters (the search lives in the URL), some of them changed."""
+        return "/tableau-de-bord?" + urlencode(dashboard_params({**self.filters, **changes}))
+
+
+def dashboard_params(filters: dict[str, Any]) -> list[tuple[str, str]]:
+    """The query string of a search: only what differs from the defaults, in a stable order."""
+    out: list[tuple[str, str]] = []
+    for name in ("q", "status", "contract_type", "siret"):
+        if filters.get(name):
+            out.append((name, str(filters[name])))
+    for prefix, _ in PERIODS:
+        for end in ("from", "to"):
+            if filters.get(f"{prefix}_{end}"):
+                out.append((f"{prefix}_{end}", str(filters[f"{prefix}_{end}"])))
+    if filters.get("in_charge"):
+        out.append(("in_charge", str(filters["in_charge"])))
+    if filters.get("include_archived"):
+        out.append(("archives", "oui"))
+    if filters.get("sort") and filters["sort"] != DEFAULT_SORT:
+        out.append(("sort", str(filters["sort"])))
+    if (filters.get("page") or 1) > 1:
+        out.append(("page", str(filters["page"])))
+    return out
+
+
+async def dashboard(
+    ctx: PortalContext, token: str, me: Me, filters: dict[str, Any], errors: FormErrors | None = None
+) -> DashboardView:
+    """The dashboard. `errors` are the filters the page itself could not read (then nothing is searched)."""
+    in_charge = filters.get("in_charge")
     query = {
         "status": filters.get("status"),
         "contract_type": filters.get("contract_type"),
         "q": filters.get("q"),
         "siret": filters.get("siret"),
         "include_archived": filters.get("include_archived") or filters.get("status") == "archived",
+        **{f"{prefix}_{end}": filters.get(f"{prefix}_{end}") for prefix, _ in PERIODS for end in ("from", "to")},
+        "in_charge": str(me.id) if in_charge == "moi" else in_charge,
+        "sort": filters.get("sort") or DEFAULT_SORT,
         "page": filters.get("page") or 1,
         "page_size": PAGE_SIZE,
     }
-    listing, proposals = await asyncio.gather(
-        ctx.contracts.dashboard(token, query),
+    errors = errors or FormErrors()
+    empty = ContractPage(items=[], total=0, page=1, page_size=PAGE_SIZE)
+    listing_call = _none() if errors else ctx.contracts.dashboard(token, query)
+    listing, proposals, people = await asyncio.gather(
+        _refused_as_errors(listing_call, errors),
         ctx.contracts.dashboard(token, {"status": "proposed", "page_size": 100}),
+        _people(ctx, token, me),
     )
+    listing = listing or empty
+    errors.labels = DASHBOARD_LABELS
     # A proposal is one I sent when my training organisation is on it; otherwise it was sent to me (to one of my
     # establishments, or to my e-mail without a SIRET yet).
     my_uais = {m.organisation.uai for m in me.memberships if m.organisation.kind == "training" and m.organisation.uai}
@@ -81,7 +150,40 @@ async def dashboard(ctx: PortalContext, token: str, me: Me, filters: dict[str, A
         for m in me.memberships
         if m.organisation.kind == "training" and m.organisation.uai
     ]
-    return DashboardView(listing, filters, received, sent, employer_orgs, training_orgs)
+    unverified = [(m.organisation.id, m.organisation.name) for m in me.memberships if not m.organisation.verified]
+    return DashboardView(listing, filters, received, sent, employer_orgs, training_orgs, people, errors, unverified)
+
+
+async def _refused_as_errors(call: Any, errors: FormErrors) -> ContractPage | None:
+    """The listing, or None with the service's field errors added to the page's (a reversed period...)."""
+    try:
+        return await call  # type: ignore[no-any-return]
+    except ApiError as error:
+        if error.status != 422:
+            raise
+        for problem in error.fields:
+            errors.by_field.setdefault(problem.path, problem.message)
+        errors.message = errors.message or (None if error.fields else error.message)
+        return None
+
+
+async def _people(ctx: PortalContext, token: str, me: Me) -> list[tuple[str, str]]:
+    """The person, then the members of their employer and training organisations, by name (for "Suivi par")."""
+    organisations = {m.organisation.id for m in me.memberships if m.organisation.kind in ("employer", "training")}
+
+    async def members_of(organisation_id: UUID) -> list[Any]:
+        try:
+            return await ctx.identity.members(token, organisation_id)
+        except ApiError:
+            return []  # an organisation whose members this person may not list: only its own name then
+
+    listings = await asyncio.gather(*(members_of(organisation_id) for organisation_id in organisations))
+    found: dict[str, str] = {}
+    for members in listings:
+        for member in members or []:
+            if member.account_id and member.account_id != me.id:
+                found[str(member.account_id)] = member.full_name or member.email or str(member.account_id)
+    return [(str(me.id), "Moi"), *sorted(found.items(), key=lambda item: item[1].casefold())]
 
 
 @dataclass

@@ -6,6 +6,7 @@ contract, its history and the events it caused (outbox) are saved together, or n
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 from pydantic import AfterValidator
 
 from passerelle.contracts.adapters.pdf import render_cerfa
-from passerelle.contracts.domain.codes import ContractStatus, ContractType
+from passerelle.contracts.domain.codes import ContractStatus, ContractType, DashboardSort
 from passerelle.contracts.domain.findings import finding_dict, summary
 from passerelle.contracts.domain.legal import ParameterNotInForce
 from passerelle.contracts.domain.questions import applicable_questions, case_reminders
@@ -96,11 +97,26 @@ async def list_contracts(
     q: Annotated[str | None, Query(max_length=100, description="Text searched in names, SIRET, file number")] = None,
     siret: Annotated[str | None, Query(max_length=20)] = None,
     include_archived: bool = False,
+    created_from: Annotated[date | None, Query(description="Created on or after this day (AAAA-MM-JJ)")] = None,
+    created_to: Annotated[date | None, Query(description="Created on or before this day")] = None,
+    start_from: Annotated[date | None, Query(description="Starting on or after this day (tab Contrat)")] = None,
+    start_to: Annotated[date | None, Query(description="Starting on or before this day")] = None,
+    transmitted_from: Annotated[date | None, Query(description="Last transmitted on or after this day")] = None,
+    transmitted_to: Annotated[date | None, Query(description="Last transmitted on or before this day")] = None,
+    in_charge: Annotated[
+        UUID | None, Query(description="Only the contracts this account is in charge of, on either side")
+    ] = None,
+    sort: Annotated[
+        str,
+        Query(max_length=40, description="Order: " + ", ".join(DashboardSort)),
+        AfterValidator(choice_of(DashboardSort, "Tri")),
+    ] = DashboardSort.UPDATED_DESC.value,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ContractPage:
     chosen_status = parse_choice(ContractStatus, status_, "status", "Statut")
     chosen_type = parse_choice(ContractType, contract_type, "contract_type", "Type de contrat")
+    chosen_sort = parse_choice(DashboardSort, sort, "sort", "Tri") or DashboardSort.UPDATED_DESC
     query = queries.dashboard_query(
         principal,
         status=chosen_status.value if chosen_status else None,
@@ -108,6 +124,12 @@ async def list_contracts(
         text=q,
         siret=siret,
         include_archived=include_archived,
+        created=queries.DayRange(created_from, created_to),
+        start=queries.DayRange(start_from, start_to),
+        transmitted=queries.DayRange(transmitted_from, transmitted_to),
+        in_charge=str(in_charge) if in_charge else None,
+        sort=chosen_sort.value,
+        time_zone=deps.time_zone,
         page=page,
         page_size=page_size,
     )

@@ -185,6 +185,11 @@ class ContractSummaryOut(BaseModel):
     archived: bool
     created_at: datetime
     updated_at: datetime
+    start_date: date | None = Field(None, description="The contract's start date (tab Contrat)")
+    transmitted_at: datetime | None = Field(None, description="When it was last transmitted to the OPCO")
+    in_charge: dict[str, str] = Field(
+        default_factory=dict, description="The person in charge on each side: {employer, training} to account id"
+    )
 
 
 class ContractPage(BaseModel):

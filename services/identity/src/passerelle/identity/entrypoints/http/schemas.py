@@ -133,6 +133,10 @@ class OrganisationPublic(OrganisationBase):
         "ou de l'équipe Passerelle) : avant, ses membres n'accèdent à aucun contrat qui lui est adressé",
     )
     verification: str | None = Field(default=None, description="postal_code, opco_approval, operator ou platform")
+    verified_at: datetime | None = Field(default=None, description="Quand le contrôle de l'organisme a été prouvé")
+    postal_code_sent_at: datetime | None = Field(
+        default=None, description="Quand le dernier courrier de vérification est parti, s'il y en a un"
+    )
 
     @classmethod
     def of(cls, org: Organisation) -> OrganisationPublic:
@@ -147,6 +151,8 @@ class OrganisationPublic(OrganisationBase):
             created_at=org.created_at,
             verified=org.is_verified,
             verification=org.verification,
+            verified_at=org.verified_at,
+            postal_code_sent_at=org.postal_code_sent_at,
         )
 
 

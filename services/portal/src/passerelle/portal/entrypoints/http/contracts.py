@@ -12,6 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from passerelle.portal.adapters.api import ApiError
 from passerelle.portal.adapters.documents import UPLOADABLE_TYPES
+from passerelle.portal.adapters.notifier import NotificationPage
 from passerelle.portal.domain.errors import FieldProblem, FormErrors
 from passerelle.portal.domain.forms import TAB_ORDER, TAB_ROOTS, tab_content
 from passerelle.portal.entrypoints.http.web import SignedIn
@@ -53,6 +54,15 @@ async def _colleagues(web: SignedIn, contract: dict) -> list[tuple[str, str]]:
     return sorted(found.items(), key=lambda item: item[1])
 
 
+async def _contract_notifications(web: SignedIn, contract_id: UUID) -> NotificationPage | None:
+    """What the person was told about this contract; None when the notification centre cannot answer now (the
+    contract's page does not depend on it)."""
+    try:
+        return await web.ctx.notifier.of_contract(web.token, contract_id)
+    except ApiError:
+        return None
+
+
 async def _render(
     web: SignedIn,
     contract_id: UUID,
@@ -65,6 +75,7 @@ async def _render(
 ) -> Response:
     view = await pages.contract_page(web.ctx, web.token, contract_id, tab, check, posted, save_errors)
     colleagues = await _colleagues(web, view.contract) if tab == "synthese" else []
+    told = await _contract_notifications(web, contract_id) if tab == "synthese" else None
     assert web.me is not None
     establishments = [
         (m.organisation.siret, m.organisation.name)
@@ -78,6 +89,7 @@ async def _render(
         refused=refused,
         uploadable=UPLOADABLE_TYPES,
         colleagues=colleagues,
+        told=told,
         establishments=establishments,
         upload_limit=web.ctx.settings.upload_limit_megabytes,
     )

@@ -3,6 +3,7 @@ actions; the proposals received from a CFA and those sent to employers; starting
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -24,6 +25,9 @@ CREATE_LABELS = {
 }
 
 
+Day = Annotated[str, Query(max_length=20)]
+
+
 @router.get("/tableau-de-bord")
 async def dashboard(
     web: SignedIn,
@@ -32,19 +36,82 @@ async def dashboard(
     contract_type: str = "",
     siret: Annotated[str, Query(max_length=20)] = "",
     archives: str = "",
+    created_from: Day = "",
+    created_to: Day = "",
+    start_from: Day = "",
+    start_to: Day = "",
+    transmitted_from: Day = "",
+    transmitted_to: Day = "",
+    in_charge: Annotated[str, Query(max_length=40)] = "",
+    sort: Annotated[str, Query(max_length=40)] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     assert web.me is not None
+    errors = FormErrors()
+    days = {}
+    typed = {
+        "created_from": created_from,
+        "created_to": created_to,
+        "start_from": start_from,
+        "start_to": start_to,
+        "transmitted_from": transmitted_from,
+        "transmitted_to": transmitted_to,
+    }
+    for name, text in typed.items():
+        day = parse_day(text)
+        if day is None:
+            errors.by_field[name] = DAY_MESSAGE
+        days[name] = day if day is not None else text.strip()
     filters = {
         "q": q.strip(),
         "status": status if status in dict(pages.STATUSES) else "",
         "contract_type": contract_type if contract_type in dict(pages.TYPES) else "",
         "siret": siret.strip(),
         "include_archived": archives == "oui",
+        **days,
+        "in_charge": in_charge if in_charge == "moi" or _is_uuid(in_charge) else "",
+        "sort": sort if sort in dict(pages.SORTS) else pages.DEFAULT_SORT,
         "page": page,
     }
-    view = await pages.dashboard(web.ctx, web.token, web.me, filters)
-    return web.render("dashboard.html", title="Tableau de bord", view=view, statuses=pages.STATUSES, types=pages.TYPES)
+    view = await pages.dashboard(web.ctx, web.token, web.me, filters, errors)
+    return web.render(
+        "dashboard.html",
+        # A search page that cannot read a filter still answers: the summary says which one and why.
+        title="Tableau de bord",
+        summary_title="La recherche n'a pas pu être faite",
+        view=view,
+        statuses=pages.STATUSES,
+        types=pages.TYPES,
+        sorts=pages.SORTS,
+        periods=pages.PERIODS,
+        errors=view.errors or None,
+    )
+
+
+DAY_MESSAGE = "Une date valide est attendue au format JJ/MM/AAAA (ex. 01/09/2026)."
+
+
+def parse_day(text: str) -> str | None:
+    """A day typed or picked (AAAA-MM-JJ from a date field, JJ/MM/AAAA by hand) as AAAA-MM-JJ; "" for none;
+    None when it is not a date."""
+    text = text.strip()
+    if not text:
+        return ""
+    try:
+        if "/" in text:
+            day, month, year = (int(part) for part in text.split("/"))
+            return date(year, month, day).isoformat()
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 @router.post("/contrats")
@@ -72,6 +139,8 @@ async def create_contract(web: SignedIn) -> Response:
             view=view,
             statuses=pages.STATUSES,
             types=pages.TYPES,
+            sorts=pages.SORTS,
+            periods=pages.PERIODS,
             errors=errors,
             create_values=body,
         )

@@ -41,7 +41,88 @@ async def register_organisation(web: SignedIn) -> Response:
         return web.render("organisations/list.html", 422, kinds=KINDS, values=values, errors=errors)
     assert web.session is not None
     sessions.forget_memberships(web.session)
-    return web.redirect(f"/organisations/{org.id}", "L'organisation est inscrite : vous en êtes administrateur.")
+    if org.verified:
+        return web.redirect(f"/organisations/{org.id}", "L'organisation est inscrite : vous en êtes administrateur.")
+    return web.redirect(
+        f"/organisations/{org.id}/verification",
+        "L'organisation est inscrite : prouvez maintenant que vous la représentez.",
+    )
+
+
+VERIFIED_BY = {
+    "postal_code": "par le code reçu par courrier",
+    "opco_approval": "par l'OPCO",
+    "operator": "par l'équipe Passerelle",
+    "platform": "par l'équipe Passerelle",
+    "same_company": "par un établissement vérifié de la même entreprise",
+}
+
+
+async def _verification_page(
+    web: SignedIn, organisation_id: UUID, errors: FormErrors | None = None, status_code: int = 200
+) -> Response:
+    assert web.me is not None
+    org = await web.ctx.identity.organisation(web.token, organisation_id)
+    admin = web.me.admin_of(organisation_id)
+    admins = (
+        [] if admin else [m for m in await web.ctx.identity.members(web.token, organisation_id) if m.role == "admin"]
+    )
+    return web.render(
+        "organisations/verification.html",
+        status_code,
+        title=f"Vérification — {org.name}",
+        org=org,
+        admin=admin,
+        admins=admins,
+        verified_by=VERIFIED_BY.get(org.verification or "", ""),
+        errors=errors,
+    )
+
+
+@router.get("/organisations/{organisation_id}/verification")
+async def verification(organisation_id: UUID, web: SignedIn) -> Response:
+    return await _verification_page(web, organisation_id)
+
+
+@router.post("/organisations/{organisation_id}/verification/courrier")
+async def send_postal_code(organisation_id: UUID, web: SignedIn) -> Response:
+    await web.form()
+    page = f"/organisations/{organisation_id}/verification"
+    try:
+        await web.ctx.identity.send_postal_code(web.token, organisation_id)
+    except ApiError as error:
+        if error.status not in (403, 409):
+            raise
+        return web.redirect(page, f"Courrier non envoyé : {error.message}")
+    return web.redirect(
+        page, "Un courrier part vers l'adresse enregistrée de l'établissement : saisissez ici le code qu'il contient."
+    )
+
+
+@router.post("/organisations/{organisation_id}/verification/code")
+async def confirm_postal_code(organisation_id: UUID, web: SignedIn) -> Response:
+    form = await web.form()
+    code = "".join(str(form.get("code", "")).split())
+    if not code:
+        errors = FormErrors(by_field={"code": "Saisissez le code à 8 chiffres du courrier."}, labels=CODE_LABELS)
+        return await _verification_page(web, organisation_id, errors, 422)
+    try:
+        org = await web.ctx.identity.confirm_postal_code(web.token, organisation_id, code)
+    except ApiError as error:
+        if error.status not in (403, 409, 422):
+            raise
+        errors = form_errors(error) if error.fields else FormErrors(message=error.message)
+        errors.labels = CODE_LABELS
+        return await _verification_page(web, organisation_id, errors, 422)
+    assert web.session is not None
+    sessions.forget_memberships(web.session)  # the next access token carries the organisation
+    return web.redirect(
+        f"/organisations/{organisation_id}/verification",
+        f"{org.name} est vérifiée : ses contrats vous sont ouverts.",
+    )
+
+
+CODE_LABELS = {"code": "Code reçu par courrier"}
 
 
 @router.get("/organisations/{organisation_id}")
