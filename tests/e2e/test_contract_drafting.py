@@ -169,12 +169,6 @@ def tab(form: dict[str, Any], name: str) -> dict[str, Any]:
     return form[key]
 
 
-@pytest.mark.xfail(
-    reason="known failure after the merges of this stop: after the hand-made anomaly the contract never returns "
-    "to transmitted (contracts now routes the bakery to OPCOEP and resolves anomalies from anomaly.resolved); "
-    "to be rewritten on the real opco-processing",
-    strict=False,
-)
 async def test_both_contract_types_from_draft_to_engagement(stack, log_dir):
     bootstrap = stack["PASSERELLE_KAFKA_BOOTSTRAP"]
     database_url = fresh_service_database(REPO / "services" / "contracts", "e2e_contracts")
