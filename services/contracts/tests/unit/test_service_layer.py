@@ -463,3 +463,21 @@ async def test_opco_staff_read_transmitted_contracts_of_their_opco_only(uow, emp
         await queries.get_contract(uow, make_principal(opco=["AKTO"]), record.id)
     with pytest.raises(SideNotAllowed):
         await lifecycle.archive_contract(uow, reviewer, record.id, deps)
+
+
+async def test_anomalies_the_corrected_transmission_closed_are_told_on_the_new_revision_and_applied(
+    uow, employer, deps
+):
+    """opco-processing closes the fixed anomalies when the corrected contract arrives, on the new revision: they
+    were raised on the earlier one, so the resolution is applied at once (never retried until parked)."""
+    record = await transmitted(uow, employer, deps)
+    await lifecycle.apply_anomaly(uow, anomaly(record.id), deps)
+    await lifecycle.transmit_contract(uow, employer, record.id, deps)
+    done = await lifecycle.resolve_anomalies(uow, resolution(record.id, revision=2), deps)
+    assert done is not None and done.contract.status.value == "transmitted"
+    # A new anomaly on revision 2, then the late resolution of revision 1's: the new one stays.
+    second = anomaly(record.id, revision=2)
+    second = second.model_copy(update={"anomalies": [second.anomalies[0].model_copy(update={"code": "NIR"})]})
+    await lifecycle.apply_anomaly(uow, second, deps)
+    kept = await lifecycle.resolve_anomalies(uow, resolution(record.id, revision=2), deps)
+    assert kept.contract.status.value == "in_anomaly" and [a["code"] for a in kept.anomalies] == ["NIR"]

@@ -203,13 +203,27 @@ async def resolve_anomalies(uow: UnitOfWork, event: AnomalyResolved, deps: Depen
     ):
         return None  # an earlier revision, or decided since: nothing left to close
     known = {a.get("code") for a in record.anomalies}
-    if contract.phase != ContractStatus.IN_ANOMALY or not set(event.codes) <= known:
-        raise NotYetApplicable(f"{event.topic}: the anomalies {event.codes} of {event.contract_id} not raised here yet")
+    unknown = set(event.codes) - known
+    if unknown:
+        # Closed by the corrected transmission (opco-processing tells it on the new revision): raised on an earlier
+        # revision. Otherwise their anomaly.raised (another topic) has not arrived: wait for it.
+        unknown -= await _raised_before(uow, event.contract_id, contract.transmitted_revision)
+    if unknown:
+        raise NotYetApplicable(f"{event.topic}: the anomalies {sorted(unknown)} of {event.contract_id} not raised yet")
     closed = set(event.codes)
     record.anomalies = [a for a in record.anomalies if a.get("code") not in closed]
     contract.resolve_anomalies(codes=list(event.codes), remaining=len(record.anomalies), at=deps.now())
     await persist(uow, record, deps, extra={"case_id": str(event.case_id)})
     return record
+
+
+async def _raised_before(uow: UnitOfWork, contract_id: UUID, revision: int) -> set[str]:
+    """The anomaly codes the OPCO raised on the contract's revisions before this one (from its history)."""
+    codes: set[str] = set()
+    for entry in await uow.contracts.history(contract_id):
+        if entry.action == "anomaly_raised" and entry.revision < revision:
+            codes |= {str(a.get("code")) for a in entry.details.get("anomalies", [])}
+    return codes
 
 
 async def assign_opco(uow: UnitOfWork, event: CaseOpened, deps: Dependencies) -> ContractRecord | None:
