@@ -75,3 +75,25 @@ def test_record_round_trip_keeps_envelope_and_key():
 def test_malformed_records_are_refused(value, headers):
     with pytest.raises(MalformedMessage):
         decode_record(value, headers)
+
+
+def test_a_nul_character_anywhere_in_a_payload_is_refused_but_an_escaped_backslash_u_is_not():
+    event = ContractTransmitted(
+        contract_id=uuid.uuid4(),
+        contract_type="apprentissage",
+        parties=ContractParties(employer_siret="73282932000074"),
+        revision=1,
+        form={"employer": {"name": "Épicerie\\u0000 du coin"}},  # the six characters, not a NUL
+        transmitted_at=datetime.now(UTC),
+    )
+    envelope = Envelope(type=event.topic, schema_version=1, producer="contracts", subject=event.subject())
+    _, value, headers = encode_record(envelope, event)
+    assert decode_record(value, headers)[1] == event
+    for poisoned in (
+        event.model_copy(update={"form": {"employer": {"name": "Épicerie\x00"}}}),
+        event.model_copy(update={"parties": ContractParties(employer_siret="7328293\x000074")}),
+        event.model_copy(update={"form": {"tabs": [{"\x00": 1}]}}),
+    ):
+        _, value, headers = encode_record(envelope, poisoned)
+        with pytest.raises(MalformedMessage, match="NUL"):
+            decode_record(value, headers)

@@ -19,6 +19,7 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from passerelle.contracts.testing.samples import (
 )
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.tokens import TokenFactory, employer_claim, opco_claim, training_claim
+from passerelle.schemas.registry import OWNERS
 
 REPO = Path(__file__).resolve().parents[2]
 OBJECT_PARAM = re.compile(r"\{(contract_id|document_id)\}")
@@ -260,3 +262,251 @@ async def test_no_role_reaches_documents_it_may_not_see(documents):
     )
     assert not leaks, "\n".join(leaks)
     assert allowed_through > 0
+
+
+@pytest.fixture(scope="module")
+async def opco_processing(stack) -> AsyncIterator[tuple[Any, Any, TokenFactory]]:
+    from passerelle.libs.revocation import RevocationList
+    from passerelle.opco_processing.bootstrap import bootstrap as opco_bootstrap
+    from passerelle.opco_processing.config import Settings as OpcoSettings
+
+    class AcceptingValidation:  # the contracts engine's port: the matrix is about access, not checks
+        async def validate(self, form: dict[str, Any], documents: list[str]) -> list[dict[str, Any]]:
+            return []
+
+    signer = TokenFactory()
+    settings = OpcoSettings(
+        database_url=fresh_service_database(REPO / "services" / "opco-processing", "e2e_access_matrix_opco"),
+        consumers_enabled=False,
+        relay_in_process=False,
+        background_enabled=False,
+        revocation_feed_enabled=False,
+        jwks_url="http://127.0.0.1:9/unused",
+        log_json=False,
+    )
+    service = opco_bootstrap(settings, validation=AcceptingValidation())
+    app = service.app()
+    async with app.router.lifespan_context(app):
+        verifier = app.state.token_verifier
+        verifier.set_jwks(signer.jwks())
+        verifier.revocations = RevocationList()
+        verifier.revocations.end_session(REVOKED_SESSION, time.time())
+        yield service, app, signer
+
+
+def opco_roles(signer: TokenFactory) -> dict[str, dict[str, str]]:
+    def user(*orgs: dict[str, Any], **extra: Any) -> dict[str, str]:
+        return signer.headers(uuid.uuid4(), orgs=list(orgs), **extra)
+
+    return {
+        "reviewer_of_case_opco": user(opco_claim("OPCOEP", role="reviewer")),
+        "supervisor_of_case_opco": user(opco_claim("OPCOEP", role="supervisor")),
+        "admin_of_case_opco": user(opco_claim("OPCOEP", role="admin")),
+        "reviewer_of_other_opco": user(opco_claim("AKTO", role="reviewer")),
+        "supervisor_of_other_opco": user(opco_claim("AKTO", role="supervisor")),
+        "third_opco_admin": user(opco_claim("OPCOMMERCE", role="admin")),
+        "machine_client_of_third_opco": signer.headers(uuid.uuid4(), kind="client", orgs=[opco_claim("OPCOMMERCE")]),
+        "employer_admin_of_contract": user(employer_claim(DEMO_EMPLOYER_SIRET, role="admin")),
+        "cfa_admin_of_contract": user(training_claim(DEMO_CFA_UAI, siret=DEMO_CFA_SIRET, role="admin")),
+        "unverified_organisation": user(),
+        "no_token": {},
+        "revoked_session_of_case_opco": user(opco_claim("OPCOEP", role="supervisor"), sid=REVOKED_SESSION),
+    }
+
+
+OPCO_ALLOWED = {
+    "own": {"reviewer_of_case_opco", "supervisor_of_case_opco", "admin_of_case_opco"},
+    "other": {"reviewer_of_other_opco", "supervisor_of_other_opco"},
+}
+CASE_PARAM = re.compile(r"\{(case_id|contract_id|letter_id|check_id|kind)\}")
+
+
+async def test_no_role_reaches_review_cases_it_may_not_see(opco_processing):
+    """opco-processing: a case of OPCO EP (routed by the bakery's IDCC) and one of AKTO (no IDCC, the
+    contract's OPCO); only the staff of the case's OPCO may read or act on it, nobody else learns it exists."""
+    from passerelle.contracts.testing.samples import complete_apprenticeship_form
+    from passerelle.libs.testing.events import contract_transmitted, envelope_for, parties
+    from passerelle.opco_processing.service_layer import intake
+
+    service, app, signer = opco_processing
+    ctx = service.context
+    callers = opco_roles(signer)
+    form = complete_apprenticeship_form().model_dump(mode="json", exclude_none=True)
+    other_form = {**form, "employer": {**form["employer"], "idcc": None}}
+    cases: dict[str, tuple[str, str]] = {}
+    for owner, body, opco in (("own", form, "OPCOEP"), ("other", other_form, "AKTO")):
+        event = contract_transmitted(form=body, parties=parties(opco_code=opco), transmitted_at=ctx.clock())
+        async with ctx.uow() as uow:
+            case = await intake.receive_transmission(ctx, uow, envelope_for(event), event)
+            await uow.commit()
+        assert case.opco_code == opco, case.opco_code
+        cases[owner] = (str(case.id), str(event.contract_id))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://opco", timeout=60) as client:
+        spec = app.openapi()
+        attempts, leaks, allowed_through = 0, [], 0
+        for method, path in operations(spec):
+            for owner, (case_id, contract_id) in cases.items():
+                names_object = bool(CASE_PARAM.search(path))
+                url = path.replace("{case_id}", case_id).replace("{contract_id}", contract_id)
+                url = url.replace("{check_id}", "FUNDING").replace("{kind}", "anomalie")
+                url = re.sub(r"\{(\w+)\}", lambda _: str(uuid.uuid4()), url)
+                for role, headers in callers.items():
+                    allowed = role in OPCO_ALLOWED[owner]
+                    if allowed and method != "GET":
+                        continue
+                    kwargs: dict[str, Any] = {"headers": headers}
+                    if method in {"POST", "PUT", "PATCH"}:
+                        kwargs["json"] = {}
+                    response = await client.request(method, url, **kwargs)
+                    attempts += 1
+                    success = 200 <= response.status_code < 300
+                    if allowed:
+                        allowed_through += names_object and success
+                        continue
+                    if (names_object and success) or (
+                        success and (case_id in response.text or contract_id in response.text)
+                    ):
+                        leaks.append(f"{role} {method} {url} -> {response.status_code} ({owner} case)")
+                    assert response.status_code < 500, f"{role} {method} {url}: {response.status_code} {response.text}"
+    print(
+        f"access matrix (opco-processing): {len(operations(spec))} operations x {len(callers)} roles x 2 OPCOs: "
+        f"{attempts} attempts, {len(leaks)} leaks, {allowed_through} allowed reads that went through"
+    )
+    assert not leaks, "\n".join(leaks)
+    assert allowed_through > 0
+
+
+@pytest.fixture(scope="module")
+async def notifier(stack) -> AsyncIterator[tuple[Any, Any, TokenFactory]]:
+    from passerelle.libs.consumer import DeadLetters
+    from passerelle.libs.relay import make_producer
+    from passerelle.libs.revocation import RevocationList
+    from passerelle.notifier.bootstrap import bootstrap as notifier_bootstrap
+    from passerelle.notifier.config import Settings as NotifierSettings
+
+    signer = TokenFactory()
+    settings = NotifierSettings(
+        database_url=fresh_service_database(REPO / "services" / "notifier", "e2e_access_matrix_notifier"),
+        consumers_enabled=False,
+        relay_in_process=False,
+        background_enabled=False,
+        revocation_feed_enabled=False,
+        jwks_url="http://127.0.0.1:9/unused",
+        log_json=False,
+    )
+    service = notifier_bootstrap(settings)
+    app = service.app()
+    producer = make_producer(stack["PASSERELLE_KAFKA_BOOTSTRAP"])
+    await producer.start()
+    try:
+        async with app.router.lifespan_context(app):
+            verifier = app.state.token_verifier
+            verifier.set_jwks(signer.jwks())
+            verifier.revocations = RevocationList()
+            verifier.revocations.end_session(REVOKED_SESSION, time.time())
+            service.consumer_group.dead_letters = DeadLetters(producer)
+            yield service, app, signer
+    finally:
+        await producer.stop()
+
+
+async def test_no_role_reaches_another_persons_notifications(notifier):
+    """The notifier: a document on a contract tells the employer's members; no one but the person told reaches that person's
+    notification (by its id, or in any listing, the contract's included), colleagues and the CFA included."""
+    from passerelle.libs.testing.events import record_of, sample_event
+    from passerelle.schemas import Envelope
+    from passerelle.schemas.events.common import ContractParties
+    from passerelle.schemas.events.contracts import ContractDrafted
+    from passerelle.schemas.events.documents import DocumentUploaded
+    from passerelle.schemas.events.identity import AccountRegistered, MembershipGranted, OrganisationRegistered
+
+    service, app, signer = notifier
+    employer_org, other_org = uuid.uuid4(), uuid.uuid4()
+    people = {name: uuid.uuid4() for name in ("victim", "colleague", "other_company")}
+    events: list[Any] = [
+        OrganisationRegistered(organisation_id=employer_org, kind="employer", name="Dupain", siret=DEMO_EMPLOYER_SIRET),
+        OrganisationRegistered(
+            organisation_id=other_org, kind="employer", name="Martin", siret=DEMO_OTHER_COMPANY_SIRET
+        ),
+    ]
+    for name, account in people.items():
+        org, siret = (
+            (other_org, DEMO_OTHER_COMPANY_SIRET) if name == "other_company" else (employer_org, DEMO_EMPLOYER_SIRET)
+        )
+        email = f"{name}-{account.hex[:8]}@example.test"
+        events += [
+            AccountRegistered(account_id=account, email=email, full_name=name.title(), registered_at=datetime.now(UTC)),
+            MembershipGranted(
+                membership_id=uuid.uuid4(),
+                account_id=account,
+                email=email,
+                full_name=name.title(),
+                organisation_id=org,
+                organisation_kind="employer",
+                siret=siret,
+                role="admin" if name != "colleague" else "contributor",
+            ),
+        ]
+    contract_id = uuid.uuid4()
+    parties = ContractParties(
+        employer_siret=DEMO_EMPLOYER_SIRET, training_uai=DEMO_CFA_UAI, training_siret=DEMO_CFA_SIRET
+    )
+    # The contract becomes known (drafted), then a document on it tells both sides' members.
+    events.append(ContractDrafted(contract_id=contract_id, contract_type="apprentissage", parties=parties))
+    events.append(sample_event(DocumentUploaded, contract_id=contract_id))
+    for offset, event in enumerate(events):
+        envelope = Envelope(
+            type=event.topic, schema_version=event.schema_version, producer=OWNERS[event.topic], subject=event.subject()
+        )
+        await service.consumer_group.process([record_of(envelope, event, offset=offset)])
+
+    def person(name: str, *orgs: dict[str, Any], **extra: Any) -> dict[str, str]:
+        return signer.headers(people.get(name, uuid.uuid4()), orgs=list(orgs), **extra)
+
+    victim_claim = employer_claim(DEMO_EMPLOYER_SIRET, role="admin", organisation_id=employer_org)
+    callers = {
+        "victim": person("victim", victim_claim),
+        "colleague_same_siret": person("colleague", employer_claim(DEMO_EMPLOYER_SIRET, organisation_id=employer_org)),
+        "other_company_C": person("other_company", employer_claim(DEMO_OTHER_COMPANY_SIRET, role="admin")),
+        "cfa_admin_X": person("cfa", training_claim(DEMO_CFA_UAI, siret=DEMO_CFA_SIRET, role="admin")),
+        "opco_staff": person("opco", opco_claim("OPCOMMERCE", role="supervisor")),
+        "unverified_organisation": person("unverified"),
+        "api_client_of_A": signer.headers(uuid.uuid4(), kind="client", orgs=[employer_claim(DEMO_EMPLOYER_SIRET)]),
+        "no_token": {},
+        "revoked_session_of_victim": person("victim", victim_claim, sid=REVOKED_SESSION),
+    }
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://notifier", timeout=60) as client:
+        mine = await client.get("/notifications", headers=callers["victim"])
+        assert mine.status_code == 200, mine.text
+        told = [n["id"] for n in mine.json()["items"] if n.get("contract_id") == str(contract_id)]
+        assert told, f"the document told the victim nothing: {mine.text}"
+        victims_notification = told[0]
+        spec = app.openapi()
+        attempts, leaks = 0, []
+        for method, path in operations(spec):
+            if path.endswith("/stream"):
+                continue  # an endless response; the stream carries the same notifications as the feed
+            url = path.replace("{notification_id}", victims_notification).replace("{contract_id}", str(contract_id))
+            url = url.replace("{identifier}", DEMO_EMPLOYER_SIRET).replace("{kind}", "contract_proposed")
+            url = re.sub(r"\{(\w+)\}", lambda _: str(uuid.uuid4()), url)
+            for role, headers in callers.items():
+                if role == "victim":
+                    continue
+                kwargs: dict[str, Any] = {"headers": headers}
+                if method in {"POST", "PUT", "PATCH"}:
+                    kwargs["json"] = {}
+                response = await client.request(method, url, **kwargs)
+                attempts += 1
+                success = 200 <= response.status_code < 300
+                if success and ("{notification_id}" in path or victims_notification in response.text):
+                    leaks.append(f"{role} {method} {url} -> {response.status_code}")
+                assert response.status_code < 500, f"{role} {method} {url}: {response.status_code} {response.text}"
+        still = await client.get(f"/notifications/{victims_notification}", headers=callers["victim"])
+        assert still.status_code == 200, still.text
+    print(
+        f"access matrix (notifier): {len(operations(spec))} operations x {len(callers) - 1} roles: "
+        f"{attempts} attempts, {len(leaks)} leaks; the victim still reaches its notification"
+    )
+    assert not leaks, "\n".join(leaks)

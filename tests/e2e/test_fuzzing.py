@@ -1,8 +1,9 @@
 """Property-based fuzzing of the APIs with schemathesis (issue #10, the second suite).
 
-The contracts service runs as a real uvicorn process on the test stack's PostgreSQL; its keys are served by a
-static JWKS. Schemathesis generates requests from its OpenAPI document, for every operation, with a valid
-token of an employer and a training organisation, and checks two things: no server error, and every answer
+The contracts, documents and identity services run as real uvicorn processes on the test stack (PostgreSQL,
+S3, clamd); contracts and documents trust a static JWKS, identity signs the token of an account it registered.
+Schemathesis generates requests from each OpenAPI document, for every operation, with a valid token of an
+employer and a training organisation (identity: an administrator of a verified organisation), and checks two things: no server error, and every answer
 matches the documented schema (the error shape included). Bounded in examples (FUZZ_EXAMPLES per operation,
 8 by default) and without deadlines. It prints examples and server errors.
 """
@@ -27,42 +28,86 @@ from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIR
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.processes import ServiceProcess, free_port
 from passerelle.libs.testing.tokens import TokenFactory, employer_claim, training_claim
+from tests.e2e.test_identity_access import Identity, Mailbox, new_email, new_siren, new_siret
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 SIGNER = TokenFactory()
-FIGURES = {"examples": 0, "server_errors": 0}
 
 
 @pytest.fixture(scope="module")
-def contracts_url(stack, log_dir, tmp_path_factory):
+def jwks_url(stack, log_dir, tmp_path_factory):
     keys = tmp_path_factory.mktemp("jwks")
     (keys / "jwks.json").write_text(json.dumps(SIGNER.jwks()))
     port = free_port()
     command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(keys)]
     server = ServiceProcess("jwks", command, {}, log_dir).start()
-    jwks_url = f"http://127.0.0.1:{port}/jwks.json"
+    url = f"http://127.0.0.1:{port}/jwks.json"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if httpx.get(jwks_url, timeout=2).status_code == 200:
+            if httpx.get(url, timeout=2).status_code == 200:
                 break
         except httpx.HTTPError:
             time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+def quiet(prefix: str) -> dict[str, str]:
+    """Nothing in the background: the fuzzed API alone, on a database of its own."""
+    return {
+        f"{prefix}_CONSUMERS_ENABLED": "false",
+        f"{prefix}_RELAY_IN_PROCESS": "false",
+        f"{prefix}_REVOCATION_FEED_ENABLED": "false",
+        f"{prefix}_LOG_LEVEL": "WARNING",
+    }
+
+
+@pytest.fixture(scope="module")
+def contracts_url(jwks_url, log_dir):
     env = {
         "CONTRACTS_DATABASE_URL": fresh_service_database(REPO / "services" / "contracts", "e2e_fuzz_contracts"),
         "CONTRACTS_JWKS_URL": jwks_url,
-        "CONTRACTS_CONSUMERS_ENABLED": "false",
-        "CONTRACTS_RELAY_IN_PROCESS": "false",
-        "CONTRACTS_REVOCATION_FEED_ENABLED": "false",
-        "CONTRACTS_LOG_LEVEL": "WARNING",
+        **quiet("CONTRACTS"),
     }
     contracts = ServiceProcess.uvicorn("contracts-fuzz", "passerelle.contracts.main:app", env, log_dir).start()
     try:
         yield contracts.url
     finally:
         contracts.stop()
-        server.stop()
+
+
+@pytest.fixture(scope="module")
+def documents_url(jwks_url, log_dir):
+    env = {
+        "DOCUMENTS_DATABASE_URL": fresh_service_database(REPO / "services" / "documents", "e2e_fuzz_documents"),
+        "DOCUMENTS_JWKS_URL": jwks_url,
+        "DOCUMENTS_RECONCILE_IN_PROCESS": "false",
+        **quiet("DOCUMENTS"),
+    }
+    documents = ServiceProcess.uvicorn("documents-fuzz", "passerelle.documents.main:app", env, log_dir).start()
+    try:
+        yield documents.url
+    finally:
+        documents.stop()
+
+
+@pytest.fixture(scope="module")
+def identity_url(stack, log_dir):
+    env = {
+        "IDENTITY_DATABASE_URL": fresh_service_database(REPO / "services" / "identity", "e2e_fuzz_identity"),
+        "IDENTITY_PORTAL_URL": "http://portail.e2e",
+        "IDENTITY_MAIL_POLL_SECONDS": "0.2",
+        **quiet("IDENTITY"),
+    }
+    identity = ServiceProcess.uvicorn("identity-fuzz", "passerelle.identity.main:app", env, log_dir).start()
+    try:
+        yield identity.url
+    finally:
+        identity.stop()
 
 
 HEADERS = SIGNER.headers(
@@ -71,10 +116,12 @@ HEADERS = SIGNER.headers(
 )
 
 
-def test_contracts_api_answers_every_generated_request_as_documented(contracts_url):
-    api = schemathesis.openapi.from_url(f"{contracts_url}/openapi.json")
+def fuzz(name: str, url: str, headers: dict[str, str]) -> None:
+    """Every operation of the service's OpenAPI document, EXAMPLES generated requests each."""
+    api = schemathesis.openapi.from_url(f"{url}/openapi.json")
     failures: list[str] = []
     operations = 0
+    figures = {"examples": 0, "server_errors": 0}
     for result in api.get_all_operations():
         operation = result.ok()
         operations += 1
@@ -82,10 +129,10 @@ def test_contracts_api_answers_every_generated_request_as_documented(contracts_u
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
         def run(case: Any) -> None:
-            FIGURES["examples"] += 1
-            response = case.call(base_url=contracts_url, headers=HEADERS, timeout=30)
+            figures["examples"] += 1
+            response = case.call(base_url=url, headers=headers, timeout=30)
             if response.status_code >= 500:
-                FIGURES["server_errors"] += 1
+                figures["server_errors"] += 1
             case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
 
         try:
@@ -93,7 +140,34 @@ def test_contracts_api_answers_every_generated_request_as_documented(contracts_u
         except Exception as exc:  # noqa: BLE001 - every operation is tried; the failures are listed together
             failures.append(f"{operation.method.upper()} {operation.path}: {str(exc).splitlines()[0][:300]}")
     print(
-        f"\nfuzzing (contracts): {operations} operations, {FIGURES['examples']} examples, "
-        f"{FIGURES['server_errors']} server errors, {len(failures)} operations failing"
+        f"\nfuzzing ({name}): {operations} operations, {figures['examples']} examples, "
+        f"{figures['server_errors']} server errors, {len(failures)} operations failing"
     )
     assert not failures, "\n".join(failures)
+
+
+def test_contracts_api_answers_every_generated_request_as_documented(contracts_url):
+    fuzz("contracts", contracts_url, HEADERS)
+
+
+def test_documents_api_answers_every_generated_request_as_documented(documents_url):
+    fuzz("documents", documents_url, HEADERS)
+
+
+def test_identity_api_answers_every_generated_request_as_documented(identity_url, stack):
+    """With the token of a real account of this identity (it signs its own): an administrator of a verified
+    organisation, so the organisation routes are reached beyond 403."""
+    mailbox = Mailbox(os.environ.get("PASSERELLE_MAIL_API") or stack["PASSERELLE_MAIL_API"])
+    idp = Identity(identity_url, mailbox)
+    email = new_email("fuzz")
+    idp.sign_up(email, "Camille Fuzz")
+    siret = new_siret(new_siren())
+    org = idp.call(
+        "POST",
+        "/organisations",
+        idp.token(email),
+        json={"kind": "employer", "name": "Fuzz SARL", "siret": siret},
+        expect=201,
+    ).json()
+    idp.verify_by_post(email, org)
+    fuzz("identity", identity_url, {"Authorization": f"Bearer {idp.token(email)}"})

@@ -5,6 +5,7 @@ Apart from envelope.py and registry.py so that neither imports the other.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,4 +24,18 @@ def decode_record(value: bytes | None, headers: Sequence[tuple[str, bytes | None
         payload = model.model_validate_json(value)
     except ValueError as exc:  # pydantic.ValidationError is a ValueError
         raise MalformedMessage(f"payload does not match {envelope.type} v{envelope.schema_version}: {exc}") from exc
+    if b"\\u0000" in value and _holds_nul(json.loads(value)):
+        # Valid JSON, but no database stores it (PostgreSQL's text refuses U+0000): parked at once, never
+        # retried as a failing handler would be, nor applied by a handler that does not store that field.
+        raise MalformedMessage(f"payload of {envelope.type} holds a NUL character (U+0000)")
     return envelope, payload
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False

@@ -7,11 +7,13 @@ await group.process([record_of(envelope, event)])     # a ConsumerRecord, for co
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from types import UnionType
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 from uuid import UUID, uuid4
 
 from aiokafka import ConsumerRecord
+from pydantic import BaseModel
 
 from passerelle.schemas import Envelope, Event, encode_record
 from passerelle.schemas.events.common import ContractParties
@@ -23,6 +25,7 @@ EMPLOYER_SIRET = "81208328500013"
 TRAINING_UAI = "0754321P"
 TRAINING_SIRET = "19750001700015"
 OPCO_CODE = "OPCOMMERCE"
+E = TypeVar("E", bound=Event)
 
 
 def parties(**overrides: Any) -> ContractParties:
@@ -112,3 +115,64 @@ def record_of(
         serialized_value_size=len(value),
         headers=tuple(headers),
     )
+
+
+# Plausible values for fields that a builder cannot guess from their type alone.
+_SAMPLE_STRINGS: dict[str, str] = {
+    "email": "personne@example.fr",
+    "employer_email": "rh@example.fr",
+    "full_name": "Camille Martin",
+    "name": "Boulangerie Dupain",
+    "siret": EMPLOYER_SIRET,
+    "siren": EMPLOYER_SIRET[:9],
+    "uai": TRAINING_UAI,
+    "opco_code": OPCO_CODE,
+    "sha256": "0" * 64,
+    "media_type": "application/pdf",
+    "filename": "piece.pdf",
+}
+
+
+def _sample_value(name: str, annotation: Any, lower_bound: int) -> Any:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Literal:
+        return args[0]
+    if origin in (UnionType, Union):
+        return _sample_value(name, next(a for a in args if a is not type(None)), lower_bound)
+    if origin is list:
+        item = args[0] if args else str
+        return [_sample_value(name, item, 1)] if lower_bound else []
+    if origin is dict:
+        return {}
+    if annotation is UUID:
+        return uuid4()
+    if annotation is datetime:
+        return datetime.now(UTC)
+    if annotation is date:
+        return datetime.now(UTC).date()
+    if annotation is bool:
+        return False
+    if annotation is int:
+        return max(lower_bound, 1)
+    if annotation is ContractParties:
+        return parties()
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _sample_model(annotation, {})
+    return _SAMPLE_STRINGS.get(name, "exemple")
+
+
+def _sample_model(model: type[BaseModel], overrides: dict[str, Any]) -> Any:
+    values: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if name in overrides or not info.is_required():
+            continue
+        bounds = [m for m in info.metadata if hasattr(m, "ge") or hasattr(m, "min_length")]
+        lower = max([getattr(m, "ge", 0) or getattr(m, "min_length", 0) or 0 for m in bounds], default=0)
+        values[name] = _sample_value(name, info.annotation, lower)
+    return model(**{**values, **overrides})
+
+
+def sample_event(model: type[E], **overrides: Any) -> E:
+    """A valid event of any type, its required fields filled with plausible values (those given win)."""
+    event: E = _sample_model(model, overrides)
+    return event
