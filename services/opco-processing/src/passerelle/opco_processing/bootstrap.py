@@ -52,6 +52,9 @@ def bootstrap(
         deca=deca or FakeDeca(),
     )
     run = settings.background_enabled
+    # Rows are locked per case (SKIP LOCKED): several replicas share this work.
+    work = PeriodicTask("work", every=settings.work_interval_seconds, run=background.work, exclusive=False, enabled=run)
+    context.wake_work = work.wake
     return Service(
         settings,
         context,
@@ -70,10 +73,7 @@ def bootstrap(
             events.DeadlineApproached,
         ],
         tasks=[
-            # Rows are locked per case (SKIP LOCKED): several replicas share this work.
-            PeriodicTask(
-                "work", every=settings.work_interval_seconds, run=background.work, exclusive=False, enabled=run
-            ),
+            work,
             PeriodicTask(
                 "deposit",
                 every=settings.work_interval_seconds * 4,

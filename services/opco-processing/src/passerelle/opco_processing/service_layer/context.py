@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from passerelle.libs.context import ServiceContext
@@ -31,6 +32,8 @@ class OpcoContext(ServiceContext[OpcoUnitOfWork]):
     renderer: LetterRenderer
     deca: Deca
     policy: Policy = field(default_factory=Policy)
+    # Starts the background work (checks, letters) now: called once a case that has some is committed.
+    wake_work: Callable[[], None] = field(default=lambda: None)
 
 
 Context = OpcoContext
