@@ -249,7 +249,7 @@ def profiled(process: ServiceProcess, folder: str | None) -> ServiceProcess:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         out = str(Path(folder).resolve() / f"{process.name}.prof")
-        process.args = [process.args[0], "-m", "cProfile", "-o", out, *process.args[1:]]
+        process.args = [process.args[0], str(Path(__file__).with_name("profiled.py")), out, *process.args[1:]]
     return process
 
 
