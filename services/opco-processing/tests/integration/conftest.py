@@ -33,6 +33,9 @@ class AcceptingValidation:
         self.calls += 1
         return []
 
+    async def validate_many(self, items: list[tuple[dict[str, Any], list[str]]]) -> list[list[dict[str, Any]]]:
+        return [await self.validate(form, documents) for form, documents in items]
+
 
 class LetterShelf:
     """Stores letters by content, as the documents client does (the same bytes are not stored twice)."""

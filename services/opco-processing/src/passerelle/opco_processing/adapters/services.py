@@ -67,6 +67,19 @@ class HttpContractValidation:
             )
         return list(response.json()["findings"])
 
+    async def validate_many(self, items: list[tuple[dict[str, Any], list[str]]]) -> list[list[dict[str, Any]]]:
+        client = await self._identities.client(self._base_url)
+        body = {"contracts": [{"form": form, "documents": documents} for form, documents in items]}
+        response = await client.post("/validation/batch", json=body, params={"for_transmission": "true"})
+        if response.status_code == 422:
+            # One form the engine cannot read must not hold the others: each one alone, its own answer.
+            return [await self.validate(form, documents) for form, documents in items]
+        if response.status_code != 200:
+            raise Unavailable(
+                f"Validation refusée par le service des contrats ({response.status_code}).", "validation_failed"
+            )
+        return [list(report["findings"]) for report in response.json()["reports"]]
+
 
 class HttpDocumentStore:
     """Stores letters on the contract through the documents service, as the OPCO's machine client."""

@@ -1,7 +1,8 @@
 """The automated checks, in the background: the contracts engine is called between two transactions.
 
-A round reads the cases waiting for their checks (status received) in one query, checks them side by side
-(HTTP to contracts, registers), then writes back, in one transaction for the whole round, those that did not
+A round reads the cases waiting for their checks (status received) in one query, has the contracts engine
+check all their forms in one request (its batch validation endpoint), runs the registers' checks, then writes
+back, in one transaction for the whole round, those that did not
 move meanwhile. When its OPCO turned automatic engagement on for its contract type and every check passes, a
 case is engaged at once; otherwise it waits in the queue, "prêt". A case whose check failed (contracts
 unavailable) stays received and is checked again at the next round.
@@ -9,7 +10,6 @@ unavailable) stays received and is checked again at the next round.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -33,10 +33,12 @@ class Checked:
     funding: dict[str, Any] | None
 
 
-async def _check(ctx: Context, case: ReviewCase, barred: bool) -> Checked:
+def _documents(case: ReviewCase) -> list[str]:
+    return sorted({str(d["document_type"]) for d in case.current_revision.documents})
+
+
+def _checked(ctx: Context, case: ReviewCase, findings: list[dict[str, Any]], barred: bool) -> Checked:
     revision = case.current_revision
-    documents = sorted({str(d["document_type"]) for d in revision.documents})
-    findings = await ctx.validation.validate(revision.form, documents)
     checks, funding = run_checks(
         case.contract_type,
         revision.form,
@@ -75,7 +77,6 @@ async def _record(ctx: Context, results: list[Checked]) -> int:
 
 async def check_cases(ctx: Context, waiting: list[ReviewCase]) -> int:
     """Check these cases (read before, outside any transaction) and record the results."""
-    limit = asyncio.Semaphore(ctx.policy.concurrency)
     async with ctx.uow() as uow:
         on = local_date(ctx.clock())
         barred = {
@@ -84,16 +85,12 @@ async def check_cases(ctx: Context, waiting: list[ReviewCase]) -> int:
             )
             for case in waiting
         }
-
-    async def one(case: ReviewCase) -> Checked | None:
-        async with limit:
-            try:
-                return await _check(ctx, case, barred[case.id])
-            except Exception as exc:  # noqa: BLE001 - one case's failure (contracts down) must not stop the others
-                log.warning("checks failed, will retry", case_id=str(case.id), error=repr(exc))
-                return None
-
-    results = [r for r in await asyncio.gather(*(one(case) for case in waiting)) if r is not None]
+    try:
+        findings = await ctx.validation.validate_many([(c.current_revision.form, _documents(c)) for c in waiting])
+    except Exception as exc:  # noqa: BLE001 - contracts unavailable: the cases stay received, checked next round
+        log.warning("checks failed, will retry", cases=len(waiting), error=repr(exc))
+        return 0
+    results = [_checked(ctx, case, found, barred[case.id]) for case, found in zip(waiting, findings, strict=True)]
     return await _record(ctx, results)
 
 
