@@ -96,7 +96,8 @@ def _start_date(rng: random.Random, year: int) -> date:
 
 
 def _nir(sex: str, birth: date, department: str, rng: random.Random) -> str:
-    body = f"{1 if sex == 'M' else 2}{birth:%y}{birth:%m}{department[:2]:0>2}{rng.randint(1, 999):03d}{rng.randint(1, 999):03d}"
+    commune, order = rng.randint(1, 999), rng.randint(1, 999)
+    body = f"{1 if sex == 'M' else 2}{birth:%y}{birth:%m}{department[:2]:0>2}{commune:03d}{order:03d}"
     return body + f"{97 - int(body) % 97:02d}"
 
 
