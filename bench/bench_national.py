@@ -269,6 +269,10 @@ def meter_for(processes: dict[str, ServiceProcess]) -> CpuMeter:
     return CpuMeter(watched)
 
 
+def statuses_engaged(engine: sa.Engine, ids: list[uuid.UUID]) -> int:
+    return int(scalar(engine, "SELECT count(*) FROM contract WHERE id = ANY(:ids) AND status = 'engaged'", ids=ids))
+
+
 def mail_catcher_count(addresses: set[str]) -> Counter[str]:
     """The messages the stack's SMTP server kept for this run's people (their addresses are the run's own)."""
     port = os.environ.get("MAIL_WEB_PORT", "8025")
@@ -531,7 +535,14 @@ async def scenario(
     finally:
         stop.set()
         await review
-    # Settled: the decisions' tails (deposits, letters' document notifications) are in the CPU figures too.
+    # Settled: the decisions' tails (deposits and their notifications) are in the CPU figures too; the mail
+    # outbox is empty and quiet before the e-mails are counted on both sides.
+    async def settled() -> bool:
+        deposits = scalar(engines["opco-processing"], "SELECT count(*) FROM cases WHERE status = 'deposited'")
+        queued = scalar(engines["notifier"], "SELECT count(*) FROM mails WHERE status = 'queued'")
+        return bool(deposits >= statuses_engaged(engines["contracts"], uuids) and queued == 0)
+
+    await until(settled, "the deposits and their e-mails", timeout=args.timeout)
     await asyncio.sleep(2)
     cpu = CpuMeter.spent(cpu_before, meter.sample())
     transactions = xact_commits(admin_engine, db_names) - xact_before
