@@ -12,7 +12,7 @@ endif
 # Every service is type-checked (none skipped).
 MYPY_SKIP :=
 
-.PHONY: up test down status logs install bench lint schemas asyncapi seed migrate new-service
+.PHONY: up test down status logs install bench bench-national lint schemas asyncapi seed migrate new-service
 
 DEMO_PASSWORD_FILE := .stack/dev/demo-password
 
@@ -41,6 +41,11 @@ logs:
 
 bench: install
 	scripts/bench.sh
+
+# The national September through the whole pipeline (bench/bench_national.py); BENCH_NATIONAL_CONTRACTS and
+# BENCH_NATIONAL_RATE size it (`make bench` runs a smaller one).
+bench-national: install
+	scripts/bench.sh national
 
 lint:
 	uv run --no-sync ruff check .

@@ -49,31 +49,52 @@ warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
 
 
 class MailStore:
-    """Messages on disk (.eml + index.json), mirrored in memory for the API."""
+    """Messages on disk (.eml + an index), mirrored in memory for the API.
+
+    The index is `index.json` (rewritten, atomically, only when messages are deleted) followed by the journal
+    `index.jsonl`, one line appended per message received: keeping a message costs the same whether the catcher
+    holds ten or a hundred thousand (a benchmark's e-mails), and a crash mid-append loses at most that line."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
         self.index_path = root / "index.json"
+        self.journal_path = root / "index.jsonl"
         self.messages: list[dict] = self._load()
 
     def _load(self) -> list[dict]:
         try:
-            return json.loads(self.index_path.read_text(encoding="utf-8"))
+            messages = json.loads(self.index_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return []
+            messages = []
+        try:
+            lines = self.journal_path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            lines = []
+        known = {m["id"] for m in messages}
+        for line in lines:
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue  # a line torn by a crash
+            if entry["id"] not in known:  # (a crash between the index's rewrite and the journal's removal)
+                known.add(entry["id"])
+                messages.append(entry)
+        return messages
 
     def _save(self) -> None:
         tmp = self.index_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.messages, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(self.index_path)  # atomic: a crash never leaves half an index
+        self.journal_path.unlink(missing_ok=True)  # everything is in the index now
 
     def add(self, raw: bytes, mail_from: str, rcpt_tos: list[str]) -> dict:
         msg_id = uuid.uuid4().hex
         (self.root / f"{msg_id}.eml").write_bytes(raw)
         entry = {"id": msg_id, **parse_message(raw, mail_from, rcpt_tos)}
         self.messages.append(entry)
-        self._save()
+        with self.journal_path.open("a", encoding="utf-8") as journal:
+            journal.write(json.dumps(entry, ensure_ascii=False) + "\n")
         return entry
 
     def list(self, to: str | None = None) -> list[dict]:

@@ -122,6 +122,35 @@ async def test_a_periodic_task_runs_until_stopped_and_survives_failures() -> Non
     assert len(calls) == stopped_at and set(calls) == {"ctx"}
 
 
+async def test_a_woken_task_runs_its_next_round_at_once_and_a_wake_during_a_round_is_kept() -> None:
+    calls: list[int] = []
+    release = asyncio.Event()
+
+    async def work(context: Any) -> None:
+        calls.append(len(calls))
+        if len(calls) == 2:
+            await release.wait()  # a round in progress when the next wake comes
+
+    task = PeriodicTask("tick", every=3600, run=work, exclusive=False)
+    await task.start("ctx", None, "kit")
+    try:
+        while not calls:
+            await asyncio.sleep(0.001)
+        await asyncio.sleep(0.02)
+        assert calls == [0]  # the next round waits for the hour...
+        task.wake()  # ...unless there is work
+        while len(calls) < 2:
+            await asyncio.sleep(0.001)
+        task.wake()  # during the second round: the third starts right after it, not an hour later
+        release.set()
+        while len(calls) < 3:
+            await asyncio.sleep(0.001)
+        await asyncio.sleep(0.02)
+        assert calls == [0, 1, 2]
+    finally:
+        await task.stop()
+
+
 async def test_an_exclusive_task_needs_a_database() -> None:
     with pytest.raises(RuntimeError):
         await PeriodicTask("tick", every=1, run=lambda _: asyncio.sleep(0)).start(None, None, "kit")

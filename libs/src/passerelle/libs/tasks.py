@@ -7,6 +7,10 @@
 connection of its own, and skips that round when another replica holds it: several processes may run the
 service, the work runs once. A failing run is logged and retried at the next round (with backoff when it
 keeps failing); stopping the service waits for the current run to end.
+
+`wake()` starts the next round now instead of at the end of the wait (work that arrived: a consumer that just
+committed a case to check); a wake during a round makes the next round start as soon as it ends, so nothing
+that arrived meanwhile waits a whole period. The period stays the fallback.
 """
 
 from __future__ import annotations
@@ -74,6 +78,11 @@ class PeriodicTask:
         self.skipped = 0
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self._woken = asyncio.Event()
+
+    def wake(self) -> None:
+        """Run the next round now (or right after the current one)."""
+        self._woken.set()
 
     async def start(self, context: Any, engine: AsyncEngine | None, service_name: str) -> None:
         if not self.enabled:
@@ -115,6 +124,20 @@ class PeriodicTask:
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
+    async def _pause(self, seconds: float) -> None:
+        """Until the period is over, the service stops, or someone wakes the task."""
+        if self._woken.is_set():
+            self._woken.clear()
+            return
+        stop = asyncio.ensure_future(self._stopping.wait())
+        woken = asyncio.ensure_future(self._woken.wait())
+        try:
+            await asyncio.wait({stop, woken}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in (stop, woken):
+                waiter.cancel()
+        self._woken.clear()
+
     async def _loop(self, context: Any, engine: AsyncEngine | None, service_name: str) -> None:
         failures = 0
         if self.first_delay:
@@ -126,5 +149,7 @@ class PeriodicTask:
             except Exception:  # noqa: BLE001 - the loop must survive a database or network hiccup
                 failures += 1
                 log.exception("background task failed; retrying", task=self.name, failures=failures)
-            delay = self.every if failures == 0 else min(self.every * 2 ** min(failures, 6), max(self.every, 300.0))
-            await self._sleep(delay)
+            if failures:
+                await self._sleep(min(self.every * 2 ** min(failures, 6), max(self.every, 300.0)))
+            else:
+                await self._pause(self.every)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
@@ -16,17 +17,21 @@ class SqlUnitOfWork:
     """Services subclass it to expose their repositories on `self.session`.
 
     `publish` only queues the event: it reaches the outbox table in `commit`, in the same transaction.
+    `after_commit` runs a callback once the transaction is committed (waking a background step that has new
+    work); a rollback forgets it.
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], producer: str) -> None:
         self._sessions = sessions
         self.producer = producer
         self._pending: list[dict[str, Any]] = []
+        self._after_commit: list[Callable[[], None]] = []
         self.cause: Envelope | None = None
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
         self._pending = []
+        self._after_commit = []
         return self
 
     async def __aexit__(
@@ -66,7 +71,15 @@ class SqlUnitOfWork:
         await self.session.commit()
         if rows:
             await wake_relay(self.session)
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        if callback not in self._after_commit:
+            self._after_commit.append(callback)
 
     async def rollback(self) -> None:
         self._pending = []
+        self._after_commit = []
         await self.session.rollback()

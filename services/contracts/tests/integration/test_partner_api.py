@@ -61,6 +61,33 @@ async def test_validation_as_of_a_day(client, auth):
     assert "FILING_DELAY" in {f["rule_id"] for f in late.json()["findings"]}
 
 
+async def test_batch_validation_answers_each_contract_as_the_single_endpoint_does(client, auth):
+    complete = complete_apprenticeship_form().model_dump(mode="json")
+    incomplete = {**complete, "employee": {**complete["employee"], "nir": None, "birth_date": None}}
+    items = [
+        {"form": complete, "documents": ["convention_formation", "cerfa_signe"]},
+        {"form": incomplete, "documents": ["convention_formation", "cerfa_signe"]},
+        {"form": complete, "documents": []},
+    ]
+    batch = await client.post(
+        "/validation/batch", params={"as_of": "2025-09-05"}, json={"contracts": items}, headers=auth(CFA)
+    )
+    assert batch.status_code == 200, batch.text
+    reports = batch.json()["reports"]
+    assert len(reports) == 3
+    for item, report in zip(items, reports, strict=True):
+        single = await client.post(
+            "/validation",
+            params={"as_of": "2025-09-05", "documents": item["documents"]},
+            json=item["form"],
+            headers=auth(CFA),
+        )
+        assert report == single.json()
+    assert reports[0]["valid"] and not reports[1]["valid"] and not reports[2]["valid"]
+    too_many = await client.post("/validation/batch", json={"contracts": [items[0]] * 201}, headers=auth(CFA))
+    assert too_many.status_code == 422
+
+
 def _drafts(count: int) -> list[dict]:
     training = complete_apprenticeship_form().model_dump(mode="json", exclude_none=True)["training"]
     return [

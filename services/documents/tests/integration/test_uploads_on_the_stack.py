@@ -189,6 +189,37 @@ async def test_a_raw_body_upload_for_services(client, contract_id, sign):
     assert bad_type.json()["error"]["fields"][0]["path"] == "document_type"
 
 
+async def test_a_service_repeating_an_upload_with_if_none_match_stores_it_once(
+    client, service, s3, bucket, contract_id, sign
+):
+    from passerelle.libs.testing.tokens import employer_claim
+
+    machine = sign(employer_claim("73282932000074"), kind="client")
+    letter = pdf()
+    digest = hashlib.sha256(letter).hexdigest()
+
+    async def put() -> httpx.Response:
+        return await client.put(
+            f"/contracts/{contract_id}/documents/cerfa_signe",
+            headers={**machine, "Content-Type": "application/pdf", "If-None-Match": f'"{digest}"'},
+            content=letter,
+        )
+
+    first = await put()
+    assert first.status_code == 201, first.text
+    again = await put()  # the same bytes after a crash before the caller recorded the answer
+    assert again.status_code == 412, again.text
+    assert again.json()["id"] == first.json()["id"] and again.json()["sha256"] == digest
+    assert len(await rows_for(service, contract_id)) == 1
+    assert len(objects_for(s3, bucket, contract_id)) == 1
+    other = await client.put(
+        f"/contracts/{contract_id}/documents/cerfa_signe",
+        headers={**machine, "Content-Type": "application/pdf", "If-None-Match": f'"{"0" * 64}"'},
+        content=pdf(3000),
+    )
+    assert other.status_code == 201 and other.json()["version"] == 2
+
+
 async def test_the_form_must_name_a_known_type_and_carry_a_file(client, contract_id, employer):
     unknown = await post(client, contract_id, employer, pdf(), document_type="facture")
     assert unknown.status_code == 422

@@ -33,6 +33,9 @@ class AcceptingValidation:
         self.calls += 1
         return []
 
+    async def validate_many(self, items: list[tuple[dict[str, Any], list[str]]]) -> list[list[dict[str, Any]]]:
+        return [await self.validate(form, documents) for form, documents in items]
+
 
 class FormLabels:
     """The contracts service's field registry, as `GET /referentials/fields` answers for a few fields."""

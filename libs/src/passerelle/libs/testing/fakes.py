@@ -79,6 +79,7 @@ class FakeUnitOfWork:
         self.entered = 0
         self.cause: Envelope | None = None
         self._failing_commits = 0
+        self._after_commit: list[Any] = []
 
     async def __aenter__(self) -> Self:
         self.entered += 1
@@ -133,11 +134,19 @@ class FakeUnitOfWork:
         self.published, self.envelopes = [], []
         self.commits += 1
         self.store.commits += 1
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Any) -> None:
+        if callback not in self._after_commit:
+            self._after_commit.append(callback)
 
     async def rollback(self) -> None:
         if self.published:
             self.rollbacks += 1
         self.published, self.envelopes = [], []
+        self._after_commit = []
         self._on_rollback()
 
     def _on_commit(self) -> None:

@@ -55,6 +55,9 @@ def bootstrap(
         deca=deca or (HttpDeca(settings.deca_url, settings.deca_api_key) if settings.deca_url else FakeDeca()),
     )
     run = settings.background_enabled
+    # Rows are locked per case (SKIP LOCKED): several replicas share this work.
+    work = PeriodicTask("work", every=settings.work_interval_seconds, run=background.work, exclusive=False, enabled=run)
+    context.wake_work = work.wake
     return Service(
         settings,
         context,
@@ -73,10 +76,7 @@ def bootstrap(
             events.DeadlineApproached,
         ],
         tasks=[
-            # Rows are locked per case (SKIP LOCKED): several replicas share this work.
-            PeriodicTask(
-                "work", every=settings.work_interval_seconds, run=background.work, exclusive=False, enabled=run
-            ),
+            work,
             PeriodicTask(
                 "deposit",
                 every=settings.work_interval_seconds * 4,

@@ -78,6 +78,16 @@ async def contract_access(docs: Documents, contract_id: UUID, viewer: Viewer) ->
     return access
 
 
+async def stored_version(docs: Documents, contract_id: UUID, document_type: str, sha256: str) -> Document | None:
+    """The version of this type on the contract whose content has this SHA-256, if one is stored (an object the
+    reconciliation found missing does not count: the same bytes are stored again)."""
+    async with docs.uow_factory() as uow:
+        versions = await uow.documents.of_contract(contract_id)
+    return next(
+        (d for d in versions if d.document_type == document_type and d.sha256 == sha256 and d.downloadable), None
+    )
+
+
 def check_content(upload: SpooledUpload, max_bytes: int, scan_max_bytes: int) -> MediaType:
     """Size and type, decided by the content (never by the name or the declared type)."""
     if upload.too_large:

@@ -83,6 +83,26 @@ class CaseRepository:
         data = (await self.session.execute(query)).scalar_one_or_none()
         return ReviewCase.model_validate(data) if data is not None else None
 
+    async def get_many(self, case_ids: list[UUID], for_update: bool = False) -> list[ReviewCase]:
+        """Several cases in one query (locked in id order when for update, so two workers never deadlock)."""
+        if not case_ids:
+            return []
+        query = sa.select(cases.c.data).where(cases.c.id.in_(case_ids)).order_by(cases.c.id)
+        if for_update:
+            query = query.with_for_update()
+        return [ReviewCase.model_validate(data) for data in (await self.session.execute(query)).scalars()]
+
+    async def waiting(self, where: Any, limit: int) -> list[ReviewCase]:
+        """The oldest cases matching `where` that no other worker holds, read in one query."""
+        query = (
+            sa.select(cases.c.data)
+            .where(where)
+            .order_by(cases.c.updated_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [ReviewCase.model_validate(data) for data in (await self.session.execute(query)).scalars()]
+
     async def add(self, case: ReviewCase) -> None:
         await self.session.execute(sa.insert(cases).values(**_row(case)))
 
@@ -97,6 +117,12 @@ class CaseRepository:
         if order is not None:
             query = query.order_by(order)
         return list((await self.session.execute(query)).scalars())
+
+    async def waiting_checks(self, limit: int) -> list[ReviewCase]:
+        return await self.waiting(cases.c.status == CaseStatus.RECEIVED.value, limit)
+
+    async def waiting_letters(self, limit: int) -> list[ReviewCase]:
+        return await self.waiting(cases.c.letter_pending.is_(True), limit)
 
     async def to_check(self, limit: int) -> list[UUID]:
         return await self._ids(cases.c.status == CaseStatus.RECEIVED.value, limit, cases.c.updated_at)

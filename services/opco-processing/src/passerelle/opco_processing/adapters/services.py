@@ -69,6 +69,19 @@ class HttpContractValidation:
             )
         return list(response.json()["findings"])
 
+    async def validate_many(self, items: list[tuple[dict[str, Any], list[str]]]) -> list[list[dict[str, Any]]]:
+        client = await self._identities.client(self._base_url)
+        body = {"contracts": [{"form": form, "documents": documents} for form, documents in items]}
+        response = await client.post("/validation/batch", json=body, params={"for_transmission": "true"})
+        if response.status_code == 422:
+            # One form the engine cannot read must not hold the others: each one alone, its own answer.
+            return [await self.validate(form, documents) for form, documents in items]
+        if response.status_code != 200:
+            raise Unavailable(
+                f"Validation refusée par le service des contrats ({response.status_code}).", "validation_failed"
+            )
+        return [list(report["findings"]) for report in response.json()["reports"]]
+
 
 class HttpFieldLabels:
     """The contracts service's field registry (`GET /referentials/fields`), read once and kept for an hour."""
@@ -109,19 +122,14 @@ class HttpDocumentStore:
     ) -> UUID:
         client = await self._identities.client(self._base_url, opco_code)
         sha = hashlib.sha256(content).hexdigest()
-        # Stored already (a crash after the upload, before the case was marked)? Then that one.
-        listed = await client.get(f"/contracts/{contract_id}/documents")
-        if listed.status_code == 200:
-            for line in listed.json().get("documents", []):
-                for version in line.get("versions", []):
-                    if version["sha256"] == sha and version["document_type"] == document_type:
-                        return UUID(version["id"])
+        # Stored already (a crash after the upload, before the case was marked)? The documents service answers
+        # 412 with that version instead of storing the same bytes twice (If-None-Match: the content's SHA-256).
         response = await client.put(
             f"/contracts/{contract_id}/documents/{document_type}",
             content=content,
-            headers={"Content-Type": "application/pdf", "X-Filename": quote(filename)},
+            headers={"Content-Type": "application/pdf", "X-Filename": quote(filename), "If-None-Match": f'"{sha}"'},
         )
-        if response.status_code != 201:
+        if response.status_code not in (201, 412):
             raise Unavailable(
                 f"Le service des documents a refusé le courrier ({response.status_code}).",
                 "letter_refused",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from passerelle.libs.context import ServiceContext
@@ -32,6 +33,8 @@ class OpcoContext(ServiceContext[OpcoUnitOfWork]):
     field_labels: FieldLabels
     deca: Deca
     policy: Policy = field(default_factory=Policy)
+    # Starts the background work (checks, letters) now: called once a case that has some is committed.
+    wake_work: Callable[[], None] = field(default=lambda: None)
 
 
 Context = OpcoContext

@@ -79,6 +79,7 @@ async def engage(uow: OpcoUnitOfWork, ctx: Context, staff: Staff, case_id: UUID)
     number = case.file_number or await uow.cases.next_file_number(case.opco_code, now.year)
     case.engage(staff.actor, number, now)
     await uow.save(case)
+    uow.after_commit(ctx.wake_work)  # its letter is rendered and stored at once
     return case
 
 
@@ -89,6 +90,7 @@ async def raise_anomaly(
     now = ctx.clock()
     case.raise_anomaly(build_anomalies(case, cmd.anomalies, now), cmd.answer_due_on, staff.actor, now)
     await uow.save(case)
+    uow.after_commit(ctx.wake_work)
     return case
 
 
@@ -96,6 +98,7 @@ async def refuse(uow: OpcoUnitOfWork, ctx: Context, staff: Staff, case_id: UUID,
     case = await _case(uow, staff, case_id)
     case.refuse(reason, staff.actor, ctx.clock())
     await uow.save(case)
+    uow.after_commit(ctx.wake_work)
     return case
 
 

@@ -8,46 +8,56 @@ import sqlalchemy as sa
 
 from passerelle.libs.logging import get_logger
 from passerelle.opco_processing.adapters.tables import cases
-from passerelle.opco_processing.domain.case import ENGAGED_STATUSES
+from passerelle.opco_processing.domain.case import ENGAGED_STATUSES, Deposit, ReviewCase
 
 from .context import Context
 
 log = get_logger(__name__)
 
 
+def _depositable(case: ReviewCase) -> bool:
+    return case.status in ENGAGED_STATUSES and case.deposit is None and not case.pending_letters
+
+
+async def deposit_cases(ctx: Context, waiting: list[ReviewCase]) -> int:
+    """Deposit these engaged cases (read before), then record the receipts in one transaction."""
+    receipts: dict[UUID, Deposit] = {}
+    for case in waiting:
+        if not _depositable(case):
+            continue
+        letter = next((x for x in reversed(case.letters) if x.kind == "agreement"), None)
+        try:
+            receipts[case.id] = await ctx.deca.deposit(case, letter.document_id if letter else None)
+        except Exception as exc:  # noqa: BLE001 - DECA unavailable: retried on the next pass
+            log.warning("deposit failed, will retry", case_id=str(case.id), error=repr(exc))
+    if not receipts:
+        return 0
+    done = 0
+    async with ctx.uow() as uow:
+        for locked in await uow.cases.get_many(list(receipts), for_update=True):
+            if locked.deposit is not None or locked.status not in ENGAGED_STATUSES:
+                continue
+            locked.record_deposit(receipts[locked.id], ctx.clock())
+            await uow.save(locked)
+            done += 1
+        await uow.commit()
+    return done
+
+
 async def deposit_case(ctx: Context, case_id: UUID) -> bool:
     async with ctx.uow() as uow:
         case = await uow.cases.get(case_id)
-    if case is None or case.status not in ENGAGED_STATUSES or case.deposit is not None or case.pending_letters:
-        return False
-    letter = next((x for x in reversed(case.letters) if x.kind == "agreement"), None)
-    result = await ctx.deca.deposit(case, letter.document_id if letter else None)
-    async with ctx.uow() as uow:
-        locked = await uow.cases.get(case_id, for_update=True)
-        if locked is None or locked.deposit is not None or locked.status not in ENGAGED_STATUSES:
-            return False
-        locked.record_deposit(result, ctx.clock())
-        await uow.save(locked)
-        await uow.commit()
-    return True
+    return case is not None and bool(await deposit_cases(ctx, [case]))
 
 
 async def deposit_pending(ctx: Context) -> int:
     async with ctx.uow() as uow:
-        query = (
-            sa.select(cases.c.id)
-            .where(
+        waiting = await uow.cases.waiting(
+            sa.and_(
                 cases.c.status.in_([s.value for s in ENGAGED_STATUSES]),
                 cases.c.letter_pending.is_(False),
                 cases.c.data["deposit"].astext.is_(None) | (cases.c.data["deposit"] == sa.text("'null'::jsonb")),
-            )
-            .limit(ctx.policy.batch_size)
+            ),
+            ctx.policy.batch_size,
         )
-        ids = list((await uow.session.execute(query)).scalars())
-    done = 0
-    for case_id in ids:
-        try:
-            done += await deposit_case(ctx, case_id)
-        except Exception as exc:  # noqa: BLE001 - DECA unavailable: retried on the next pass
-            log.warning("deposit failed, will retry", case_id=str(case_id), error=repr(exc))
-    return done
+    return await deposit_cases(ctx, waiting) if waiting else 0

@@ -48,10 +48,12 @@ async def receive_transmission(
             now=now,
         )
         await uow.add(case)
+        uow.after_commit(ctx.wake_work)  # its checks start as soon as it is committed, not at the next round
         return case
     if not case.receive_revision(revision, now):
         log.info("stale transmission ignored", contract_id=str(event.contract_id), revision=event.revision)
     await uow.save(case)
+    uow.after_commit(ctx.wake_work)
     return case
 
 
@@ -64,6 +66,7 @@ async def receive_document(ctx: Context, uow: OpcoUnitOfWork, envelope: Envelope
     resolved = case.document_received(event.document_type, event.document_id, ctx.clock())
     if resolved:
         await uow.save(case)
+        uow.after_commit(ctx.wake_work)
     return resolved
 
 

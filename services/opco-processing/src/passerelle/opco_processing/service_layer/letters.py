@@ -2,8 +2,9 @@
 
 A decision committed its letter as pending with the event it will publish. This step renders the letter
 (the same bytes every time for the same decision), stores it (the documents client finds bytes already
-stored instead of storing them twice), then, in one transaction, marks the letter stored and queues the
-event in the outbox. A crash anywhere in between repeats the step: nothing is published twice, nothing lost.
+stored instead of storing them twice), then marks the letter stored and queues the event in the outbox, in one
+transaction for the round's letters. A crash anywhere in between repeats the step: nothing is published
+twice, nothing lost.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 from uuid import UUID
 
 from passerelle.libs.logging import get_logger
+from passerelle.opco_processing.domain.case import ReviewCase
 
 from .context import Context
 
@@ -24,12 +26,9 @@ FILENAMES = {
 }
 
 
-async def deliver_letters(ctx: Context, case_id: UUID) -> int:
-    async with ctx.uow() as uow:
-        case = await uow.cases.get(case_id)
-    if case is None:
-        return 0
-    delivered = 0
+async def _store(ctx: Context, case: ReviewCase) -> list[tuple[UUID, UUID]]:
+    """The case's pending letters rendered and stored, in order: [(letter id, document id)]."""
+    stored = []
     opco = ctx.referentials.opco(case.opco_code)
     for letter in case.pending_letters:
         # An anomaly letter names the fields by their labels on the form (the contracts service's registry).
@@ -40,28 +39,50 @@ async def deliver_letters(ctx: Context, case_id: UUID) -> int:
         document_id = await ctx.documents.store_letter(
             case.opco_code, case.contract_id, letter.document_type, filename, content
         )
-        async with ctx.uow() as uow:
-            locked = await uow.cases.get(case_id, for_update=True)
-            if locked is None:
-                return delivered
-            if locked.letter_stored(letter.id, document_id, ctx.clock()):
+        stored.append((letter.id, document_id))
+    return stored
+
+
+async def _mark(ctx: Context, stored: dict[UUID, list[tuple[UUID, UUID]]]) -> int:
+    """The stored letters marked in one transaction, their decisions' events queued; how many were marked."""
+    if not stored:
+        return 0
+    delivered = 0
+    async with ctx.uow() as uow:
+        for locked in await uow.cases.get_many(list(stored), for_update=True):
+            changed = False
+            for letter_id, document_id in stored[locked.id]:
+                if locked.letter_stored(letter_id, document_id, ctx.clock()):
+                    changed = True
+                    delivered += 1
+            if changed:
                 await uow.save(locked)
-                await uow.commit()
-                delivered += 1
+        await uow.commit()
     return delivered
+
+
+async def deliver_cases(ctx: Context, waiting: list[ReviewCase]) -> int:
+    limit = asyncio.Semaphore(ctx.policy.concurrency)
+    stored: dict[UUID, list[tuple[UUID, UUID]]] = {}
+
+    async def one(case: ReviewCase) -> None:
+        async with limit:
+            try:
+                stored[case.id] = await _store(ctx, case)
+            except Exception as exc:  # noqa: BLE001 - documents unavailable: the letter stays pending, retried
+                log.warning("letter delivery failed, will retry", case_id=str(case.id), error=repr(exc))
+
+    await asyncio.gather(*(one(case) for case in waiting))
+    return await _mark(ctx, {case_id: letters for case_id, letters in stored.items() if letters})
+
+
+async def deliver_letters(ctx: Context, case_id: UUID) -> int:
+    async with ctx.uow() as uow:
+        case = await uow.cases.get(case_id)
+    return await deliver_cases(ctx, [case]) if case is not None else 0
 
 
 async def deliver_pending(ctx: Context) -> int:
     async with ctx.uow() as uow:
-        ids = await uow.cases.with_pending_letters(ctx.policy.batch_size)
-    limit = asyncio.Semaphore(ctx.policy.concurrency)
-
-    async def one(case_id: UUID) -> int:
-        async with limit:
-            try:
-                return await deliver_letters(ctx, case_id)
-            except Exception as exc:  # noqa: BLE001 - documents unavailable: the letter stays pending, retried
-                log.warning("letter delivery failed, will retry", case_id=str(case_id), error=repr(exc))
-                return 0
-
-    return sum(await asyncio.gather(*(one(case_id) for case_id in ids)))
+        waiting = await uow.cases.waiting_letters(ctx.policy.batch_size)
+    return await deliver_cases(ctx, waiting) if waiting else 0

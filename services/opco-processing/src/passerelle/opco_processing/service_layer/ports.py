@@ -16,6 +16,9 @@ class ContractValidation(Protocol):
 
     async def validate(self, form: dict[str, Any], documents: list[str]) -> list[dict[str, Any]]: ...
 
+    async def validate_many(self, items: list[tuple[dict[str, Any], list[str]]]) -> list[list[dict[str, Any]]]:
+        """The findings of each (form, documents), in order: one call for a round of cases."""
+
 
 class DocumentStore(Protocol):
     async def store_letter(

@@ -2,6 +2,8 @@
 
 - `POST /validation`: a whole contract (either type) checked by the same engine as saving and transmission, so
   the answer is the one transmission gives.
+- `POST /validation/batch`: up to 200 contracts in one request, each answered as `POST /validation` would (for
+  an OPCO's software, or opco-processing, which checks a round of transmitted contracts at once).
 - `POST /remuneration`: the legal minimum pay schedule of a contract's facts, so partners show it without a draft.
 
 Both take `as_of`, the day the answer is given for (a future start, or a pinned clock in tests): the filing delay
@@ -61,6 +63,48 @@ async def validate_contract(
         as_of=as_of,
     )
     return ValidationReport.model_validate(summary(validate(form, context)))
+
+
+class BatchItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    form: ContractForm = Field(description="The contract, tab by tab")
+    documents: list[DocumentType] = Field(default_factory=list, description="Types of the documents attached")
+
+
+class BatchValidationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contracts: list[BatchItem] = Field(min_length=1, max_length=200, description="The contracts to check")
+
+
+class BatchValidationReport(BaseModel):
+    reports: list[ValidationReport] = Field(description="One report per contract, in the request's order")
+
+
+@router.post(
+    "/validation/batch",
+    response_model=BatchValidationReport,
+    summary="Valider plusieurs contrats sans les enregistrer (jusqu'à 200)",
+)
+async def validate_contracts(
+    body: BatchValidationRequest,
+    _: CurrentPrincipal,
+    deps: DependenciesDep,
+    for_transmission: Annotated[bool, Query(description="Check as transmission does (missing answers block)")] = True,
+    as_of: AsOf = None,
+) -> BatchValidationReport:
+    today = as_of or deps.today()
+    reports = []
+    for item in body.contracts:
+        context = ValidationContext(
+            documents=frozenset(d.value for d in item.documents),
+            for_transmission=for_transmission,
+            today=today,
+            as_of=as_of,
+        )
+        reports.append(ValidationReport.model_validate(summary(validate(item.form, context))))
+    return BatchValidationReport(reports=reports)
 
 
 class PayScheduleRequest(BaseModel):

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from passerelle.documents.adapters.spool import SpooledUpload
 from passerelle.documents.domain.filenames import content_disposition
@@ -27,7 +27,12 @@ from passerelle.documents.entrypoints.http.schemas import (
     DownloadLink,
 )
 from passerelle.documents.service_layer import queries
-from passerelle.documents.service_layer.uploads import UploadDocument, contract_access, upload_document
+from passerelle.documents.service_layer.uploads import (
+    UploadDocument,
+    contract_access,
+    stored_version,
+    upload_document,
+)
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.libs.errors import FieldError, InvalidInput
 from passerelle.schemas.events.common import DocumentType
@@ -38,6 +43,7 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Jeton absent ou invalide"},
     403: {"description": "Vous n'avez pas accès aux documents de ce contrat"},
     404: {"description": "Contrat introuvable"},
+    412: {"description": "Déjà déposé (en-tête If-None-Match) : la version qui a ce contenu"},
     413: {"description": "Fichier trop volumineux"},
     415: {"description": "Type de fichier refusé (seuls PDF, PNG et JPEG, d'après le contenu)"},
     422: {"description": "Fichier vide, infecté, ou formulaire invalide"},
@@ -134,8 +140,21 @@ async def upload_raw(
     correlation: CorrelationId,
     filename: Annotated[str | None, Query(max_length=255, description="Nom d'origine du fichier")] = None,
     x_filename: Annotated[str | None, Header(description="Nom d'origine, encodé en URL (UTF-8)")] = None,
-) -> DocumentPublic:
+    if_none_match: Annotated[
+        str | None,
+        Header(
+            description='"<sha256 du fichier>": ne rien déposer si une version de ce type de ce contrat a déjà ce '
+            "contenu (réponse 412 avec cette version) : un service qui répète un dépôt après une panne ne le "
+            "dépose pas deux fois"
+        ),
+    ] = None,
+) -> DocumentPublic | JSONResponse:
     access = await contract_access(docs, contract_id, principal)
+    if if_none_match:
+        digest = if_none_match.strip().removeprefix("W/").strip('"').lower()
+        existing = await stored_version(docs, contract_id, document_type, digest)
+        if existing is not None:
+            return JSONResponse(DocumentPublic.of(existing).model_dump(mode="json"), status_code=412)
     async with aclosing(docs.scanner.session()) as scan:
         with SpooledUpload(settings.max_upload_bytes, settings.spool_memory_bytes) as upload:
             await receive_body(request, upload, settings.drain_max_bytes, forward=scan.feed)
