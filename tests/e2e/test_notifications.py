@@ -260,9 +260,13 @@ async def test_everyone_concerned_is_told_by_mail_and_live_exactly_once(platform
     before_restart = cfa_stream.last_id
     notifier_process.start()
 
-    # The CFA's page reconnects with Last-Event-ID: the anomaly arrives, once.
+    # The CFA's page reconnects with Last-Event-ID: the anomaly arrives, once (on the old stream if the killed
+    # notifier had pushed it before dying, which the replay then rightly skips, or on the new one).
+    before_kill = cfa_stream
     cfa_stream = await SseStream(stream_url, cfa.headers, last_event_id=before_restart).__aenter__()
-    await cfa_stream.wait_for(kind_is("anomaly_raised"))
+    if not [e for e in before_kill.events if kind_is("anomaly_raised")(e)]:
+        await cfa_stream.wait_for(kind_is("anomaly_raised"))
+    assert len([e for s in (before_kill, cfa_stream) for e in s.events if kind_is("anomaly_raised")(e)]) == 1
     await wait_mail(mailbox, cfa.email, "Anomalie sur le contrat")
     await wait_mail(mailbox, employer.email, "Anomalie sur le contrat")
 
