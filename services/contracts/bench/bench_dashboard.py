@@ -45,8 +45,8 @@ FROM (
     SELECT g,
         CASE WHEN g % 500 = 0 THEN :employer ELSE lpad((g % 20000)::text, 14, '3') END AS siret,
         CASE WHEN g % 50 = 0 THEN :uai ELSE lpad((g % 500)::text, 7, '0') || 'Z' END AS uai,
-        md5('employer-' || (g % 10))::uuid::text AS employer_owner,
-        md5('training-' || (g % 10))::uuid::text AS training_owner,
+        md5('employer-' || ((g / 500) % 10))::uuid::text AS employer_owner,
+        md5('training-' || ((g / 50) % 10))::uuid::text AS training_owner,
         timestamptz '2025-06-01' + (g % 500000) * interval '1 minute' AS created
     FROM generate_series(CAST(:first AS bigint), CAST(:last AS bigint)) AS g
 ) AS rows

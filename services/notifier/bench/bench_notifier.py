@@ -7,7 +7,10 @@
 2. Saturation: a burst of OPCO anomalies produced onto Kafka (each tells both sides, web and e-mail): the
    notifications stored per second, and the e-mails delivered per second.
 
-Environment: BENCH_NOTIFIER_RATE (20), BENCH_NOTIFIER_SECONDS (15), BENCH_NOTIFIER_BURST (2000).
+The notifier runs as the chart deploys it, its consumers in one process and its web API (the streams) with the
+mail delivery in another; BENCH_NOTIFIER_SPLIT=0 runs everything in one process.
+
+Environment: BENCH_NOTIFIER_RATE (20), BENCH_NOTIFIER_SECONDS (15), BENCH_NOTIFIER_BURST (2000), BENCH_NOTIFIER_SPLIT.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from passerelle.schemas.events.opco import Anomaly, AnomalyRaised  # noqa: E402
 RATE = float(os.environ.get("BENCH_NOTIFIER_RATE", "20"))
 SECONDS = float(os.environ.get("BENCH_NOTIFIER_SECONDS", "15"))
 BURST = int(os.environ.get("BENCH_NOTIFIER_BURST", "2000"))
+SPLIT = os.environ.get("BENCH_NOTIFIER_SPLIT", "1") != "0"
 CONTRACT_LINK = re.compile(r"/contrats/([0-9a-f-]{36})")
 TABS = {
     "introduction": "introduction",
@@ -170,26 +174,37 @@ async def main() -> None:
             },
             logs,
         ).start()
-        notifier_process = ServiceProcess.uvicorn(
-            "notifier",
-            "passerelle.notifier.main:app",
-            {
-                "NOTIFIER_DATABASE_URL": notifier_db,
-                "NOTIFIER_JWKS_URL": jwks_url,
-                "NOTIFIER_CONSUMER_GROUP": f"notifier-bench-{run}",
-                "NOTIFIER_SMTP_PORT": str(smtp.port),
-                "NOTIFIER_LOG_LEVEL": "WARNING",
-                "NOTIFIER_CONSUMER_MAX_ATTEMPTS": "2",
-                "NOTIFIER_CONSUMER_BACKOFF_SECONDS": "0.01",
-            },
-            logs,
-        ).start()
+        common = {
+            "NOTIFIER_DATABASE_URL": notifier_db,
+            "NOTIFIER_JWKS_URL": jwks_url,
+            "NOTIFIER_CONSUMER_GROUP": f"notifier-bench-{run}",
+            "NOTIFIER_SMTP_PORT": str(smtp.port),
+            "NOTIFIER_LOG_LEVEL": "WARNING",
+            "NOTIFIER_CONSUMER_MAX_ATTEMPTS": "2",
+            "NOTIFIER_CONSUMER_BACKOFF_SECONDS": "0.01",
+        }
+        # The parts as the chart deploys them (consumers / web and mail delivery), or everything in one process.
+        parts = (
+            [("notifier", {"NOTIFIER_CONSUMERS_ENABLED": "false"}), ("notifier-consumers", {"NOTIFIER_BACKGROUND_ENABLED": "false"})]  # noqa: E501
+            if SPLIT
+            else [("notifier", {})]
+        )  # fmt: skip
+        notifiers = [
+            ServiceProcess.uvicorn(name, "passerelle.notifier.main:app", {**common, **extra}, logs).start()
+            for name, extra in parts
+        ]
+        print(
+            "notifier as its deployed parts: consumers, and web with the mail delivery (two processes)"
+            if SPLIT
+            else "notifier in one process (consumers, web, mail delivery, relay)"
+        )
         try:
             await scenario(
-                bootstrap, tokens, contracts_process.url, notifier_process.url, notifier_db, contracts_db, arrivals
+                bootstrap, tokens, contracts_process.url, notifiers[0].url, notifier_db, contracts_db, arrivals
             )
         finally:
-            notifier_process.stop()
+            for process in notifiers:
+                process.stop()
             contracts_process.stop()
             smtp.stop()
 

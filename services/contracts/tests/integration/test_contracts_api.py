@@ -302,6 +302,79 @@ async def test_dashboard_lists_filters_and_pages_only_my_contracts(client, auth,
     )
 
 
+async def test_dashboard_filters_by_periods_and_person_in_charge_and_sorts(client, auth, orgs, database_url):
+    mine = orgs.new_siret()
+    me = [orgs.employer(mine)]
+    alice, bob = uuid.uuid4(), uuid.uuid4()
+    ids = []
+    for who, start in ((alice, "01/09/2026"), (alice, "2026-10-15"), (bob, None)):
+        created = await client.post(
+            "/contracts",
+            json={"contract_type": "apprentissage", "employer_siret": mine},
+            headers=auth(me, sub=who),
+        )
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+        if start:
+            saved = await client.put(
+                f"/contracts/{ids[-1]}/tabs/contrat", json={"start_date": start}, headers=auth(me, sub=who)
+            )
+            assert saved.status_code == 200, saved.text
+    first, second, third = ids
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        # 23:30 UTC on 5 March is already 6 March in Paris: the day asked for is the platform's.
+        for cid, created_at, transmitted_at in (
+            (first, "2026-01-10T10:00:00Z", None),
+            (second, "2026-03-05T23:30:00Z", "2026-11-20T12:00:00Z"),
+            (third, "2026-06-01T08:00:00Z", None),
+        ):
+            conn.execute(
+                sa.text("UPDATE contract SET created_at = :c, transmitted_at = :t WHERE id = :id"),
+                {"c": created_at, "t": transmitted_at, "id": cid},
+            )
+    engine.dispose()
+    headers = auth(me, sub=alice)
+
+    async def found(**params) -> list[str]:
+        response = await client.get("/contracts", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["items"]]
+
+    assert await found(created_from="2026-03-06", created_to="2026-03-06") == [second]
+    assert await found(created_to="2026-03-05") == [first]
+    assert sorted(await found(created_from="2026-01-10")) == sorted(ids)
+    assert await found(start_from="2026-10-01") == [second]
+    assert await found(start_to="2026-09-30") == [first]
+    assert await found(start_from="2026-09-01", start_to="2026-10-15", sort="start_date") == [first, second]
+    assert await found(transmitted_from="2026-11-01", transmitted_to="2026-11-30") == [second]
+    assert await found(in_charge=str(bob)) == [third]
+    assert sorted(await found(in_charge=str(alice))) == sorted([first, second])
+    assert await found(in_charge=str(uuid.uuid4())) == []
+    # Orders: contracts without the value come last either way.
+    assert await found(sort="start_date") == [first, second, third]
+    assert await found(sort="-start_date") == [second, first, third]
+    assert await found(sort="created_at") == [first, second, third]
+    assert await found(sort="-created_at") == [third, second, first]
+    assert (await found(sort="-transmitted_at"))[0] == second
+    item = (await client.get("/contracts", params={"sort": "created_at"}, headers=headers)).json()["items"][0]
+    assert item["start_date"] == "2026-09-01" and item["in_charge"] == {"employer": str(alice)}
+    assert item["transmitted_at"] is None
+
+    reversed_ = await client.get(
+        "/contracts", params={"created_from": "2026-05-01", "created_to": "2026-04-01"}, headers=headers
+    )
+    assert reversed_.status_code == 422
+    [error] = reversed_.json()["error"]["fields"]
+    assert error["path"] == "created_to" and error["code"] == "range_reversed"
+    assert error["message"] == "La fin de la période (création) doit être postérieure ou égale à son début."
+    bad = await client.get("/contracts", params={"sort": "nope", "start_from": "32/13/2026"}, headers=headers)
+    assert bad.status_code == 422
+    assert {f["path"] for f in bad.json()["error"]["fields"]} == {"sort", "start_from"}
+    [sort_error] = [f for f in bad.json()["error"]["fields"] if f["path"] == "sort"]
+    assert sort_error["message"].startswith("Tri inconnu : « nope ». Valeurs possibles : -updated_at (Dernière")
+
+
 async def test_questions_remuneration_and_referentials(client, auth, orgs):
     created = await create(client, auth, EMPLOYER, contract_type="apprentissage", employer_siret=DEMO_EMPLOYER_SIRET)
     contract_id = created["id"]

@@ -32,7 +32,9 @@ def dsfr_dist(settings: Settings) -> Path:
 
 def build_context(settings: Settings) -> PortalContext:
     def http(base_url: str) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=20)
+        # Idle connections are dropped before the services' own keep-alive (uvicorn: 5 s) closes them: a request
+        # sent on a connection the server is closing fails ("server disconnected") and the person sees a 503.
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=20, keepalive_expiry=2.0)
         return httpx.AsyncClient(base_url=base_url, timeout=settings.api_timeout_seconds, limits=limits)
 
     return PortalContext(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -105,10 +106,19 @@ def dashboard_params(filters: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+PEOPLE_CACHE_SECONDS = 60.0
+
+
 async def dashboard(
-    ctx: PortalContext, token: str, me: Me, filters: dict[str, Any], errors: FormErrors | None = None
+    ctx: PortalContext,
+    token: str,
+    me: Me,
+    filters: dict[str, Any],
+    errors: FormErrors | None = None,
+    cache: dict[str, Any] | None = None,
 ) -> DashboardView:
-    """The dashboard. `errors` are the filters the page itself could not read (then nothing is searched)."""
+    """The dashboard. `errors` are the filters the page itself could not read (then nothing is searched);
+    `cache` is the session's (the colleagues offered by "Suivi par" are kept there a minute)."""
     in_charge = filters.get("in_charge")
     query = {
         "status": filters.get("status"),
@@ -128,7 +138,7 @@ async def dashboard(
     listing, proposals, people = await asyncio.gather(
         _refused_as_errors(listing_call, errors),
         ctx.contracts.dashboard(token, {"status": "proposed", "page_size": 100}),
-        _people(ctx, token, me),
+        _people(ctx, token, me, cache if cache is not None else {}),
     )
     listing = listing or empty
     errors.labels = DASHBOARD_LABELS
@@ -167,8 +177,18 @@ async def _refused_as_errors(call: Any, errors: FormErrors) -> ContractPage | No
         return None
 
 
-async def _people(ctx: PortalContext, token: str, me: Me) -> list[tuple[str, str]]:
-    """The person, then the members of their employer and training organisations, by name (for "Suivi par")."""
+async def _people(ctx: PortalContext, token: str, me: Me, cache: dict[str, Any]) -> list[tuple[str, str]]:
+    """The person, then the members of their employer and training organisations, by name (for "Suivi par").
+    Kept in the session's cache for a minute (cleared when the person's organisations change)."""
+    kept = cache.get("people")
+    if kept is not None and time.monotonic() - kept[1] < PEOPLE_CACHE_SECONDS:
+        return kept[0]  # type: ignore[no-any-return]
+    people = await _members_by_name(ctx, token, me)
+    cache["people"] = (people, time.monotonic())
+    return people
+
+
+async def _members_by_name(ctx: PortalContext, token: str, me: Me) -> list[tuple[str, str]]:
     organisations = {m.organisation.id for m in me.memberships if m.organisation.kind in ("employer", "training")}
 
     async def members_of(organisation_id: UUID) -> list[Any]:

@@ -73,7 +73,8 @@ async def dashboard(
         "sort": sort if sort in dict(pages.SORTS) else pages.DEFAULT_SORT,
         "page": page,
     }
-    view = await pages.dashboard(web.ctx, web.token, web.me, filters, errors)
+    cache = web.session.entry.cached if web.session is not None else None
+    view = await pages.dashboard(web.ctx, web.token, web.me, filters, errors, cache)
     return web.render(
         "dashboard.html",
         # A search page that cannot read a filter still answers: the summary says which one and why.
