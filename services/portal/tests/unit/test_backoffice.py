@@ -12,14 +12,17 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from passerelle.libs.testing.samples import sample_pdf
 from passerelle.portal.adapters.contracts import ContractsClient
 from passerelle.portal.adapters.documents import DocumentsClient
 from passerelle.portal.adapters.identity import IdentityClient
 from passerelle.portal.adapters.opco import OpcoClient
+from passerelle.portal.adapters.pdf_pages import page_count, page_png
 from passerelle.portal.bootstrap import bootstrap
 from passerelle.portal.config import Settings
 from passerelle.portal.domain.backoffice import countdown, euros, snapshot_rows
 
+LETTER = sample_pdf(2000, b"courrier")
 ORG = "0b8f5b8e-2f0e-4a55-8c1f-1a2b3c4d5e6f"
 ME_ID = "6a1c5a55-0d4e-4a43-9a09-0a0ad7a4a1a1"
 OTHER_ID = "7b2d6b66-1e5f-4b54-8b1a-1b1be8b5b2b2"
@@ -186,7 +189,7 @@ class Fake:
             counts = {"a_traiter": 1, "suivis": 0, "en_anomalie": 0, "traites": 0, "expirant": 1, "tous": 1}
             return httpx.Response(200, json={"items": [SUMMARY], "total": 1, "counts": counts})
         if "/letters/" in path:
-            return httpx.Response(200, content=b"%PDF-1.4 fake", headers={"content-type": "application/pdf"})
+            return httpx.Response(200, content=LETTER, headers={"content-type": "application/pdf"})
         if path == "/cases/workload":
             return httpx.Response(
                 200, json=[{"assignee": {"id": OTHER_ID, "name": "Paul Agent"}, "open": 4, "expiring": 1}]
@@ -413,14 +416,18 @@ def test_an_anomaly_is_previewed_before_it_is_sent_and_sends_what_was_picked(rev
         },
     )
     assert checked.status_code == 200 and "Rien n'est encore envoyé" in unescape(checked.text)
-    assert not [s for s in fake.sent if s[1].endswith("/anomaly")]  # nothing sent yet
+    assert not [s for s in fake.sent if s[1].endswith(f"{CASE_ID}/anomaly")]  # nothing sent yet
     preview = checked.text.split('id="apercu-courrier" href="', 1)[1].split('"', 1)[0]
     pdf = client.get(preview)
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200 and pdf.content == LETTER  # the letter shown is the one previewed
+    image = client.get(preview + "/page-1.png")
+    assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+    assert f'src="{preview}/page-1.png"' in checked.text
+    assert client.get(preview + "/page-2.png").status_code == 404
     send = checked.text.split(f'action="/instruction/dossiers/{CASE_ID}/envoyer/', 1)[1].split('"', 1)[0]
     sent = client.post(f"/instruction/dossiers/{CASE_ID}/envoyer/{send}", data={"csrf_token": token})
     assert sent.status_code == 303
-    posted = [s for s in fake.sent if s[1].endswith("/anomaly")][0][2]
+    posted = [s for s in fake.sent if s[1].endswith(f"{CASE_ID}/anomaly")][0][2]
     assert posted["anomalies"] == [
         {
             "kind": "field_error",
@@ -558,3 +565,9 @@ def test_countdowns_amounts_and_snapshot_rows():
     assert [(r.label, r.changed) for r in rows] == [("First name", False), ("Birth name", False), ("Courriel", True)]
     tutor = snapshot_rows(form, "tuteur", {}, ["tutors"])
     assert tutor[0].path == "tutors[0].first_name" and tutor[0].changed
+
+
+def test_pdf_pages_render_as_png_and_refuse_pages_that_are_not_there():
+    assert page_count(LETTER) == 1
+    assert (page_png(LETTER, 1) or b"").startswith(b"\x89PNG")
+    assert page_png(LETTER, 2) is None and page_png(LETTER, 0) is None

@@ -169,6 +169,7 @@ class Draft:
     owner: str  # the account that wrote it: nobody else sees or sends it
     kind: str  # "anomaly" | "refusal"
     body: dict[str, Any]
+    pdf: bytes = b""  # the letter as previewed (the one shown is the one confirmed)
 
 
 _DRAFTS: dict[str, Draft] = {}

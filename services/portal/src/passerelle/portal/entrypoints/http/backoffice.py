@@ -7,6 +7,7 @@ case live from the notifier's stream.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
@@ -15,6 +16,7 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from passerelle.portal.adapters import pdf_pages
 from passerelle.portal.adapters.api import ApiError
 from passerelle.portal.adapters.opco import Person
 from passerelle.portal.domain.backoffice import (
@@ -43,6 +45,7 @@ from passerelle.portal.service_layer import backoffice as pages
 router = APIRouter(prefix="/instruction", include_in_schema=False)
 templates.env.filters["datetime_fr"] = format_datetime
 STAFF_ONLY = "Cet espace est réservé aux équipes des OPCO."
+MAX_RENDERED_BYTES = 25 * 1024 * 1024
 FIELD_ROWS = 3  # field anomalies a reviewer can name at once (the form is sent again for more)
 
 
@@ -432,6 +435,20 @@ async def document(document_id: UUID, s: Staff) -> Response:
     return StreamingResponse(chunks, headers=headers)
 
 
+@router.get("/documents/{document_id}/page-{number}.png")
+async def document_page(document_id: UUID, number: int, s: Staff) -> Response:
+    """A page of a PDF document as an image, to read it in the case's page."""
+    headers, chunks = await s.web.ctx.documents.content(s.token, document_id)
+    content = bytearray()
+    async for chunk in chunks:
+        content += chunk
+        if len(content) > MAX_RENDERED_BYTES:
+            raise ApiError(413, "too_large", "Ce document est trop volumineux pour être affiché ici : ouvrez-le.")
+    if not headers.get("content-type", "").startswith("application/pdf"):
+        raise ApiError(404, "not_a_pdf", "Seuls les PDF s'affichent page par page.")
+    return await _png(bytes(content), number)
+
+
 def _pdf(content: bytes, name: str) -> Response:
     headers = {"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"}
     return Response(content, media_type="application/pdf", headers=headers)
@@ -540,7 +557,13 @@ async def anomaly_preview(case_id: UUID, s: Staff) -> Response:
     body, errors = _anomaly_body(form, found)
     if errors:
         return await _anomaly_page(s, case_id, form, errors, 422)
-    key = pages.keep_draft(pages.Draft(case_id, str(s.me.id), "anomaly", body))
+    try:
+        pdf = await s.web.ctx.opco.preview(s.token, case_id, "anomaly", body)
+    except ApiError as error:
+        if error.status != 422:
+            raise
+        return await _anomaly_page(s, case_id, form, FormErrors(message=error.message), 422)
+    key = pages.keep_draft(pages.Draft(case_id, str(s.me.id), "anomaly", body, pdf))
     labels = await pages._labels(s.web.ctx, s.token, UUID(str(found["contract_id"])))
     return s.render(
         "instruction/letter_check.html",
@@ -551,16 +574,33 @@ async def anomaly_preview(case_id: UUID, s: Staff) -> Response:
         body=body,
         labels=labels,
         documents=dict(REQUESTABLE_DOCUMENTS),
+        pages=await asyncio.to_thread(pdf_pages.page_count, pdf),
     )
+
+
+def _kept(s: StaffWeb, case_id: UUID, key: str) -> pages.Draft:
+    kept = pages.draft(key, case_id, str(s.me.id))
+    if kept is None:
+        raise ApiError(404, "draft_not_found", "Cet aperçu n'existe plus : recommencez la décision.")
+    return kept
 
 
 @router.get("/dossiers/{case_id}/apercu/{key}")
 async def draft_preview(case_id: UUID, key: str, s: Staff) -> Response:
-    kept = pages.draft(key, case_id, str(s.me.id))
-    if kept is None:
-        raise ApiError(404, "draft_not_found", "Cet aperçu n'existe plus : recommencez la décision.")
-    pdf = await s.web.ctx.opco.preview(s.token, case_id, kept.kind, kept.body)
-    return _pdf(pdf, f"apercu-{kept.kind}.pdf")
+    kept = _kept(s, case_id, key)
+    return _pdf(kept.pdf, f"apercu-{kept.kind}.pdf")
+
+
+@router.get("/dossiers/{case_id}/apercu/{key}/page-{number}.png")
+async def draft_page(case_id: UUID, key: str, number: int, s: Staff) -> Response:
+    return await _png(_kept(s, case_id, key).pdf, number)
+
+
+async def _png(pdf: bytes, number: int) -> Response:
+    png = await asyncio.to_thread(pdf_pages.page_png, pdf, number)
+    if png is None:
+        raise ApiError(404, "page_not_found", "Cette page n'existe pas.")
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-store"})
 
 
 @router.post("/dossiers/{case_id}/envoyer/{key}")
@@ -608,7 +648,8 @@ async def refusal_preview(case_id: UUID, s: Staff) -> Response:
         errors.labels["reason"] = "Motivation du refus"
         return await _refusal_page(s, case_id, reason, errors, 422)
     found = await s.web.ctx.opco.case(s.token, case_id)
-    key = pages.keep_draft(pages.Draft(case_id, str(s.me.id), "refusal", {"reason": reason}))
+    pdf = await s.web.ctx.opco.preview(s.token, case_id, "refusal", {"reason": reason})
+    key = pages.keep_draft(pages.Draft(case_id, str(s.me.id), "refusal", {"reason": reason}, pdf))
     return s.render(
         "instruction/letter_check.html",
         title="Vérifier le courrier de refus avant l'envoi",
@@ -618,4 +659,5 @@ async def refusal_preview(case_id: UUID, s: Staff) -> Response:
         body={"reason": reason},
         labels={},
         documents={},
+        pages=await asyncio.to_thread(pdf_pages.page_count, pdf),
     )
