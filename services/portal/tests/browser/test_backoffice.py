@@ -56,6 +56,11 @@ class Employer:
         self.contracts = httpx.Client(base_url=service_url(platform, "contracts"), headers=headers, timeout=30)
         self.documents = httpx.Client(base_url=service_url(platform, "documents"), headers=headers, timeout=60)
 
+    def _version(self, contract_id: str) -> dict[str, str]:
+        """Writes carry the version last read (If-Match), as a person's page does."""
+        etag = self.contracts.get(f"/contracts/{contract_id}").headers.get("etag")
+        return {"If-Match": etag} if etag else {}
+
     def write(self, first_name: str) -> str:
         form = complete_apprenticeship_form().model_dump(mode="json", exclude_none=True)
         form["employee"]["first_name"] = first_name
@@ -70,7 +75,9 @@ class Employer:
         assert created.status_code == 201, created.text
         contract_id = str(created.json()["id"])
         for name in TABS:
-            saved = self.contracts.put(f"/contracts/{contract_id}/tabs/{name}", json=tab(form, name))
+            saved = self.contracts.put(
+                f"/contracts/{contract_id}/tabs/{name}", json=tab(form, name), headers=self._version(contract_id)
+            )
             assert saved.status_code == 200, saved.text
         eventually(
             lambda: self.documents.get(f"/contracts/{contract_id}/documents").status_code == 200,
@@ -89,7 +96,7 @@ class Employer:
         return contract_id
 
     def transmit(self, contract_id: str) -> None:
-        sent = self.contracts.post(f"/contracts/{contract_id}/transmit")
+        sent = self.contracts.post(f"/contracts/{contract_id}/transmit", headers=self._version(contract_id))
         assert sent.status_code == 200, sent.text
 
 
