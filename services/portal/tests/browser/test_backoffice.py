@@ -299,12 +299,21 @@ def test_supervisor_sees_a_case_about_to_expire_and_reassigns_it(browser, platfo
         )
         supervisor.check("file")
 
+        # A batch action on the ticked cases, with one result per case.
+        page.locator("#file-dossiers tr", has_text=name).first.locator("input[type=checkbox]").check(force=True)
+        page.select_option("#f-lot-action", "attribuer")
+        page.select_option("#f-lot-agent", "moi")
+        page.locator("#lot button", has_text="Appliquer aux dossiers cochés").click()
+        results = page.inner_text("#resultats-lot")
+        assert name in results and "Fait" in results, results
+        supervisor.check("lot-resultat")
+
         # Sixteen days later (the service's clock, moved): four days are left out of twenty, the case is expiring.
         platform.move_opco_clock(16 * DAY)
         reload_until(supervisor, "/instruction/charge", "#expirant", name, "the case nearing its deadline")
         row = page.locator("#expirant tr", has_text=name).first
         assert re.search(r"[1-4] j( \d+ h)? restants", row.inner_text()), row.inner_text()
-        assert "Non attribué" in row.inner_text()
+        assert "Odile Marchand" in row.inner_text()  # taken by the batch above
         assert page.locator("#charge tr").count() >= 2
         supervisor.check("charge-et-echeances")
 
@@ -330,6 +339,21 @@ def test_supervisor_sees_a_case_about_to_expire_and_reassigns_it(browser, platfo
         )
         assert "Modifier le résultat" in page.inner_text("main")  # supervisors may override a check
         supervisor.check("dossier-expirant")
+
+        # Refus: it must be motivated, and its letter is read before it is sent (here it is not sent).
+        page.locator("main a", has_text="Refus").click()
+        supervisor.check("refus")
+        page.fill("#f-reason", "non")
+        page.locator("main button", has_text="Voir le courrier avant l'envoi").click()
+        assert "Motivez le refus" in page.inner_text("main")
+        supervisor.check("refus-non-motive")
+        motivation = "La formation visée ne prépare à aucune certification enregistrée au RNCP (L6211-1)."
+        page.fill("#f-reason", motivation)
+        page.locator("main button", has_text="Voir le courrier avant l'envoi").click()
+        assert motivation in page.inner_text("main") and page.locator("img.portal-letter-page").count() >= 1
+        supervisor.check("refus-courrier")
+        page.locator("main a", has_text="Modifier").click()
+        assert "Refus motivé" in page.inner_text("h1")
     finally:
         platform.move_opco_clock(0)
         supervisor.close()
