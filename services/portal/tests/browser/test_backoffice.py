@@ -185,7 +185,7 @@ def test_review_anomaly_correction_and_engagement(browser, platform):
         reviewer.check("dossier-onglet-salarie")
 
         # Anomalie: a field of the contract and a missing document, each with its reason; the letter is seen first.
-        page.locator("main a", has_text="Anomalie").click()
+        page.locator("main").get_by_role("link", name="Anomalie", exact=True).click()
         reviewer.check("anomalie")
         page.locator("main button", has_text="Voir le courrier avant l'envoi").click()
         assert "La demande de correction est incomplète" in page.inner_text("main")
@@ -255,7 +255,7 @@ def test_review_anomaly_correction_and_engagement(browser, platform):
         assert "Modifié" in changed.first.inner_text()
         assert "modifié" in page.inner_text("#contrat nav")
         reviewer.check("dossier-revision-2")
-        page.locator("main a", has_text="Conforme").click()
+        page.locator("main").get_by_role("link", name="Conforme", exact=True).click()
         assert "Prise en charge" in page.inner_text("main") and "€" in page.inner_text("#montant-engage")
         assert "prochain numéro de l'OPCO" in page.inner_text("#numero-a-attribuer")
         reviewer.check("conforme")
@@ -341,7 +341,7 @@ def test_supervisor_sees_a_case_about_to_expire_and_reassigns_it(browser, platfo
         supervisor.check("dossier-expirant")
 
         # Refus: it must be motivated, and its letter is read before it is sent (here it is not sent).
-        page.locator("main a", has_text="Refus").click()
+        page.locator("main").get_by_role("link", name="Refus", exact=True).click()
         supervisor.check("refus")
         page.fill("#f-reason", "non")
         page.locator("main button", has_text="Voir le courrier avant l'envoi").click()
@@ -352,7 +352,7 @@ def test_supervisor_sees_a_case_about_to_expire_and_reassigns_it(browser, platfo
         page.locator("main button", has_text="Voir le courrier avant l'envoi").click()
         assert motivation in page.inner_text("main") and page.locator("img.portal-letter-page").count() >= 1
         supervisor.check("refus-courrier")
-        page.locator("main a", has_text="Modifier").click()
+        page.locator("main").get_by_role("link", name="Modifier", exact=True).click()
         assert "Refus motivé" in page.inner_text("h1")
     finally:
         platform.move_opco_clock(0)
