@@ -126,7 +126,7 @@ def reload_until(visit: Visit, path: str, selector: str, text: str, what: str, t
     def shown() -> bool:
         visit.goto(path)
         locator = visit.page.locator(selector)
-        return locator.count() > 0 and text in locator.first.inner_text()
+        return locator.count() > 0 and text in (locator.first.text_content() or "")
 
     eventually(shown, what, timeout)
 
@@ -162,48 +162,48 @@ def test_review_anomaly_correction_and_engagement(browser, platform):
             "the case being checked",
         )
         row = page.locator("#file-dossiers tr", has_text=name).first
-        assert re.search(r"\d+ j \d+ h restants|\d+ j restants", row.inner_text()), row.inner_text()
-        assert "réussi" in row.inner_text() and "€" in row.inner_text()
+        assert re.search(r"\d+ j \d+ h restants|\d+ j restants", row.text_content()), row.text_content()
+        assert "réussi" in row.text_content() and "€" in row.text_content()
         reviewer.check("file-a-traiter")
 
         # The case: the contract tab by tab, the checks with their references, the clock; the reviewer takes it.
         row.locator("a").first.click()
         page.wait_for_url(re.compile(r"/instruction/dossiers/[0-9a-f-]+$"))
         case_path = page.url.removeprefix(platform.url)
-        main = page.inner_text("main")
+        main = page.text_content("main")
         assert "Contrôles automatiques" in main and re.search(r"[DLR]\d{4}-\d", main)
         assert "Complet depuis" in main and "Boulangerie" in main
         reviewer.check("dossier")
         page.locator("main button", has_text="Me l'attribuer").click()
-        assert REVIEWER_NAME in page.inner_text("#agent-en-charge")
+        assert REVIEWER_NAME in page.text_content("#agent-en-charge")
         page.fill("#f-note", "Adresse de l'apprenti identique à celle de l'employeur : demander la correction.")
         page.locator("#notes button").click()
-        assert "La note est enregistrée" in page.inner_text("main")
-        assert "demander la correction" in page.inner_text("#notes")
+        assert "La note est enregistrée" in page.text_content("main")
+        assert "demander la correction" in page.text_content("#notes")
         reviewer.goto(case_path + "?onglet=salarie")
-        assert "lucas.durand@example.fr" in page.inner_text("#contrat")
+        assert "lucas.durand@example.fr" in page.text_content("#contrat")
         reviewer.check("dossier-onglet-salarie")
 
         # Anomalie: a field of the contract and a missing document, each with its reason; the letter is seen first.
         page.locator("main").get_by_role("link", name="Anomalie", exact=True).click()
         reviewer.check("anomalie")
         page.locator("main button", has_text="Voir le courrier avant l'envoi").click()
-        assert "La demande de correction est incomplète" in page.inner_text("main")
+        assert "La demande de correction est incomplète" in page.text_content("main")
         reviewer.check("anomalie-incomplete")
         page.select_option("#f-champ_1", "employee.email")
         page.fill("#f-motif_champ_1", "L'adresse électronique de l'apprenti est la sienne, pas une adresse partagée.")
         page.check("#f-piece-cerfa_signe", force=True)
         page.fill("#f-motif_piece_cerfa_signe", "Le CERFA signé par les parties n'est pas joint.")
         page.locator("main button", has_text="Voir le courrier avant l'envoi").click()
-        assert "Rien n'est encore envoyé" in page.inner_text("main")
-        assert "Le CERFA signé par les parties n'est pas joint." in page.inner_text("#anomalies-a-envoyer")
+        assert "Rien n'est encore envoyé" in page.text_content("main")
+        assert "Le CERFA signé par les parties n'est pas joint." in page.text_content("#anomalies-a-envoyer")
         preview = page.context.request.get(platform.url + page.get_attribute("#apercu-courrier", "href"))
         assert preview.ok and preview.body().startswith(b"%PDF")
         reviewer.check("anomalie-courrier")
         page.locator("main button", has_text="Envoyer la demande de correction").click()
-        assert "L'anomalie est notifiée" in page.inner_text("main")
-        assert "En anomalie" in page.inner_text("#statut-dossier")
-        assert "En pause" in page.inner_text("main")
+        assert "L'anomalie est notifiée" in page.text_content("main")
+        assert "En anomalie" in page.text_content("#statut-dossier")
+        assert "En pause" in page.text_content("main")
         reviewer.check("dossier-en-anomalie")
 
         # The employer sees the anomalies in place and uploads the missing document: that closes it by itself.
@@ -227,13 +227,13 @@ def test_review_anomaly_correction_and_engagement(browser, platform):
         reload_until(
             reviewer, case_path, "#anomalies", "pièce reçue", "the upload closing the missing-document anomaly"
         )
-        assert "En attente" in page.inner_text("#anomalies")  # the field is still awaited
-        assert "CERFA signé" in page.inner_text("#documents")
+        assert "En attente" in page.text_content("#anomalies")  # the field is still awaited
+        assert "CERFA signé" in page.text_content("#documents")
         reviewer.check("dossier-piece-recue")
 
         # The employer corrects the field (shown in place with the OPCO's reason) and transmits again.
         employer.goto(f"/contrats/{contract_id}/salarie")
-        assert "Anomalie signalée par l'OPCO" in epage.inner_text("main")
+        assert "Anomalie signalée par l'OPCO" in epage.text_content("main")
         employer.check("champ-a-corriger")
         epage.fill("#f-employee-email", "camille.durand.apprentie@example.fr")
         epage.locator("#formulaire-onglet button[value=enregistrer]").click()
@@ -241,7 +241,7 @@ def test_review_anomaly_correction_and_engagement(browser, platform):
         employer.goto(f"/contrats/{contract_id}/synthese")
         epage.locator("main form[action$='/transmettre'] button").click()
         epage.wait_for_load_state("load")
-        assert "transmis à l'OPCO" in epage.inner_text("main"), epage.inner_text("main")[:2000]
+        assert "transmis à l'OPCO" in epage.text_content("main"), epage.text_content("main")[:2000]
 
         # The revised contract: what changed is marked on its tab; the reviewer engages it after seeing the funding.
         reload_until(
@@ -251,17 +251,17 @@ def test_review_anomaly_correction_and_engagement(browser, platform):
             reviewer, case_path + "?onglet=salarie", "#statut-dossier", "Prêt", "the revised contract being checked"
         )
         changed = page.locator("#contrat tr.portal-changed")
-        assert changed.count() >= 1 and "camille.durand.apprentie@example.fr" in changed.first.inner_text()
-        assert "Modifié" in changed.first.inner_text()
-        assert "modifié" in page.inner_text("#contrat nav")
+        assert changed.count() >= 1 and "camille.durand.apprentie@example.fr" in changed.first.text_content()
+        assert "Modifié" in changed.first.text_content()
+        assert "modifié" in page.text_content("#contrat nav")
         reviewer.check("dossier-revision-2")
         page.locator("main").get_by_role("link", name="Conforme", exact=True).click()
-        assert "Prise en charge" in page.inner_text("main") and "€" in page.inner_text("#montant-engage")
-        assert "prochain numéro de l'OPCO" in page.inner_text("#numero-a-attribuer")
+        assert "Prise en charge" in page.text_content("main") and "€" in page.text_content("#montant-engage")
+        assert "prochain numéro de l'OPCO" in page.text_content("#numero-a-attribuer")
         reviewer.check("conforme")
         page.locator("main button", has_text="Confirmer l'engagement").click()
-        assert "Le dossier est engagé sous le n° OPCOEP-" in page.inner_text("main")
-        number = page.inner_text("#numero-dossier").strip()
+        assert "Le dossier est engagé sous le n° OPCOEP-" in page.text_content("main")
+        number = page.text_content("#numero-dossier").strip()
         assert re.fullmatch(r"OPCOEP-\d{4}-\d{6}", number), number
         reviewer.check("dossier-engage")
 
@@ -276,7 +276,7 @@ def test_review_anomaly_correction_and_engagement(browser, platform):
             "Courrier d'accord",
             "the agreement letter being stored",
         )
-        assert number in epage.inner_text("main")
+        assert number in epage.text_content("main")
         employer.check("contrat-engage-courrier")
         assert arrived_live, "the new case did not appear in the open queue without a reload"
     finally:
@@ -304,7 +304,7 @@ def test_supervisor_sees_a_case_about_to_expire_and_reassigns_it(browser, platfo
         page.select_option("#f-lot-action", "attribuer")
         page.select_option("#f-lot-agent", "moi")
         page.locator("#lot button", has_text="Appliquer aux dossiers cochés").click()
-        results = page.inner_text("#resultats-lot")
+        results = page.text_content("#resultats-lot")
         assert name in results and "Fait" in results, results
         supervisor.check("lot-resultat")
 
@@ -312,24 +312,24 @@ def test_supervisor_sees_a_case_about_to_expire_and_reassigns_it(browser, platfo
         platform.move_opco_clock(16 * DAY)
         reload_until(supervisor, "/instruction/charge", "#expirant", name, "the case nearing its deadline")
         row = page.locator("#expirant tr", has_text=name).first
-        assert re.search(r"[1-4] j( \d+ h)? restants", row.inner_text()), row.inner_text()
-        assert "Odile Marchand" in row.inner_text()  # taken by the batch above
+        assert re.search(r"[1-4] j( \d+ h)? restants", row.text_content()), row.text_content()
+        assert "Odile Marchand" in row.text_content()  # taken by the batch above
         assert page.locator("#charge tr").count() >= 2
         supervisor.check("charge-et-echeances")
 
         # Reassigned to the reviewer: the load follows.
         row.locator("select").select_option(label=REVIEWER_NAME)
         row.locator("button", has_text="Réattribuer").click()
-        assert f"Le dossier est attribué à {REVIEWER_NAME}" in page.inner_text("main")
+        assert f"Le dossier est attribué à {REVIEWER_NAME}" in page.text_content("main")
         row = page.locator("#expirant tr", has_text=name).first
-        assert REVIEWER_NAME in row.inner_text()
-        assert REVIEWER_NAME in page.inner_text("#charge")
+        assert REVIEWER_NAME in row.text_content()
+        assert REVIEWER_NAME in page.text_content("#charge")
         supervisor.check("reattribue")
 
         # The case page says so too, with its countdown and the alert sent before the deadline.
         row.locator("a").first.click()
         page.wait_for_url(re.compile(r"/instruction/dossiers/[0-9a-f-]+$"))
-        assert REVIEWER_NAME in page.inner_text("#agent-en-charge")
+        assert REVIEWER_NAME in page.text_content("#agent-en-charge")
         reload_until(
             supervisor,
             page.url.removeprefix(platform.url),
@@ -337,7 +337,7 @@ def test_supervisor_sees_a_case_about_to_expire_and_reassigns_it(browser, platfo
             "Alerte avant l'échéance",
             "the alert 5 days before",
         )
-        assert "Modifier le résultat" in page.inner_text("main")  # supervisors may override a check
+        assert "Modifier le résultat" in page.text_content("main")  # supervisors may override a check
         supervisor.check("dossier-expirant")
 
         # Refus: it must be motivated, and its letter is read before it is sent (here it is not sent).
@@ -345,15 +345,15 @@ def test_supervisor_sees_a_case_about_to_expire_and_reassigns_it(browser, platfo
         supervisor.check("refus")
         page.fill("#f-reason", "non")
         page.locator("main button", has_text="Voir le courrier avant l'envoi").click()
-        assert "Motivez le refus" in page.inner_text("main")
+        assert "Motivez le refus" in page.text_content("main")
         supervisor.check("refus-non-motive")
         motivation = "La formation visée ne prépare à aucune certification enregistrée au RNCP (L6211-1)."
         page.fill("#f-reason", motivation)
         page.locator("main button", has_text="Voir le courrier avant l'envoi").click()
-        assert motivation in page.inner_text("main") and page.locator("img.portal-letter-page").count() >= 1
+        assert motivation in page.text_content("main") and page.locator("img.portal-letter-page").count() >= 1
         supervisor.check("refus-courrier")
         page.locator("main").get_by_role("link", name="Modifier", exact=True).click()
-        assert "Refus motivé" in page.inner_text("h1")
+        assert "Refus motivé" in page.text_content("h1")
     finally:
         platform.move_opco_clock(0)
         supervisor.close()
@@ -365,29 +365,29 @@ def test_administrator_settings_barred_employers_and_roles(browser, platform):
     try:
         log_in(admin, ADMIN, "/instruction/administration")
         page = admin.page
-        assert REVIEWER_NAME in page.inner_text("main") and "Instructeur" in page.inner_text("main")
+        assert REVIEWER_NAME in page.text_content("main") and "Instructeur" in page.text_content("main")
         admin.check("administration")
         page.fill("#f-alert_days", "cinq")
         page.locator("main button", has_text="Enregistrer les réglages").click()
-        assert "Indiquez des nombres de jours" in page.inner_text("main")
+        assert "Indiquez des nombres de jours" in page.text_content("main")
         admin.check("reglages-erreur")
         page.check("#f-auto-professionnalisation", force=True)
         page.fill("#f-alert_days", "7, 3")
         page.locator("main button", has_text="Enregistrer les réglages").click()
-        assert "Les réglages sont enregistrés" in page.inner_text("main")
+        assert "Les réglages sont enregistrés" in page.text_content("main")
         assert page.input_value("#f-alert_days") == "7, 3" and page.is_checked("#f-auto-professionnalisation")
 
         page.fill("#f-identifiant", "44306184100047")
         page.fill("#f-reason", "Arrêté préfectoral d'opposition à l'engagement d'apprentis du 3 mars 2026")
         page.locator("main button", has_text="Inscrire l'employeur").click()
-        assert "44306184100047" in page.inner_text("#interdits-titre + .fr-table")
+        assert "44306184100047" in page.text_content("#interdits-titre + .fr-table")
         admin.check("employeur-interdit")
         page.locator("main button[title='Retirer l\\'inscription de 44306184100047']").click()
-        assert "L'inscription est retirée" in page.inner_text("main")
+        assert "L'inscription est retirée" in page.text_content("main")
         # Back to the defaults for the other tests of the run.
         page.uncheck("#f-auto-professionnalisation", force=True)
         page.fill("#f-alert_days", "5, 2")
         page.locator("main button", has_text="Enregistrer les réglages").click()
-        assert "Les réglages sont enregistrés" in page.inner_text("main")
+        assert "Les réglages sont enregistrés" in page.text_content("main")
     finally:
         admin.close()

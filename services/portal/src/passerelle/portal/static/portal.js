@@ -120,8 +120,8 @@
     link.className = "fr-link";
     link.href = notification.link || "/instruction/dossiers";
     link.textContent = notification.title;
-    line.appendChild(document.createTextNode((notification.kind_label || "Nouveau") + " : "));
     line.appendChild(link);
+    if (notification.body) { line.appendChild(document.createTextNode(" — " + notification.body)); }
     region.insertBefore(line, region.firstChild);
   }
 
