@@ -186,6 +186,7 @@ class Fake:
         if method != "GET":
             self.sent.append((method, path, body))
         if path == "/cases":
+            self.sent.append(("GET", path, dict(request.url.params)))
             counts = {"a_traiter": 1, "suivis": 0, "en_anomalie": 0, "traites": 0, "expirant": 1, "tous": 1}
             return httpx.Response(200, json={"items": [SUMMARY], "total": 1, "counts": counts})
         if "/letters/" in path:
@@ -571,3 +572,17 @@ def test_pdf_pages_render_as_png_and_refuse_pages_that_are_not_there():
     assert page_count(LETTER) == 1
     assert (page_png(LETTER, 1) or b"").startswith(b"\x89PNG")
     assert page_png(LETTER, 2) is None and page_png(LETTER, 0) is None
+
+
+def test_queue_filters_reach_the_api_as_its_parameters(reviewer):
+    client, fake = reviewer
+    page = client.get(
+        "/instruction/dossiers?onglet=en_anomalie&type=apprentissage&employeur=81208328500013"
+        "&recu_depuis=2026-09-01&echeance_avant=2026-09-30&tri=-received&agent=pas-un-id"
+    )
+    assert page.status_code == 200
+    sent = [s for s in fake.sent if s[1] == "/cases"][-1][2]
+    assert sent["tab"] == "en_anomalie" and sent["sort"] == "-received" and sent["contract_type"] == "apprentissage"
+    assert sent["employer_siret"] == "81208328500013" and "assignee_id" not in sent
+    assert sent["received_after"] == "2026-09-01T00:00:00+02:00" and sent["due_before"] == "2026-10-01T00:00:00+02:00"
+    assert 'value="2026-09-01"' in page.text  # the filter stays in the form

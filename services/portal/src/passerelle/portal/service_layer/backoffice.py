@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from passerelle.portal.adapters.api import ApiError
 from passerelle.portal.adapters.documents import DocumentLine
@@ -26,7 +28,16 @@ from passerelle.portal.domain.forms import TAB_LABELS, TAB_ROOTS
 from passerelle.portal.service_layer.context import PortalContext
 
 PER_PAGE = 25
-QUEUE_FILTERS = ("contract_type", "status", "assignee_id", "employer_siret", "training_siret", "idcc")
+QUEUE_FILTERS = (
+    "contract_type",
+    "status",
+    "assignee_id",
+    "employer_siret",
+    "training_siret",
+    "idcc",
+    "received_after",
+    "due_before",
+)
 
 
 @dataclass
@@ -54,8 +65,22 @@ class QueueView:
         return countdown(case.remaining_seconds)
 
 
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _paris_midnight(day: str, days_after: int = 0) -> str | None:
+    """The start of a day in Paris (a filter's date), as the API's timestamp."""
+    if not day:
+        return None
+    moment = datetime.combine(date.fromisoformat(day) + timedelta(days=days_after), time.min, PARIS)
+    return moment.isoformat()
+
+
 def queue_params(tab: str, filters: dict[str, str], sort: str, page: int) -> dict[str, Any]:
     params: dict[str, Any] = {k: filters.get(k) for k in QUEUE_FILTERS}
+    # "Received since the day" from its first hour; "deadline before the day" up to its last.
+    params["received_after"] = _paris_midnight(filters.get("received_after", ""))
+    params["due_before"] = _paris_midnight(filters.get("due_before", ""), days_after=1)
     params.update({"tab": tab, "sort": sort, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE})
     return params
 

@@ -130,6 +130,8 @@ async def queue(
     employeur: Annotated[str, Query(max_length=14)] = "",
     organisme: Annotated[str, Query(max_length=14)] = "",
     idcc: Annotated[str, Query(max_length=4)] = "",
+    recu_depuis: Annotated[str, Query(max_length=10)] = "",
+    echeance_avant: Annotated[str, Query(max_length=10)] = "",
     tri: Annotated[str, Query(max_length=20)] = "deadline",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     x_portal_fragment: Annotated[str | None, Header()] = None,
@@ -143,6 +145,8 @@ async def queue(
         "employer_siret": employeur if employeur.isdigit() else "",
         "training_siret": organisme if organisme.isdigit() else "",
         "idcc": idcc if idcc.isdigit() else "",
+        "received_after": _day(recu_depuis),
+        "due_before": _day(echeance_avant),
     }
     view = await pages.queue_page(s.web.ctx, s.token, s.staff, tab, filters, sort, page)
     template = "instruction/queue_table.html" if x_portal_fragment == "file" else "instruction/queue.html"
@@ -156,6 +160,14 @@ async def queue(
         query=_query(filters, tab, sort),
         results=None,
     )
+
+
+def _day(value: str) -> str:
+    """A date typed in a filter (AAAA-MM-JJ from the date input), or nothing when it is not one."""
+    try:
+        return date.fromisoformat(value).isoformat() if value else ""
+    except ValueError:
+        return ""
 
 
 def _is_uuid(value: str) -> bool:
@@ -174,6 +186,8 @@ def _query(filters: dict[str, str], tab: str, sort: str) -> str:
         "employer_siret": "employeur",
         "training_siret": "organisme",
         "idcc": "idcc",
+        "received_after": "recu_depuis",
+        "due_before": "echeance_avant",
     }
     parts = [f"onglet={tab}", f"tri={sort}"] + [f"{names[k]}={v}" for k, v in filters.items() if v]
     return "&".join(parts)
