@@ -563,7 +563,7 @@ def test_countdowns_amounts_and_snapshot_rows():
     form = deepcopy(DETAIL["form"])
     form["tutors"] = [{"first_name": "Anne"}]
     rows = snapshot_rows(form, "salarie", {"employee.email": "Courriel"}, ["employee.email"])
-    assert [(r.label, r.changed) for r in rows] == [("First name", False), ("Birth name", False), ("Courriel", True)]
+    assert [(r.label, r.changed) for r in rows] == [("Prénom", False), ("Nom de naissance", False), ("Courriel", True)]
     tutor = snapshot_rows(form, "tuteur", {}, ["tutors"])
     assert tutor[0].path == "tutors[0].first_name" and tutor[0].changed
 

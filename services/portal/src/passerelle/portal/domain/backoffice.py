@@ -167,10 +167,44 @@ def snapshot_rows(
     return rows
 
 
+# French names for the answers the questions API does not label (it labels only the questions it asks now).
+LEAF_LABELS = {
+    "name": "Nom",
+    "email": "Adresse électronique",
+    "phone": "Téléphone",
+    "siret": "SIRET",
+    "uai": "UAI",
+    "idcc": "IDCC",
+    "idcc_label": "Convention collective",
+    "city": "Commune",
+    "street": "Voie",
+    "number": "Numéro",
+    "postcode": "Code postal",
+    "complement": "Complément d'adresse",
+    "naf_code": "Code NAF",
+    "headcount": "Effectif",
+    "employer_type": "Type d'employeur",
+    "specific_employer": "Employeur spécifique",
+    "provident_fund": "Caisse de prévoyance",
+    "supplementary_pension_fund": "Caisse de retraite complémentaire",
+    "public_unemployment_insurance": "Adhésion au régime d'assurance chômage (secteur public)",
+    "first_name": "Prénom",
+    "birth_name": "Nom de naissance",
+    "usage_name": "Nom d'usage",
+    "birth_date": "Date de naissance",
+    "sex": "Sexe",
+    "nir": "Numéro de sécurité sociale",
+    "title": "Intitulé",
+    "start_date": "Date de début",
+    "end_date": "Date de fin",
+    "job_title": "Emploi occupé",
+}
+
+
 def _label_of(path: str) -> str:
-    """A readable name for a path the questions API did not label (its last step, words separated)."""
-    last = path.rsplit(".", 1)[-1]
-    return last.replace("_", " ").capitalize()
+    """A French name for a path the questions API did not label: a known answer's name, else the path itself."""
+    last = path.rsplit(".", 1)[-1].split("[", 1)[0]
+    return LEAF_LABELS.get(last) or f"Champ « {path} »"
 
 
 def changed_tabs(changed: Iterable[str]) -> dict[str, int]:
