@@ -521,6 +521,7 @@ def test_administrators_configure_auto_engagement_alerts_barred_employers_and_ro
     token = csrf(client, "/instruction/administration")
     bad = client.post("/instruction/administration/reglages", data={"csrf_token": token, "alert_days": "cinq"})
     assert bad.status_code == 422 and "Indiquez des nombres de jours" in bad.text
+    assert 'value="cinq"' in bad.text  # what was typed stays beside its error
     saved = client.post(
         "/instruction/administration/reglages",
         data={"csrf_token": token, "alert_days": "2, 5", "auto_engage.apprentissage": "oui"},

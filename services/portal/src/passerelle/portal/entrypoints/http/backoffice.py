@@ -261,7 +261,9 @@ async def reassign(s: Staff) -> Response:
     return s.web.redirect("/instruction/charge", f"Le dossier est attribué à {assignee.name}.")
 
 
-async def _admin_page(s: StaffWeb, errors: FormErrors | None = None, status_code: int = 200) -> Response:
+async def _admin_page(
+    s: StaffWeb, errors: FormErrors | None = None, status_code: int = 200, typed: FormData | None = None
+) -> Response:
     ctx = s.web.ctx
     settings = await ctx.opco.settings(s.token)
     barred = await ctx.opco.barred(s.token)
@@ -276,6 +278,7 @@ async def _admin_page(s: StaffWeb, errors: FormErrors | None = None, status_code
         roles=ROLE_LABELS,
         types=CONTRACT_TYPES,
         errors=errors,
+        typed=typed or {},
     )
 
 
@@ -294,7 +297,7 @@ async def save_settings(s: Staff) -> Response:
     if not all(d.isdigit() for d in raw):
         errors.by_field["alert_days"] = "Indiquez des nombres de jours séparés par des virgules, par exemple 5, 2."
         errors.labels["alert_days"] = "Alertes avant l'échéance"
-        return await _admin_page(s, errors, 422)
+        return await _admin_page(s, errors, 422, form)
     body = {
         "auto_engage": {code: form.get(f"auto_engage.{code}") == "oui" for code, _ in CONTRACT_TYPES},
         "alert_days": sorted({int(d) for d in raw}, reverse=True),
@@ -306,7 +309,7 @@ async def save_settings(s: Staff) -> Response:
             raise
         errors = FormErrors.of(_problems(error), None if error.fields else error.message)
         errors.labels["alert_days"] = "Alertes avant l'échéance"
-        return await _admin_page(s, errors, 422)
+        return await _admin_page(s, errors, 422, form)
     return s.web.redirect("/instruction/administration", "Les réglages sont enregistrés.")
 
 
@@ -349,7 +352,7 @@ async def bar_employer(s: Staff) -> Response:
             errors = FormErrors.of(problems, None if problems else error.message)
     if errors:
         errors.labels.update({"identifiant": "SIRET ou SIREN", "reason": "Motif", "until": "Interdit jusqu'au"})
-        return await _admin_page(s, errors, 422)
+        return await _admin_page(s, errors, 422, form)
     return s.web.redirect("/instruction/administration", "L'employeur est inscrit sur la liste des interdits.")
 
 
