@@ -587,3 +587,12 @@ def test_queue_filters_reach_the_api_as_its_parameters(reviewer):
     assert sent["employer_siret"] == "81208328500013" and "assignee_id" not in sent
     assert sent["received_after"] == "2026-09-01T00:00:00+02:00" and sent["due_before"] == "2026-10-01T00:00:00+02:00"
     assert 'value="2026-09-01"' in page.text  # the filter stays in the form
+
+
+def test_a_note_comes_back_to_the_notes_with_its_message(reviewer):
+    client, fake = reviewer
+    token = csrf(client, f"/instruction/dossiers/{CASE_ID}")
+    done = client.post(f"/instruction/dossiers/{CASE_ID}/notes", data={"csrf_token": token, "texte": "Appeler le CFA."})
+    location = done.headers["location"]
+    assert done.status_code == 303 and location.endswith("#notes") and "?message=La%20note" in location
+    assert [s for s in fake.sent if s[1].endswith("/notes")][-1][2] == {"text": "Appeler le CFA."}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -407,16 +408,19 @@ async def assign(case_id: UUID, s: Staff) -> Response:
     return s.web.redirect(f"/instruction/dossiers/{case_id}", message)
 
 
+def _back(s: StaffWeb, case_id: UUID, message: str, anchor: str) -> Response:
+    """Back to a part of the case with a message (the query before the anchor, or the message is lost)."""
+    return s.web.redirect(f"/instruction/dossiers/{case_id}?message={quote(message)}#{anchor}")
+
+
 @router.post("/dossiers/{case_id}/notes")
 async def add_note(case_id: UUID, s: Staff) -> Response:
     form = await s.web.form()
     text = _text(form, "texte")
     if not text:
-        return s.web.redirect(f"/instruction/dossiers/{case_id}#notes", "Écrivez la note avant de l'enregistrer.")
+        return _back(s, case_id, "Écrivez la note avant de l'enregistrer.", "notes")
     await s.web.ctx.opco.add_note(s.token, case_id, text[:4000])
-    return s.web.redirect(
-        f"/instruction/dossiers/{case_id}#notes", "La note est enregistrée (visible des seuls agents)."
-    )
+    return _back(s, case_id, "La note est enregistrée (visible des seuls agents).", "notes")
 
 
 @router.post("/dossiers/{case_id}/controles/{check_id}")
@@ -426,9 +430,9 @@ async def override(case_id: UUID, check_id: str, s: Staff) -> Response:
     result, reason = _text(form, "result"), _text(form, "reason")
     if result not in CHECK_RESULTS or len(reason) < 3:
         message = "Choisissez le nouveau résultat et écrivez la raison (trois caractères au moins)."
-        return s.web.redirect(f"/instruction/dossiers/{case_id}#controles", message)
+        return _back(s, case_id, message, "controles")
     await s.web.ctx.opco.override(s.token, case_id, check_id, result, reason)
-    return s.web.redirect(f"/instruction/dossiers/{case_id}#controles", "Le résultat du contrôle est modifié.")
+    return _back(s, case_id, "Le résultat du contrôle est modifié.", "controles")
 
 
 @router.get("/dossiers/{case_id}/courriers/{letter_id}")
