@@ -3,6 +3,7 @@ overrides, notes, previews, batch results, settings and barred employers."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -40,6 +41,11 @@ async def api(database_url):
                 return tokens.headers(uuid4(), orgs=[opco_claim(opco, role)], name=f"Agent {role}")
 
             yield client, service.context, as_
+
+
+def pdf_text(pdf: bytes) -> str:
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    return " ".join(out.stdout.decode().split())
 
 
 async def open_case(ctx) -> str:
@@ -106,6 +112,19 @@ async def test_notes_preview_batch_and_validation_errors_in_french(api):
     )
     assert preview.status_code == 200 and preview.content.startswith(b"%PDF")
     assert (await client.get(f"/cases/{case_id}", headers=reviewer)).json()["status"] == "ready"  # nothing saved
+
+    motivation = "La formation visée ne prépare à aucune certification enregistrée au RNCP."
+    refusal = await client.post(
+        f"/cases/{case_id}/letters/preview/refusal", headers=reviewer, json={"reason": motivation}
+    )
+    assert refusal.status_code == 200 and motivation in pdf_text(refusal.content)
+    placeholder = await client.post(f"/cases/{case_id}/letters/preview/refusal", headers=reviewer)
+    assert placeholder.status_code == 200 and "Motif du refus (aperçu)" in pdf_text(placeholder.content)
+    wrong = await client.post(
+        f"/cases/{case_id}/letters/preview/anomaly", headers=reviewer, json={"reason": motivation}
+    )
+    assert wrong.status_code == 422 and wrong.json()["error"]["code"] == "anomalies_required"
+    assert (await client.get(f"/cases/{case_id}", headers=reviewer)).json()["status"] == "ready"
 
     bad = await client.post(f"/cases/{case_id}/refuse", headers=reviewer, json={"reason": "non"})
     assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["path"] == "reason"

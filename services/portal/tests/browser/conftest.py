@@ -64,10 +64,19 @@ class Mailbox:
 
 
 class Platform:
-    def __init__(self, portal: ServiceProcess, processes: list[ServiceProcess], mailbox: Mailbox) -> None:
+    def __init__(
+        self, portal: ServiceProcess, processes: list[ServiceProcess], mailbox: Mailbox, clock_offset: Path
+    ) -> None:
         self.portal = portal
         self.processes = processes
         self.mailbox = mailbox
+        self.clock_offset = clock_offset
+
+    def move_opco_clock(self, seconds: float) -> None:
+        """Moves opco-processing's clock forward (its controllable clock reads this file; 0 is real time)."""
+        partial = self.clock_offset.with_suffix(".tmp")
+        partial.write_text(str(seconds))
+        partial.replace(self.clock_offset)
 
     @property
     def url(self) -> str:
@@ -145,9 +154,37 @@ def platform(log_dir: Path) -> Iterator[Platform]:
         },
         log_dir,
     )
+    # opco-processing, for the back office: its machine identities are written by the demo seed, its clock is
+    # the controllable one (an offset file the tests write: a case about to expire without sleeping).
+    machine_clients = log_dir / "machine-clients.json"
+    clock_offset = log_dir / "clock-offset"
+    opco = ServiceProcess.uvicorn(
+        "opco-processing",
+        "passerelle.opco_processing.main:app",
+        {
+            **base,
+            "OPCO_PROCESSING_DATABASE_URL": fresh_service_database(
+                services / "opco-processing", "portal_browser_opco_processing"
+            ),
+            "OPCO_PROCESSING_JWKS_URL": jwks,
+            "OPCO_PROCESSING_IDENTITY_URL": identity.url,
+            "OPCO_PROCESSING_CONTRACTS_URL": contracts.url,
+            "OPCO_PROCESSING_DOCUMENTS_URL": documents.url,
+            "OPCO_PROCESSING_CONSUMER_GROUP": f"opco-portal-{run}",
+            "OPCO_PROCESSING_MACHINE_CLIENTS_FILE": str(machine_clients),
+            "OPCO_PROCESSING_WORK_INTERVAL_SECONDS": "0.2",
+            "OPCO_PROCESSING_CLOCK_SECONDS": "0.5",
+            "OPCO_PROCESSING_CLOCK_OFFSET_FILE": str(clock_offset),
+            "OPCO_PROCESSING_ENVIRONMENT": "test",
+            "OPCO_PROCESSING_CONSUMER_MAX_ATTEMPTS": "3",
+            "OPCO_PROCESSING_CONSUMER_BACKOFF_SECONDS": "0.05",
+        },
+        log_dir,
+    )
     portal.env.update(
         {
             **base,
+            "PORTAL_OPCO_PROCESSING_URL": opco.url,
             "PORTAL_IDENTITY_URL": identity.url,
             "PORTAL_CONTRACTS_URL": contracts.url,
             "PORTAL_DOCUMENTS_URL": documents.url,
@@ -157,19 +194,23 @@ def platform(log_dir: Path) -> Iterator[Platform]:
     )
     started: list[ServiceProcess] = []
     try:
-        for process in (identity, contracts, documents, notifier, portal):
+        for process in (identity, contracts, documents, notifier, opco, portal):
             process.start(ready_timeout=240)  # a shared machine may be slow to start five services
             started.append(process)
         seed = subprocess.run(
             [sys.executable, "-m", "passerelle.identity.cli", "--skip-migrations"],
-            env={**identity.env, "PASSERELLE_DEMO_PASSWORD": DEMO_PASSWORD},
+            env={
+                **identity.env,
+                "PASSERELLE_DEMO_PASSWORD": DEMO_PASSWORD,
+                "OPCO_PROCESSING_MACHINE_CLIENTS_FILE": str(machine_clients),
+            },
             cwd=REPO,
             capture_output=True,
             text=True,
             timeout=120,
         )
         assert seed.returncode == 0, seed.stdout + seed.stderr
-        yield Platform(portal, started, Mailbox(base["PASSERELLE_MAIL_API"]))
+        yield Platform(portal, started, Mailbox(base["PASSERELLE_MAIL_API"]), clock_offset)
     finally:
         for process in reversed(started):
             process.stop()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from passerelle.libs.context import Clock, utc_now
 from passerelle.libs.db import Database
 from passerelle.libs.service import Service
 from passerelle.libs.tasks import PeriodicTask
+from passerelle.opco_processing.adapters.clock import FileOffsetClock
 from passerelle.opco_processing.adapters.deca import FakeDeca, HttpDeca
 from passerelle.opco_processing.adapters.letters_pdf import LetterRenderer
 from passerelle.opco_processing.adapters.referentials.offline import OfflineReferentials
@@ -43,6 +46,8 @@ def bootstrap(
     settings = settings or Settings()
     database = Database.of(settings)
     tokens = machine_identities(settings)
+    if clock is None and settings.controllable_clock:
+        clock = FileOffsetClock(Path(settings.controllable_clock))
     context = OpcoContext(
         uow_factory=database.unit_of_work(OpcoUnitOfWork, settings.service_name),
         producer=settings.service_name,

@@ -31,3 +31,10 @@ class Settings(ServiceSettings):
     clock_seconds: float = 30.0
     background_enabled: bool = True
     deposit_enabled: bool = True
+    # Test stacks only: a file holding how many seconds to move the service's clock forward (adapters/clock.py).
+    clock_offset_file: str | None = None
+
+    @property
+    def controllable_clock(self) -> str | None:
+        """The offset file, outside production only: a production clock is never moved by a file."""
+        return self.clock_offset_file if self.environment in ("local", "test", "ci", "dev") else None

@@ -14,9 +14,17 @@ from passerelle.portal.adapters.contracts import ContractsClient
 from passerelle.portal.adapters.documents import DocumentsClient
 from passerelle.portal.adapters.identity import IdentityClient
 from passerelle.portal.adapters.notifier import NotifierClient
+from passerelle.portal.adapters.opco import OpcoClient
 from passerelle.portal.adapters.sessions import SessionStore
 from passerelle.portal.config import Settings
-from passerelle.portal.entrypoints.http import accounts, contracts, dashboard, notifications, organisations
+from passerelle.portal.entrypoints.http import (
+    accounts,
+    backoffice,
+    contracts,
+    dashboard,
+    notifications,
+    organisations,
+)
 from passerelle.portal.entrypoints.http.errors import install_page_errors
 from passerelle.portal.service_layer.context import PortalContext
 
@@ -43,6 +51,7 @@ def build_context(settings: Settings) -> PortalContext:
         contracts=ContractsClient(http(settings.contracts_url)),
         documents=DocumentsClient(http(settings.documents_url)),
         notifier=NotifierClient(http(settings.notifier_url)),
+        opco=OpcoClient(http(settings.opco_processing_url)),
         sessions=SessionStore(),
     )
 
@@ -71,6 +80,13 @@ def bootstrap(settings: Settings | None = None) -> PortalService:
         build_context(settings),
         title="Passerelle — Portail",
         description="Les pages web des employeurs, organismes de formation et OPCO.",
-        routers=[accounts.router, organisations.router, dashboard.router, notifications.router, contracts.router],
+        routers=[
+            accounts.router,
+            organisations.router,
+            dashboard.router,
+            notifications.router,
+            backoffice.router,
+            contracts.router,
+        ],
         on_shutdown=[_close_clients],
     )

@@ -20,6 +20,7 @@ class Settings(ServiceSettings):
     contracts_url: str = "http://127.0.0.1:8002"
     documents_url: str = "http://127.0.0.1:8003"
     notifier_url: str = "http://127.0.0.1:8005"
+    opco_processing_url: str = "http://127.0.0.1:8004"
     api_timeout_seconds: float = 15.0
     # Told to people on the upload form; the documents service enforces its own limit (DOCUMENTS_MAX_UPLOAD_BYTES).
     upload_limit_megabytes: int = 10

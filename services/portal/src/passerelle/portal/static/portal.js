@@ -44,11 +44,18 @@
     });
   }
 
-  // Live notifications: the portal relays the notifier's stream; the header's count follows it.
+  // One stream per page (the portal relays the notifier's, with the session's token), shared by its listeners.
+  var stream = null;
+  function openStream() {
+    if (!stream && window.EventSource) { stream = new EventSource("/notifications/flux"); }
+    return stream;
+  }
+
+  // Live notifications: the header's count follows the stream.
   function liveCount() {
     var badge = document.getElementById("unread-count");
     if (!badge || !window.EventSource || badge.getAttribute("data-live") !== "oui") { return; }
-    var source = new EventSource("/notifications/flux");
+    var source = openStream();
     function update(data) {
       var n = typeof data.unread === "number" ? data.unread : null;
       if (n === null) { return; }
@@ -83,10 +90,74 @@
     list.insertBefore(item, list.firstChild);
   }
 
+  // The OPCO back office: a new case, an alert or news of the case on screen is shown without reloading. The
+  // queue's table and the case's changing parts are fetched again from the page's own address (as fragments).
+  var CASE_KINDS = ["case_opened", "clock_alert", "document_received", "anomaly_resolved", "contract_transmitted"];
+  function liveInstruction() {
+    var region = document.getElementById("instruction-live");
+    var badge = document.getElementById("unread-count");
+    if (!region || !window.fetch || !badge || badge.getAttribute("data-live") !== "oui") { return; }
+    var source = openStream();
+    if (!source) { return; }
+    var queueUrl = region.getAttribute("data-live-queue");
+    var caseUrl = region.getAttribute("data-live-case");
+    var contract = region.getAttribute("data-contract");
+    source.addEventListener("notification", function (e) {
+      var notification;
+      try { notification = JSON.parse(e.data).notification; } catch (err) { return; }
+      if (!notification || CASE_KINDS.indexOf(notification.kind) < 0) { return; }
+      if (caseUrl && notification.contract_id !== contract) { return; }
+      tell(region, notification);
+      if (queueUrl) { refresh(queueUrl, "file", "file-dossiers", true); }
+      if (caseUrl) { refresh(caseUrl, "dossier", "dossier-vivant", false); }
+    });
+  }
+
+  function tell(region, notification) {
+    var line = document.createElement("p");
+    line.className = "fr-mb-1w";
+    var link = document.createElement("a");
+    link.className = "fr-link";
+    link.href = notification.link || "/instruction/dossiers";
+    link.textContent = notification.title;
+    line.appendChild(link);
+    if (notification.body) { line.appendChild(document.createTextNode(" — " + notification.body)); }
+    region.insertBefore(line, region.firstChild);
+  }
+
+  function refresh(url, fragment, id, replaceWhole) {
+    fetch(url, { headers: { "X-Portal-Fragment": fragment }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        var target = document.getElementById(id);
+        if (!html || !target) { return; }
+        var box = document.createElement("div");
+        box.innerHTML = html;
+        var fresh = replaceWhole ? box.querySelector("#" + id) : box;
+        if (!fresh) { return; }
+        if (replaceWhole) {
+          target.parentNode.replaceChild(fresh, target);
+          updateCounts(fresh);
+        } else {
+          target.innerHTML = fresh.innerHTML;
+        }
+      })
+      .catch(function () { /* the page stays as it is; a reload shows the news */ });
+  }
+
+  function updateCounts(table) {
+    var counts = document.querySelectorAll(".portal-tab-count[data-onglet]");
+    Array.prototype.forEach.call(counts, function (count) {
+      var value = table.getAttribute("data-count-" + count.getAttribute("data-onglet").replace(/_/g, "-"));
+      if (value !== null) { count.textContent = "(" + value + ")"; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusProblems();
     enhanceUpload();
     liveCount();
+    liveInstruction();
     setTimeout(openRefusal, 300);
   });
 })();

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 
 from passerelle.libs.errors import DomainError
 from passerelle.opco_processing.adapters.repository import QueueFilter
@@ -205,23 +205,26 @@ async def preview(
     kind: Literal["agreement", "anomaly", "refusal"],
     ctx: ContextDep,
     staff: StaffDep,
-    anomaly_body: AnomalyRequest | None = None,
+    body: Annotated[AnomalyRequest | RefusalRequest | None, Body()] = None,
 ) -> Response:
+    """The anomaly letter previews the anomalies sent; the refusal letter the motivation sent (without one, a
+    placeholder shows where it goes)."""
     case = await _read(ctx, staff, case_id)
     now = ctx.clock()
     if kind == "agreement":
         letter = case.engage(staff.actor, case.file_number or f"{case.opco_code}-{now.year}-XXXXXX", now)
     elif kind == "anomaly":
-        if anomaly_body is None:
+        if not isinstance(body, AnomalyRequest):
             raise CaseError("anomalies_required", "Indiquez au moins une anomalie.", "anomalies")
         letter = case.raise_anomaly(
-            decisions.build_anomalies(case, _anomaly_command(anomaly_body).anomalies, now),
-            anomaly_body.answer_due_on,
+            decisions.build_anomalies(case, _anomaly_command(body).anomalies, now),
+            body.answer_due_on,
             staff.actor,
             now,
         )
     else:
-        letter = case.refuse("Motif du refus (aperçu).", staff.actor, now)
+        reason = body.reason if isinstance(body, RefusalRequest) else "Motif du refus (aperçu)."
+        letter = case.refuse(reason, staff.actor, now)
     pdf = ctx.renderer.render(case, letter, ctx.referentials.opco(case.opco_code))
     return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": "inline; filename=apercu.pdf"})
 
