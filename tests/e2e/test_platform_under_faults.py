@@ -329,6 +329,7 @@ class Employers:
             )
             if saved is not None and saved.status_code == 200:
                 break
+            assert saved is None or saved.status_code == 412, saved.text
             current = await self.contract(contract_id)
             if current["version"] > version:
                 break
