@@ -500,7 +500,9 @@ def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int
         if rewind:
             # The waiting records are read again (after a pause): the partition goes on from them.
             for tp, offset in rewind.items():
-                message.consumer.seek(partition=tp, offset=offset)
+                # A partition taken away meanwhile (a rebalance): its new owner reads it from the commit.
+                with contextlib.suppress(Exception):
+                    message.consumer.seek(partition=tp, offset=offset)
             await asyncio.sleep(consumers.rewind_pause())
 
     # Set explicitly: FastStream reads the annotations to build the payload schema and validate the body.
