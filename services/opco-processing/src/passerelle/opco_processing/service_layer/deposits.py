@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from passerelle.libs.logging import get_logger
 from passerelle.opco_processing.adapters.tables import cases
-from passerelle.opco_processing.domain.case import ENGAGED_STATUSES
+from passerelle.opco_processing.domain.case import ENGAGED_STATUSES, ReviewCase
 
 from .context import Context
 
@@ -16,10 +16,18 @@ log = get_logger(__name__)
 
 
 async def deposit_case(ctx: Context, case_id: UUID) -> bool:
-    async with ctx.uow() as uow:
-        case = await uow.cases.get(case_id)
-    if case is None or case.status not in ENGAGED_STATUSES or case.deposit is not None or case.pending_letters:
-        return False
+    # One deposit at a time per case among every instance (the claim is held while DECA answers): two workers
+    # that found the case waiting never deposit it twice.
+    async with ctx.uow() as claim:
+        if not await claim.cases.claim("deposit", case_id):
+            return False
+        case = await claim.cases.get(case_id)
+        if case is None or case.status not in ENGAGED_STATUSES or case.deposit is not None or case.pending_letters:
+            return False
+        return await _deposit(ctx, case_id, case)
+
+
+async def _deposit(ctx: Context, case_id: UUID, case: ReviewCase) -> bool:
     letter = next((x for x in reversed(case.letters) if x.kind == "agreement"), None)
     result = await ctx.deca.deposit(case, letter.document_id if letter else None)
     async with ctx.uow() as uow:

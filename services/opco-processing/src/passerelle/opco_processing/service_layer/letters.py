@@ -12,6 +12,7 @@ import asyncio
 from uuid import UUID
 
 from passerelle.libs.logging import get_logger
+from passerelle.opco_processing.domain.case import ReviewCase
 
 from .context import Context
 
@@ -25,10 +26,19 @@ FILENAMES = {
 
 
 async def deliver_letters(ctx: Context, case_id: UUID) -> int:
-    async with ctx.uow() as uow:
-        case = await uow.cases.get(case_id)
-    if case is None:
-        return 0
+    # One worker at a time per case, whatever the instances: the claim's transaction stays open (it writes
+    # nothing) while the letters are drawn and stored; another worker that found the case pending skips it, and
+    # reads it again, done, once the claim is released.
+    async with ctx.uow() as claim:
+        if not await claim.cases.claim("letters", case_id):
+            return 0
+        case = await claim.cases.get(case_id)
+        if case is None:
+            return 0
+        return await _deliver(ctx, case_id, case)
+
+
+async def _deliver(ctx: Context, case_id: UUID, case: ReviewCase) -> int:
     delivered = 0
     opco = ctx.referentials.opco(case.opco_code)
     for letter in case.pending_letters:
