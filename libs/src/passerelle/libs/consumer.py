@@ -140,6 +140,7 @@ class ConsumerGroup:
         return [*self.handlers, *(t for t in self.batch_handlers if t not in self.handlers)]
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
+        self.rewind = {}  # only this batch's waiting records (a batch that failed as a whole leaves none behind)
         self._count("batches")
         self._count("records", len(records))
         decoded: list[tuple[ConsumerRecord, Envelope, Any]] = []
