@@ -100,6 +100,7 @@ class ConsumerGroup:
     # taken by the subscriber, which seeks there and commits no further.
     rewind: dict[TopicPartition, int] = field(default_factory=dict)
     _waiting_since: dict[tuple[str, int, int], float] = field(default_factory=dict)
+    _not_yet_reasons: dict[tuple[str, int, int], str] = field(default_factory=dict)
     _rewinds_in_a_row: int = 0
 
     def _count(self, name: str, amount: int = 1) -> None:
@@ -189,7 +190,9 @@ class ConsumerGroup:
             tp = TopicPartition(record.topic, record.partition)
             if now - since >= self.not_yet_patience_seconds and tp not in self.rewind:
                 self._waiting_since.pop(key, None)
-                await self._park(record, NotYetApplicable(f"not applicable after {now - since:.0f} s"), attempts=0)
+                reason = self._not_yet_reasons.pop(key, "")
+                waited = NotYetApplicable(f"{reason} (not applicable after {now - since:.0f} s)".strip())
+                await self._park(record, waited, attempts=0)
                 continue
             self.rewind[tp] = min(self.rewind.get(tp, record.offset), record.offset)
             self._count("not_yet")
@@ -197,6 +200,7 @@ class ConsumerGroup:
         for record, _, _ in waiting:
             if (record.topic, record.partition, record.offset) not in waited:
                 self._waiting_since.pop((record.topic, record.partition, record.offset), None)
+                self._not_yet_reasons.pop((record.topic, record.partition, record.offset), None)
         if self.rewind:
             self._rewinds_in_a_row += 1
             log.info(
@@ -266,6 +270,7 @@ class ConsumerGroup:
             except _INFRASTRUCTURE_ERRORS as exc:
                 self._pause(exc)
             except NotYetApplicable as exc:
+                self._not_yet_reasons[(record.topic, record.partition, record.offset)] = str(exc)
                 log.info(
                     "event not applicable yet",
                     group=self.group,
