@@ -437,6 +437,9 @@ def infra_generated(name: str) -> dict[str, str]:
             host="$KAFKA_LISTEN_HOST",
             advertised_host="$KAFKA_ADVERTISED_HOST",
             partitions="$KAFKA_PARTITIONS",
+            # SASL as natively: the entrypoint keeps the file 0600 and formats with the admin's SCRAM credential.
+            admin_password="$KAFKA_ADMIN_PASSWORD",
+            controller_password="$KAFKA_CONTROLLER_PASSWORD",
         )
         return {
             "server-properties.sh": 'cat > "$conf" <<PROPERTIES\n' + ns.kafka.render_properties(props) + "PROPERTIES\n",

@@ -18,6 +18,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.testing.containers import busy_ports, ports_from_env
 from passerelle.libs.testing.tokens import TokenFactory
 from tests.e2e.test_contract_drafting import EMPLOYER, Api, poll, tab
@@ -35,7 +36,11 @@ def compose(project: str, override: Path, *args: str, timeout: float = 900) -> s
 
 async def transmitted(bootstrap: str, contract_id: str, timeout: float = 60) -> dict:
     consumer = AIOKafkaConsumer(
-        "contract.transmitted", bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+        "contract.transmitted",
+        bootstrap_servers=bootstrap,
+        **kafka_options(),
+        group_id=None,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     deadline = time.monotonic() + timeout

@@ -26,6 +26,7 @@ from passerelle.documents.bootstrap import bootstrap
 from passerelle.documents.config import Settings
 from passerelle.documents.service_layer.projection import PROJECTED_EVENTS
 from passerelle.libs.consumer import DeadLetters
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.events import envelope_for, parties
@@ -127,7 +128,9 @@ async def test_hostile_records_on_every_consumed_topic_are_parked_and_valid_ones
             parked.append(record.topic)
 
     group.dead_letters = CountingDeadLetters(producer)
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False)
+    reader = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, **kafka_options(), group_id=None, enable_auto_commit=False
+    )
     await reader.start()
     sent_valid: list[uuid.UUID] = []
     sent_hostile = 0
