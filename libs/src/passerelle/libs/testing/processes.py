@@ -28,7 +28,12 @@ def service_principal_env(app: str, env: dict[str, str]) -> dict[str, str]:
     password = Path(folder) / f"{parts[1]}.password"
     if not password.exists():
         return {}
-    return {"PASSERELLE_KAFKA_SASL_USERNAME": parts[1], "PASSERELLE_KAFKA_SASL_PASSWORD_FILE": str(password)}
+    # The password itself rather than the file: a service run as a container (testing.containers) cannot read it.
+    return {
+        "PASSERELLE_KAFKA_SASL_USERNAME": parts[1],
+        "PASSERELLE_KAFKA_SASL_PASSWORD": password.read_text().strip(),
+        "PASSERELLE_KAFKA_SASL_PASSWORD_FILE": "",
+    }
 
 
 def free_port() -> int:
