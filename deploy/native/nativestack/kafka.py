@@ -242,7 +242,10 @@ class Acl:
 
 def consumed_topics(module: str) -> list[str]:
     """The topics a service's consumer group subscribes to: its handler table's (the code is the truth)."""
-    consumers = importlib.import_module(f"passerelle.{module}.entrypoints.consumers")
+    try:
+        consumers = importlib.import_module(f"passerelle.{module}.entrypoints.consumers")
+    except ImportError as exc:  # a service just added to the registry, not yet installed in the venv
+        raise StackError(f"cannot read the consumed topics of {module} ({exc}): run `uv sync` first") from exc
     tables = [getattr(consumers, "HANDLERS", {}), getattr(consumers, "BATCH_HANDLERS", {})]
     return sorted({event.topic for table in tables for event in table})
 
