@@ -266,17 +266,22 @@ async def test_hostile_records_on_every_consumed_topic_are_parked_and_valid_ones
         sent_valid = [i for t in group.topics for i in valid[t]]
         sent_hostile = sum(hostile_count[t] for t in group.topics)
         applied = await applied_ids(services[name], group.group, sent_valid)
+        # A valid event whose cause this service has not seen (a decision about a contract it never had) is held
+        # by the group as not applicable yet, its partition to be read again (the subscriber seeks back there; this
+        # reader does not): kept, not lost. Hostile records never reach that point (they are parked at decoding).
+        held = len(group._waiting_since)
         total_records += expected[name]
         total_parked += len(parked[name])
         total_applied += len(applied)
         print(
             f"hostile records ({name}): {expected[name]} records on {len(group.topics)} topics, {sent_hostile} hostile, "
-            f"{len(parked[name])} parked, {len(sent_valid)} valid, {len(applied)} applied, 0 crashes"
+            f"{len(parked[name])} parked, {len(sent_valid)} valid, {len(applied)} applied, {held} held as not "
+            f"applicable yet, 0 crashes"
         )
         if seen[name] != expected[name]:
             failures.append(f"{name}: read {seen[name]} of {expected[name]} records")
-        if len(applied) != len(sent_valid):
-            failures.append(f"{name}: {len(sent_valid) - len(applied)} valid events lost")
+        if len(applied) + held != len(sent_valid):
+            failures.append(f"{name}: {len(sent_valid) - len(applied) - held} valid events lost")
         if len(parked[name]) != sent_hostile:
             failures.append(f"{name}: {len(parked[name])} parked for {sent_hostile} hostile records")
     print(

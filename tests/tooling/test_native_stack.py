@@ -126,6 +126,27 @@ def test_python_services_come_from_the_registry(nativestack, registry, tmp_path,
     assert all(entry.asgi in section for entry, section in zip(registry.services(), sections, strict=True))
 
 
+def test_consumer_services_run_side_by_side_with_service_replicas(nativestack, registry, tmp_path, monkeypatch):
+    from nativestack import services
+    from nativestack.config import Config
+
+    monkeypatch.setenv("STACK_DIR", str(tmp_path))
+    monkeypatch.setenv("SERVICE_REPLICAS", "2")
+    monkeypatch.setenv("CONTRACTS_PORT", "28002")
+    cfg = Config.from_env()
+    programs = {i.program: i.port for i in services.instances(cfg)}
+    consumers = [e.name for e in registry.services() if e.consumers]
+    others = [e.name for e in registry.services() if not e.consumers]
+    assert consumers and others
+    assert set(programs) == {*consumers, *others, *(f"{name}-2" for name in consumers)}
+    assert programs["contracts"] == 28002 and programs["contracts-2"] == 28102
+    sections = {s.splitlines()[0]: s for s in services.sections(cfg)}
+    second = sections["[program:contracts-2]"]
+    assert "--port 28102" in second and "passerelle.contracts.main:app" in second
+    # The same endpoints as the first (its database and consumer group come from the same variables).
+    assert second.split("environment=")[1] == sections["[program:contracts]"].split("environment=")[1]
+
+
 def test_stack_help_is_unchanged_in_shape():
     result = subprocess.run([sys.executable, str(STACK), "--help"], capture_output=True, text=True, check=True)
     for command in ("install", "start", "wait", "stop", "status", "logs", "env"):

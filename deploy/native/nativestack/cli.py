@@ -168,7 +168,7 @@ def cmd_status(cfg: Config) -> int:
 
 
 def cmd_logs(cfg: Config, program: str | None, lines: int) -> None:
-    present = [s.name for s in services.SERVICES if cfg.log_file(s.name).exists()]
+    present = [i.program for i in services.instances(cfg) if cfg.log_file(i.program).exists()]
     names = [program] if program else [*INFRA_PROGRAMS, *present]
     for name in names:
         if not program:

@@ -51,6 +51,9 @@ class Config:
     s3_access_key: str
     s3_secret_key: str
     s3_bucket: str
+    # Instances of each consumer service (SERVICE_REPLICAS): the others share the first one's database and
+    # consumer group (the partitions are split between them) and listen REPLICA_PORT_STEP ports further each.
+    replicas: int = 1
 
     @classmethod
     def from_env(cls) -> Config:
@@ -62,6 +65,7 @@ class Config:
             s3_access_key=env.get("S3_ACCESS_KEY", "passerelle"),
             s3_secret_key=env.get("S3_SECRET_KEY", "passerelle-secret"),
             s3_bucket=env.get("S3_BUCKET", "passerelle-documents"),
+            replicas=max(1, int(env.get("SERVICE_REPLICAS", "1"))),
         )
 
     def port(self, name: str) -> int:

@@ -7,12 +7,35 @@ from __future__ import annotations
 
 import functools
 import os
+from dataclasses import dataclass
+from typing import Any
 
 from .common import log, run, url_ready
 from .config import REPO, VENV, Config, registry, service_kafka_env, stack_env
 from .supervision import program_names, program_section, wait_for
 
 SERVICES = registry.services()
+# A consumer service's second instance listens on its port + 100, the third on + 200...
+REPLICA_PORT_STEP = 100
+
+
+@dataclass(frozen=True)
+class Instance:
+    program: str  # supervisord's program: the service's name, then <name>-2, <name>-3...
+    service: Any  # its registry entry
+    port: int
+
+
+def instances(cfg: Config) -> list[Instance]:
+    """Every process to run: one per service, and SERVICE_REPLICAS of each service that consumes events (same
+    database, same consumer group: Kafka splits the partitions between them; stateless HTTP besides)."""
+    found = []
+    for svc in SERVICES:
+        count = cfg.replicas if svc.consumers else 1
+        for n in range(count):
+            program = svc.name if n == 0 else f"{svc.name}-{n + 1}"
+            found.append(Instance(program, svc, cfg.port(svc.port_var) + n * REPLICA_PORT_STEP))
+    return found
 
 
 def sections(cfg: Config) -> list[str]:
@@ -23,14 +46,14 @@ def sections(cfg: Config) -> list[str]:
     return [
         program_section(
             cfg,
-            svc.name,
+            instance.program,
             [
                 str(VENV / "bin" / "uvicorn"),
-                svc.asgi,
+                instance.service.asgi,
                 "--host",
                 "127.0.0.1",
                 "--port",
-                str(cfg.port(svc.port_var)),
+                str(instance.port),
                 "--no-server-header",
                 # X-Forwarded-For is read by the services from their trusted proxies only (libs.clients).
                 "--no-proxy-headers",
@@ -38,7 +61,7 @@ def sections(cfg: Config) -> list[str]:
             env={**env, **service_kafka_env(cfg, svc.module)},
             stopwait=15,
         )
-        for svc in SERVICES
+        for instance in instances(cfg)
     ]
 
 
@@ -63,6 +86,6 @@ def run_migrations(cfg: Config) -> None:
 
 
 def wait(cfg: Config) -> None:
-    for svc in SERVICES:
-        url = f"http://127.0.0.1:{cfg.port(svc.port_var)}/ready"
-        wait_for(cfg, svc.name, functools.partial(url_ready, url), 90)
+    for instance in instances(cfg):
+        url = f"http://127.0.0.1:{instance.port}/ready"
+        wait_for(cfg, instance.program, functools.partial(url_ready, url), 90)

@@ -10,9 +10,16 @@ from uuid import UUID
 
 import pytest
 import sqlalchemy.exc
-from aiokafka.structs import ConsumerRecord
+from aiokafka.structs import ConsumerRecord, TopicPartition
 
-from passerelle.libs.consumer import ConsumerGroup, DeadLetters, InfrastructureUnavailable, readable_copy
+from passerelle.libs.consumer import (
+    ConsumerGroup,
+    DeadLetters,
+    InfrastructureUnavailable,
+    OffsetCommitter,
+    readable_copy,
+)
+from passerelle.libs.revisions import NotYetApplicable
 from passerelle.schemas import Envelope, encode_record
 from passerelle.schemas.events.platform import ProbeRecorded
 
@@ -215,3 +222,73 @@ async def test_a_batch_that_keeps_failing_waits_longer_each_time(journal, monkey
     await group.failed()
     assert slept == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 0.5]
     assert group.stats["batch_failures"] == 7
+
+
+def waiting_group(journal: list[Any], needs: dict[int, int], patience: float = 600.0) -> tuple[ConsumerGroup, Any]:
+    """A group whose event `n` is applicable only once event `needs[n]` was (its cause, on another stream)."""
+    dead = FakeDeadLetters()
+    group = ConsumerGroup(
+        "test", uow_factory=lambda: FakeUnitOfWork(journal), max_attempts=3, backoff_seconds=0.0,
+        not_yet_patience_seconds=patience,
+    )  # fmt: skip
+    group.dead_letters = dead  # type: ignore[assignment]
+
+    @group.on(ProbeRecorded.topic)
+    async def apply(uow: FakeUnitOfWork, envelope: Envelope, event: ProbeRecorded) -> None:
+        if event.sequence in needs and needs[event.sequence] not in journal:
+            raise NotYetApplicable(f"{event.sequence} waits for {needs[event.sequence]}")
+        uow.staged.append(("effect", event.sequence))
+
+    return group, dead
+
+
+def keyed(sequence: int, key: bytes) -> ConsumerRecord:
+    return dataclasses.replace(record(sequence), key=key)
+
+
+async def test_an_event_whose_cause_comes_later_in_the_batch_waits_for_it_instead_of_being_parked(journal):
+    group, dead = waiting_group(journal, needs={0: 1})
+    await group.process([keyed(0, b"a"), keyed(1, b"b")])
+    assert journal == [1, 0] and dead.parked == [] and group.take_rewind() == {}
+
+
+async def test_an_event_not_applicable_yet_is_read_again_from_its_offset_while_the_rest_goes_on(journal):
+    group, dead = waiting_group(journal, needs={1: 9})
+    # 1 waits for 9 (not read yet); 2 is another contract's: applied; 3 is 1's contract's: it waits behind 1.
+    batch = [keyed(0, b"a"), keyed(1, b"x"), keyed(2, b"b"), keyed(3, b"x")]
+    await group.process(batch)
+    assert journal == [0, 2] and dead.parked == []
+    assert group.take_rewind() == {TopicPartition(ProbeRecorded.topic, 0): 1}
+    # Read again from offset 1 once the cause arrived: applied in order, the others skipped by the inbox.
+    await group.process([keyed(9, b"y")])
+    await group.process(batch[1:])
+    assert journal == [0, 2, 9, 1, 3] and dead.parked == [] and group.take_rewind() == {}
+
+
+async def test_an_event_that_never_becomes_applicable_is_parked_after_the_patience(journal):
+    group, dead = waiting_group(journal, needs={1: 9}, patience=0.0)
+    await group.process([keyed(1, b"x"), keyed(2, b"b")])
+    assert journal == [2] and group.take_rewind() == {}
+    assert len(dead.parked) == 1 and "not applicable" in dead.parked[0][1]
+
+
+def test_a_partition_read_again_is_committed_up_to_the_waiting_record_only():
+    committed: list[dict[Any, int]] = []
+
+    class Consumer:
+        async def commit(self, offsets: dict[Any, int]) -> None:
+            committed.append(offsets)
+
+    class Message:
+        raw_message = (record(4), record(5), dataclasses.replace(record(7), partition=1))
+        consumer = Consumer()
+
+    async def run() -> None:
+        committer = OffsetCommitter()
+        committer.commit_soon(Message(), {TopicPartition(ProbeRecorded.topic, 0): 5})  # type: ignore[arg-type]
+        await committer.flush()
+
+    import asyncio
+
+    asyncio.run(run())
+    assert committed == [{TopicPartition(ProbeRecorded.topic, 0): 5, TopicPartition(ProbeRecorded.topic, 1): 8}]

@@ -10,6 +10,11 @@ For every batch of records a subscriber receives:
 3. if that fails, each record is applied alone, retried with backoff, and parked on the service's
    dead-letter topic with the error and its original headers when it keeps failing: a poison message
    never blocks its partition and is never dropped silently;
+   an event that is not applicable *yet* (`NotYetApplicable`: its cause is on another topic, maybe on a
+   partition another instance or a restarting one has not read yet) is no poison: the rest of the batch is
+   applied, then it is tried again, and while it still waits its partition is read again from it (the records
+   of that partition after it are re-read, the inbox skips those already applied), with a pause, for up to
+   `not_yet_patience_seconds`; only then is it parked;
 4. the offsets are committed only after the effects: the batch's own offsets, explicitly, in the
    background and in order, so the next batch does not wait for the broker (an infrastructure outage
    nacks instead, so the batch is read again; a commit lost in a crash only redelivers applied events,
@@ -42,6 +47,7 @@ from faststream.middlewares import AckPolicy
 from passerelle.libs.logging import get_logger
 from passerelle.libs.observability import logcontext, metrics
 from passerelle.libs.observability.tracing import consume_span
+from passerelle.libs.revisions import NotYetApplicable
 from passerelle.libs.unit_of_work import SqlUnitOfWork
 from passerelle.schemas import Envelope, Event, decode_record, event_for_topic
 from passerelle.schemas.envelope import MalformedMessage
@@ -86,7 +92,16 @@ class ConsumerGroup:
     # Counters for tests and metrics: batches, records, applied, parked, retries, batch_failures.
     stats: dict[str, int] = field(default_factory=dict)
     max_pause_seconds: float = 30.0
+    # How long an event that is not applicable yet is read again before it is parked (its cause may sit on a
+    # partition whose consumer is down until the group rebalances, or behind a broker or database restart).
+    not_yet_patience_seconds: float = 600.0
     _failures_in_a_row: int = 0
+    # Partitions to read again from an offset (a record still waiting for its cause): set by `process`,
+    # taken by the subscriber, which seeks there and commits no further.
+    rewind: dict[TopicPartition, int] = field(default_factory=dict)
+    _waiting_since: dict[tuple[str, int, int], float] = field(default_factory=dict)
+    _not_yet_reasons: dict[tuple[str, int, int], str] = field(default_factory=dict)
+    _rewinds_in_a_row: int = 0
 
     def _count(self, name: str, amount: int = 1) -> None:
         self.stats[name] = self.stats.get(name, 0) + amount
@@ -126,6 +141,7 @@ class ConsumerGroup:
         return [*self.handlers, *(t for t in self.batch_handlers if t not in self.handlers)]
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
+        self.rewind = {}  # only this batch's waiting records (a batch that failed as a whole leaves none behind)
         self._count("batches")
         self._count("records", len(records))
         decoded: list[tuple[ConsumerRecord, Envelope, Any]] = []
@@ -150,8 +166,56 @@ class ConsumerGroup:
             self._pause(exc)
         except Exception as exc:  # noqa: BLE001 - a poison message: isolate it below
             log.warning("batch failed, applying one by one", group=self.group, error=repr(exc))
+        waiting: list[tuple[ConsumerRecord, Envelope, Any]] = []
         for item in decoded:
-            await self._apply_alone(item)
+            record = item[0]
+            # A later event of the same key and partition waits behind an earlier one that waits: order kept.
+            if any(_same_stream(record, w[0]) for w in waiting) or not await self._apply_alone(item):
+                waiting.append(item)
+        if waiting:
+            await self._wait_or_park(waiting)
+        else:
+            self._rewinds_in_a_row = 0
+
+    async def _wait_or_park(self, waiting: list[tuple[ConsumerRecord, Envelope, Any]]) -> None:
+        """The records not applicable yet, once the rest of the batch is applied: maybe their cause was in it."""
+        still: list[tuple[ConsumerRecord, Envelope, Any]] = []
+        for item in waiting:
+            if any(_same_stream(item[0], w[0]) for w in still) or not await self._apply_alone(item):
+                still.append(item)
+        now = time.monotonic()
+        for record, _, _ in still:
+            key = (record.topic, record.partition, record.offset)
+            since = self._waiting_since.setdefault(key, now)
+            tp = TopicPartition(record.topic, record.partition)
+            if now - since >= self.not_yet_patience_seconds and tp not in self.rewind:
+                self._waiting_since.pop(key, None)
+                reason = self._not_yet_reasons.pop(key, "")
+                waited = NotYetApplicable(f"{reason} (not applicable after {now - since:.0f} s)".strip())
+                await self._park(record, waited, attempts=0)
+                continue
+            self.rewind[tp] = min(self.rewind.get(tp, record.offset), record.offset)
+            self._count("not_yet")
+        waited = {(r.topic, r.partition, r.offset) for r, _, _ in still}
+        for record, _, _ in waiting:
+            if (record.topic, record.partition, record.offset) not in waited:
+                self._waiting_since.pop((record.topic, record.partition, record.offset), None)
+                self._not_yet_reasons.pop((record.topic, record.partition, record.offset), None)
+        if self.rewind:
+            self._rewinds_in_a_row += 1
+            log.info(
+                "events not applicable yet, their partitions will be read again",
+                group=self.group,
+                partitions={f"{tp.topic}/{tp.partition}": o for tp, o in self.rewind.items()},
+            )
+
+    def take_rewind(self) -> dict[TopicPartition, int]:
+        rewind, self.rewind = self.rewind, {}
+        return rewind
+
+    def rewind_pause(self) -> float:
+        """A pause before a waiting record is read again, longer each time in a row (never a hot loop)."""
+        return min(max(self.backoff_seconds, 0.05) * 2 ** min(self._rewinds_in_a_row, 6), 5.0)
 
     async def failed(self) -> None:
         """The whole batch failed and will be read again: wait, longer after each failure in a row."""
@@ -195,19 +259,30 @@ class ConsumerGroup:
             if envelope.id in fresh:
                 metrics.CONSUMED.labels(metrics.service(), self.group, record.topic, "applied").inc()
 
-    async def _apply_alone(self, item: tuple[ConsumerRecord, Envelope, Any]) -> None:
+    async def _apply_alone(self, item: tuple[ConsumerRecord, Envelope, Any]) -> bool:
+        """Applied (or parked as poison): True; not applicable yet: False (the caller decides when to retry)."""
         record = item[0]
         for attempt in range(1, self.max_attempts + 1):
             try:
                 await self._apply([item])
                 self._count("applied")
-                return
+                return True
             except _INFRASTRUCTURE_ERRORS as exc:
                 self._pause(exc)
+            except NotYetApplicable as exc:
+                self._not_yet_reasons[(record.topic, record.partition, record.offset)] = str(exc)
+                log.info(
+                    "event not applicable yet",
+                    group=self.group,
+                    topic=record.topic,
+                    offset=record.offset,
+                    reason=str(exc),
+                )
+                return False
             except Exception as exc:  # noqa: BLE001
                 if attempt == self.max_attempts:
                     await self._park(record, exc, attempts=attempt)
-                    return
+                    return True
                 self._count("retries")
                 delay = self.backoff_seconds * 2 ** (attempt - 1)
                 log.warning(
@@ -220,6 +295,7 @@ class ConsumerGroup:
                     error=repr(exc),
                 )
                 await asyncio.sleep(delay)
+        return True  # not reached: the last attempt returns
 
     def _pause(self, exc: BaseException) -> None:
         log.warning("dependency unavailable, batch will be read again", group=self.group, error=repr(exc))
@@ -232,6 +308,11 @@ class ConsumerGroup:
         self._count("parked")
         metrics.CONSUMED.labels(metrics.service(), self.group, record.topic, "parked").inc()
         metrics.DEAD_LETTERS.labels(metrics.service(), self.group, record.topic).inc()
+
+
+def _same_stream(record: ConsumerRecord, other: ConsumerRecord) -> bool:
+    """Two records of one key on one partition: one aggregate's events, kept in their order."""
+    return record.topic == other.topic and record.partition == other.partition and record.key == other.key
 
 
 def _bind(context: Any, handler: ContextHandler) -> Handler:
@@ -339,11 +420,14 @@ class OffsetCommitter:
     def __init__(self) -> None:
         self._last: asyncio.Task[None] | None = None
 
-    def commit_soon(self, message: KafkaMessage) -> None:
+    def commit_soon(self, message: KafkaMessage, rewind: dict[TopicPartition, int] | None = None) -> None:
+        """Commits the batch's offsets; a partition to be read again from an offset is committed up to it only."""
         offsets: dict[TopicPartition, int] = {}
         for record in message.raw_message:
             tp = TopicPartition(record.topic, record.partition)
             offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
+        for tp, offset in (rewind or {}).items():
+            offsets[tp] = min(offsets.get(tp, offset), offset)
         self._last = asyncio.create_task(self._commit_after(self._last, message.consumer, offsets))
         record_lag(message.consumer, offsets)
 
@@ -413,7 +497,15 @@ def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int
             await message.nack()  # read the batch again
             raise
         consumers.succeeded()
-        committer.commit_soon(message)
+        rewind = consumers.take_rewind()
+        committer.commit_soon(message, rewind)
+        if rewind:
+            # The waiting records are read again (after a pause): the partition goes on from them.
+            for tp, offset in rewind.items():
+                # A partition taken away meanwhile (a rebalance): its new owner reads it from the commit.
+                with contextlib.suppress(Exception):
+                    message.consumer.seek(partition=tp, offset=offset)
+            await asyncio.sleep(consumers.rewind_pause())
 
     # Set explicitly: FastStream reads the annotations to build the payload schema and validate the body.
     handle.__annotations__ = {"events": list[payload], "message": KafkaMessage, "return": None}

@@ -130,6 +130,7 @@ class Service(Generic[C]):
             if self.consumer_group is not None:
                 self.consumer_group.max_attempts = self.settings.consumer_max_attempts
                 self.consumer_group.backoff_seconds = self.settings.consumer_backoff_seconds
+                self.consumer_group.not_yet_patience_seconds = self.settings.consumer_not_yet_patience_seconds
                 subscribe(broker, self.consumer_group)
             for event in self.publishes:
                 # Documentation only: events leave through the outbox relay, never from a handler.

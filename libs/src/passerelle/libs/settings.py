@@ -45,6 +45,8 @@ class ServiceSettings(BaseSettings):
     consumer_group: str | None = None
     consumer_max_attempts: int = 5
     consumer_backoff_seconds: float = 0.2
+    # How long an event not applicable yet (its cause not read yet) keeps its partition waiting before it is parked.
+    consumer_not_yet_patience_seconds: float = 600.0
 
     # Request bodies (other than multipart uploads) above this are refused with 413 as they arrive;
     # a route sets its own limit with `passerelle.libs.http.body_limit`.

@@ -41,6 +41,8 @@ async def kafka_client(stack, signer) -> AsyncIterator[httpx.AsyncClient]:
         database_url=url,
         consumer_group=f"contracts-test-{uuid.uuid4().hex[:8]}",
         consumer_backoff_seconds=0.05,
+        # The stale decision below is parked at once instead of holding its contract's partition for ten minutes.
+        consumer_not_yet_patience_seconds=0,
         jwks_url="http://127.0.0.1:9/unused",
         log_json=False,
     )

@@ -254,6 +254,7 @@ async def test_an_opco_event_about_an_unknown_contract_is_retried_then_parked_no
     group = service.consumer_group
     group.dead_letters, before = Parker(), group.dead_letters  # type: ignore[assignment]
     group.max_attempts, group.backoff_seconds = 2, 0.01
+    patience, group.not_yet_patience_seconds = group.not_yet_patience_seconds, 0  # parked at once, not in 10 min
     try:
         await deliver(
             o.ContractEngaged(
@@ -261,9 +262,9 @@ async def test_an_opco_event_about_an_unknown_contract_is_retried_then_parked_no
             )
         )
     finally:
-        group.dead_letters = before
-    assert parked and parked[0][0] == "contract.engaged" and parked[0][1] == 2
-    assert "NotYetApplicable" in parked[0][2]
+        group.dead_letters, group.not_yet_patience_seconds = before, patience
+    assert parked and parked[0][0] == "contract.engaged"
+    assert "NotYetApplicable" in parked[0][2] and "not known" in parked[0][2]
 
 
 async def test_projections_follow_versions_not_arrival_order(deliver, notifier, service):
@@ -302,6 +303,7 @@ async def test_a_revocation_that_overtakes_its_grant_waits_for_it(deliver, notif
     group.dead_letters, before = Parker(), group.dead_letters  # type: ignore[assignment]
     attempts, backoff = group.max_attempts, group.backoff_seconds
     group.max_attempts, group.backoff_seconds = 2, 0.01
+    patience, group.not_yet_patience_seconds = group.not_yet_patience_seconds, 0  # parked at once, not in 10 min
     try:
         revoked_record = record(revoked)
         await deliver(revoked_record)  # before its grant: retried, then parked (a replay applies it later)
@@ -309,6 +311,7 @@ async def test_a_revocation_that_overtakes_its_grant_waits_for_it(deliver, notif
         await deliver(revoked_record)  # replayed from the dead letters
     finally:
         group.dead_letters, group.max_attempts, group.backoff_seconds = before, attempts, backoff
+        group.not_yet_patience_seconds = patience
     assert parked and "not granted yet" in parked[0]
     async with notifier.uow() as uow:
         rows = await uow.directory.memberships_of(member.account_id)

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 import aiosmtplib
 
@@ -46,8 +45,9 @@ class SmtpMailer:
             ),
             self.sender,
         )
-        # One id per stored message: a resend after a crash carries the same id, so it can be recognised.
-        message.replace_header("Message-ID", make_msgid(idstring=mail.mail_id.hex, domain="passerelle.local"))
+        # One id per stored message, derived from it alone: a resend after a crash carries the same Message-ID, so a
+        # mail client recognises it (make_msgid would add the time and a random number, a new id at every send).
+        message.replace_header("Message-ID", f"<{mail.mail_id.hex}@passerelle.local>")
         return message
 
     async def send_many(self, mails: Sequence[OutgoingMail], connections: int = 4) -> list[MailRefused | None]:

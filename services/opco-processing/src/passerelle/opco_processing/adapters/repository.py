@@ -27,6 +27,10 @@ DONE = (
 TABS = ("a_traiter", "suivis", "en_anomalie", "traites", "expirant", "tous")
 
 
+# The advisory lock classes of the background steps' claims (their first key; the case's id gives the second).
+CLAIM_CLASSES = {"letters": 0x4C455454, "deposit": 0x4445504F}
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     tab: str = "a_traiter"
@@ -124,6 +128,14 @@ class CaseRepository:
 
     async def waiting_letters(self, limit: int) -> list[ReviewCase]:
         return await self.waiting(cases.c.letter_pending.is_(True), limit)
+
+    async def claim(self, step: str, case_id: UUID) -> bool:
+        """Whether this transaction may do a background step's slow I/O for the case (render and store its
+        letters, deposit it): a transaction-scoped advisory lock, so one worker at a time among every process
+        and instance; False when another holds it. Rows stay writable meanwhile (a reviewer is never blocked)."""
+        key = int.from_bytes(case_id.bytes[:4], "big", signed=True)
+        result = await self.session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(CLAIM_CLASSES[step], key)))
+        return bool(result.scalar_one())
 
     async def to_check(self, limit: int) -> list[UUID]:
         return await self._ids(cases.c.status == CaseStatus.RECEIVED.value, limit, cases.c.updated_at)

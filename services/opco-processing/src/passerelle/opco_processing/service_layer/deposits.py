@@ -21,17 +21,24 @@ def _depositable(case: ReviewCase) -> bool:
 
 async def deposit_cases(ctx: Context, waiting: list[ReviewCase]) -> int:
     """Deposit these engaged cases (read before), then record the receipts in one transaction."""
-    receipts: dict[UUID, Deposit] = {}
-    for case in waiting:
-        if not _depositable(case):
-            continue
-        letter = next((x for x in reversed(case.letters) if x.kind == "agreement"), None)
-        try:
-            receipts[case.id] = await ctx.deca.deposit(case, letter.document_id if letter else None)
-        except Exception as exc:  # noqa: BLE001 - DECA unavailable: retried on the next pass
-            log.warning("deposit failed, will retry", case_id=str(case.id), error=repr(exc))
-    if not receipts:
-        return 0
+    # One deposit at a time per case among every instance: the claims are held while DECA answers, and the claimed
+    # cases read again under them, so two workers that found a case waiting never deposit it twice.
+    async with ctx.uow() as claim:
+        mine = [case.id for case in waiting if await claim.cases.claim("deposit", case.id)]
+        fresh = [case for case in await claim.cases.get_many(mine) if _depositable(case)] if mine else []
+        receipts: dict[UUID, Deposit] = {}
+        for case in fresh:
+            letter = next((x for x in reversed(case.letters) if x.kind == "agreement"), None)
+            try:
+                receipts[case.id] = await ctx.deca.deposit(case, letter.document_id if letter else None)
+            except Exception as exc:  # noqa: BLE001 - DECA unavailable: retried on the next pass
+                log.warning("deposit failed, will retry", case_id=str(case.id), error=repr(exc))
+        if not receipts:
+            return 0
+        return await _record(ctx, receipts)
+
+
+async def _record(ctx: Context, receipts: dict[UUID, Deposit]) -> int:
     done = 0
     async with ctx.uow() as uow:
         for locked in await uow.cases.get_many(list(receipts), for_update=True):

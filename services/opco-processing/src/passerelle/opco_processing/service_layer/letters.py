@@ -72,8 +72,15 @@ async def deliver_cases(ctx: Context, waiting: list[ReviewCase]) -> int:
             except Exception as exc:  # noqa: BLE001 - documents unavailable: the letter stays pending, retried
                 log.warning("letter delivery failed, will retry", case_id=str(case.id), error=repr(exc))
 
-    await asyncio.gather(*(one(case) for case in waiting))
-    return await _mark(ctx, {case_id: letters for case_id, letters in stored.items() if letters})
+    # One worker at a time per case among every process and instance: the claims' transaction stays open (it
+    # writes nothing) while the letters are drawn and stored; a case another worker holds is skipped this round,
+    # and read again once released (then done). The claimed cases are read again under their claim, so a round
+    # that read them before another worker finished them does not store their letters twice.
+    async with ctx.uow() as claim:
+        mine = [case.id for case in waiting if await claim.cases.claim("letters", case.id)]
+        fresh = [case for case in await claim.cases.get_many(mine) if case.pending_letters] if mine else []
+        await asyncio.gather(*(one(case) for case in fresh))
+        return await _mark(ctx, {case_id: letters for case_id, letters in stored.items() if letters})
 
 
 async def deliver_letters(ctx: Context, case_id: UUID) -> int:
