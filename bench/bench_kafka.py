@@ -9,6 +9,7 @@ import uuid
 
 from aiokafka import AIOKafkaConsumer
 
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.relay import make_producer
 
 MESSAGES = int(os.environ.get("BENCH_KAFKA_MESSAGES", "100000"))
@@ -38,6 +39,7 @@ async def main() -> None:
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
+        **kafka_options(),
         auto_offset_reset="earliest",
         group_id=None,
         enable_auto_commit=False,

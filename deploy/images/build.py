@@ -375,7 +375,9 @@ def kafka_libs() -> Path:
 def infra_extras(name: str) -> list[tuple[Path, str]]:
     """Files from outside deploy/images that an infrastructure image copies: (source, name in the context)."""
     if name == "kafka":
-        return [(p, f"libs/{p.name}") for p in sorted(kafka_libs().glob("*.jar"))]
+        tool = nativestack().kafka.compile_acl_tool(kafka_libs(), IMAGE_CACHE_DIR / "kafka-tools")
+        jars = [(p, f"libs/{p.name}") for p in sorted(kafka_libs().glob("*.jar"))]
+        return [*jars, (tool / "StackAcls.class", "tools/StackAcls.class")]
     if name == "s3":
         return [(CACHE_DIR / "bin" / "versitygw", "versitygw")]
     if name == "clamd":
@@ -437,10 +439,15 @@ def infra_generated(name: str) -> dict[str, str]:
             host="$KAFKA_LISTEN_HOST",
             advertised_host="$KAFKA_ADVERTISED_HOST",
             partitions="$KAFKA_PARTITIONS",
+            # SASL as natively: the entrypoint keeps the file 0600 and formats with the admin's SCRAM credential.
+            admin_password="$KAFKA_ADMIN_PASSWORD",
+            controller_password="$KAFKA_CONTROLLER_PASSWORD",
         )
         return {
             "server-properties.sh": 'cat > "$conf" <<PROPERTIES\n' + ns.kafka.render_properties(props) + "PROPERTIES\n",
             "log4j2.xml": ns.kafka.LOG4J2_XML,
+            # The services' ACLs (their SCRAM users come from KAFKA_SCRAM_USERS at format time).
+            "acl-plan.txt": "\n".join(ns.kafka.plan_lines()) + "\n",
         }
     if name == "clamd":
         conf = ns.clamd.clamd_conf(

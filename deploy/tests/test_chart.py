@@ -184,3 +184,32 @@ def test_secrets_come_from_an_existing_secret_when_the_chart_does_not_create_one
     assert refs["PASSERELLE_S3_SECRET_KEY"]["key"] == "s3-secret-key"
     assert not of_kind(manifests, "HorizontalPodAutoscaler")
     assert len(of_kind(manifests, "Deployment")) == 6
+
+
+def test_every_kafka_client_logs_in_as_its_own_service_principal(tools):
+    """Issue #10 item 4: SASL/SCRAM with one principal per service; creating topics is the topics Job's principal."""
+    manifests = docs(render(tools, VALUE_SETS["default"]))
+    config = of_kind(manifests, "ConfigMap")["passerelle-platform"]["data"]
+    assert config["PASSERELLE_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+    assert config["PASSERELLE_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+
+    def secret_refs(workload: dict[str, Any]) -> dict[str, str]:
+        container = workload["spec"]["template"]["spec"]["containers"][0]
+        return {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"] if "valueFrom" in e}
+
+    checked = 0
+    for name, deployment in of_kind(manifests, "Deployment").items():
+        service = name.removeprefix("passerelle-").removesuffix("-consumers").removesuffix("-relay")
+        if service == "portal":
+            continue
+        refs = secret_refs(deployment)
+        assert refs["PASSERELLE_KAFKA_SASL_USERNAME"] == f"{service}-kafka-username", name
+        assert refs["PASSERELLE_KAFKA_SASL_PASSWORD"] == f"{service}-kafka-password", name
+        checked += 1
+    assert checked == 5 + 4 + 5  # web parts, consumer groups and relays of the five services that use Kafka
+    topics = [job for name, job in of_kind(manifests, "Job").items() if name.endswith("-topics")]
+    assert len(topics) == 1
+    assert secret_refs(topics[0])["PASSERELLE_KAFKA_SASL_USERNAME"] == "kafka-admin-username"
+    values = yaml.safe_load((CHART / "values.yaml").read_text())["secrets"]["values"]
+    usernames = [v for k, v in values.items() if k.endswith("-kafka-username") or k == "kafka-admin-username"]
+    assert len(usernames) == len(set(usernames)) == 6  # five services and the topics Job, no principal shared

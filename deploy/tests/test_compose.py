@@ -18,6 +18,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
+from passerelle.libs.kafka_auth import KafkaAuth
 from passerelle.libs.testing.containers import busy_ports, ports_from_env
 from passerelle.libs.testing.tokens import TokenFactory
 from tests.e2e.test_contract_drafting import EMPLOYER, Api, poll, tab
@@ -26,6 +27,13 @@ from tests.e2e.test_documents_flow import training_agreement
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "deploy" / "compose" / "compose.sh"
+KAFKA_ENV = REPO / ".stack" / "compose" / "kafka.env"  # the SASL passwords compose.sh draws
+
+
+def compose_admin() -> KafkaAuth:
+    """The compose Kafka's admin (a super user), to read what the platform published."""
+    values = dict(line.split("=", 1) for line in KAFKA_ENV.read_text().split())
+    return KafkaAuth.build(username="stack-admin", password=values["KAFKA_ADMIN_PASSWORD"])
 
 
 def compose(project: str, override: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
@@ -35,7 +43,11 @@ def compose(project: str, override: Path, *args: str, timeout: float = 900) -> s
 
 async def transmitted(bootstrap: str, contract_id: str, timeout: float = 60) -> dict:
     consumer = AIOKafkaConsumer(
-        "contract.transmitted", bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+        "contract.transmitted",
+        bootstrap_servers=bootstrap,
+        **compose_admin().client_options(),
+        group_id=None,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     deadline = time.monotonic() + timeout
@@ -77,7 +89,7 @@ async def test_compose_brings_the_platform_up_and_a_contract_goes_through(tmp_pa
             by_name = {s["Service"]: s for s in states}
             for service in ("identity", "contracts", "documents", "opco-processing", "notifier", "portal"):
                 assert by_name[service]["Health"] == "healthy", by_name[service]
-            for job in ("topics", "bucket", "migrate-contracts", "migrate-documents"):
+            for job in ("topics", "kafka-acls", "bucket", "migrate-contracts", "migrate-documents"):
                 assert by_name[job]["ExitCode"] == 0, by_name[job]
 
             contracts_url = f"http://127.0.0.1:{ports['CONTRACTS_PORT']}"

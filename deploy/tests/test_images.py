@@ -65,10 +65,19 @@ def test_kafka_clamd_and_s3_images_fill_the_native_configuration_from_their_envi
     ns = build.nativestack()
     kafka = build.infra_generated("kafka")["server-properties.sh"]
     env = {"KAFKA_PORT": "51092", "KAFKA_CONTROLLER_PORT": "51093", "KAFKA_LISTEN_HOST": "127.0.0.1",
-           "KAFKA_ADVERTISED_HOST": "127.0.0.1", "KAFKA_PARTITIONS": "6", "conf": "/dev/stdout"}  # fmt: skip
+           "KAFKA_ADVERTISED_HOST": "127.0.0.1", "KAFKA_PARTITIONS": "6", "conf": "/dev/stdout",
+           "KAFKA_ADMIN_PASSWORD": "adm1n", "KAFKA_CONTROLLER_PASSWORD": "c0ntroller"}  # fmt: skip
     rendered = subprocess.run(["sh", "-c", kafka], env=env, capture_output=True, text=True, check=True).stdout
     expected = ns.kafka.render_properties(
-        ns.kafka.server_properties(51092, 51093, "/var/lib/kafka/data", host="127.0.0.1", partitions=6)
+        ns.kafka.server_properties(
+            51092,
+            51093,
+            "/var/lib/kafka/data",
+            host="127.0.0.1",
+            partitions=6,
+            admin_password="adm1n",
+            controller_password="c0ntroller",
+        )  # fmt: skip
     )
     assert rendered == expected
     clamd = build.infra_generated("clamd")["clamd-conf.sh"].replace("/tmp/clamd/clamd.conf", "/dev/stdout")

@@ -15,6 +15,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import REPO
@@ -29,6 +30,7 @@ async def transmitted_event(bootstrap: str, contract_id: str, timeout: float = 6
     consumer = AIOKafkaConsumer(
         "contract.transmitted",
         bootstrap_servers=bootstrap,
+        **kafka_options(),
         group_id=None,
         auto_offset_reset="earliest",
         enable_auto_commit=False,

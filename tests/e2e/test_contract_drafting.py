@@ -27,6 +27,7 @@ from passerelle.contracts.testing.samples import (
     complete_apprenticeship_form,
     complete_professionalisation_form,
 )
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.processes import ServiceProcess
@@ -120,6 +121,7 @@ async def transmitted_counts(bootstrap: str, contract_ids: set[str], quiet_secon
     consumer = AIOKafkaConsumer(
         "contract.transmitted",
         bootstrap_servers=bootstrap,
+        **kafka_options(),
         group_id=None,
         auto_offset_reset="earliest",
         enable_auto_commit=False,

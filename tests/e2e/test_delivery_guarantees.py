@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer
 
 from passerelle.libs.db import create_engine, session_factory
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import database_admin_url, supervisorctl, wait_for_kafka
@@ -59,6 +60,7 @@ async def read_dead_letters(bootstrap: str, marker: str, expected: int, timeout:
     consumer = AIOKafkaConsumer(
         dead_letter_topic(GROUP),
         bootstrap_servers=bootstrap,
+        **kafka_options(),
         group_id=None,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -84,7 +86,12 @@ async def read_dead_letters(bootstrap: str, marker: str, expected: int, timeout:
 async def read_topic_for(bootstrap: str, topic: str, marker: str, event_ids: set[str], timeout: float = 60) -> set[str]:
     """Event ids among `event_ids` seen on `topic` at least twice (the original and the replay)."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+        topic,
+        bootstrap_servers=bootstrap,
+        **kafka_options(),
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     seen: dict[str, int] = {}

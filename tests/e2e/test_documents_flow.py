@@ -18,6 +18,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing import samples
 from passerelle.libs.testing.database import fresh_service_database
@@ -76,7 +77,9 @@ async def publish_contract(bootstrap: str, event: ContractDrafted) -> None:
 
 async def read_events(bootstrap: str, topic: str, contract_id: uuid.UUID, expected: int, linger: float = 3.0):
     """Every event of `topic` about the contract: read until `expected` arrived, then a little longer."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, **kafka_options(), group_id=None, auto_offset_reset="earliest"
+    )
     await consumer.start()
     found = []
     deadline = time.monotonic() + 60

@@ -26,6 +26,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from stdnum import luhn
 
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.testing.database import fresh_service_database, recreate_database
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import REPO
@@ -140,7 +141,12 @@ def wait_for_exit(proc: ServiceProcess, timeout: float = 120) -> int:
 
 async def published(bootstrap: str, topic: str, key: str, timeout: float = 60) -> list[Any]:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+        topic,
+        bootstrap_servers=bootstrap,
+        **kafka_options(),
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     found: list[Any] = []

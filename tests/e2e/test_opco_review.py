@@ -25,6 +25,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.identity import serve_identity
 from passerelle.libs.testing.processes import ServiceProcess
@@ -70,7 +71,12 @@ async def until(probe: Callable[[], Any], check: Callable[[Any], bool], what: st
 
 async def event_counts(bootstrap: str, topics: list[str], key: str, quiet: float = 3) -> Counter[str]:
     consumer = AIOKafkaConsumer(
-        *topics, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+        *topics,
+        bootstrap_servers=bootstrap,
+        **kafka_options(),
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
     )
     await consumer.start()
     counts: Counter[str] = Counter()
@@ -140,7 +146,7 @@ async def test_a_contract_is_reviewed_corrected_and_engaged(stack, log_dir, buck
                 "OPCO_PROCESSING_TOKEN_URL": token_url,
                 "OPCO_PROCESSING_CONTRACTS_URL": contracts.url,
                 "OPCO_PROCESSING_DOCUMENTS_URL": documents.url,
-                "OPCO_PROCESSING_CONSUMER_GROUP": f"opco-{suffix}",
+                "OPCO_PROCESSING_CONSUMER_GROUP": f"opco_processing-{suffix}",
                 "OPCO_PROCESSING_MACHINE_CLIENTS": json.dumps(
                     {code: {"client_id": cid, "client_secret": secret} for cid, (secret, code) in CLIENTS.items()}
                 ),

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from passerelle.libs.consumer import ConsumerGroup, DeadLetters
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.events import envelope_for, record_of, sample_event
@@ -215,7 +216,9 @@ async def test_hostile_records_on_every_consumed_topic_are_parked_and_valid_ones
     seen = dict.fromkeys(groups, 0)
     try:
         for name, group in groups.items():
-            reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False)
+            reader = AIOKafkaConsumer(
+                bootstrap_servers=bootstrap_servers, **kafka_options(), group_id=None, enable_auto_commit=False
+            )
             await reader.start()
             readers[name] = reader
             # Every partition of every topic, from fresh metadata (the consumer's cached metadata is empty before

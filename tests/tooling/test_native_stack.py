@@ -47,9 +47,21 @@ def test_other_commands_rerun_themselves_under_the_project_venv(tmp_path):
 def test_kafka_properties_serve_a_container_as_well(nativestack):
     from nativestack import kafka
 
-    props = kafka.server_properties(9092, 9093, "/var/lib/kafka", host="0.0.0.0", advertised_host="kafka")
-    assert props["listeners"] == "PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093"
-    assert props["advertised.listeners"] == "PLAINTEXT://kafka:9092"
+    props = kafka.server_properties(
+        9092,
+        9093,
+        "/var/lib/kafka",
+        host="0.0.0.0",
+        advertised_host="kafka",
+        admin_password="a",
+        controller_password="c",
+    )
+    assert props["listeners"] == "CLIENT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093"
+    assert props["advertised.listeners"] == "CLIENT://kafka:9092"
+    # No PLAINTEXT anywhere: SCRAM for clients, PLAIN from the broker's own user on the controller listener.
+    assert props["listener.security.protocol.map"] == "CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT"
+    assert props["authorizer.class.name"].endswith("StandardAuthorizer")
+    assert props["allow.everyone.if.no.acl.found"] == "false"
     assert props["controller.quorum.voters"] == "1@kafka:9093"
     rendered = kafka.render_properties(props).splitlines()
     assert rendered[0].startswith("#") and "log.dirs=/var/lib/kafka" in rendered
@@ -60,12 +72,21 @@ def test_a_container_entrypoint_fills_in_the_same_kafka_properties(nativestack, 
     from nativestack import kafka
 
     template = kafka.render_properties(
-        kafka.server_properties("$KAFKA_PORT", "$KAFKA_CONTROLLER_PORT", "/var/lib/kafka/data", host="$LISTEN_HOST")
+        kafka.server_properties(
+            "$KAFKA_PORT",
+            "$KAFKA_CONTROLLER_PORT",
+            "/var/lib/kafka/data",
+            host="$LISTEN_HOST",
+            admin_password="$ADMIN_PASSWORD",
+            controller_password="$CONTROLLER_PASSWORD",
+        )
     )
     script = f"cat <<PROPS\n{template}PROPS\n"
-    env = {"KAFKA_PORT": "9092", "KAFKA_CONTROLLER_PORT": "9093", "LISTEN_HOST": "127.0.0.1"}
+    env = {"KAFKA_PORT": "9092", "KAFKA_CONTROLLER_PORT": "9093", "LISTEN_HOST": "127.0.0.1",
+           "ADMIN_PASSWORD": "a", "CONTROLLER_PASSWORD": "c"}  # fmt: skip
     filled = subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True, check=True).stdout
-    assert filled == kafka.render_properties(kafka.server_properties(9092, 9093, "/var/lib/kafka/data"))
+    expected = kafka.server_properties(9092, 9093, "/var/lib/kafka/data", admin_password="a", controller_password="c")
+    assert filled == kafka.render_properties(expected)
 
 
 def test_postgres_and_clamd_settings_take_plain_values(nativestack):
@@ -130,3 +151,29 @@ def test_stack_help_is_unchanged_in_shape():
     result = subprocess.run([sys.executable, str(STACK), "--help"], capture_output=True, text=True, check=True)
     for command in ("install", "start", "wait", "stop", "status", "logs", "env"):
         assert command in result.stdout
+
+
+def test_each_service_principal_may_write_only_what_it_owns_and_read_only_what_it_consumes(nativestack):
+    from nativestack import kafka
+
+    from passerelle.libs.revocation import TOPICS as REVOCATION_TOPICS
+    from passerelle.schemas.registry import OWNERS
+
+    consumed = {m: kafka.consumed_topics(m) for m, svc in kafka.service_principals().items() if svc.consumers}
+    assert "contract.transmitted" in consumed["opco_processing"] and "portal" not in consumed
+    plan = kafka.acl_plan(consumed)
+
+    def allowed(principal: str, operation: str) -> set[tuple[str, str, str]]:
+        return {(a.resource, a.pattern, a.name) for a in plan if a.principal == principal and a.operation == operation}
+
+    for principal in kafka.service_principals():
+        literal_writes = {name for kind, pattern, name in allowed(principal, "WRITE") if pattern == "LITERAL"}
+        assert literal_writes == {t for t, owner in OWNERS.items() if owner == principal}
+        reads = {name for kind, _, name in allowed(principal, "READ") if kind == "TOPIC"}
+        assert reads == set(consumed.get(principal, [])) | set(REVOCATION_TOPICS)
+        # Nothing PREFIXED but its own dead letters and groups, never a wildcard.
+        assert {n for _, p, n in allowed(principal, "WRITE") if p == "PREFIXED"} <= {f"dlt.{principal}"}
+        assert all(a.name != "*" for a in plan)
+    assert allowed("portal", "WRITE") == set() and allowed("portal", "CREATE") == set()
+    assert ("GROUP", "PREFIXED", "notifier") in allowed("notifier", "READ")
+    assert ("TOPIC", "PREFIXED", "dlt.documents") in allowed("documents", "CREATE")

@@ -136,6 +136,7 @@ def cmd_start(cfg: Config, with_services: bool) -> None:
         wait_infra(cfg)
         postgres.setup(cfg)
         kafka.setup_topics(cfg)
+        kafka.setup_acls(cfg)
         s3.setup(cfg)
         clamd.check_eicar(cfg)
         if with_services:

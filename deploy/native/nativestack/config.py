@@ -126,11 +126,29 @@ class Config:
         return self.logs_dir / f"{program}.log"
 
 
+def service_kafka_env(cfg: Config, principal: str) -> dict[str, str]:
+    """What a service process gets instead of the admin's Kafka login: its own principal, nothing else."""
+    credentials = cfg.kafka_dir / "credentials"
+    return {
+        "PASSERELLE_KAFKA_SASL_USERNAME": principal,
+        "PASSERELLE_KAFKA_SASL_PASSWORD_FILE": str(credentials / f"{principal}.password"),
+        "PASSERELLE_KAFKA_CREDENTIALS_DIR": "",
+    }
+
+
 def stack_env(cfg: Config) -> dict[str, str]:
     """Endpoints every service (and the test suite) needs, as environment variables."""
     p = cfg.port
+    credentials = cfg.kafka_dir / "credentials"
     env = {
         "PASSERELLE_KAFKA_BOOTSTRAP": f"127.0.0.1:{p('KAFKA_PORT')}",
+        # SASL/SCRAM: the test run and the CLIs are the stack's admin; each service runs as its own principal
+        # (services.sections); the folder holds every principal's password (0600) for tests that act as one.
+        "PASSERELLE_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
+        "PASSERELLE_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+        "PASSERELLE_KAFKA_SASL_USERNAME": "stack-admin",
+        "PASSERELLE_KAFKA_SASL_PASSWORD_FILE": str(credentials / "stack-admin.password"),
+        "PASSERELLE_KAFKA_CREDENTIALS_DIR": str(credentials),
         "PASSERELLE_DATABASE_URL_BASE": f"postgresql+psycopg://{DB_ROLE}:{DB_PASSWORD}@127.0.0.1:{p('PG_PORT')}",
         "PASSERELLE_S3_ENDPOINT": f"127.0.0.1:{p('S3_PORT')}",
         "PASSERELLE_S3_ACCESS_KEY": cfg.s3_access_key,

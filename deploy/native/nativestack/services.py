@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .common import log, run, url_ready
-from .config import REPO, VENV, Config, registry, stack_env
+from .config import REPO, VENV, Config, registry, service_kafka_env, stack_env
 from .supervision import program_names, program_section, wait_for
 
 SERVICES = registry.services()
@@ -58,7 +58,7 @@ def sections(cfg: Config) -> list[str]:
                 # X-Forwarded-For is read by the services from their trusted proxies only (libs.clients).
                 "--no-proxy-headers",
             ],
-            env=env,
+            env={**env, **service_kafka_env(cfg, svc.module)},
             stopwait=15,
         )
         for instance in instances(cfg)

@@ -21,6 +21,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from passerelle.libs.context import ServiceContext
 from passerelle.libs.db import Database
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.service import Service
 from passerelle.libs.settings import ServiceSettings
 from passerelle.libs.testing.kafka import eventually, header, read_topic
@@ -88,7 +89,9 @@ async def test_a_mixed_batch_applies_the_valid_records_once_and_parks_each_bad_o
     for sequence in range(5, 10):
         records.append(("valid", probe(run_id, sequence)))
 
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_request_size=1_048_576, linger_ms=50)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, **kafka_options(), max_request_size=1_048_576, linger_ms=50
+    )
     await producer.start()
     offsets: list[tuple[int, int]] = []
     try:
@@ -102,14 +105,14 @@ async def test_a_mixed_batch_applies_the_valid_records_once_and_parks_each_bad_o
     assert len(partition) == 1  # one key: one partition, so they are fetched together
     last_offset = max(o for _, o in offsets)
     # The stack provisions the services' dead-letter topics (no auto-creation): this test's group needs its own.
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(dead_letter_topic(group), num_partitions=1, replication_factor=1)])
     finally:
         await admin.close()
     # On our partition the group starts at our first record, not at the topic's whole history.
-    starter = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    starter = AIOKafkaConsumer(bootstrap_servers=bootstrap, **kafka_options(), group_id=group, enable_auto_commit=False)
     await starter.start()
     try:
         ours = TopicPartition(ProbeRecorded.topic, offsets[0][0])
@@ -141,7 +144,9 @@ async def test_a_mixed_batch_applies_the_valid_records_once_and_parks_each_bad_o
         assert consumers is not None
 
         async def committed() -> int:
-            reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+            reader = AIOKafkaConsumer(
+                bootstrap_servers=bootstrap, **kafka_options(), group_id=group, enable_auto_commit=False
+            )
             await reader.start()
             try:
                 return await reader.committed(TopicPartition(ProbeRecorded.topic, offsets[0][0])) or -1

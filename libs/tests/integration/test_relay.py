@@ -10,6 +10,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from passerelle.libs.db import create_engine, session_factory
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.outbox import RelayWaker, install_waker
 from passerelle.libs.relay import OutboxRelay
 from passerelle.libs.testing.stack import database_admin_url, ensure_stack
@@ -24,6 +25,7 @@ async def read_run(bootstrap: str, run_id: str, expected: int, timeout: float = 
     consumer = AIOKafkaConsumer(
         "probe.recorded",
         bootstrap_servers=bootstrap,
+        **kafka_options(),
         group_id=None,
         auto_offset_reset="earliest",
         enable_auto_commit=False,

@@ -158,7 +158,7 @@ def main() -> None:
                 "OPCO_PROCESSING_TOKEN_URL": token_url,
                 "OPCO_PROCESSING_CONTRACTS_URL": contracts.url,
                 "OPCO_PROCESSING_DOCUMENTS_URL": documents.url,
-                "OPCO_PROCESSING_CONSUMER_GROUP": f"opco-bench-{suffix}",
+                "OPCO_PROCESSING_CONSUMER_GROUP": f"opco_processing-bench-{suffix}",
                 "OPCO_PROCESSING_MACHINE_CLIENTS": json.dumps(
                     {code: {"client_id": cid, "client_secret": secret} for cid, (secret, code) in CLIENTS.items()}
                 ),

@@ -41,7 +41,7 @@ import psycopg
 import sqlalchemy.exc
 from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError
-from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka import KafkaBroker, KafkaMessage, Topic
 from faststream.middlewares import AckPolicy
 
 from passerelle.libs.logging import get_logger
@@ -511,7 +511,9 @@ def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int
     handle.__annotations__ = {"events": list[payload], "message": KafkaMessage, "return": None}
     handle.__doc__ = f"The {consumers.group} service applies " + ", ".join(topics) + "."
     broker.subscriber(
-        *topics,
+        # The platform creates its topics up front (the stack, the chart's topics Job); a service's principal may
+        # not create topics, so FastStream must not try.
+        *[Topic(topic, declare=False) for topic in topics],
         group_id=consumers.group,
         batch=True,
         max_records=max_records,

@@ -19,6 +19,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.relay import make_producer
 from passerelle.schemas.registry import dead_letter_topic
 
@@ -35,7 +36,7 @@ async def read_original(bootstrap: str, record: Any, timeout: float = 10.0) -> A
     found = dict(record.headers or ())
     tp = TopicPartition(found["dlt_original_topic"].decode(), int(found["dlt_original_partition"]))
     offset = int(found["dlt_original_offset"])
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None, **kafka_options())
     await consumer.start()
     try:
         consumer.assign([tp])
@@ -52,7 +53,12 @@ async def read_original(bootstrap: str, record: Any, timeout: float = 10.0) -> A
 
 async def _consumer(bootstrap: str, group: str | None, topic: str) -> AIOKafkaConsumer:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, auto_offset_reset="earliest"
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        **kafka_options(),
     )
     await consumer.start()
     return consumer

@@ -12,6 +12,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from passerelle.libs.kafka_auth import KafkaAuth, kafka_options
+
 Check = Callable[[], Awaitable[None]]
 CHECK_TIMEOUT = 3.0
 
@@ -24,9 +26,11 @@ def database_check(engine: AsyncEngine) -> Check:
     return check
 
 
-def kafka_check(bootstrap: str) -> Check:
+def kafka_check(bootstrap: str, auth: KafkaAuth | None = None) -> Check:
     async def check() -> None:
-        client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=int(CHECK_TIMEOUT * 1000))
+        client = AIOKafkaClient(
+            bootstrap_servers=bootstrap, request_timeout_ms=int(CHECK_TIMEOUT * 1000), **kafka_options(auth)
+        )
         try:
             await client.bootstrap()
         finally:

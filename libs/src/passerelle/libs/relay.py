@@ -27,6 +27,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from passerelle.libs.db import libpq_dsn
+from passerelle.libs.kafka_auth import KafkaAuth, kafka_options
 from passerelle.libs.logging import configure_logging, get_logger
 from passerelle.libs.observability import metrics
 from passerelle.libs.observability.tracing import configure_tracing, publish_span
@@ -56,9 +57,11 @@ _MARK_SQL = "UPDATE outbox SET sent_at = now() WHERE seq = ANY(%s)"
 _PURGE_SQL = "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => %s)"
 
 
-def make_producer(bootstrap: str, **overrides: Any) -> AIOKafkaProducer:
+def make_producer(bootstrap: str, auth: KafkaAuth | None = None, **overrides: Any) -> AIOKafkaProducer:
+    """The platform's producer: idempotent, acks=all, authenticated as `auth` (the environment's if None)."""
     options: dict[str, Any] = {
         "bootstrap_servers": bootstrap,
+        **kafka_options(auth),
         "enable_idempotence": True,
         "acks": "all",
         # No linger: the relay hands over a whole batch at once, and latency matters more.
@@ -77,6 +80,7 @@ class OutboxRelay:
         database_url: str,
         kafka_bootstrap: str,
         *,
+        auth: KafkaAuth | None = None,
         batch_size: int = 500,
         poll_interval: float = 1.0,
         lanes_per_claim: int = LANES,
@@ -84,6 +88,7 @@ class OutboxRelay:
     ) -> None:
         self._dsn = libpq_dsn(database_url)
         self._bootstrap = kafka_bootstrap
+        self._auth = auth
         self._batch_size = batch_size
         self._lanes_per_claim = lanes_per_claim
         self._poll_interval = poll_interval
@@ -108,7 +113,7 @@ class OutboxRelay:
                 backoff = min(backoff * 2, 10.0)
 
     async def _serve(self) -> None:
-        producer = make_producer(self._bootstrap)
+        producer = make_producer(self._bootstrap, self._auth)
         await producer.start()
         try:
             async with (
@@ -190,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging(args.name)
     configure_tracing(args.name)
     metrics.set_service(args.name)
-    relay = OutboxRelay(args.database_url, args.kafka)
+    relay = OutboxRelay(args.database_url, args.kafka, auth=KafkaAuth.from_env())
 
     async def _run() -> None:
         loop = asyncio.get_running_loop()

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from passerelle.libs.kafka_auth import KafkaAuth, kafka_options
 from passerelle.libs.logging import get_logger
 from passerelle.schemas import decode_record
 from passerelle.schemas.envelope import MalformedMessage
@@ -69,8 +70,15 @@ class RevocationList:
 class RevocationFeed:
     """Follows identity's topics into a RevocationList (a background task of every token-checking service)."""
 
-    def __init__(self, bootstrap: str, revocations: RevocationList, client_id: str = "revocations") -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        revocations: RevocationList,
+        client_id: str = "revocations",
+        auth: KafkaAuth | None = None,
+    ) -> None:
         self.bootstrap = bootstrap
+        self.auth = auth
         self.revocations = revocations
         self.client_id = client_id
         self._task: asyncio.Task[None] | None = None
@@ -98,6 +106,7 @@ class RevocationFeed:
     async def _follow(self) -> None:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
+            **kafka_options(self.auth),
             group_id=None,
             enable_auto_commit=False,
             client_id=self.client_id,

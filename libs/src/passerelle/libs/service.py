@@ -122,6 +122,7 @@ class Service(Generic[C]):
         if self._broker is None:
             broker = KafkaBroker(
                 self.settings.kafka_bootstrap,
+                security=self.settings.kafka_auth().faststream_security(),
                 client_id=self.name,
                 description=self.description,
                 logger=logging.getLogger("passerelle.faststream"),
@@ -157,7 +158,7 @@ class Service(Generic[C]):
         checks: dict[str, Check] = {}
         if self.engine is not None:
             checks["database"] = database_check(self.engine)
-        checks["kafka"] = kafka_check(self.settings.kafka_bootstrap)
+        checks["kafka"] = kafka_check(self.settings.kafka_bootstrap, self.settings.kafka_auth())
         checks.update(self.extra_checks)
         return checks
 
@@ -201,6 +202,7 @@ class Service(Generic[C]):
     @asynccontextmanager
     async def _lifespan(self, app: FastAPI) -> AsyncIterator[None]:
         s = self.settings
+        kafka_auth = s.kafka_auth()  # this service's own principal (SASL/SCRAM): it may write only its topics
         configure_logging(self.name, s.log_level, s.log_json)
         configure_tracing(self.name)
         metrics.set_service(self.name)
@@ -211,7 +213,9 @@ class Service(Generic[C]):
                 revocations = RevocationList(s.revocation_horizon_seconds)
                 app.state.token_verifier.revocations = revocations
                 self.state["revocations"] = revocations
-                feed = RevocationFeed(s.kafka_bootstrap, revocations, client_id=f"{self.name}-revocations")
+                feed = RevocationFeed(
+                    s.kafka_bootstrap, revocations, client_id=f"{self.name}-revocations", auth=kafka_auth
+                )
                 await feed.start()
                 self.state["revocation_feed"] = feed
                 stack.push_async_callback(feed.stop)
@@ -219,7 +223,7 @@ class Service(Generic[C]):
                 await hook(self)
             stack.push_async_callback(self._run_shutdown_hooks)
             if self.consumer_group is not None and s.consumers_enabled:
-                producer = make_producer(s.kafka_bootstrap)
+                producer = make_producer(s.kafka_bootstrap, kafka_auth)
                 await producer.start()
                 stack.push_async_callback(producer.stop)
                 self.consumer_group.dead_letters = DeadLetters(producer)
@@ -229,7 +233,7 @@ class Service(Generic[C]):
                 if self.consumer_group.committer is not None:
                     stack.push_async_callback(self.consumer_group.committer.flush)
             if self.engine is not None and s.relay_in_process:
-                relay = OutboxRelay(s.database_url or "", s.kafka_bootstrap)
+                relay = OutboxRelay(s.database_url or "", s.kafka_bootstrap, auth=kafka_auth)
                 task = asyncio.create_task(relay.run(), name=f"{self.name}-outbox-relay")
                 self.state["relay"] = relay
 

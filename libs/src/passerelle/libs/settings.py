@@ -6,10 +6,10 @@ platform-wide ones (PASSERELLE_KAFKA_BOOTSTRAP), so a local stack sets the endpo
 
 from typing import ClassVar
 
-from pydantic import model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
-PLATFORM_PREFIX = "PASSERELLE_"
+from passerelle.libs.kafka_auth import PLATFORM_PREFIX, KafkaAuth
 
 
 class ServiceSettings(BaseSettings):
@@ -27,6 +27,13 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = 10
 
     kafka_bootstrap: str = "127.0.0.1:9092"
+    # SASL (SCRAM) with one principal per service (libs.kafka_auth): the password itself or a file holding it
+    # (a mounted Kubernetes secret). No username: PLAINTEXT, which the platform's brokers refuse.
+    kafka_security_protocol: str | None = None
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_sasl_password_file: str | None = None
     # Runs the outbox relay inside the HTTP process; set false to run `passerelle-relay` on its own.
     relay_in_process: bool = True
     consumers_enabled: bool = True
@@ -60,6 +67,15 @@ class ServiceSettings(BaseSettings):
         if self.jwks_url is None:
             self.jwks_url = f"{self.identity_url}/.well-known/jwks.json"
         return self
+
+    def kafka_auth(self) -> KafkaAuth:
+        return KafkaAuth.build(
+            security_protocol=self.kafka_security_protocol,
+            mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username,
+            password=self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else None,
+            password_file=self.kafka_sasl_password_file,
+        )
 
     @classmethod
     def settings_customise_sources(

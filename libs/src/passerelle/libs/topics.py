@@ -5,7 +5,8 @@
 PASSERELLE_TOPIC_PARTITIONS reads `default=12,contract.transmitted=24,...`. A missing topic is created; an existing
 one with fewer partitions than declared grows (keys then move once, which is why counts are set before launch);
 a declared count lower than the existing one is refused: partitions can never shrink.
-Kafka credentials: PASSERELLE_KAFKA_SECURITY_PROTOCOL, PASSERELLE_KAFKA_SASL_MECHANISM, _USERNAME, _PASSWORD.
+Kafka credentials: PASSERELLE_KAFKA_SECURITY_PROTOCOL, PASSERELLE_KAFKA_SASL_MECHANISM, _USERNAME, _PASSWORD or
+_PASSWORD_FILE (libs.kafka_auth); the principal must be allowed to create topics.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import ssl
 import sys
-from typing import Any
+
+from passerelle.libs.kafka_auth import kafka_options
 
 
 def declared_partitions(spec: str, topics: list[str]) -> dict[str, int]:
@@ -27,25 +28,10 @@ def declared_partitions(spec: str, topics: list[str]) -> dict[str, int]:
     return {topic: int(counts.get(topic, default)) for topic in topics}
 
 
-def kafka_security() -> dict[str, Any]:
-    env = os.environ
-    protocol = env.get("PASSERELLE_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")
-    options: dict[str, Any] = {"security_protocol": protocol}
-    if protocol.startswith("SASL"):
-        options |= {
-            "sasl_mechanism": env.get("PASSERELLE_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
-            "sasl_plain_username": env.get("PASSERELLE_KAFKA_SASL_USERNAME"),
-            "sasl_plain_password": env.get("PASSERELLE_KAFKA_SASL_PASSWORD"),
-        }
-    if protocol.endswith("SSL"):
-        options["ssl_context"] = ssl.create_default_context()
-    return options
-
-
 async def provision(bootstrap: str, wanted: dict[str, int], replication: int) -> list[str]:
     from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_security())
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
     await admin.start()
     report = []
     try:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from aiokafka import AIOKafkaConsumer
 
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.samples import sample_pdf
 from passerelle.libs.testing.tokens import employer_claim, opco_claim
@@ -75,7 +76,11 @@ async def test_contract_events_open_the_contract_and_uploads_are_announced(clien
     assert await wait_until(opco_sees, timeout=60)
 
     consumer = AIOKafkaConsumer(
-        "document.uploaded", bootstrap_servers=settings.kafka_bootstrap, group_id=None, auto_offset_reset="earliest"
+        "document.uploaded",
+        bootstrap_servers=settings.kafka_bootstrap,
+        **kafka_options(),
+        group_id=None,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     found = []

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 import sqlalchemy as sa
 
 from passerelle.contracts.testing.samples import complete_apprenticeship_form, complete_professionalisation_form
+from passerelle.libs.observability import metrics
 from passerelle.libs.outbox import outbox_table
 from passerelle.libs.testing.events import contract_transmitted, document_uploaded, envelope_for
 from passerelle.libs.testing.fakes import FakeClock
@@ -39,6 +40,14 @@ def build(database_url: str, clock: FakeClock) -> Any:
         field_labels=FormLabels(),
     )
     return service
+
+
+def due_gauge() -> dict[str, float]:
+    """passerelle_legal_deadlines_due of the decision clock, by horizon."""
+    return {
+        horizon: metrics.LEGAL_CLOCKS.labels(metrics.service(), "decision", horizon)._value.get()
+        for horizon in ("1d", "3d", "10d")
+    }
 
 
 def form(kind: str, start: date, end: date) -> dict[str, Any]:
@@ -127,14 +136,19 @@ async def test_apprenticeship_silence_is_a_refusal_with_its_letter(database_url)
     clock.now = utc(2026, 6, 13, 8, 0)
     assert (await clocks.tick(ctx))["alerts"] == 1
     assert (await clocks.tick(ctx))["alerts"] == 0
+    # 4 days 14 hours before the end: within the 10-day horizon of the legal-deadlines gauge, not the 3-day one.
+    assert due_gauge() == {"1d": 0, "3d": 0, "10d": 1}
     clock.now = utc(2026, 6, 16, 8, 0)
     assert (await clocks.tick(ctx))["alerts"] == 1
+    assert due_gauge() == {"1d": 0, "3d": 1, "10d": 1}
 
     clock.now = utc(2026, 6, 17, 21, 59, 59)
     assert (await clocks.tick(ctx))["expired"] == 0
+    assert due_gauge() == {"1d": 1, "3d": 1, "10d": 1}
     clock.now = utc(2026, 6, 17, 22, 0, 30)
     assert (await clocks.tick(ctx))["expired"] == 1
     assert (await clocks.tick(ctx))["expired"] == 0
+    assert due_gauge() == {"1d": 0, "3d": 0, "10d": 0}  # decided: its clock no longer runs
     await background(ctx)
     case = await case_of(ctx, contract_id)
     assert case.status.value == "implicitly_refused"

@@ -172,6 +172,7 @@ class ContainerStack:
         self.containers: list[HostNetworkContainer] = []
         self.images: dict[str, str] = {}
         self.env: dict[str, str] = {}
+        self.kafka_passwords: dict[str, str] = {}
         self.timings: dict[str, float] = {}
         self.images_built: list[str] = []
         self._engine_started_here = False
@@ -202,15 +203,26 @@ class ContainerStack:
         self._images()
         self.timings["images"] = time.monotonic() - t
 
+        config, kafka, s3 = native_stack()
+        cfg = config.Config.from_env()
+        # Kafka's SASL passwords, drawn on the host as natively (STACK_DIR/kafka/credentials, 0600): the broker's
+        # container formats the admin's, the host applies the services' users and ACLs. Containers cannot read
+        # the host's files, so they are handed the passwords themselves.
+        self.kafka_passwords = kafka.ensure_credentials(cfg)
         t = time.monotonic()
         self._infrastructure()
         self.timings["infrastructure"] = time.monotonic() - t
 
-        config, kafka, s3 = native_stack()
-        cfg = config.Config.from_env()
-        self.env = {**config.stack_env(cfg), "PYTHONUNBUFFERED": "1"}
+        admin = kafka.ADMIN_PRINCIPAL
+        self.env = {
+            **config.stack_env(cfg),
+            "PYTHONUNBUFFERED": "1",
+            "PASSERELLE_KAFKA_SASL_PASSWORD": self.kafka_passwords[admin],
+            "PASSERELLE_KAFKA_SASL_PASSWORD_FILE": "",
+        }
         t = time.monotonic()
         kafka.setup_topics(cfg)
+        kafka.setup_acls(cfg)
         s3.setup(cfg)
         self._migrate()
         self._services()
@@ -270,7 +282,12 @@ class ContainerStack:
         p = self.ports
         infra: dict[str, dict[str, object]] = {
             "postgres": {"PG_PORT": p["PG_PORT"]},
-            "kafka": {"KAFKA_PORT": p["KAFKA_PORT"], "KAFKA_CONTROLLER_PORT": p["KAFKA_CONTROLLER_PORT"]},
+            "kafka": {
+                "KAFKA_PORT": p["KAFKA_PORT"],
+                "KAFKA_CONTROLLER_PORT": p["KAFKA_CONTROLLER_PORT"],
+                "KAFKA_ADMIN_PASSWORD": self.kafka_passwords["stack-admin"],
+                "KAFKA_CONTROLLER_PASSWORD": self.kafka_passwords["controller"],
+            },
             "s3": {
                 "S3_PORT": p["S3_PORT"],
                 "ROOT_ACCESS_KEY": os.environ.get("S3_ACCESS_KEY", "passerelle"),
@@ -301,7 +318,13 @@ class ContainerStack:
         urls = {}
         for service in services():
             port = self.ports[f"{service_module(service).upper()}_PORT"]
-            self._container(service, self.images[service], {**self.env, "HOST": "127.0.0.1", "PORT": str(port)}).start()
+            principal = service_module(service)  # each service logs in to Kafka as itself
+            kafka_login = {
+                "PASSERELLE_KAFKA_SASL_USERNAME": principal,
+                "PASSERELLE_KAFKA_SASL_PASSWORD": self.kafka_passwords[principal],
+            }
+            env = {**self.env, **kafka_login, "HOST": "127.0.0.1", "PORT": str(port)}
+            self._container(service, self.images[service], env).start()
             urls[service] = f"http://127.0.0.1:{port}/ready"
         with ThreadPoolExecutor(len(urls)) as pool:
             list(pool.map(lambda item: self._wait_ready(*item), urls.items()))

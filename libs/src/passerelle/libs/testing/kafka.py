@@ -2,8 +2,12 @@
 
 records = await read_topic(bootstrap, "contract.transmitted", until=lambda rs: len(rs) >= 2)
 await produce(bootstrap, envelope, event)                  # as a producing service would
+await produce(bootstrap, envelope, event, auth=KafkaAuth.for_principal("documents"))   # as that principal
 await produce_raw(bootstrap, topic, value=b"...", headers=[("ce_id", None)])   # anything at all
 row = await eventually(lambda: fetch_row(...), lambda row: row is not None)
+
+Every helper authenticates as the environment's principal (PASSERELLE_KAFKA_SASL_*: the stack's admin in a test
+run) unless given `auth=`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
+from passerelle.libs.kafka_auth import KafkaAuth, kafka_options
 from passerelle.schemas import Envelope, Event, encode_record
 
 T = TypeVar("T")
@@ -49,6 +54,7 @@ async def read_topic(
     until: Callable[[list[ConsumerRecord]], bool] | None = None,
     key: bytes | None = None,
     timeout: float = 30.0,
+    auth: KafkaAuth | None = None,
 ) -> list[ConsumerRecord]:
     """The topic's records from the start (optionally only those with `key`).
 
@@ -62,6 +68,7 @@ async def read_topic(
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         client_id=f"test-reader-{uuid.uuid4().hex[:8]}",
+        **kafka_options(auth),
     )
     await consumer.start()
     records: list[ConsumerRecord] = []
@@ -98,9 +105,10 @@ async def produce_raw(
     key: bytes | None = None,
     headers: Sequence[tuple[str, bytes | None]] = (),
     max_request_size: int = 1048576,
+    auth: KafkaAuth | None = None,
 ) -> None:
     """Any record at all (bad headers, a bad body...), to test what a consumer does with it."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_request_size=max_request_size)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, max_request_size=max_request_size, **kafka_options(auth))
     await producer.start()
     try:
         await producer.send_and_wait(topic, value=value, key=key, headers=list(headers))
@@ -108,16 +116,20 @@ async def produce_raw(
         await producer.stop()
 
 
-async def produce(bootstrap: str, envelope: Envelope, event: Event | dict[str, Any]) -> None:
+async def produce(
+    bootstrap: str, envelope: Envelope, event: Event | dict[str, Any], *, auth: KafkaAuth | None = None
+) -> None:
     """A well-formed Passerelle record, as the relay would publish it."""
     key, value, headers = encode_record(envelope, event)
-    await produce_raw(bootstrap, envelope.type, value=value, key=key, headers=list(headers))
+    await produce_raw(bootstrap, envelope.type, value=value, key=key, headers=list(headers), auth=auth)
 
 
 async def start_group_at_end(bootstrap: str, group: str, topics: Sequence[str]) -> None:
     """Commits a new consumer group's offsets at the end of `topics`: a service deployed now, which does not
     replay the shared test broker's history (other tests' events) before the events of its own test."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, **kafka_options()
+    )
     await consumer.start()
     try:
         cluster = await consumer._client.fetch_all_metadata()  # no subscription: ask for every topic's partitions

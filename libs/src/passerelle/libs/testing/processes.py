@@ -17,6 +17,25 @@ from passerelle.libs.testing import containers
 from passerelle.libs.testing.stack import REPO
 
 
+def service_principal_env(app: str, env: dict[str, str]) -> dict[str, str]:
+    """A platform service (`passerelle.<service>.main:app`) logs in to Kafka as its own principal, as it does
+    under `make up`: the broker's ACLs then hold in every end-to-end test. Other programs (the relay CLI, the
+    probe apps) keep the environment's login (the stack's admin), as does a test that sets one itself."""
+    folder = env.get("PASSERELLE_KAFKA_CREDENTIALS_DIR", os.environ.get("PASSERELLE_KAFKA_CREDENTIALS_DIR"))
+    parts = app.split(":")[0].split(".")
+    if not folder or "PASSERELLE_KAFKA_SASL_USERNAME" in env or len(parts) != 3 or parts[0] != "passerelle":
+        return {}
+    password = Path(folder) / f"{parts[1]}.password"
+    if not password.exists():
+        return {}
+    # The password itself rather than the file: a service run as a container (testing.containers) cannot read it.
+    return {
+        "PASSERELLE_KAFKA_SASL_USERNAME": parts[1],
+        "PASSERELLE_KAFKA_SASL_PASSWORD": password.read_text().strip(),
+        "PASSERELLE_KAFKA_SASL_PASSWORD_FILE": "",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -52,7 +71,7 @@ class ServiceProcess:
             "--no-server-header",
             "--no-proxy-headers",
         ]
-        return cls(name, args, env, log_dir, port)
+        return cls(name, args, {**env, **service_principal_env(app, env)}, log_dir, port)
 
     @property
     def url(self) -> str:

@@ -124,9 +124,11 @@ async def wait_for_kafka(bootstrap: str, timeout: float = 180.0) -> None:
     from aiokafka import AIOKafkaClient
     from aiokafka.errors import KafkaError
 
+    from passerelle.libs.kafka_auth import kafka_options
+
     deadline = time.monotonic() + timeout
     while True:
-        client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+        client = AIOKafkaClient(bootstrap_servers=bootstrap, request_timeout_ms=3000, **kafka_options())
         try:
             await client.bootstrap()
             return

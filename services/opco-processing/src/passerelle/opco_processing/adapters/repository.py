@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -144,6 +145,15 @@ class CaseRepository:
 
     async def due_before(self, moment: datetime, limit: int) -> list[UUID]:
         return await self._ids(sa.and_(cases.c.due_at.is_not(None), cases.c.due_at <= moment), limit, cases.c.due_at)
+
+    async def due_within(self, now: datetime, horizons_days: Sequence[int]) -> dict[int, int]:
+        """How many running decision clocks end within each horizon (those already past it included)."""
+        counts = [
+            sa.func.count().filter(cases.c.due_at <= now + timedelta(days=days)).label(f"within_{days}")
+            for days in horizons_days
+        ]
+        row = (await self.session.execute(sa.select(*counts).where(cases.c.due_at.is_not(None)))).one()
+        return {days: int(row[i]) for i, days in enumerate(horizons_days)}
 
     async def fire(self, case_id: UUID, due_at: datetime, kind: str, now: datetime) -> bool:
         """Claims one deadline's effect: False when it was already acted upon (exactly once)."""

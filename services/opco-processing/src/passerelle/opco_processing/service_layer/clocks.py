@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from passerelle.libs.logging import get_logger
+from passerelle.libs.observability import metrics
 from passerelle.opco_processing.domain.case import CaseStatus
 
 from .context import Context
@@ -18,6 +19,9 @@ from .settings import opco_settings
 log = get_logger(__name__)
 # Alerts are set at most this many days before the end of the period (settings refuse more).
 MAX_ALERT_DAYS = 10
+# The legal-deadlines gauge (passerelle_legal_deadlines_due{clock="decision", horizon="3d"}): running decision
+# clocks that end within each horizon, refreshed by every tick.
+GAUGE_HORIZONS_DAYS = (1, 3, MAX_ALERT_DAYS)
 
 
 async def tick(ctx: Context) -> dict[str, int]:
@@ -50,5 +54,8 @@ async def tick(ctx: Context) -> dict[str, int]:
                     changed = True
             if changed:
                 await uow.save(case)
+        due_within = await uow.cases.due_within(now, GAUGE_HORIZONS_DAYS)
         await uow.commit()
+    for days, count in due_within.items():
+        metrics.LEGAL_CLOCKS.labels(metrics.service(), "decision", f"{days}d").set(count)
     return fired
