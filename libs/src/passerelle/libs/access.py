@@ -96,7 +96,12 @@ class ContractAccess:
 def _pending_sides(viewer: Viewer, access: ContractAccess) -> set[Side]:
     sides: set[Side] = set()
     for m in viewer.pending:
-        if m.kind == "employer" and access.employer_may_see and access.employer_siret and m.siret == access.employer_siret:
+        if (
+            m.kind == "employer"
+            and access.employer_may_see
+            and access.employer_siret
+            and m.siret == access.employer_siret
+        ):
             sides.add(Side.EMPLOYER)
         if m.kind == "training" and (
             (access.training_uai and m.uai == access.training_uai)

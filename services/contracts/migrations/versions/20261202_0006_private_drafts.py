@@ -19,7 +19,9 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("contract", sa.Column("private_to", UUID(as_uuid=True), nullable=True))
     op.add_column("contract", sa.Column("private_organisation_id", UUID(as_uuid=True), nullable=True))
-    op.create_index("contract_private_to", "contract", ["private_to"], postgresql_where=sa.text("private_to IS NOT NULL"))
+    op.create_index(
+        "contract_private_to", "contract", ["private_to"], postgresql_where=sa.text("private_to IS NOT NULL")
+    )
     op.create_index(
         "contract_private_organisation",
         "contract",

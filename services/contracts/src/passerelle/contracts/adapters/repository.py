@@ -355,7 +355,10 @@ class SqlContractRepository:
 
     async def private_drafts_of(self, organisation_id: UUID) -> list[ContractRecord]:
         rows = await self.session.execute(
-            sa.select(contract_table).where(c.private_organisation_id == organisation_id).order_by(c.id).with_for_update()
+            sa.select(contract_table)
+            .where(c.private_organisation_id == organisation_id)
+            .order_by(c.id)
+            .with_for_update()
         )
         return [_record(row) for row in rows]
 

@@ -6,8 +6,8 @@ from passerelle.libs.logging import get_logger
 from passerelle.schemas.events.documents import DocumentUploaded
 from passerelle.schemas.events.identity import MembershipGranted, MembershipRevoked, OrganisationVerified
 
-from .ports import UnitOfWork
 from .messages import made_ordinary
+from .ports import UnitOfWork
 from .records import AttachedDocument, Colleague, HistoryEntry
 
 log = get_logger(__name__)
