@@ -129,3 +129,26 @@ async def client(service) -> AsyncIterator[httpx.AsyncClient]:
     _, app = service
     async with VersionedClient(transport=httpx.ASGITransport(app=app), base_url="http://contracts") as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+async def kafka_client(stack, signer) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its consumers, relay and revocation feed on real Kafka (a database and a group of its own per
+    test module)."""
+    url = fresh_service_database(SERVICE_DIR, f"contracts_test_kafka_{uuid.uuid4().hex[:6]}")
+    settings = Settings(
+        database_url=url,
+        consumer_group=f"contracts-test-{uuid.uuid4().hex[:8]}",
+        consumer_backoff_seconds=0.05,
+        # The stale decision below is parked at once instead of holding its contract's partition for ten minutes.
+        consumer_not_yet_patience_seconds=0,
+        jwks_url="http://127.0.0.1:9/unused",
+        log_json=False,
+    )
+    app = bootstrap(settings).app()
+    async with app.router.lifespan_context(app):
+        app.state.token_verifier.set_jwks(signer.jwks())
+        transport = httpx.ASGITransport(app=app)
+        async with VersionedClient(transport=transport, base_url="http://contracts") as client:
+            client.consumer_group = settings.consumer_group  # type: ignore[attr-defined]
+            yield client
