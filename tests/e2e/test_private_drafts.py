@@ -27,9 +27,8 @@ from passerelle.contracts.testing.samples import (
     complete_apprenticeship_form,
 )
 from passerelle.libs.testing import samples
-from passerelle.libs.testing.database import fresh_service_database
-from passerelle.libs.testing.processes import ServiceProcess
-from passerelle.libs.testing.stack import REPO, scratch_bucket
+from passerelle.libs.testing.services import service_process
+from passerelle.libs.testing.stack import scratch_bucket
 from tests.e2e.test_contract_drafting import tab
 from tests.e2e.test_identity_access import Identity, Mailbox, new_email
 from tests.e2e.test_notifications import Person
@@ -40,50 +39,35 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def platform(stack, log_dir):
     run = uuid.uuid4().hex[:8]
-    identity = ServiceProcess.uvicorn(
-        "identity",
-        "passerelle.identity.main:app",
-        {
-            "IDENTITY_DATABASE_URL": fresh_service_database(REPO / "services" / "identity", "e2e_private_identity"),
-            "IDENTITY_PORTAL_URL": "http://portail.e2e",
-            "IDENTITY_MAIL_POLL_SECONDS": "0.2",
-        },
-        log_dir,
-    ).start()
-    jwks = {"PASSERELLE_IDENTITY_URL": identity.url}
-    contracts = ServiceProcess.uvicorn(
-        "contracts",
-        "passerelle.contracts.main:app",
-        {
-            **jwks,
-            "CONTRACTS_DATABASE_URL": fresh_service_database(REPO / "services" / "contracts", "e2e_private_contracts"),
-            "CONTRACTS_CONSUMER_GROUP": f"contracts-e2e-private-{run}",
-        },
-        log_dir,
-    ).start()
-    with scratch_bucket("passerelle-docs-private") as bucket:
-        documents = ServiceProcess.uvicorn(
+    portal = {"IDENTITY_PORTAL_URL": "http://portail.e2e", "IDENTITY_MAIL_POLL_SECONDS": "0.2"}
+    with (
+        scratch_bucket("passerelle-docs-private") as bucket,
+        service_process("identity", "e2e_private_identity", log_dir, portal, quiet=False) as identity,
+        service_process(
+            "contracts",
+            "e2e_private_contracts",
+            log_dir,
+            {"PASSERELLE_IDENTITY_URL": identity.url, "CONTRACTS_CONSUMER_GROUP": f"contracts-e2e-private-{run}"},
+            quiet=False,
+        ) as contracts,
+        service_process(
             "documents",
-            "passerelle.documents.main:app",
+            "e2e_private_documents",
+            log_dir,
             {
-                **jwks,
-                "DOCUMENTS_DATABASE_URL": fresh_service_database(
-                    REPO / "services" / "documents", "e2e_private_documents"
-                ),
+                "PASSERELLE_IDENTITY_URL": identity.url,
                 "DOCUMENTS_S3_BUCKET": bucket,
                 "DOCUMENTS_CONSUMER_GROUP": f"documents-e2e-private-{run}",
             },
-            log_dir,
-        ).start()
+            quiet=False,
+        ) as documents,
+    ):
         try:
             yield identity, contracts, documents
         except BaseException:
             for process in (identity, contracts, documents):
                 print(f"--- {process.name}\n{process.tail(60)}")
             raise
-        finally:
-            for process in (documents, contracts, identity):
-                process.stop()
 
 
 def until(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:

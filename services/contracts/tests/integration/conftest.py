@@ -18,6 +18,7 @@ import pytest
 from passerelle.contracts.bootstrap import bootstrap
 from passerelle.contracts.config import Settings
 from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.services import UNUSED_JWKS_URL, in_process, quiet_settings
 from passerelle.libs.testing.stack import REPO, ensure_stack
 from passerelle.libs.testing.tokens import TokenFactory
 
@@ -90,17 +91,8 @@ def auth(signer: TokenFactory) -> Callable[..., dict[str, str]]:
 @pytest.fixture(scope="session")
 async def service(database_url: str, signer: TokenFactory, stack: dict[str, str]) -> AsyncIterator:
     """The app with its consumers and relay off: the API tests read the outbox table themselves."""
-    settings = Settings(
-        database_url=database_url,
-        consumers_enabled=False,
-        relay_in_process=False,
-        jwks_url="http://127.0.0.1:9/unused",
-        log_json=False,
-    )
-    service = bootstrap(settings)
-    app = service.app()
-    async with app.router.lifespan_context(app):
-        app.state.token_verifier.set_jwks(signer.jwks())
+    service = bootstrap(Settings(**quiet_settings(database_url=database_url, revocation_feed_enabled=True)))
+    async with in_process(service, signer) as app:
         yield service, app
 
 
@@ -142,12 +134,10 @@ async def kafka_client(stack, signer) -> AsyncIterator[httpx.AsyncClient]:
         consumer_backoff_seconds=0.05,
         # The stale decision below is parked at once instead of holding its contract's partition for ten minutes.
         consumer_not_yet_patience_seconds=0,
-        jwks_url="http://127.0.0.1:9/unused",
+        jwks_url=UNUSED_JWKS_URL,
         log_json=False,
     )
-    app = bootstrap(settings).app()
-    async with app.router.lifespan_context(app):
-        app.state.token_verifier.set_jwks(signer.jwks())
+    async with in_process(bootstrap(settings), signer) as app:
         transport = httpx.ASGITransport(app=app)
         async with VersionedClient(transport=transport, base_url="http://contracts") as client:
             client.consumer_group = settings.consumer_group  # type: ignore[attr-defined]
