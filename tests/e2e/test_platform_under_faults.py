@@ -48,6 +48,7 @@ from passerelle.contracts.testing.samples import (
     DEMO_EMPLOYER_SIRET,
     complete_apprenticeship_form,
 )
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.testing import samples
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.identity import serve_identity
@@ -162,14 +163,21 @@ async def platform(stack: dict[str, str], log_dir: Any, run: str, replicas: int)
             await start_group_at_end(bootstrap, group, topics[name])
         instances: dict[str, list[ServiceProcess]] = {}
         peers: dict[str, str] = {}
-        for name in APPS:
-            instances[name] = []
-            for n in range(replicas):
-                env = _service_env(name, urls[name], groups[name], jwks_url, token_url, bucket, peers)
-                process = ServiceProcess.uvicorn(f"{run}-{name}-{n + 1}", APPS[name], env, log_dir)
-                instances[name].append(process)
-                await asyncio.to_thread(process.start, 90)
-            peers[name] = instances[name][0].url
+        try:
+            for name in APPS:
+                instances[name] = []
+                for n in range(replicas):
+                    env = _service_env(name, urls[name], groups[name], jwks_url, token_url, bucket, peers)
+                    process = ServiceProcess.uvicorn(f"{run}-{name}-{n + 1}", APPS[name], env, log_dir)
+                    await asyncio.to_thread(process.start, 90)
+                    instances[name].append(process)
+                peers[name] = instances[name][0].url
+        except BaseException:
+            # One that cannot start stops the run: the ones already up must not outlive it (they would go on
+            # consuming and relaying beside the next tests).
+            for started in [p for ps in instances.values() for p in ps]:
+                started.stop()
+            raise
         plat = Platform(urls, groups, instances, tokens, bucket)
         try:
             yield plat
@@ -516,7 +524,12 @@ def finished(plat: Platform, flow: Flow) -> tuple[dict[str, int], bool, str]:
 
 async def read_records(bootstrap: str, topics: list[str], quiet: float = 3.0) -> list[Any]:
     consumer = AIOKafkaConsumer(
-        *topics, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        **kafka_options(),
     )
     await consumer.start()
     found: list[Any] = []
@@ -537,7 +550,7 @@ def header(record: Any, name: str) -> str:
 
 
 async def existing_topics(bootstrap: str, wanted: list[str]) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
     await admin.start()
     try:
         present = set(await admin.list_topics())
