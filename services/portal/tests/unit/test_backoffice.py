@@ -146,6 +146,7 @@ class Fake:
     def __init__(self, role: str) -> None:
         self.role = role
         self.sent: list[tuple[str, str, Any]] = []
+        self.queue_items: list[dict[str, Any]] = [SUMMARY]  # the rows of every queue page
 
     def identity(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/auth/login":
@@ -188,7 +189,8 @@ class Fake:
         if path == "/cases":
             self.sent.append(("GET", path, dict(request.url.params)))
             counts = {"a_traiter": 1, "suivis": 0, "en_anomalie": 0, "traites": 0, "expirant": 1, "tous": 1}
-            return httpx.Response(200, json={"items": [SUMMARY], "total": 1, "counts": counts})
+            items = self.queue_items
+            return httpx.Response(200, json={"items": items, "total": len(items), "counts": counts})
         if "/letters/" in path:
             return httpx.Response(200, content=LETTER, headers={"content-type": "application/pdf"})
         if path == "/cases/workload":
@@ -480,6 +482,30 @@ def test_a_batch_shows_one_result_per_case(reviewer):
         data={"csrf_token": token, "dossiers": CASE_ID, "action": "engager", "agent": "moi"},
     )
     assert answer.status_code == 200 and "Un contrôle bloquant est en échec." in answer.text and "Refusé" in answer.text
+
+
+def test_a_batch_names_a_case_ticked_off_the_page_and_keeps_the_persons_view(reviewer):
+    """The queue moved since the person ticked the case (it is no longer on the rows shown): its result still
+    names it, and the person stays on the tab, sort and page they were on."""
+    client, fake = reviewer
+    fake.queue_items = []
+    token = csrf(client, "/instruction/dossiers")
+    answer = client.post(
+        "/instruction/dossiers/lot",
+        data={
+            "csrf_token": token,
+            "dossiers": CASE_ID,
+            "action": "engager",
+            "agent": "moi",
+            "vue": "onglet=suivis&tri=-received&type=apprentissage&page=2",
+        },
+    )
+    results = answer.text[answer.text.index('id="resultats-lot"') :]
+    assert answer.status_code == 200 and "Lucas Durand" in results and CASE_ID not in results
+    asked = [params for method, path, params in fake.sent if method == "GET" and path == "/cases"]
+    assert asked[-1]["tab"] == "suivis" and asked[-1]["sort"] == "-received" and asked[-1]["offset"] == "25"
+    assert asked[-1]["contract_type"] == "apprentissage"
+    assert 'name="vue" value="onglet=suivis&amp;tri=-received&amp;type=apprentissage&amp;page=2"' in answer.text
 
 
 def test_a_reviewer_may_only_take_a_case_for_themselves(reviewer):

@@ -105,6 +105,27 @@ async def queue_page(
     return QueueView(tab, queue, filters, sort, page, people)
 
 
+async def case_names(ctx: PortalContext, token: str, case_ids: list[UUID], shown: list[CaseSummary]) -> dict[UUID, str]:
+    """The apprentice's name of each case of a batch: from the rows on screen, else asked of opco-processing (a
+    case ticked on a page that has changed since is still named, never shown as a bare id)."""
+    names = {c.id: c.employee_name or "Alternant non nommé" for c in shown}
+    missing = [case_id for case_id in dict.fromkeys(case_ids) if case_id not in names]
+
+    async def name_of(case_id: UUID) -> str | None:
+        try:
+            found = await ctx.opco.case(token, case_id)
+        except ApiError as error:
+            if error.status >= 500:
+                raise
+            return None  # not this OPCO's case, or gone: its result says so
+        return str(found.get("employee_name") or "Alternant non nommé")
+
+    for case_id, name in zip(missing, await asyncio.gather(*(name_of(c) for c in missing)), strict=True):
+        if name is not None:
+            names[case_id] = name
+    return names
+
+
 @dataclass
 class CaseView:
     case: dict[str, Any]

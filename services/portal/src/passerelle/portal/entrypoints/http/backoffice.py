@@ -8,9 +8,10 @@ case live from the notifier's stream.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -137,19 +138,22 @@ async def queue(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     x_portal_fragment: Annotated[str | None, Header()] = None,
 ) -> Response:
-    tab = onglet if onglet in dict(QUEUE_TABS) else "a_traiter"
-    sort = tri if tri in dict(SORTS) else "deadline"
-    filters = {
-        "contract_type": type if type in dict(CONTRACT_TYPES) else "",
-        "status": statut if statut in dict(STATUSES) else "",
-        "assignee_id": agent if _is_uuid(agent) else "",
-        "employer_siret": employeur if employeur.isdigit() else "",
-        "training_siret": organisme if organisme.isdigit() else "",
-        "idcc": idcc if idcc.isdigit() else "",
-        "received_after": _day(recu_depuis),
-        "due_before": _day(echeance_avant),
-    }
-    view = await pages.queue_page(s.web.ctx, s.token, s.staff, tab, filters, sort, page)
+    choice = _queue_choice(
+        {
+            "onglet": onglet,
+            "type": type,
+            "statut": statut,
+            "agent": agent,
+            "employeur": employeur,
+            "organisme": organisme,
+            "idcc": idcc,
+            "recu_depuis": recu_depuis,
+            "echeance_avant": echeance_avant,
+            "tri": tri,
+            "page": str(page),
+        }
+    )
+    view = await pages.queue_page(s.web.ctx, s.token, s.staff, *choice)
     template = "instruction/queue_table.html" if x_portal_fragment == "file" else "instruction/queue.html"
     return s.render(
         template,
@@ -158,8 +162,38 @@ async def queue(
         sorts=SORTS,
         types=CONTRACT_TYPES,
         statuses=STATUSES,
-        query=_query(filters, tab, sort),
+        query=_query(view.filters, view.tab, view.sort),
         results=None,
+    )
+
+
+def _queue_choice(values: Mapping[str, str]) -> tuple[str, dict[str, str], str, int]:
+    """The tab, filters, sort and page a person asked for (the queue's address, or the view a batch came from),
+    each kept only when it is one the queue knows."""
+
+    def get(name: str, longest: int) -> str:
+        value = values.get(name, "")
+        return value[:longest] if isinstance(value, str) else ""
+
+    onglet, tri = get("onglet", 20), get("tri", 20)
+    employeur, organisme, idcc = get("employeur", 14), get("organisme", 14), get("idcc", 4)
+    agent, type_, statut = get("agent", 40), get("type", 30), get("statut", 30)
+    page = get("page", 5)
+    filters = {
+        "contract_type": type_ if type_ in dict(CONTRACT_TYPES) else "",
+        "status": statut if statut in dict(STATUSES) else "",
+        "assignee_id": agent if _is_uuid(agent) else "",
+        "employer_siret": employeur if employeur.isdigit() else "",
+        "training_siret": organisme if organisme.isdigit() else "",
+        "idcc": idcc if idcc.isdigit() else "",
+        "received_after": _day(get("recu_depuis", 10)),
+        "due_before": _day(get("echeance_avant", 10)),
+    }
+    return (
+        onglet if onglet in dict(QUEUE_TABS) else "a_traiter",
+        filters,
+        tri if tri in dict(SORTS) else "deadline",
+        min(int(page), 10_000) if page.isdigit() and int(page) >= 1 else 1,
     )
 
 
@@ -196,11 +230,13 @@ def _query(filters: dict[str, str], tab: str, sort: str) -> str:
 
 @router.post("/dossiers/lot")
 async def batch(s: Staff) -> Response:
-    """An action on the cases ticked in the queue, with one result per case."""
+    """An action on the cases ticked in the queue, with one result per case; the person stays on the view (tab,
+    filters, sort, page) they ticked them in."""
     form = await s.web.form()
     ids = [UUID(v) for v in form.getlist("dossiers") if isinstance(v, str) and _is_uuid(v)]
     action = _text(form, "action")
-    view = await pages.queue_page(s.web.ctx, s.token, s.staff, "tous", {}, "deadline", 1)
+    choice = _queue_choice(dict(parse_qsl(_text(form, "vue"))))
+    view = await pages.queue_page(s.web.ctx, s.token, s.staff, *choice)
     errors = FormErrors()
     if not ids:
         errors.message = "Cochez au moins un dossier dans la liste."
@@ -217,14 +253,14 @@ async def batch(s: Staff) -> Response:
             if assignee is None:
                 errors.message = "Choisissez l'agent à qui attribuer les dossiers."
         if not errors:
+            names = await pages.case_names(s.web.ctx, s.token, ids, view.queue.items)
             outcomes = await s.web.ctx.opco.batch(
                 s.token, "assign" if action == "attribuer" else "engage", ids, assignee
             )
-            names = {str(c.id): c.employee_name or str(c.id) for c in view.queue.items}
             for o in outcomes:
                 message = "Fait" if o.ok else (o.error or {}).get("message", "Refusé")
-                results.append((names.get(str(o.case_id), str(o.case_id)), o.ok, message))
-            view = await pages.queue_page(s.web.ctx, s.token, s.staff, "tous", {}, "deadline", 1)
+                results.append((names.get(o.case_id, str(o.case_id)), o.ok, message))
+            view = await pages.queue_page(s.web.ctx, s.token, s.staff, *choice)
     return s.render(
         "instruction/queue.html",
         422 if errors else 200,
