@@ -22,6 +22,7 @@ from passerelle.portal.domain.backoffice import (
     SnapshotRow,
     changed_tabs,
     countdown,
+    field_label,
     snapshot_rows,
 )
 from passerelle.portal.domain.forms import TAB_LABELS, TAB_ROOTS
@@ -159,16 +160,16 @@ class CaseView:
         return [a for a in self.case.get("anomalies") or [] if a.get("resolved_at")]
 
     def label(self, path: str | None) -> str:
-        return self.labels.get(path or "", path or "")
+        return field_label(path, self.labels) if path else ""
 
 
-async def _labels(ctx: PortalContext, token: str, contract_id: UUID) -> dict[str, str]:
-    """The questions' labels of the contract (the contracts service's own words), when it answers."""
+async def _labels(ctx: PortalContext, token: str, contract_id: UUID | None = None) -> dict[str, str]:
+    """Every answer's French label (the contracts service's field registry), when it answers; paths stay as they
+    are otherwise. (`contract_id` is kept for the callers: the registry is the same for every contract.)"""
     try:
-        questions = await ctx.contracts.questions(token, contract_id)
-    except (ApiError, ValueError):  # no questions for this contract (or not readable): paths stay as they are
+        return await ctx.contracts.field_labels(token)
+    except (ApiError, ValueError, KeyError, TypeError):
         return {}
-    return {q.field: q.label for group in questions.tabs for q in group.questions}
 
 
 async def _documents(ctx: PortalContext, token: str, contract_id: UUID) -> list[DocumentLine]:

@@ -8,6 +8,7 @@ case live from the notifier's stream.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
@@ -36,6 +37,7 @@ from passerelle.portal.domain.backoffice import (
     OpcoStaff,
     countdown,
     euros,
+    field_label,
     format_datetime,
     opco_staff,
 )
@@ -46,9 +48,11 @@ from passerelle.portal.service_layer import backoffice as pages
 
 router = APIRouter(prefix="/instruction", include_in_schema=False)
 templates.env.filters["datetime_fr"] = format_datetime
+templates.env.globals["field_label"] = field_label
 STAFF_ONLY = "Cet espace est réservé aux équipes des OPCO."
 MAX_RENDERED_BYTES = 25 * 1024 * 1024
-FIELD_ROWS = 3  # field anomalies a reviewer can name at once (the form is sent again for more)
+FIELD_ROWS = 3  # rows for field anomalies the form shows at first; "Ajouter un champ" adds one each time
+FIELD_ROW = re.compile(r"(?:motif_)?champ_([1-9][0-9]{0,3})")
 
 
 class StaffWeb:
@@ -540,8 +544,8 @@ def _anomaly_body(form: FormData, case: dict[str, Any]) -> tuple[dict[str, Any],
     """The anomalies a reviewer picked: fields of the contract and missing documents, each with its reason."""
     errors = FormErrors()
     items: list[dict[str, Any]] = []
-    known = {r for r in _form_paths(case)}
-    for i in range(1, FIELD_ROWS + 1):
+    known = set(_form_paths(case))
+    for i in range(1, _field_rows(form, len(known)) + 1):
         path, reason = _text(form, f"champ_{i}"), _text(form, f"motif_champ_{i}")
         if not path and not reason:
             continue
@@ -579,15 +583,36 @@ def _anomaly_body(form: FormData, case: dict[str, Any]) -> tuple[dict[str, Any],
     return body, errors
 
 
+def _field_rows(form: FormData | None, fields: int) -> int:
+    """How many field rows the form has: the count it was sent with, and at least every row filled in (a reviewer
+    may name as many fields as the contract has, never fewer than the first three rows)."""
+    if form is None:
+        return FIELD_ROWS
+    count = _text(form, "lignes")
+    wanted = [int(count) if count.isdigit() else FIELD_ROWS]
+    for name in form:
+        row = FIELD_ROW.fullmatch(name)
+        if row and _text(form, name):
+            wanted.append(int(row.group(1)))
+    return max(FIELD_ROWS, min(max(wanted), max(fields, FIELD_ROWS)))
+
+
 def _form_paths(case: dict[str, Any]) -> list[str]:
     return [path for _, _, rows in pages.field_choices(case, {}) for path, _ in rows]
 
 
 async def _anomaly_page(
-    s: StaffWeb, case_id: UUID, form: FormData | None = None, errors: FormErrors | None = None, status_code: int = 200
+    s: StaffWeb,
+    case_id: UUID,
+    form: FormData | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+    added: bool = False,
 ) -> Response:
     found = await s.web.ctx.opco.case(s.token, case_id)
     labels = await pages._labels(s.web.ctx, s.token, UUID(str(found["contract_id"])))
+    fields = len(_form_paths(found))
+    rows = _field_rows(form, fields) + (1 if added else 0)
     return s.render(
         "instruction/anomaly.html",
         status_code,
@@ -595,7 +620,9 @@ async def _anomaly_page(
         case=found,
         choices=pages.field_choices(found, labels),
         documents=REQUESTABLE_DOCUMENTS,
-        rows=range(1, FIELD_ROWS + 1),
+        rows=range(1, min(rows, max(fields, FIELD_ROWS)) + 1),
+        can_add=rows < fields,
+        added=rows if added else None,
         posted=form or {},
         errors=errors,
     )
@@ -608,8 +635,11 @@ async def anomaly_form(case_id: UUID, s: Staff) -> Response:
 
 @router.post("/dossiers/{case_id}/anomalie")
 async def anomaly_preview(case_id: UUID, s: Staff) -> Response:
-    """Checks the anomalies, then shows the letter they make before anything is sent."""
+    """Checks the anomalies, then shows the letter they make before anything is sent; or, asked for one more field
+    row (the form's other button), shows the form again with it and everything typed so far."""
     form = await s.web.form()
+    if form.get("ajouter") == "champ":
+        return await _anomaly_page(s, case_id, form, added=True)
     found = await s.web.ctx.opco.case(s.token, case_id)
     body, errors = _anomaly_body(form, found)
     if errors:
