@@ -17,6 +17,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,9 @@ def start_at_the_end(env: dict[str, str], groups: dict[str, list[str]]) -> None:
     services reading them all would spend minutes on thousands of cases and events about contracts their fresh
     databases never had (each waits as *not applicable yet* for ten minutes before it is parked), and this run's
     own events would wait behind them. This run's events are all published after this point."""
-    asyncio.run(_start_at_the_end(env, groups))
+    # In a thread of its own: the session's event loop (Playwright's) is already running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _start_at_the_end(env, groups)).result()
 
 
 @pytest.fixture(scope="session")

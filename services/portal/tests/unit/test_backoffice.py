@@ -346,48 +346,72 @@ def csrf(client: TestClient, path: str) -> str:
 
 
 @pytest.fixture
-def reviewer(monkeypatch):
-    client, fake = client_for(monkeypatch, "reviewer")
-    yield client, fake
-    client.__exit__(None, None, None)
+def signed_in(monkeypatch):
+    """Opens a signed-in portal for a role (closed after the test): `client, fake = signed_in("reviewer")`."""
+    opened: list[TestClient] = []
+
+    def open_as(role: str) -> tuple[TestClient, Fake]:
+        client, fake = client_for(monkeypatch, role)
+        opened.append(client)
+        return client, fake
+
+    yield open_as
+    for client in opened:
+        client.__exit__(None, None, None)
 
 
 @pytest.fixture
-def supervisor(monkeypatch):
-    client, fake = client_for(monkeypatch, "supervisor")
-    yield client, fake
-    client.__exit__(None, None, None)
+def reviewer(signed_in):
+    return signed_in("reviewer")
 
 
 @pytest.fixture
-def admin(monkeypatch):
-    client, fake = client_for(monkeypatch, "admin")
-    yield client, fake
-    client.__exit__(None, None, None)
+def supervisor(signed_in):
+    return signed_in("supervisor")
+
+
+@pytest.fixture
+def admin(signed_in):
+    return signed_in("admin")
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "status"),
+    [
+        ("employer", "/instruction/dossiers", 403),
+        ("reviewer", "/instruction/dossiers", 200),
+        ("reviewer", "/instruction/charge", 403),
+        ("reviewer", "/instruction/administration", 403),
+        ("supervisor", "/instruction/charge", 200),
+        ("supervisor", "/instruction/administration", 403),
+        ("admin", "/instruction/charge", 200),
+        ("admin", "/instruction/administration", 200),
+    ],
+)
+def test_each_page_is_for_its_roles(signed_in, role, path, status):
+    client, _ = signed_in(role)
+    assert client.get(path).status_code == status
 
 
 @pytest.mark.parametrize(
     ("role", "landing"),
     [("reviewer", "/instruction"), ("admin", "/instruction"), ("employer", "/tableau-de-bord")],
 )
-def test_staff_land_on_the_back_office_after_login_others_on_their_dashboard(monkeypatch, role, landing):
-    client, _ = client_for(monkeypatch, role)
-    try:
-        client.cookies.clear()  # signed out again: the login below is the one that counts
-        token = csrf(client, "/connexion")
-        assert 'name="suite" value=""' in client.get("/connexion").text  # nothing asked, nothing carried
-        done = client.post("/connexion", data={"csrf_token": token, "email": "i@o.fr", "password": "x", "suite": ""})
-        assert done.status_code == 303 and done.headers["location"] == landing
-        assert client.get("/").headers["location"] == landing
-        assert client.get("/connexion").headers["location"] == landing
-        # A page asked for before logging in still wins over the landing.
-        asked = client.post(
-            "/connexion",
-            data={"csrf_token": token, "email": "i@o.fr", "password": "x", "suite": "/notifications"},
-        )
-        assert asked.headers["location"] == "/notifications"
-    finally:
-        client.__exit__(None, None, None)
+def test_staff_land_on_the_back_office_after_login_others_on_their_dashboard(signed_in, role, landing):
+    client, _ = signed_in(role)
+    client.cookies.clear()  # signed out again: the login below is the one that counts
+    token = csrf(client, "/connexion")
+    assert 'name="suite" value=""' in client.get("/connexion").text  # nothing asked, nothing carried
+    done = client.post("/connexion", data={"csrf_token": token, "email": "i@o.fr", "password": "x", "suite": ""})
+    assert done.status_code == 303 and done.headers["location"] == landing
+    assert client.get("/").headers["location"] == landing
+    assert client.get("/connexion").headers["location"] == landing
+    # A page asked for before logging in still wins over the landing.
+    asked = client.post(
+        "/connexion",
+        data={"csrf_token": token, "email": "i@o.fr", "password": "x", "suite": "/notifications"},
+    )
+    assert asked.headers["location"] == "/notifications"
 
 
 def test_the_queue_shows_tabs_with_counts_countdown_checks_and_funding(reviewer):
@@ -402,14 +426,11 @@ def test_the_queue_shows_tabs_with_counts_countdown_checks_and_funding(reviewer)
     assert 'href="/instruction"' in text  # the menu has the back office
 
 
-def test_people_without_an_opco_membership_are_refused(monkeypatch):
-    client, _ = client_for(monkeypatch, "employer")
-    try:
-        page = client.get("/instruction/dossiers")
-        assert page.status_code == 403 and "réservé aux équipes des OPCO" in unescape(page.text)
-        assert 'href="/instruction"' not in page.text  # no back-office menu entry either
-    finally:
-        client.__exit__(None, None, None)
+def test_people_without_an_opco_membership_are_refused(signed_in):
+    client, _ = signed_in("employer")
+    page = client.get("/instruction/dossiers")
+    assert page.status_code == 403 and "réservé aux équipes des OPCO" in unescape(page.text)
+    assert 'href="/instruction"' not in page.text  # no back-office menu entry either
 
 
 def test_the_case_shows_changes_checks_documents_notes_and_the_clock(reviewer):
