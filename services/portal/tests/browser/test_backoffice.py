@@ -240,11 +240,12 @@ def test_review_anomaly_correction_and_engagement(browser, platform):
         )
         epage.locator("#depot-document button[type=submit]").click()
         epage.wait_for_url(re.compile(r"/documents\?message="))
-        reload_until(
-            reviewer, case_path, "#anomalies", "pièce reçue", "the upload closing the missing-document anomaly"
-        )
+        # The reviewer's case page, open all along, shows the upload and the anomaly it closed without a reload
+        # (the notifier tells staff of a document received and an anomaly resolved; the page fetches its parts).
+        expect(page.locator("#instruction-live")).to_contain_text("Pièce reçue sur un dossier", timeout=120_000)
+        expect(page.locator("#anomalies")).to_contain_text("pièce reçue", timeout=120_000)
+        expect(page.locator("#documents")).to_contain_text("CERFA signé")
         assert "En attente" in page.text_content("#anomalies")  # the field is still awaited
-        assert "CERFA signé" in page.text_content("#documents")
         reviewer.check("dossier-piece-recue")
 
         # The employer corrects the field (shown in place with the OPCO's reason) and transmits again.
@@ -257,6 +258,9 @@ def test_review_anomaly_correction_and_engagement(browser, platform):
         employer.goto(f"/contrats/{contract_id}/synthese")
         epage.locator("main form[action$='/transmettre'] button").click()
         expect(epage.locator("main")).to_contain_text("transmis à l'OPCO")
+        # The correction reaches the reviewer's open case page too, without a reload.
+        expect(page.locator("#instruction-live")).to_contain_text("Contrat corrigé transmis", timeout=120_000)
+        reviewer.check("dossier-correction-recue")
 
         # The revised contract: what changed is marked on its tab; the reviewer engages it after seeing the funding.
         reload_until(
