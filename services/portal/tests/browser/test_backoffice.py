@@ -204,7 +204,8 @@ def test_review_anomaly_correction_and_engagement(browser, platform):
         expect(page.locator("main")).to_contain_text("La demande de correction est incomplète")
         reviewer.check("anomalie-incomplete")
         page.locator("main button", has_text="Ajouter un champ à corriger").click()  # a fourth row, from the server
-        expect(page.locator("#f-champ_4")).to_be_focused()
+        expect(page.locator("#f-champ_4")).to_be_visible()
+        expect(page.locator("#f-champ_4")).to_have_attribute("autofocus", "")
         reviewer.check("anomalie-quatre-champs")
         page.select_option("#f-champ_1", "employee.email")
         page.fill("#f-motif_champ_1", "L'adresse électronique de l'apprenti est la sienne, pas une adresse partagée.")
