@@ -24,6 +24,7 @@ import pytest
 from playwright.sync_api import expect
 
 from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
+from passerelle.libs.testing.stack import REPO
 from tests.e2e.test_contract_drafting import tab
 from tests.e2e.test_documents_flow import training_agreement
 
@@ -423,3 +424,51 @@ def test_administrator_settings_barred_employers_and_roles(browser, platform):
         assert "Les réglages sont enregistrés" in page.text_content("main")
     finally:
         admin.close()
+
+
+PORTAL_JS = REPO / "services" / "portal" / "src" / "passerelle" / "portal" / "static" / "portal.js"
+QUEUE_TABLE = """<div id="file-dossiers" data-count-tous="{count}"><table><tbody>{rows}</tbody></table></div>"""
+QUEUE_ROW = """<tr><td><input type="checkbox" id="lot-{id}" name="dossiers" value="{id}"></td></tr>"""
+
+
+def test_a_live_refresh_of_the_queue_keeps_what_was_ticked_and_the_focus(browser):
+    """portal.js alone, on a page of its own: a notification refreshes the queue's table while a case is ticked and
+    another has the focus; the fresh table keeps both (the supervisor's batch once lost its ticks this way)."""
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        first = QUEUE_ROW.format(id="a") + QUEUE_ROW.format(id="b")
+        fresh = QUEUE_TABLE.format(count=3, rows=first + QUEUE_ROW.format(id="c"))
+        page.set_content(
+            '<span id="unread-count" data-live="oui">0</span><span class="portal-tab-count" data-onglet="tous">(2)</span>'
+            '<div id="instruction-live" data-live-queue="/instruction/dossiers?onglet=tous"></div>'
+            + QUEUE_TABLE.format(count=2, rows=first)
+        )
+        # The stream and the fragment fetch stand in for the notifier's and the portal's.
+        page.evaluate(
+            """(fresh) => {
+                window.EventSource = function () { window.stream = this; this.handlers = {}; };
+                window.EventSource.prototype.addEventListener = function (name, f) {
+                    (this.handlers[name] = this.handlers[name] || []).push(f);
+                };
+                window.fetch = () => Promise.resolve({ ok: true, text: () => Promise.resolve(fresh) });
+            }""",
+            fresh,
+        )
+        page.add_script_tag(path=str(PORTAL_JS))
+        page.evaluate("document.dispatchEvent(new Event('DOMContentLoaded'))")
+        page.check("#lot-a")
+        page.focus("#lot-b")
+        notification = {"notification": {"kind": "case_opened", "title": "Nouveau dossier", "link": "/instruction"}}
+        page.evaluate(
+            "(data) => window.stream.handlers.notification.forEach((f) => f({ data: JSON.stringify(data) }))",
+            notification,
+        )
+        expect(page.locator("#lot-c")).to_be_attached()  # the table was replaced by the fresh one
+        expect(page.locator("#lot-a")).to_be_checked()
+        expect(page.locator("#lot-b")).not_to_be_checked()
+        expect(page.locator("#lot-b")).to_be_focused()
+        expect(page.locator(".portal-tab-count")).to_have_text("(3)")
+        expect(page.locator("#instruction-live")).to_contain_text("Nouveau dossier")
+    finally:
+        context.close()
