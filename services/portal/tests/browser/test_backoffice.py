@@ -383,7 +383,7 @@ def test_supervisor_sees_a_case_about_to_expire_and_reassigns_it(browser, platfo
         page.fill("#f-reason", motivation)
         page.locator("main button", has_text="Voir le courrier avant l'envoi").click()
         expect(page.locator("main")).to_contain_text(motivation)
-        expect(page.locator("img.portal-letter-page").first).to_be_visible()
+        expect(page.locator("img.portal-letter-page")).not_to_have_count(0)
         supervisor.check("refus-courrier")
         page.locator("main").get_by_role("link", name="Modifier", exact=True).click()
         expect(page.locator("h1")).to_contain_text("Refus motivé")
