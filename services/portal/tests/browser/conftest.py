@@ -7,6 +7,8 @@ screenshot is saved in .artifacts/screenshots/ (git-ignored) for a person to loo
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 import json
 import os
 import re
@@ -15,12 +17,17 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.structs import OffsetAndMetadata
 
+from passerelle.libs.kafka_auth import KafkaAuth
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import REPO, ensure_stack
@@ -84,6 +91,47 @@ class Platform:
 
     def tails(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.tail(40)}" for p in self.processes)
+
+
+def consumed_topics(service: str) -> list[str]:
+    """The topics a service's consumer group subscribes to (its handler tables)."""
+    consumers = importlib.import_module(f"passerelle.{service}.entrypoints.consumers")
+    tables = [getattr(consumers, "HANDLERS", {}), getattr(consumers, "BATCH_HANDLERS", {})]
+    return sorted({event.topic for table in tables for event in table})
+
+
+async def _start_at_the_end(env: dict[str, str], groups: dict[str, list[str]]) -> None:
+    bootstrap, options = env["PASSERELLE_KAFKA_BOOTSTRAP"], KafkaAuth.from_env(env).client_options()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **options)
+    await admin.start()
+    try:
+        topics = sorted({t for ts in groups.values() for t in ts})
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    partitions = {d["topic"]: [TopicPartition(d["topic"], p["partition"]) for p in d["partitions"]] for d in described}
+    for group, wanted in groups.items():
+        committer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False, **options)
+        await committer.start()
+        try:
+            assigned = [tp for topic in wanted for tp in partitions[topic]]
+            committer.assign(assigned)
+            ends = await committer.end_offsets(assigned)
+            await committer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in ends.items()})
+        finally:
+            await committer.stop()
+
+
+def start_at_the_end(env: dict[str, str], groups: dict[str, list[str]]) -> None:
+    """Each new consumer group starts where its topics end now, not at their beginning.
+
+    The test stack's topics keep every earlier test's events (the services' own suites, earlier runs): fresh
+    services reading them all would spend minutes on thousands of cases and events about contracts their fresh
+    databases never had (each waits as *not applicable yet* for ten minutes before it is parked), and this run's
+    own events would wait behind them. This run's events are all published after this point."""
+    # In a thread of its own: the session's event loop (Playwright's) is already running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _start_at_the_end(env, groups)).result()
 
 
 @pytest.fixture(scope="session")
@@ -193,6 +241,15 @@ def platform(log_dir: Path) -> Iterator[Platform]:
             "PORTAL_NOTIFIER_URL": notifier.url,
             "PORTAL_ENVIRONMENT": "test",
         }
+    )
+    start_at_the_end(
+        base,
+        {
+            f"contracts-portal-{run}": consumed_topics("contracts"),
+            f"documents-portal-{run}": consumed_topics("documents"),
+            f"notifier-portal-{run}": consumed_topics("notifier"),
+            f"opco-portal-{run}": consumed_topics("opco_processing"),
+        },
     )
     started: list[ServiceProcess] = []
     try:

@@ -12,6 +12,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from passerelle.contracts.domain.labels import field_registry
+from passerelle.contracts.testing.samples import complete_apprenticeship_form, complete_professionalisation_form
 from passerelle.libs.testing.samples import sample_pdf
 from passerelle.portal.adapters.contracts import ContractsClient
 from passerelle.portal.adapters.documents import DocumentsClient
@@ -20,7 +22,9 @@ from passerelle.portal.adapters.opco import OpcoClient
 from passerelle.portal.adapters.pdf_pages import page_count, page_png
 from passerelle.portal.bootstrap import bootstrap
 from passerelle.portal.config import Settings
-from passerelle.portal.domain.backoffice import countdown, euros, snapshot_rows
+from passerelle.portal.domain.backoffice import countdown, euros, field_label, snapshot_rows
+from passerelle.portal.domain.forms import TAB_ROOTS
+from passerelle.portal.service_layer.backoffice import field_choices
 
 LETTER = sample_pdf(2000, b"courrier")
 ORG = "0b8f5b8e-2f0e-4a55-8c1f-1a2b3c4d5e6f"
@@ -146,6 +150,7 @@ class Fake:
     def __init__(self, role: str) -> None:
         self.role = role
         self.sent: list[tuple[str, str, Any]] = []
+        self.queue_items: list[dict[str, Any]] = [SUMMARY]  # the rows of every queue page
 
     def identity(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/auth/login":
@@ -188,7 +193,8 @@ class Fake:
         if path == "/cases":
             self.sent.append(("GET", path, dict(request.url.params)))
             counts = {"a_traiter": 1, "suivis": 0, "en_anomalie": 0, "traites": 0, "expirant": 1, "tous": 1}
-            return httpx.Response(200, json={"items": [SUMMARY], "total": 1, "counts": counts})
+            items = self.queue_items
+            return httpx.Response(200, json={"items": items, "total": len(items), "counts": counts})
         if "/letters/" in path:
             return httpx.Response(200, content=LETTER, headers={"content-type": "application/pdf"})
         if path == "/cases/workload":
@@ -296,6 +302,8 @@ class Fake:
         )
 
     def contracts(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/referentials/fields":  # the contracts service's own registry, as it serves it
+            return httpx.Response(200, json=[{"path": a.path, "label": a.label} for a in field_registry()])
         return httpx.Response(
             200,
             json={
@@ -338,24 +346,72 @@ def csrf(client: TestClient, path: str) -> str:
 
 
 @pytest.fixture
-def reviewer(monkeypatch):
-    client, fake = client_for(monkeypatch, "reviewer")
-    yield client, fake
-    client.__exit__(None, None, None)
+def signed_in(monkeypatch):
+    """Opens a signed-in portal for a role (closed after the test): `client, fake = signed_in("reviewer")`."""
+    opened: list[TestClient] = []
+
+    def open_as(role: str) -> tuple[TestClient, Fake]:
+        client, fake = client_for(monkeypatch, role)
+        opened.append(client)
+        return client, fake
+
+    yield open_as
+    for client in opened:
+        client.__exit__(None, None, None)
 
 
 @pytest.fixture
-def supervisor(monkeypatch):
-    client, fake = client_for(monkeypatch, "supervisor")
-    yield client, fake
-    client.__exit__(None, None, None)
+def reviewer(signed_in):
+    return signed_in("reviewer")
 
 
 @pytest.fixture
-def admin(monkeypatch):
-    client, fake = client_for(monkeypatch, "admin")
-    yield client, fake
-    client.__exit__(None, None, None)
+def supervisor(signed_in):
+    return signed_in("supervisor")
+
+
+@pytest.fixture
+def admin(signed_in):
+    return signed_in("admin")
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "status"),
+    [
+        ("employer", "/instruction/dossiers", 403),
+        ("reviewer", "/instruction/dossiers", 200),
+        ("reviewer", "/instruction/charge", 403),
+        ("reviewer", "/instruction/administration", 403),
+        ("supervisor", "/instruction/charge", 200),
+        ("supervisor", "/instruction/administration", 403),
+        ("admin", "/instruction/charge", 200),
+        ("admin", "/instruction/administration", 200),
+    ],
+)
+def test_each_page_is_for_its_roles(signed_in, role, path, status):
+    client, _ = signed_in(role)
+    assert client.get(path).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [("reviewer", "/instruction"), ("admin", "/instruction"), ("employer", "/tableau-de-bord")],
+)
+def test_staff_land_on_the_back_office_after_login_others_on_their_dashboard(signed_in, role, landing):
+    client, _ = signed_in(role)
+    client.cookies.clear()  # signed out again: the login below is the one that counts
+    token = csrf(client, "/connexion")
+    assert 'name="suite" value=""' in client.get("/connexion").text  # nothing asked, nothing carried
+    done = client.post("/connexion", data={"csrf_token": token, "email": "i@o.fr", "password": "x", "suite": ""})
+    assert done.status_code == 303 and done.headers["location"] == landing
+    assert client.get("/").headers["location"] == landing
+    assert client.get("/connexion").headers["location"] == landing
+    # A page asked for before logging in still wins over the landing.
+    asked = client.post(
+        "/connexion",
+        data={"csrf_token": token, "email": "i@o.fr", "password": "x", "suite": "/notifications"},
+    )
+    assert asked.headers["location"] == "/notifications"
 
 
 def test_the_queue_shows_tabs_with_counts_countdown_checks_and_funding(reviewer):
@@ -370,14 +426,11 @@ def test_the_queue_shows_tabs_with_counts_countdown_checks_and_funding(reviewer)
     assert 'href="/instruction"' in text  # the menu has the back office
 
 
-def test_people_without_an_opco_membership_are_refused(monkeypatch):
-    client, _ = client_for(monkeypatch, "employer")
-    try:
-        page = client.get("/instruction/dossiers")
-        assert page.status_code == 403 and "réservé aux équipes des OPCO" in unescape(page.text)
-        assert 'href="/instruction"' not in page.text  # no back-office menu entry either
-    finally:
-        client.__exit__(None, None, None)
+def test_people_without_an_opco_membership_are_refused(signed_in):
+    client, _ = signed_in("employer")
+    page = client.get("/instruction/dossiers")
+    assert page.status_code == 403 and "réservé aux équipes des OPCO" in unescape(page.text)
+    assert 'href="/instruction"' not in page.text  # no back-office menu entry either
 
 
 def test_the_case_shows_changes_checks_documents_notes_and_the_clock(reviewer):
@@ -386,7 +439,7 @@ def test_the_case_shows_changes_checks_documents_notes_and_the_clock(reviewer):
     assert page.status_code == 200, page.text
     text = unescape(page.text)
     assert 'class="portal-changed" data-champ="employee.email"' in text and "Modifié" in text
-    assert "Adresse électronique de l'apprenti" in text
+    assert "Courriel" in text  # its label in the contracts service's registry
     assert "1 modifié" in text  # the Salarié tab is marked
     assert "Le salaire de la 1re année est sous le minimum." in text and "D6222-26" in text
     assert f"/instruction/documents/{DOC_ID}" in text and "Appeler le CFA." in text
@@ -442,6 +495,43 @@ def test_an_anomaly_is_previewed_before_it_is_sent_and_sends_what_was_picked(rev
     assert again.status_code == 404  # a draft is sent once
 
 
+def test_an_anomaly_names_as_many_fields_as_wanted_one_row_added_at_a_time_without_javascript(reviewer):
+    client, fake = reviewer
+    first = client.get(f"/instruction/dossiers/{CASE_ID}/anomalie")
+    assert 'id="f-champ_3"' in first.text and 'id="f-champ_4"' not in first.text
+    assert 'name="ajouter" value="champ"' in first.text
+    token = csrf(client, f"/instruction/dossiers/{CASE_ID}/anomalie")
+    paths = ["employee.email", "employee.first_name", "employee.birth_name", "employer.name", "employer.idcc"]
+    typed: dict[str, str] = {"csrf_token": token, "lignes": "3"}
+    for row in range(1, 4):
+        typed |= {f"champ_{row}": paths[row - 1], f"motif_champ_{row}": f"Motif n° {row} à corriger."}
+    page = client.post(f"/instruction/dossiers/{CASE_ID}/anomalie", data=typed)
+    for row in (4, 5):  # the button sends the form: one more row each time, and everything typed is kept
+        page = client.post(f"/instruction/dossiers/{CASE_ID}/anomalie", data={**typed, "ajouter": "champ"})
+        assert (
+            page.status_code == 200
+            and f'id="f-champ_{row}"' in page.text
+            and f'id="f-champ_{row + 1}"' not in page.text
+        )
+        assert f'<select class="fr-select" id="f-champ_{row}" name="champ_{row}" autofocus' in page.text
+        assert 'value="Motif n° 3 à corriger."' in unescape(page.text) and "Rien n'est encore envoyé" not in page.text
+        typed |= {
+            "lignes": str(row),
+            f"champ_{row}": paths[row - 1],
+            f"motif_champ_{row}": f"Motif n° {row} à corriger.",
+        }
+    checked = client.post(f"/instruction/dossiers/{CASE_ID}/anomalie", data=typed)
+    assert checked.status_code == 200 and "Rien n'est encore envoyé" in unescape(checked.text)
+    send = checked.text.split(f'action="/instruction/dossiers/{CASE_ID}/envoyer/', 1)[1].split('"', 1)[0]
+    assert client.post(f"/instruction/dossiers/{CASE_ID}/envoyer/{send}", data={"csrf_token": token}).status_code == 303
+    posted = [s for s in fake.sent if s[1].endswith(f"{CASE_ID}/anomaly")][0][2]
+    assert [a["field"] for a in posted["anomalies"]] == paths
+    assert [a["reason"] for a in posted["anomalies"]] == [f"Motif n° {row} à corriger." for row in range(1, 6)]
+    # The form never grows past the contract's fields (six answered here): no button to add a seventh.
+    full = client.post(f"/instruction/dossiers/{CASE_ID}/anomalie", data={**typed, "ajouter": "champ"})
+    assert 'id="f-champ_6"' in full.text and 'name="ajouter"' not in full.text
+
+
 def test_a_refusal_needs_a_motivation_and_previews_it(reviewer):
     client, fake = reviewer
     token = csrf(client, f"/instruction/dossiers/{CASE_ID}/refus")
@@ -480,6 +570,30 @@ def test_a_batch_shows_one_result_per_case(reviewer):
         data={"csrf_token": token, "dossiers": CASE_ID, "action": "engager", "agent": "moi"},
     )
     assert answer.status_code == 200 and "Un contrôle bloquant est en échec." in answer.text and "Refusé" in answer.text
+
+
+def test_a_batch_names_a_case_ticked_off_the_page_and_keeps_the_persons_view(reviewer):
+    """The queue moved since the person ticked the case (it is no longer on the rows shown): its result still
+    names it, and the person stays on the tab, sort and page they were on."""
+    client, fake = reviewer
+    fake.queue_items = []
+    token = csrf(client, "/instruction/dossiers")
+    answer = client.post(
+        "/instruction/dossiers/lot",
+        data={
+            "csrf_token": token,
+            "dossiers": CASE_ID,
+            "action": "engager",
+            "agent": "moi",
+            "vue": "onglet=suivis&tri=-received&type=apprentissage&page=2",
+        },
+    )
+    results = answer.text[answer.text.index('id="resultats-lot"') :]
+    assert answer.status_code == 200 and "Lucas Durand" in results and CASE_ID not in results
+    asked = [params for method, path, params in fake.sent if method == "GET" and path == "/cases"]
+    assert asked[-1]["tab"] == "suivis" and asked[-1]["sort"] == "-received" and asked[-1]["offset"] == "25"
+    assert asked[-1]["contract_type"] == "apprentissage"
+    assert 'name="vue" value="onglet=suivis&amp;tri=-received&amp;type=apprentissage&amp;page=2"' in answer.text
 
 
 def test_a_reviewer_may_only_take_a_case_for_themselves(reviewer):
@@ -563,8 +677,13 @@ def test_countdowns_amounts_and_snapshot_rows():
     assert euros("1234.5") == "1\u202f234,50\u00a0€" and euros(None) == "—"
     form = deepcopy(DETAIL["form"])
     form["tutors"] = [{"first_name": "Anne"}]
-    rows = snapshot_rows(form, "salarie", {"employee.email": "Courriel"}, ["employee.email"])
-    assert [(r.label, r.changed) for r in rows] == [("Prénom", False), ("Nom de naissance", False), ("Courriel", True)]
+    labels = {a.path: a.label for a in field_registry()}
+    rows = snapshot_rows(form, "salarie", labels, ["employee.email"])
+    assert [(r.label, r.changed) for r in rows] == [
+        (labels["employee.first_name"], False),
+        (labels["employee.birth_name"], False),
+        ("Courriel", True),
+    ]
     tutor = snapshot_rows(form, "tuteur", {}, ["tutors"])
     assert tutor[0].path == "tutors[0].first_name" and tutor[0].changed
 
@@ -596,3 +715,28 @@ def test_a_note_comes_back_to_the_notes_with_its_message(reviewer):
     location = done.headers["location"]
     assert done.status_code == 303 and location.endswith("#notes") and "?message=La%20note" in location
     assert [s for s in fake.sent if s[1].endswith("/notes")][-1][2] == {"text": "Appeler le CFA."}
+
+
+@pytest.mark.parametrize("form", [complete_apprenticeship_form(), complete_professionalisation_form()])
+def test_every_field_a_reviewer_can_pick_or_see_has_its_french_label(form):
+    """The anomaly picker and the contract's tabs (with what changed) of complete contracts of both types, with
+    three tutors and a four-period pay schedule: no answer is named by its path."""
+    labels = {a.path: a.label for a in field_registry()}
+    data = form.model_dump(mode="json", exclude_none=True)
+    data["tutors"] = [data["tutors"][0]] * 3
+    picked = [text for _, _, options in field_choices({"form": data}, labels) for _, text in options]
+    assert picked and not [t for t in picked if "Champ «" in t]
+    for tab in TAB_ROOTS:
+        seen = snapshot_rows(data, tab, labels, changed=["employee.email", "contract.pay_schedule"])
+        assert not [r.path for r in seen if r.label.startswith("Champ «")], tab
+
+
+def test_a_row_of_a_list_is_named_with_its_rank():
+    labels = {a.path: a.label for a in field_registry()}
+    assert field_label("tutors[1].last_name", labels) == "Nom (tuteur 2)"
+    assert (
+        field_label("contract.pay_schedule[0].rate_percent", labels)
+        == "Taux appliqué sur la période (en %) (période 1)"
+    )
+    assert field_label("employee.email", labels) == labels["employee.email"]
+    assert field_label("employee.email", {}) == "Champ « employee.email »"  # the registry unreachable: the path

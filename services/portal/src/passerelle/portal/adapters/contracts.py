@@ -5,6 +5,7 @@ Every write sends the version the person saw (If-Match), so two people never ove
 
 from __future__ import annotations
 
+import time
 from typing import Any
 from uuid import UUID
 
@@ -88,6 +89,19 @@ def _if_match(version: int) -> dict[str, str]:
 
 
 class ContractsClient(ServiceClient):
+    LABELS_TTL_SECONDS = 3600.0  # the registry changes with a release of the contracts service
+
+    _labels: dict[str, str] | None = None
+    _labels_read_at = 0.0
+
+    async def field_labels(self, token: str) -> dict[str, str]:
+        """The form's field registry (every answer's French label, `[]` for every row of a list), kept an hour."""
+        if self._labels is None or time.monotonic() - self._labels_read_at > self.LABELS_TTL_SECONDS:
+            found = await self.json("GET", "/referentials/fields", token)
+            self._labels = {str(f["path"]): str(f["label"]) for f in found}
+            self._labels_read_at = time.monotonic()
+        return self._labels
+
     async def dashboard(self, token: str, params: dict[str, Any]) -> ContractPage:
         query = {k: v for k, v in params.items() if v not in (None, "", False)}
         return ContractPage.model_validate(await self.json("GET", "/contracts", token, params=query))

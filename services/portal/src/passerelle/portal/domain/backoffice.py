@@ -3,6 +3,7 @@ check results, who the person is for the OPCO, and the contract snapshot as labe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -163,48 +164,26 @@ def snapshot_rows(
             is_changed = path in changed_paths or any(
                 path.startswith(c + ".") or path.startswith(c + "[") or c.startswith(path + ".") for c in changed_paths
             )
-            rows.append(SnapshotRow(path, labels.get(path) or _label_of(path), _shown(value), is_changed))
+            rows.append(SnapshotRow(path, field_label(path, labels), _shown(value), is_changed))
     return rows
 
 
-# French names for the answers the questions API does not label (it labels only the questions it asks now).
-LEAF_LABELS = {
-    "name": "Nom",
-    "email": "Adresse électronique",
-    "phone": "Téléphone",
-    "siret": "SIRET",
-    "uai": "UAI",
-    "idcc": "IDCC",
-    "idcc_label": "Convention collective",
-    "city": "Commune",
-    "street": "Voie",
-    "number": "Numéro",
-    "postcode": "Code postal",
-    "complement": "Complément d'adresse",
-    "naf_code": "Code NAF",
-    "headcount": "Effectif",
-    "employer_type": "Type d'employeur",
-    "specific_employer": "Employeur spécifique",
-    "provident_fund": "Caisse de prévoyance",
-    "supplementary_pension_fund": "Caisse de retraite complémentaire",
-    "public_unemployment_insurance": "Adhésion au régime d'assurance chômage (secteur public)",
-    "first_name": "Prénom",
-    "birth_name": "Nom de naissance",
-    "usage_name": "Nom d'usage",
-    "birth_date": "Date de naissance",
-    "sex": "Sexe",
-    "nir": "Numéro de sécurité sociale",
-    "title": "Intitulé",
-    "start_date": "Date de début",
-    "end_date": "Date de fin",
-    "job_title": "Emploi occupé",
-}
+_ROW = re.compile(r"\[(\d+)\]")
+# How the rows of a list are named when a label is shown outside its table.
+ROW_NAMES = {"tutors": "tuteur", "contract.pay_schedule": "période"}
 
 
-def _label_of(path: str) -> str:
-    """A French name for a path the questions API did not label: a known answer's name, else the path itself."""
-    last = path.rsplit(".", 1)[-1].split("[", 1)[0]
-    return LEAF_LABELS.get(last) or f"Champ « {path} »"
+def field_label(path: str, labels: Mapping[str, str]) -> str:
+    """A field's French label from the registry (`tutors[1].last_name` is `tutors[].last_name`, with the row's rank
+    said: « Nom (tuteur 2) »); the path itself only when the registry could not be read."""
+    label = labels.get(path) or labels.get(_ROW.sub("[]", path))
+    if not label:
+        return f"Champ « {path} »"
+    row = _ROW.search(path)
+    if row:
+        name = ROW_NAMES.get(path[: row.start()], "ligne")
+        return f"{label} ({name} {int(row.group(1)) + 1})"
+    return label
 
 
 def changed_tabs(changed: Iterable[str]) -> dict[str, int]:

@@ -22,6 +22,7 @@ from passerelle.portal.domain.backoffice import (
     SnapshotRow,
     changed_tabs,
     countdown,
+    field_label,
     snapshot_rows,
 )
 from passerelle.portal.domain.forms import TAB_LABELS, TAB_ROOTS
@@ -105,6 +106,27 @@ async def queue_page(
     return QueueView(tab, queue, filters, sort, page, people)
 
 
+async def case_names(ctx: PortalContext, token: str, case_ids: list[UUID], shown: list[CaseSummary]) -> dict[UUID, str]:
+    """The apprentice's name of each case of a batch: from the rows on screen, else asked of opco-processing (a
+    case ticked on a page that has changed since is still named, never shown as a bare id)."""
+    names = {c.id: c.employee_name or "Alternant non nommé" for c in shown}
+    missing = [case_id for case_id in dict.fromkeys(case_ids) if case_id not in names]
+
+    async def name_of(case_id: UUID) -> str | None:
+        try:
+            found = await ctx.opco.case(token, case_id)
+        except ApiError as error:
+            if error.status >= 500:
+                raise
+            return None  # not this OPCO's case, or gone: its result says so
+        return str(found.get("employee_name") or "Alternant non nommé")
+
+    for case_id, name in zip(missing, await asyncio.gather(*(name_of(c) for c in missing)), strict=True):
+        if name is not None:
+            names[case_id] = name
+    return names
+
+
 @dataclass
 class CaseView:
     case: dict[str, Any]
@@ -138,16 +160,16 @@ class CaseView:
         return [a for a in self.case.get("anomalies") or [] if a.get("resolved_at")]
 
     def label(self, path: str | None) -> str:
-        return self.labels.get(path or "", path or "")
+        return field_label(path, self.labels) if path else ""
 
 
-async def _labels(ctx: PortalContext, token: str, contract_id: UUID) -> dict[str, str]:
-    """The questions' labels of the contract (the contracts service's own words), when it answers."""
+async def _labels(ctx: PortalContext, token: str, contract_id: UUID | None = None) -> dict[str, str]:
+    """Every answer's French label (the contracts service's field registry), when it answers; paths stay as they
+    are otherwise. (`contract_id` is kept for the callers: the registry is the same for every contract.)"""
     try:
-        questions = await ctx.contracts.questions(token, contract_id)
-    except (ApiError, ValueError):  # no questions for this contract (or not readable): paths stay as they are
+        return await ctx.contracts.field_labels(token)
+    except (ApiError, ValueError, KeyError, TypeError):
         return {}
-    return {q.field: q.label for group in questions.tabs for q in group.questions}
 
 
 async def _documents(ctx: PortalContext, token: str, contract_id: UUID) -> list[DocumentLine]:

@@ -65,6 +65,11 @@ async def who_am_i(ctx: PortalContext, session: ActiveSession, fresh: bool = Fal
     return me
 
 
+async def who_logged_in(ctx: PortalContext, entry: SessionEntry) -> Me:
+    """The person of a session just opened (kept for the page that follows)."""
+    return await who_am_i(ctx, ActiveSession(entry, rotated=False))
+
+
 def forget_memberships(session: ActiveSession) -> None:
     """After a change to the person's organisations: the next access token must carry them."""
     session.entry.access_expires_at = 0.0

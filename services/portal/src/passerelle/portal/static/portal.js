@@ -136,13 +136,33 @@
         var fresh = replaceWhole ? box.querySelector("#" + id) : box;
         if (!fresh) { return; }
         if (replaceWhole) {
+          keepChoices(target, fresh);
           target.parentNode.replaceChild(fresh, target);
+          restoreFocus(fresh);
           updateCounts(fresh);
         } else {
           target.innerHTML = fresh.innerHTML;
         }
       })
       .catch(function () { /* the page stays as it is; a reload shows the news */ });
+  }
+
+  // The cases a person ticked stay ticked in the refreshed table (a refresh must never lose a selection), and
+  // the element that had the focus keeps it.
+  var focusedId = null;
+  function keepChoices(old, fresh) {
+    var active = document.activeElement;
+    focusedId = active && active.id && old.contains(active) ? active.id : null;
+    Array.prototype.forEach.call(old.querySelectorAll("input[type=checkbox]:checked"), function (box) {
+      var same = box.id ? fresh.querySelector("#" + CSS.escape(box.id)) : null;
+      if (same) { same.checked = true; }
+    });
+  }
+
+  function restoreFocus(fresh) {
+    var again = focusedId ? fresh.querySelector("#" + CSS.escape(focusedId)) : null;
+    if (again) { again.focus(); }
+    focusedId = null;
   }
 
   function updateCounts(table) {

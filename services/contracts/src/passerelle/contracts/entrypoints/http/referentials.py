@@ -8,8 +8,8 @@ import asyncio
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from passerelle.contracts.domain.fields import CATALOGUE
 from passerelle.contracts.domain.identifiers import compact, rncp_problem, siret_problem
+from passerelle.contracts.domain.labels import field_registry
 from passerelle.contracts.domain.referentials import EstablishmentRecord
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.libs.errors import FieldError, InvalidInput, NotFound
@@ -81,7 +81,9 @@ async def qualification(rncp: str, _: CurrentPrincipal, deps: DependenciesDep) -
 
 
 class FieldLabelOut(BaseModel):
-    path: str = Field(description="The field's dotted path in the form; `tutors[]` stands for every tutor")
+    path: str = Field(
+        description="The field's dotted path in the form; `[]` stands for every row of a list (`tutors[]`)"
+    )
     tab: str = Field(description="The tab the field is on")
     tab_label: str = Field(description="The tab's French label")
     label: str = Field(description="The field's French label, as the form shows it")
@@ -93,18 +95,19 @@ class FieldLabelOut(BaseModel):
     response_model=list[FieldLabelOut],
     summary="Les champs du formulaire et leurs libellés",
     description=(
-        "Chaque champ des deux CERFA : son chemin, son onglet et son libellé en français. Les courriers "
-        "d'anomalie de l'OPCO nomment ainsi les champs à corriger."
+        "Chaque champ des deux CERFA, questions posées ou non (lignes de l'échéancier de rémunération, contacts de "
+        "l'organisme) : son chemin, son onglet et son libellé en français. Les courriers d'anomalie de l'OPCO et "
+        "son espace d'instruction nomment ainsi les champs."
     ),
 )
 async def fields(_: CurrentPrincipal) -> list[FieldLabelOut]:
     return [
         FieldLabelOut(
-            path=spec.path,
-            tab=spec.tab.value,
-            tab_label=spec.tab.label,
-            label=spec.label,
-            contract_types=sorted(t.value for t in spec.applies_to),
+            path=answer.path,
+            tab=answer.tab.value,
+            tab_label=answer.tab.label,
+            label=answer.label,
+            contract_types=sorted(t.value for t in answer.contract_types),
         )
-        for spec in CATALOGUE
+        for answer in field_registry()
     ]

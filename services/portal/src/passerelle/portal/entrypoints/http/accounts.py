@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from passerelle.portal.adapters.api import ApiError
 from passerelle.portal.domain.errors import FieldProblem, FormErrors
-from passerelle.portal.entrypoints.http.web import AnyVisitor, SignedIn, safe_next
+from passerelle.portal.entrypoints.http.web import AnyVisitor, SignedIn, landing, safe_next
 from passerelle.portal.service_layer import sessions
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +43,7 @@ def required(values: dict[str, str], *names: str) -> FormErrors:
 @router.get("/")
 async def home(web: AnyVisitor) -> Response:
     if web.me is not None:
-        return web.redirect("/tableau-de-bord")
+        return web.redirect(landing(web.me))
     return web.render("home.html", title="Accueil")
 
 
@@ -105,9 +105,11 @@ async def resend(web: AnyVisitor) -> Response:
 
 @router.get("/connexion")
 async def login_page(web: AnyVisitor, suite: str = "", suivant: str = "") -> Response:
-    next_url = safe_next(suite or suivant)  # `suivant` is what the notifier's mails use
+    asked = suite or suivant  # `suivant` is what the notifier's mails use
     if web.me is not None:
-        return web.redirect(next_url)
+        return web.redirect(safe_next(asked, landing(web.me)))
+    # Nothing asked: the form carries nothing, and the person lands where their role does once signed in.
+    next_url = safe_next(asked) if asked else ""
     return web.render("accounts/login.html", next_url=next_url, email="")
 
 
@@ -115,7 +117,8 @@ async def login_page(web: AnyVisitor, suite: str = "", suivant: str = "") -> Res
 async def login(web: AnyVisitor) -> Response:
     form = await web.form()
     email, password = str(form.get("email", "")), str(form.get("password", ""))
-    next_url = safe_next(str(form.get("suite", "")))
+    asked = str(form.get("suite", ""))
+    next_url = safe_next(asked) if asked else ""
     errors = required({"email": email, "password": password}, "email", "password")
     if errors:
         return web.render("accounts/login.html", 422, next_url=next_url, email=email, errors=errors)
@@ -127,6 +130,8 @@ async def login(web: AnyVisitor) -> Response:
         message = error.message if error.status != 401 else "Adresse électronique ou mot de passe incorrect."
         errors = FormErrors(message=message)
         return web.render("accounts/login.html", error.status, next_url=next_url, email=email, errors=errors)
+    if not next_url:
+        next_url = landing(await sessions.who_logged_in(web.ctx, entry))
     response = web.redirect(next_url)
     web.set_session_cookie(response, entry.refresh_token, entry.refresh_expires_in)
     return response

@@ -8,9 +8,11 @@ case live from the notifier's stream.
 from __future__ import annotations
 
 import asyncio
+import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -35,6 +37,7 @@ from passerelle.portal.domain.backoffice import (
     OpcoStaff,
     countdown,
     euros,
+    field_label,
     format_datetime,
     opco_staff,
 )
@@ -45,9 +48,11 @@ from passerelle.portal.service_layer import backoffice as pages
 
 router = APIRouter(prefix="/instruction", include_in_schema=False)
 templates.env.filters["datetime_fr"] = format_datetime
+templates.env.globals["field_label"] = field_label
 STAFF_ONLY = "Cet espace est réservé aux équipes des OPCO."
 MAX_RENDERED_BYTES = 25 * 1024 * 1024
-FIELD_ROWS = 3  # field anomalies a reviewer can name at once (the form is sent again for more)
+FIELD_ROWS = 3  # rows for field anomalies the form shows at first; "Ajouter un champ" adds one each time
+FIELD_ROW = re.compile(r"(?:motif_)?champ_([1-9][0-9]{0,3})")
 
 
 class StaffWeb:
@@ -137,19 +142,22 @@ async def queue(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     x_portal_fragment: Annotated[str | None, Header()] = None,
 ) -> Response:
-    tab = onglet if onglet in dict(QUEUE_TABS) else "a_traiter"
-    sort = tri if tri in dict(SORTS) else "deadline"
-    filters = {
-        "contract_type": type if type in dict(CONTRACT_TYPES) else "",
-        "status": statut if statut in dict(STATUSES) else "",
-        "assignee_id": agent if _is_uuid(agent) else "",
-        "employer_siret": employeur if employeur.isdigit() else "",
-        "training_siret": organisme if organisme.isdigit() else "",
-        "idcc": idcc if idcc.isdigit() else "",
-        "received_after": _day(recu_depuis),
-        "due_before": _day(echeance_avant),
-    }
-    view = await pages.queue_page(s.web.ctx, s.token, s.staff, tab, filters, sort, page)
+    choice = _queue_choice(
+        {
+            "onglet": onglet,
+            "type": type,
+            "statut": statut,
+            "agent": agent,
+            "employeur": employeur,
+            "organisme": organisme,
+            "idcc": idcc,
+            "recu_depuis": recu_depuis,
+            "echeance_avant": echeance_avant,
+            "tri": tri,
+            "page": str(page),
+        }
+    )
+    view = await pages.queue_page(s.web.ctx, s.token, s.staff, *choice)
     template = "instruction/queue_table.html" if x_portal_fragment == "file" else "instruction/queue.html"
     return s.render(
         template,
@@ -158,8 +166,38 @@ async def queue(
         sorts=SORTS,
         types=CONTRACT_TYPES,
         statuses=STATUSES,
-        query=_query(filters, tab, sort),
+        query=_query(view.filters, view.tab, view.sort),
         results=None,
+    )
+
+
+def _queue_choice(values: Mapping[str, str]) -> tuple[str, dict[str, str], str, int]:
+    """The tab, filters, sort and page a person asked for (the queue's address, or the view a batch came from),
+    each kept only when it is one the queue knows."""
+
+    def get(name: str, longest: int) -> str:
+        value = values.get(name, "")
+        return value[:longest] if isinstance(value, str) else ""
+
+    onglet, tri = get("onglet", 20), get("tri", 20)
+    employeur, organisme, idcc = get("employeur", 14), get("organisme", 14), get("idcc", 4)
+    agent, type_, statut = get("agent", 40), get("type", 30), get("statut", 30)
+    page = get("page", 5)
+    filters = {
+        "contract_type": type_ if type_ in dict(CONTRACT_TYPES) else "",
+        "status": statut if statut in dict(STATUSES) else "",
+        "assignee_id": agent if _is_uuid(agent) else "",
+        "employer_siret": employeur if employeur.isdigit() else "",
+        "training_siret": organisme if organisme.isdigit() else "",
+        "idcc": idcc if idcc.isdigit() else "",
+        "received_after": _day(get("recu_depuis", 10)),
+        "due_before": _day(get("echeance_avant", 10)),
+    }
+    return (
+        onglet if onglet in dict(QUEUE_TABS) else "a_traiter",
+        filters,
+        tri if tri in dict(SORTS) else "deadline",
+        min(int(page), 10_000) if page.isdigit() and int(page) >= 1 else 1,
     )
 
 
@@ -196,11 +234,13 @@ def _query(filters: dict[str, str], tab: str, sort: str) -> str:
 
 @router.post("/dossiers/lot")
 async def batch(s: Staff) -> Response:
-    """An action on the cases ticked in the queue, with one result per case."""
+    """An action on the cases ticked in the queue, with one result per case; the person stays on the view (tab,
+    filters, sort, page) they ticked them in."""
     form = await s.web.form()
     ids = [UUID(v) for v in form.getlist("dossiers") if isinstance(v, str) and _is_uuid(v)]
     action = _text(form, "action")
-    view = await pages.queue_page(s.web.ctx, s.token, s.staff, "tous", {}, "deadline", 1)
+    choice = _queue_choice(dict(parse_qsl(_text(form, "vue"))))
+    view = await pages.queue_page(s.web.ctx, s.token, s.staff, *choice)
     errors = FormErrors()
     if not ids:
         errors.message = "Cochez au moins un dossier dans la liste."
@@ -217,14 +257,14 @@ async def batch(s: Staff) -> Response:
             if assignee is None:
                 errors.message = "Choisissez l'agent à qui attribuer les dossiers."
         if not errors:
+            names = await pages.case_names(s.web.ctx, s.token, ids, view.queue.items)
             outcomes = await s.web.ctx.opco.batch(
                 s.token, "assign" if action == "attribuer" else "engage", ids, assignee
             )
-            names = {str(c.id): c.employee_name or str(c.id) for c in view.queue.items}
             for o in outcomes:
                 message = "Fait" if o.ok else (o.error or {}).get("message", "Refusé")
-                results.append((names.get(str(o.case_id), str(o.case_id)), o.ok, message))
-            view = await pages.queue_page(s.web.ctx, s.token, s.staff, "tous", {}, "deadline", 1)
+                results.append((names.get(o.case_id, str(o.case_id)), o.ok, message))
+            view = await pages.queue_page(s.web.ctx, s.token, s.staff, *choice)
     return s.render(
         "instruction/queue.html",
         422 if errors else 200,
@@ -504,8 +544,8 @@ def _anomaly_body(form: FormData, case: dict[str, Any]) -> tuple[dict[str, Any],
     """The anomalies a reviewer picked: fields of the contract and missing documents, each with its reason."""
     errors = FormErrors()
     items: list[dict[str, Any]] = []
-    known = {r for r in _form_paths(case)}
-    for i in range(1, FIELD_ROWS + 1):
+    known = set(_form_paths(case))
+    for i in range(1, _field_rows(form, len(known)) + 1):
         path, reason = _text(form, f"champ_{i}"), _text(form, f"motif_champ_{i}")
         if not path and not reason:
             continue
@@ -543,15 +583,36 @@ def _anomaly_body(form: FormData, case: dict[str, Any]) -> tuple[dict[str, Any],
     return body, errors
 
 
+def _field_rows(form: FormData | None, fields: int) -> int:
+    """How many field rows the form has: the count it was sent with, and at least every row filled in (a reviewer
+    may name as many fields as the contract has, never fewer than the first three rows)."""
+    if form is None:
+        return FIELD_ROWS
+    count = _text(form, "lignes")
+    wanted = [int(count) if count.isdigit() else FIELD_ROWS]
+    for name in form:
+        row = FIELD_ROW.fullmatch(name)
+        if row and _text(form, name):
+            wanted.append(int(row.group(1)))
+    return max(FIELD_ROWS, min(max(wanted), max(fields, FIELD_ROWS)))
+
+
 def _form_paths(case: dict[str, Any]) -> list[str]:
     return [path for _, _, rows in pages.field_choices(case, {}) for path, _ in rows]
 
 
 async def _anomaly_page(
-    s: StaffWeb, case_id: UUID, form: FormData | None = None, errors: FormErrors | None = None, status_code: int = 200
+    s: StaffWeb,
+    case_id: UUID,
+    form: FormData | None = None,
+    errors: FormErrors | None = None,
+    status_code: int = 200,
+    added: bool = False,
 ) -> Response:
     found = await s.web.ctx.opco.case(s.token, case_id)
     labels = await pages._labels(s.web.ctx, s.token, UUID(str(found["contract_id"])))
+    fields = len(_form_paths(found))
+    rows = _field_rows(form, fields) + (1 if added else 0)
     return s.render(
         "instruction/anomaly.html",
         status_code,
@@ -559,7 +620,9 @@ async def _anomaly_page(
         case=found,
         choices=pages.field_choices(found, labels),
         documents=REQUESTABLE_DOCUMENTS,
-        rows=range(1, FIELD_ROWS + 1),
+        rows=range(1, min(rows, max(fields, FIELD_ROWS)) + 1),
+        can_add=rows < fields,
+        added=rows if added else None,
         posted=form or {},
         errors=errors,
     )
@@ -572,8 +635,11 @@ async def anomaly_form(case_id: UUID, s: Staff) -> Response:
 
 @router.post("/dossiers/{case_id}/anomalie")
 async def anomaly_preview(case_id: UUID, s: Staff) -> Response:
-    """Checks the anomalies, then shows the letter they make before anything is sent."""
+    """Checks the anomalies, then shows the letter they make before anything is sent; or, asked for one more field
+    row (the form's other button), shows the form again with it and everything typed so far."""
     form = await s.web.form()
+    if form.get("ajouter") == "champ":
+        return await _anomaly_page(s, case_id, form, added=True)
     found = await s.web.ctx.opco.case(s.token, case_id)
     body, errors = _anomaly_body(form, found)
     if errors:

@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 
 from passerelle.portal.adapters.api import ApiError
 from passerelle.portal.adapters.identity import Me
+from passerelle.portal.domain.backoffice import opco_staff
 from passerelle.portal.domain.errors import FormErrors, field_id
 from passerelle.portal.domain.forms import format_date
 from passerelle.portal.service_layer import sessions
@@ -42,7 +43,19 @@ class CsrfRejected(Exception):
     pass
 
 
-def safe_next(url: str | None, default: str = "/tableau-de-bord") -> str:
+DASHBOARD = "/tableau-de-bord"
+BACK_OFFICE = "/instruction"
+
+
+def landing(me: Me | None) -> str:
+    """Where a person lands when nothing else was asked: OPCO staff on the back office, everyone else on the
+    dashboard of their contracts."""
+    if me is not None and opco_staff(me.memberships) is not None:
+        return BACK_OFFICE
+    return DASHBOARD
+
+
+def safe_next(url: str | None, default: str = DASHBOARD) -> str:
     """Only a path of this site may follow a login (never another site: no open redirect)."""
     if not url:
         return default
