@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from passerelle.libs.access import Side
 from passerelle.notifier.adapters import tables as t
-from passerelle.notifier.domain.delivery import DeliveryStatus
+from passerelle.notifier.domain.delivery import DeliveryStatus, attempt_started, in_doubt
 from passerelle.notifier.domain.feed import FeedMarks
 from passerelle.notifier.domain.preferences import ChannelChoice, EmailMode, WebMode
 
@@ -480,31 +480,67 @@ class Notifications:
         await self.s.execute(stmt.on_conflict_do_update(index_elements=["task"], set_={"last_run_at": at}))
 
 
+# A mail sender holds this lock (session-level, on its LISTEN connection) while it lives: a message it left in
+# `sending` is in doubt only once the lock is free (the sender is gone, its connection closed with it).
+SENDER_LOCK_KEY = "hashtextextended('notifier-mail-sender:' || {}, 0)"
+
+
 class Mails:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
-    async def claim_due(self, now: datetime, limit: int) -> list[Any]:
-        """Due messages, locked for this sender until its transaction ends (other senders skip them)."""
+    async def claim_next(self, now: datetime, sender: UUID) -> Any | None:
+        """The next due message, marked `sending` by `sender` (other senders skip it from the commit on), with the
+        facts of its notification (a sent mail is published as `notification.sent`)."""
         c, n = t.mails.c, t.notifications.c
-        # The notification's facts come along: a sent mail is published as `notification.sent`.
-        stmt = (
-            sa.select(t.mails, n.kind, n.legal, n.cause_event_id, n.contract_id)
+        picked = (
+            sa.select(c.id, n.kind, n.legal, n.cause_event_id, n.contract_id)
             .select_from(t.mails.outerjoin(t.notifications, n.id == c.notification_id))
             .where(c.status == DeliveryStatus.QUEUED.value, c.next_attempt_at <= now)
             .order_by(c.next_attempt_at)
-            .limit(limit)
+            .limit(1)
             .with_for_update(skip_locked=True, of=t.mails)
+            .subquery("picked")
         )
-        return list((await self.s.execute(stmt)).all())
+        stmt = (
+            sa.update(t.mails)
+            .where(c.id == picked.c.id)
+            .values(attempt_started(sender, now), attempts=c.attempts + 1)
+            .returning(t.mails, picked.c.kind, picked.c.legal, picked.c.cause_event_id, picked.c.contract_id)
+        )
+        return (await self.s.execute(stmt)).first()
 
-    async def next_due(self) -> datetime | None:
+    async def finish(self, mail_id: UUID, sender: UUID, values: dict[str, Any]) -> bool:
+        """The attempt's outcome, unless another sender took the message meanwhile (False then). A message queued
+        again as in doubt while this sender could not reach the database takes the outcome all the same."""
         c = t.mails.c
-        stmt = sa.select(sa.func.min(c.next_attempt_at)).where(c.status == DeliveryStatus.QUEUED.value)
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        mine = sa.and_(c.status == DeliveryStatus.SENDING.value, c.sending_by == sender)
+        stmt = (
+            sa.update(t.mails)
+            .where(c.id == mail_id, sa.or_(mine, c.status == DeliveryStatus.QUEUED.value))
+            .values(**values)
+            .returning(c.id)
+        )
+        return (await self.s.execute(stmt)).first() is not None
 
-    async def update(self, mail_id: UUID, values: dict[str, Any]) -> None:
-        await self.s.execute(sa.update(t.mails).where(t.mails.c.id == mail_id).values(**values))
+    async def requeue_in_doubt(self, sender: UUID, before: datetime, now: datetime) -> list[UUID]:
+        """Messages left `sending` (since before `before`) by senders that are gone: queued again, counted."""
+        c = t.mails.c
+        gone = sa.text("pg_try_advisory_xact_lock(" + SENDER_LOCK_KEY.format("CAST(mails.sending_by AS text)") + ")")
+        doubtful = (
+            sa.select(c.id)
+            .where(c.status == DeliveryStatus.SENDING.value, c.sending_by != sender, c.sending_since < before)
+            .where(gone)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        stmt = (
+            sa.update(t.mails)
+            .where(c.id.in_(doubtful))
+            .values(in_doubt(now), resent_in_doubt=c.resent_in_doubt + 1)
+            .returning(c.id)
+        )
+        return list((await self.s.execute(stmt)).scalars())
 
 
 def dumps(data: dict[str, Any]) -> str:
