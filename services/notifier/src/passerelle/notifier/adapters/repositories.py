@@ -160,17 +160,27 @@ class Directory:
 
     async def side_followers(self, parties: Parties, side: Side, contract_id: UUID) -> list[UUID]:
         """Members of the side who follow this contract or their establishment's activity."""
+        return (await self.followers(parties, [side], contract_id)).get(side, [])
+
+    async def followers(self, parties: Parties, sides: Sequence[Side], contract_id: UUID) -> dict[Side, list[UUID]]:
+        """`side_followers` of several sides in one query."""
         m, f = t.memberships.c, t.follows.c
-        targets = [sa.and_(f.target_kind == "contract", f.target == str(contract_id))]
-        targets += [sa.and_(f.target_kind == kind, f.target == value) for kind, value in parties.identifiers(side)]
-        stmt = (
-            sa.select(f.account_id)
-            .join(t.memberships, m.account_id == f.account_id)
-            .where(sa.or_(*targets), m.active, parties.side_clause(side))
-            .distinct()
-            .order_by(f.account_id)
-        )
-        return list((await self.s.execute(stmt)).scalars())
+        selects = []
+        for side in sides:
+            targets = [sa.and_(f.target_kind == "contract", f.target == str(contract_id))]
+            targets += [sa.and_(f.target_kind == kind, f.target == value) for kind, value in parties.identifiers(side)]
+            selects.append(
+                sa.select(sa.literal(side.value).label("side"), f.account_id)
+                .join(t.memberships, m.account_id == f.account_id)
+                .where(sa.or_(*targets), m.active, parties.side_clause(side))
+            )
+        if not selects:
+            return {}
+        rows = (await self.s.execute(sa.union(*selects).order_by("side", "account_id"))).all()
+        out: dict[Side, list[UUID]] = {side: [] for side in sides}
+        for row in rows:
+            out[Side(row.side)].append(row.account_id)
+        return out
 
     async def opco_staff(self, opco_code: str | None, roles: Sequence[str] | None = None) -> list[UUID]:
         if not opco_code:
@@ -293,13 +303,21 @@ class Notifications:
         self.wakeups: set[tuple[str, str]] = set()
         self.changes: list[dict[str, Any]] = []
 
-    async def add(self, values: dict[str, Any]) -> bool:
-        """False when this event already told this recipient (the notification exists)."""
-        stmt = insert(t.notifications).values(**values).on_conflict_do_nothing().returning(t.notifications.c.id)
-        return (await self.s.execute(stmt)).first() is not None
-
     async def queue_mail(self, values: dict[str, Any]) -> None:
         await self.s.execute(sa.insert(t.mails).values(**values))
+        self.wakeups.add((MAIL_CHANNEL, ""))
+
+    async def add_many(self, rows: Sequence[dict[str, Any]]) -> set[UUID]:
+        """The ids of those inserted (one statement): a row whose event already told its recipient is skipped."""
+        if not rows:
+            return set()
+        stmt = insert(t.notifications).values(list(rows)).on_conflict_do_nothing().returning(t.notifications.c.id)
+        return set((await self.s.execute(stmt)).scalars())
+
+    async def queue_mails(self, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        await self.s.execute(sa.insert(t.mails).values(list(rows)))
         self.wakeups.add((MAIL_CHANNEL, ""))
 
     async def record_change(self, account_id: UUID, event: str, data: dict[str, Any], now: datetime) -> None:
