@@ -511,19 +511,20 @@ class Mails:
         """The next due message, marked `sending` by `sender` (other senders skip it from the commit on), with the
         facts of its notification (a sent mail is published as `notification.sent`)."""
         c, n = t.mails.c, t.notifications.c
+        due = t.mails.alias("due")  # its own name inside the UPDATE of the same table
         picked = (
-            sa.select(c.id, n.kind, n.legal, n.cause_event_id, n.contract_id)
-            .select_from(t.mails.outerjoin(t.notifications, n.id == c.notification_id))
-            .where(c.status == DeliveryStatus.QUEUED.value, c.next_attempt_at <= now)
-            .order_by(c.next_attempt_at)
+            sa.select(due.c.id, n.kind, n.legal, n.cause_event_id, n.contract_id)
+            .select_from(due.outerjoin(t.notifications, n.id == due.c.notification_id))
+            .where(due.c.status == DeliveryStatus.QUEUED.value, due.c.next_attempt_at <= now)
+            .order_by(due.c.next_attempt_at)
             .limit(1)
-            .with_for_update(skip_locked=True, of=t.mails)
+            .with_for_update(skip_locked=True, of=due)
             .subquery("picked")
         )
         stmt = (
             sa.update(t.mails)
             .where(c.id == picked.c.id)
-            .values(attempt_started(sender, now), attempts=c.attempts + 1)
+            .values({**attempt_started(sender, now), "attempts": c.attempts + 1})
             .returning(t.mails, picked.c.kind, picked.c.legal, picked.c.cause_event_id, picked.c.contract_id)
         )
         return (await self.s.execute(stmt)).first()
@@ -544,10 +545,17 @@ class Mails:
     async def requeue_in_doubt(self, sender: UUID, before: datetime, now: datetime) -> list[UUID]:
         """Messages left `sending` (since before `before`) by senders that are gone: queued again, counted."""
         c = t.mails.c
-        gone = sa.text("pg_try_advisory_xact_lock(" + SENDER_LOCK_KEY.format("CAST(mails.sending_by AS text)") + ")")
+        left = t.mails.alias("left_sending")  # its own name inside the UPDATE of the same table
+        gone = sa.text(
+            "pg_try_advisory_xact_lock(" + SENDER_LOCK_KEY.format("CAST(left_sending.sending_by AS text)") + ")"
+        )
         doubtful = (
-            sa.select(c.id)
-            .where(c.status == DeliveryStatus.SENDING.value, c.sending_by != sender, c.sending_since < before)
+            sa.select(left.c.id)
+            .where(
+                left.c.status == DeliveryStatus.SENDING.value,
+                left.c.sending_by != sender,
+                left.c.sending_since < before,
+            )
             .where(gone)
             .with_for_update(skip_locked=True)
             .scalar_subquery()
@@ -555,7 +563,7 @@ class Mails:
         stmt = (
             sa.update(t.mails)
             .where(c.id.in_(doubtful))
-            .values(in_doubt(now), resent_in_doubt=c.resent_in_doubt + 1)
+            .values({**in_doubt(now), "resent_in_doubt": c.resent_in_doubt + 1})
             .returning(c.id)
         )
         return list((await self.s.execute(stmt)).scalars())
