@@ -77,6 +77,7 @@ def bootstrap(settings: Settings | None = None, *, mailer: Mailer | None = None)
                 database.url,
                 enabled=settings.background_enabled,
                 in_doubt_grace_seconds=settings.mail_in_doubt_grace_seconds,
+                senders=settings.mail_senders,
             ),
             digest_task(settings.digest_check_seconds, enabled=settings.background_enabled),
         ],

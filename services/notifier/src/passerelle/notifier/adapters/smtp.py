@@ -13,7 +13,7 @@ from passerelle.notifier.service_layer.ports import MailRefused, OutgoingMail
 
 
 class SmtpMailer:
-    keep = 2  # connections kept open between messages, at most (a sender uses one at a time)
+    keep = 8  # connections kept open between messages, at most (each sender uses one at a time)
 
     def __init__(
         self,

@@ -29,56 +29,72 @@ async def deliver_once(context: NotifierContext, sender: Sender | None = None) -
 
 
 class MailDelivery:
-    """One mail sender: sends the mail outbox as soon as a mail is committed (NOTIFY), polling for retries coming
-    due, and queues again the message a killed sender left in flight.
+    """The mail senders of a process: they send the mail outbox as soon as a mail is committed (NOTIFY), poll for
+    retries coming due, and queue again the message a killed sender left in flight.
 
-    Several processes may run it: a message is claimed `FOR UPDATE SKIP LOCKED` and marked `sending` by its
-    sender, so they share the work. The sender holds its lock on its LISTEN connection from before its first
-    attempt to its end: the lock freed is how the others know it is gone.
+    Each sender has one message in flight at a time, on its own SMTP connection (several hide the server's round
+    trips). Several processes may run them: a message is claimed `FOR UPDATE SKIP LOCKED` and marked `sending` by
+    its sender, so they share the work. The senders hold their locks on the LISTEN connection from before their
+    first attempt to their end: a lock freed is how the others know a sender is gone (a killed process leaves at
+    most one message per sender in doubt).
     """
 
     name = "mail-delivery"
 
-    def __init__(self, database_url: str, enabled: bool = True, in_doubt_grace_seconds: float = 10.0) -> None:
-        self.sender = Sender()
+    def __init__(
+        self, database_url: str, enabled: bool = True, in_doubt_grace_seconds: float = 10.0, senders: int = 1
+    ) -> None:
+        self.senders = [Sender() for _ in range(max(senders, 1))]
         self._grace = timedelta(seconds=in_doubt_grace_seconds)
-        lock = "SELECT pg_advisory_lock(" + SENDER_LOCK_KEY.format(f"'{self.sender.id}'") + ")"
-        self._listener = Listener(database_url, MAIL_CHANNEL, on_connect=lock)
+        locks = ", ".join(
+            "pg_advisory_lock(" + SENDER_LOCK_KEY.format(f"'{sender.id}'") + ")" for sender in self.senders
+        )
+        self._listener = Listener(database_url, MAIL_CHANNEL, on_connect=f"SELECT {locks}")
         self._enabled = enabled
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def sender(self) -> Sender:
+        return self.senders[0]
 
     async def start(self, context: Any, engine: AsyncEngine | None, service_name: str) -> None:
         if not self._enabled:
             return
         await self._listener.start()
         self._context = context
-        self._task = asyncio.create_task(self._loop(context), name=f"{service_name}-{self.name}")
+        self._tasks = [
+            asyncio.create_task(self._loop(context, sender, recovers=k == 0), name=f"{service_name}-{self.name}-{k}")
+            for k, sender in enumerate(self.senders)
+        ]
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-            with contextlib.suppress(Exception):
-                await record_pending(self._context, self.sender)  # the last answer, if the database is there
+        if self._tasks:
+            for task in self._tasks:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            self._tasks = []
+            for sender in self.senders:
+                with contextlib.suppress(Exception):
+                    await record_pending(self._context, sender)  # the last answer, if the database is there
             close = getattr(self._context.mailer, "close", None)
             if close is not None:
-                await close()  # the SMTP connection kept open between messages
+                await close()  # the SMTP connections kept open between messages
         await self._listener.stop()
 
-    async def _loop(self, context: NotifierContext) -> None:
+    async def _loop(self, context: NotifierContext, sender: Sender, recovers: bool) -> None:
         wake = self._listener.subscribe(ANY)
         recovered_at = -math.inf
         while True:
             wake.clear()
             try:
-                await self._listener.connected.wait()  # the sender's lock is held before any attempt
-                if time.monotonic() - recovered_at >= context.policy.mail_poll_seconds:
-                    requeued = await recover_in_doubt(context, self.sender, self._grace)
+                await self._listener.connected.wait()  # the senders' locks are held before any attempt
+                if recovers and time.monotonic() - recovered_at >= context.policy.mail_poll_seconds:
+                    requeued = await recover_in_doubt(context, sender, self._grace)
                     MAILS_RESENT_IN_DOUBT.labels(service()).inc(len(requeued))
                     recovered_at = time.monotonic()
-                await deliver_due(context, self.sender, context.mailer)
+                await deliver_due(context, sender, context.mailer)
             except Exception as exc:  # noqa: BLE001 - the loop outlives a database or SMTP outage
                 log.warning("mail delivery failed, retrying", error=repr(exc))
                 await asyncio.sleep(context.policy.mail_poll_seconds)
