@@ -63,6 +63,10 @@ contract_table = sa.Table(
     sa.Index("contract_training_uai_start", "training_uai", "start_date"),
     sa.Index("contract_employer_siret_transmitted", "employer_siret", sa.text("transmitted_at DESC")),
     sa.Index("contract_training_uai_transmitted", "training_uai", sa.text("transmitted_at DESC")),
+    sa.Index("contract_employer_siret_employee", "employer_siret", "employee_name"),
+    sa.Index("contract_training_uai_employee", "training_uai", "employee_name"),
+    # The proposals sent to a person's e-mail before an establishment holds them (one of the dashboard's ways in).
+    sa.Index("contract_proposed_to_email", sa.text("lower(proposed_to_email)")),
     # "The contracts I am in charge of": containment queries on either side's person in charge.
     sa.Index("contract_in_charge", "in_charge", postgresql_using="gin", postgresql_ops={"in_charge": "jsonb_path_ops"}),
 )

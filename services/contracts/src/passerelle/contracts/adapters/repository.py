@@ -18,6 +18,7 @@ from passerelle.contracts.service_layer.records import (
     Colleague,
     ContractRecord,
     ContractSummary,
+    DashboardPage,
     DashboardQuery,
     HistoryEntry,
     Side,
@@ -87,13 +88,75 @@ _SORTABLE = {
     "employee_name": c.employee_name,
 }
 
+# The count stops there: past it the dashboard says « plus de 10 000 » rather than reading a large training
+# organisation's every contract to count them on each page.
+COUNT_CAP = 10_000
+# Up to this many establishments (or UAIs) of one kind, each is searched on its own, in the index's order;
+# beyond, they are searched together and sorted.
+ORDERED_SCANS_MAX = 8
+_SUMMARY_COLUMNS = (
+    "id",
+    "contract_type",
+    "status",
+    "revision",
+    "employer_siret",
+    "employer_name",
+    "employee_name",
+    "training_uai",
+    "training_siret",
+    "opco_code",
+    "opco_file_number",
+    "owner_id",
+    "archived",
+    "created_at",
+    "updated_at",
+    "start_date",
+    "transmitted_at",
+    "in_charge",
+)
 
-def _ordering(sort: str) -> list[Any]:
+
+def _ordering(sort: str, columns: Any = c, *, without_nulls: bool = False) -> list[Any]:
     """The dashboard's order: the column asked for (contracts without a value last), then the id, so pages
-    never overlap."""
-    column = _SORTABLE[sort.removeprefix("-")]
-    first = column.desc() if sort.startswith("-") else column.asc()
-    return [first.nulls_last(), c.id]
+    never overlap. `columns` are the table's or a subquery's; `without_nulls` when the search excludes rows
+    without a value in that column.
+
+    The order is written as the indexes store it, so PostgreSQL reads them in order and stops after a page:
+    NULLS LAST is left out where no null can appear (a column declared NOT NULL, or one filtered on)."""
+    name = sort.removeprefix("-")
+    column = columns[name]
+    descending = sort.startswith("-")
+    first = column.desc() if descending else column.asc()
+    if descending and not without_nulls and _SORTABLE[name].nullable:
+        first = first.nulls_last()
+    return [first, columns["id"]]
+
+
+def _reach(query: DashboardQuery) -> list[Any]:
+    """Each way the person reaches contracts, as its own condition (an establishment, a UAI...), so each is
+    answered by its own index instead of one OR that no index answers in order."""
+
+    def each(column: Any, values: frozenset[str]) -> list[Any]:
+        ordered = sorted(values)
+        if len(ordered) <= ORDERED_SCANS_MAX:
+            return [column == value for value in ordered]
+        return [column.in_(ordered)]
+
+    reach: list[Any] = []
+    reach += [sa.and_(cond, c.visible_to_employer) for cond in each(c.employer_siret, query.employer_sirets)]
+    reach += each(c.training_uai, query.training_uais)
+    reach += each(c.training_siret, query.training_sirets)
+    if query.proposals_to_email:
+        reach.append(
+            sa.and_(
+                c.status == ContractStatus.PROPOSED.value,
+                c.employer_siret.is_(None),
+                sa.func.lower(c.proposed_to_email) == query.proposals_to_email,
+            )
+        )
+    if query.opco_codes:
+        reach.append(sa.and_(c.opco_code.in_(sorted(query.opco_codes)), c.transmitted_revision > 0))
+    return reach
 
 
 def _record(row: Any) -> ContractRecord:
@@ -163,27 +226,11 @@ class SqlContractRepository:
             raise ConcurrentModification()
         record.contract.version = expected + 1
 
-    async def search(self, query: DashboardQuery) -> tuple[list[ContractSummary], int]:
-        reach = []
-        if query.employer_sirets:
-            reach.append(sa.and_(c.employer_siret.in_(query.employer_sirets), c.visible_to_employer))
-        if query.training_uais:
-            reach.append(c.training_uai.in_(query.training_uais))
-        if query.training_sirets:
-            reach.append(c.training_siret.in_(query.training_sirets))
-        if query.proposals_to_email:
-            reach.append(
-                sa.and_(
-                    c.status == ContractStatus.PROPOSED.value,
-                    c.employer_siret.is_(None),
-                    sa.func.lower(c.proposed_to_email) == query.proposals_to_email,
-                )
-            )
-        if query.opco_codes:
-            reach.append(sa.and_(c.opco_code.in_(query.opco_codes), c.transmitted_revision > 0))
+    async def search(self, query: DashboardQuery) -> DashboardPage:
+        reach = _reach(query)
         if not reach:
-            return [], 0
-        conditions = [sa.or_(*reach), c.status != ContractStatus.DELETED.value]
+            return DashboardPage(items=[], total=0)
+        conditions = [c.status != ContractStatus.DELETED.value]
         if query.status:
             conditions.append(c.status == query.status)
         elif not query.include_archived:
@@ -216,37 +263,57 @@ class SqlContractRepository:
             for word in query.text.casefold().split():
                 escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 conditions.append(c.search_text.like(f"%{escaped}%", escape="\\"))
-        where = sa.and_(*conditions)
-        total = await self.session.execute(sa.select(sa.func.count()).select_from(contract_table).where(where))
-        rows = await self.session.execute(
-            sa.select(contract_table)
-            .with_only_columns(
-                c.id,
-                c.contract_type,
-                c.status,
-                c.revision,
-                c.employer_siret,
-                c.employer_name,
-                c.employee_name,
-                c.training_uai,
-                c.training_siret,
-                c.opco_code,
-                c.opco_file_number,
-                c.owner_id,
-                c.archived,
-                c.created_at,
-                c.updated_at,
-                c.start_date,
-                c.transmitted_at,
-                c.in_charge,
+        sort_name = query.sort.removeprefix("-")
+        filtered = {
+            "start_date": query.start_from is not None or query.start_to is not None,
+            "transmitted_at": query.transmitted_since is not None or query.transmitted_before is not None,
+        }.get(sort_name, False)
+        # The ways in are made disjoint (each leaves out what an earlier one found), so their pages are simply
+        # put together and their counts added, with no duplicate to remove.
+        parts = [
+            sa.and_(way, *[sa.not_(sa.func.coalesce(earlier, sa.false())) for earlier in reach[:i]], *conditions)
+            for i, way in enumerate(reach)
+        ]
+        offset = (query.page - 1) * query.page_size
+        columns = [c[name] for name in _SUMMARY_COLUMNS]
+        if len(parts) == 1:
+            page = (
+                sa.select(*columns)
+                .where(parts[0])
+                .order_by(*_ordering(query.sort, without_nulls=filtered))
+                .limit(query.page_size)
+                .offset(offset)
             )
-            .where(where)
-            .order_by(*_ordering(query.sort))
-            .limit(query.page_size)
-            .offset((query.page - 1) * query.page_size)
-        )
+        else:
+            # Each way's first rows in the index's order, then the page among them.
+            ways = sa.union_all(
+                *[
+                    sa.select(*columns)
+                    .where(part)
+                    .order_by(*_ordering(query.sort, without_nulls=filtered))
+                    .limit(offset + query.page_size)
+                    for part in parts
+                ]
+            ).subquery("ways")
+            page = (
+                sa.select(*ways.c)
+                .order_by(*_ordering(query.sort, ways.c, without_nulls=filtered))
+                .limit(query.page_size)
+                .offset(offset)
+            )
+        rows = await self.session.execute(page)
         items = [ContractSummary(**row._mapping) for row in rows]
-        return items, total.scalar_one()
+        if query.page == 1 and len(items) < query.page_size:
+            return DashboardPage(items=items, total=len(items))  # the whole list is on this page
+        found = sa.union_all(*[sa.select(c.id).where(part).limit(COUNT_CAP + 1) for part in parts]).subquery()
+        total = (
+            await self.session.execute(
+                sa.select(sa.func.count()).select_from(sa.select(found.c.id).limit(COUNT_CAP + 1).subquery())
+            )
+        ).scalar_one()
+        if total > COUNT_CAP:
+            return DashboardPage(items=items, total=COUNT_CAP, total_exact=False)
+        return DashboardPage(items=items, total=total)
 
     async def add_history(self, entries: list[HistoryEntry]) -> None:
         if entries:
