@@ -382,8 +382,11 @@ async def test_dashboard_joins_every_way_in_once_in_order_and_caps_its_count(cli
     from passerelle.contracts.adapters import repository
     from passerelle.libs.identifiers import uai_check_letter
 
-    digits = f"{uuid.uuid4().int % 10_000_000:07d}"
-    uai, cfa_siret, shop = digits + uai_check_letter(digits), orgs.new_siret(), orgs.new_siret()
+    def new_uai() -> str:  # unknown to the referential: nothing is filled in from it
+        digits = f"{uuid.uuid4().int % 10_000_000:07d}"
+        return digits + uai_check_letter(digits)
+
+    uai, cfa_siret, shop = new_uai(), orgs.new_siret(), orgs.new_siret()
     cfa, employer = orgs.training(uai, cfa_siret), orgs.employer(shop)
     by_uai = await create(
         client, auth, [employer], contract_type="apprentissage", employer_siret=shop, training_uai=uai
@@ -395,7 +398,7 @@ async def test_dashboard_joins_every_way_in_once_in_order_and_caps_its_count(cli
         [orgs.employer(elsewhere)],
         contract_type="apprentissage",
         employer_siret=elsewhere,
-        training_uai="0754321P",
+        training_uai=new_uai(),
         training_siret=cfa_siret,
     )
     only_shop = await create(client, auth, [employer], contract_type="apprentissage", employer_siret=shop)
