@@ -93,6 +93,10 @@ contract_table = sa.Table(
     sa.Index("contract_training_uai_employee", "training_uai", "employee_name"),
     # The proposals sent to a person's e-mail before an establishment holds them (one of the dashboard's ways in).
     sa.Index("contract_proposed_to_email", sa.text("lower(proposed_to_email)")),
+    # The dashboard's text search (LIKE '%word%'), by trigrams (pg_trgm).
+    sa.Index(
+        "contract_search_text", "search_text", postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}
+    ),
     # "The contracts I am in charge of": containment queries on either side's person in charge.
     sa.Index("contract_in_charge", "in_charge", postgresql_using="gin", postgresql_ops={"in_charge": "jsonb_path_ops"}),
 )

@@ -276,23 +276,26 @@ class SqlContractRepository:
         ]
         offset = (query.page - 1) * query.page_size
         columns = [c[name] for name in _SUMMARY_COLUMNS]
-        if len(parts) == 1:
-            page = (
-                sa.select(*columns)
-                .where(parts[0])
-                .order_by(*_ordering(query.sort, without_nulls=filtered))
-                .limit(query.page_size)
-                .offset(offset)
-            )
+        # A descending order on a column that may be empty puts the empty ones last, which no index stores: each
+        # way is then read in two pieces, the dated contracts in the index's order and the undated ones by id.
+        sort_column = _SORTABLE[sort_name]
+        split = query.sort.startswith("-") and bool(sort_column.nullable) and not filtered
+        pieces: list[tuple[Any, list[Any]]] = []
+        for part in parts:
+            if split:
+                pieces.append((sa.and_(part, sort_column.is_not(None)), _ordering(query.sort, without_nulls=True)))
+                pieces.append((sa.and_(part, sort_column.is_(None)), [c.id]))
+            else:
+                pieces.append((part, _ordering(query.sort, without_nulls=filtered)))
+        if len(pieces) == 1:
+            [(where, order)] = pieces
+            page = sa.select(*columns).where(where).order_by(*order).limit(query.page_size).offset(offset)
         else:
-            # Each way's first rows in the index's order, then the page among them.
+            # Each piece's first rows in its index's order, then the page among them.
             ways = sa.union_all(
                 *[
-                    sa.select(*columns)
-                    .where(part)
-                    .order_by(*_ordering(query.sort, without_nulls=filtered))
-                    .limit(offset + query.page_size)
-                    for part in parts
+                    sa.select(*columns).where(where).order_by(*order).limit(offset + query.page_size)
+                    for where, order in pieces
                 ]
             ).subquery("ways")
             page = (
@@ -306,7 +309,7 @@ class SqlContractRepository:
         if query.page == 1 and len(items) < query.page_size:
             return DashboardPage(items=items, total=len(items))  # the whole list is on this page
         # Selecting a constant (not the id) lets the ways' covering indexes answer the count alone.
-        one = sa.literal_column("1").label("one")
+        one: Any = sa.literal_column("1").label("one")
         found = sa.union_all(*[sa.select(one).where(part).limit(COUNT_CAP + 1) for part in parts]).subquery()
         total = (
             await self.session.execute(
