@@ -94,6 +94,8 @@ COUNT_CAP = 10_000
 # Up to this many establishments (or UAIs) of one kind, each is searched on its own, in the index's order;
 # beyond, they are searched together and sorted.
 ORDERED_SCANS_MAX = 8
+# Up to this many contracts found, the page is fetched whole and sorted rather than read in an index's order.
+FEW = 500
 _SUMMARY_COLUMNS = (
     "id",
     "contract_type",
@@ -276,8 +278,45 @@ class SqlContractRepository:
         ]
         offset = (query.page - 1) * query.page_size
         columns = [c[name] for name in _SUMMARY_COLUMNS]
-        # A descending order on a column that may be empty puts the empty ones last, which no index stores: each
-        # way is then read in two pieces, the dated contracts in the index's order and the undated ones by id.
+        # The count first: read from the ways' covering indexes (a constant is selected, not the id), it tells
+        # whether the page is better read in an index's order (many contracts) or fetched whole and sorted (few:
+        # an order read through 20,000 index entries to find 5 would cost more than the 5 themselves).
+        one: Any = sa.literal_column("1").label("one")
+        found = sa.union_all(*[sa.select(one).where(part).limit(COUNT_CAP + 1) for part in parts]).subquery()
+        total = (
+            await self.session.execute(
+                sa.select(sa.func.count()).select_from(sa.select(found.c.one).limit(COUNT_CAP + 1).subquery())
+            )
+        ).scalar_one()
+        exact = total <= COUNT_CAP
+        total = min(total, COUNT_CAP)
+        if total <= offset:
+            return DashboardPage(items=[], total=total, total_exact=exact)
+        if total <= FEW:
+            matched = (
+                sa.union_all(*[sa.select(*columns).where(part) for part in parts])
+                .cte("matched")
+                .prefix_with("MATERIALIZED")
+            )
+            page = (
+                sa.select(*matched.c)
+                .order_by(*_ordering(query.sort, matched.c, without_nulls=filtered))
+                .limit(query.page_size)
+                .offset(offset)
+            )
+        else:
+            page = self._ordered_page(query, parts, columns, sort_name, filtered, offset)
+        rows = await self.session.execute(page)
+        return DashboardPage(items=[ContractSummary(**row._mapping) for row in rows], total=total, total_exact=exact)
+
+    @staticmethod
+    def _ordered_page(
+        query: DashboardQuery, parts: list[Any], columns: list[Any], sort_name: str, filtered: bool, offset: int
+    ) -> Any:
+        """Each way's first rows in its index's order, then the page among them.
+
+        A descending order on a column that may be empty puts the empty ones last, which no index stores: each
+        way is then read in two pieces, the dated contracts in the index's order and the undated ones by id."""
         sort_column = _SORTABLE[sort_name]
         split = query.sort.startswith("-") and bool(sort_column.nullable) and not filtered
         pieces: list[tuple[Any, list[Any]]] = []
@@ -289,36 +328,19 @@ class SqlContractRepository:
                 pieces.append((part, _ordering(query.sort, without_nulls=filtered)))
         if len(pieces) == 1:
             [(where, order)] = pieces
-            page = sa.select(*columns).where(where).order_by(*order).limit(query.page_size).offset(offset)
-        else:
-            # Each piece's first rows in its index's order, then the page among them.
-            ways = sa.union_all(
-                *[
-                    sa.select(*columns).where(where).order_by(*order).limit(offset + query.page_size)
-                    for where, order in pieces
-                ]
-            ).subquery("ways")
-            page = (
-                sa.select(*ways.c)
-                .order_by(*_ordering(query.sort, ways.c, without_nulls=filtered))
-                .limit(query.page_size)
-                .offset(offset)
-            )
-        rows = await self.session.execute(page)
-        items = [ContractSummary(**row._mapping) for row in rows]
-        if query.page == 1 and len(items) < query.page_size:
-            return DashboardPage(items=items, total=len(items))  # the whole list is on this page
-        # Selecting a constant (not the id) lets the ways' covering indexes answer the count alone.
-        one: Any = sa.literal_column("1").label("one")
-        found = sa.union_all(*[sa.select(one).where(part).limit(COUNT_CAP + 1) for part in parts]).subquery()
-        total = (
-            await self.session.execute(
-                sa.select(sa.func.count()).select_from(sa.select(found.c.one).limit(COUNT_CAP + 1).subquery())
-            )
-        ).scalar_one()
-        if total > COUNT_CAP:
-            return DashboardPage(items=items, total=COUNT_CAP, total_exact=False)
-        return DashboardPage(items=items, total=total)
+            return sa.select(*columns).where(where).order_by(*order).limit(query.page_size).offset(offset)
+        ways = sa.union_all(
+            *[
+                sa.select(*columns).where(where).order_by(*order).limit(offset + query.page_size)
+                for where, order in pieces
+            ]
+        ).subquery("ways")
+        return (
+            sa.select(*ways.c)
+            .order_by(*_ordering(query.sort, ways.c, without_nulls=filtered))
+            .limit(query.page_size)
+            .offset(offset)
+        )
 
     async def add_history(self, entries: list[HistoryEntry]) -> None:
         if entries:
