@@ -434,6 +434,8 @@ async def test_dashboard_joins_every_way_in_once_in_order_and_caps_its_count(cli
     capped = await listed(page_size=1)
     assert [item["id"] for item in capped["items"]] == newest_first[:1]
     assert capped["total"] == 2 and capped["total_exact"] is False
+    beyond = await listed(page_size=1, page=4)  # past where the count stopped, the pages go on
+    assert [item["id"] for item in beyond["items"]] == newest_first[3:] and beyond["total_exact"] is False
     # Under the cap the count is exact; a page past the count is empty.
     assert (await listed(contract_type="professionnalisation"))["total_exact"] is True
     assert (await listed(page_size=1, page=3))["items"] == []

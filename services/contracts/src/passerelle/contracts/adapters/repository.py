@@ -290,8 +290,8 @@ class SqlContractRepository:
         ).scalar_one()
         exact = total <= COUNT_CAP
         total = min(total, COUNT_CAP)
-        if total <= offset:
-            return DashboardPage(items=[], total=total, total_exact=exact)
+        if exact and total <= offset:
+            return DashboardPage(items=[], total=total)  # past the last page
         if total <= FEW:
             matched = (
                 sa.union_all(*[sa.select(*columns).where(part) for part in parts])
