@@ -17,20 +17,32 @@ from passerelle.contracts.testing.samples import (
     transmission_context,
 )
 
+TARGET_P99_US = 1000.0  # issue #17: full validation of a contract under 1 ms p99
 
-def measure(label: str, call, runs: int) -> None:
+
+def measure(label: str, call, runs: int) -> float:
+    """Prints the figures, in wall time and in the thread's CPU time (on a shared machine a wall p99 is the
+    scheduler's slices more than the code); returns the CPU p99 in µs."""
     for _ in range(200):  # warm-up: caches, imports
         call()
-    timings = []
+    timings, cpu = [], []
     for _ in range(runs):
-        started = time.perf_counter_ns()
+        started, started_cpu = time.perf_counter_ns(), time.thread_time_ns()
         call()
+        cpu.append(time.thread_time_ns() - started_cpu)
         timings.append(time.perf_counter_ns() - started)
     timings.sort()
+    cpu.sort()
+
+    def at(values: list[int], share: float) -> float:
+        return values[min(len(values) - 1, int(len(values) * share))] / 1000
+
     mean = statistics.fmean(timings) / 1000
-    p50 = timings[len(timings) // 2] / 1000
-    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))] / 1000
-    print(f"{label:<48} mean {mean:8.1f} µs   p50 {p50:8.1f} µs   p99 {p99:8.1f} µs   ({runs} runs)")
+    print(
+        f"{label:<48} mean {mean:8.1f} µs   p50 {at(timings, 0.5):8.1f} µs   p99 {at(timings, 0.99):8.1f} µs"
+        f"   CPU p50 {at(cpu, 0.5):7.1f} µs p99 {at(cpu, 0.99):7.1f} µs   ({runs} runs)"
+    )
+    return at(cpu, 0.99)
 
 
 def main() -> None:
@@ -43,7 +55,9 @@ def main() -> None:
         context = transmission_context(form)
         findings = validate(form, context)
         assert not [f for f in findings if f.blocking], findings
-        measure(f"validate({name}, for_transmission)", lambda f=form, c=context: validate(f, c), runs)
+        p99 = measure(f"validate({name}, for_transmission)", lambda f=form, c=context: validate(f, c), runs)
+        verdict = "met" if p99 < TARGET_P99_US else "MISSED"
+        print(f"  full validation of a {name} contract: CPU p99 {p99 / 1000:.3f} ms, target < 1 ms: {verdict}")
         measure(f"compute_pay_schedule({name})", lambda f=form: compute_pay_schedule(f), runs)
         # A fresh form each time (nothing cached on the form itself), as after decoding a request.
         payload = form.model_dump(mode="json")

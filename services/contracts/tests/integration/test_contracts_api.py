@@ -376,6 +376,77 @@ async def test_dashboard_filters_by_periods_and_person_in_charge_and_sorts(clien
     assert sort_error["message"].startswith("Tri inconnu : « nope ». Valeurs possibles : -updated_at (Dernière")
 
 
+async def test_dashboard_joins_every_way_in_once_in_order_and_caps_its_count(client, auth, orgs, monkeypatch):
+    """A person reaches contracts by an establishment, a UAI and a training SIRET: each way is searched in its own
+    index's order; a contract reached twice is listed once, pages follow one order across ways, and the count
+    stops at the cap (then says so)."""
+    from passerelle.contracts.adapters import repository
+    from passerelle.libs.identifiers import uai_check_letter
+
+    def new_uai() -> str:  # unknown to the referential: nothing is filled in from it
+        digits = f"{uuid.uuid4().int % 10_000_000:07d}"
+        return digits + uai_check_letter(digits)
+
+    uai, cfa_siret, shop = new_uai(), orgs.new_siret(), orgs.new_siret()
+    cfa, employer = orgs.training(uai, cfa_siret), orgs.employer(shop)
+    by_uai = await create(
+        client, auth, [employer], contract_type="apprentissage", employer_siret=shop, training_uai=uai
+    )
+    elsewhere = orgs.new_siret()
+    by_siret = await create(
+        client,
+        auth,
+        [orgs.employer(elsewhere)],
+        contract_type="apprentissage",
+        employer_siret=elsewhere,
+        training_uai=new_uai(),
+        training_siret=cfa_siret,
+    )
+    only_shop = await create(client, auth, [employer], contract_type="apprentissage", employer_siret=shop)
+    both = await create(
+        client,
+        auth,
+        [employer],
+        contract_type="professionnalisation",
+        employer_siret=shop,
+        training_uai=uai,
+        training_siret=cfa_siret,
+    )
+    headers = auth([employer, cfa])
+
+    async def listed(**params) -> dict:
+        response = await client.get("/contracts", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    newest_first = [both["id"], only_shop["id"], by_siret["id"], by_uai["id"]]
+    # A few contracts found are fetched whole and sorted; many are read in the indexes' order (FEW = 0 forces it).
+    for few in (repository.FEW, 0):
+        monkeypatch.setattr(repository, "FEW", few)
+        page = await listed()
+        assert [item["id"] for item in page["items"]] == newest_first  # `both` (three ways) listed once
+        assert page["total"] == 4 and page["total_exact"] is True
+        assert [item["id"] for item in (await listed(sort="updated_at"))["items"]] == newest_first[::-1]
+        second = await listed(page_size=3, page=2)
+        assert [item["id"] for item in second["items"]] == [by_uai["id"]] and second["total"] == 4
+        # No start date on any of them: the newest-start order keeps them last, by id.
+        assert [item["id"] for item in (await listed(sort="-start_date"))["items"]] == sorted(newest_first)
+    typed = await listed(contract_type="professionnalisation")
+    assert [item["id"] for item in typed["items"]] == [both["id"]] and typed["total"] == 1
+    cfa_only = (await client.get("/contracts", headers=auth([cfa]))).json()
+    assert {item["id"] for item in cfa_only["items"]} == {by_uai["id"], by_siret["id"], both["id"]}
+
+    monkeypatch.setattr(repository, "COUNT_CAP", 2)
+    capped = await listed(page_size=1)
+    assert [item["id"] for item in capped["items"]] == newest_first[:1]
+    assert capped["total"] == 2 and capped["total_exact"] is False
+    beyond = await listed(page_size=1, page=4)  # past where the count stopped, the pages go on
+    assert [item["id"] for item in beyond["items"]] == newest_first[3:] and beyond["total_exact"] is False
+    # Under the cap the count is exact; a page past the count is empty.
+    assert (await listed(contract_type="professionnalisation"))["total_exact"] is True
+    assert (await listed(contract_type="professionnalisation", page=2))["items"] == []
+
+
 async def test_questions_remuneration_and_referentials(client, auth, orgs):
     created = await create(client, auth, EMPLOYER, contract_type="apprentissage", employer_siret=DEMO_EMPLOYER_SIRET)
     contract_id = created["id"]

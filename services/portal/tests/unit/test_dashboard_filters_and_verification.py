@@ -51,6 +51,7 @@ class World:
         self.letters = 0
         self.codes: list[str] = []
         self.private: set[int] = set()  # the listing's drafts private to the person (#10.1)
+        self.counted: dict[str, Any] = {"total": 45}
 
     def identity(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -93,7 +94,7 @@ class World:
                 return httpx.Response(422, json={"error": self.refuse_listing})
             items = [summary(n) | {"private": n in self.private} for n in range(20)]
             return httpx.Response(
-                200, json={"items": items, "total": 45, "page": int(params["page"][0]), "page_size": 20}
+                200, json={"items": items, **self.counted, "page": int(params["page"][0]), "page_size": 20}
             )
         return httpx.Response(404, json={"error": {"code": "not_found", "message": "Introuvable.", "fields": []}})
 
@@ -154,6 +155,19 @@ def test_dates_person_in_charge_and_order_reach_the_api_and_stay_in_the_links(mo
             "sort": ["start_date"],
             "page": ["3"],
         }
+
+
+def test_a_count_that_stopped_says_more_than_and_offers_only_the_next_page(monkeypatch, world):
+    with signed_in(monkeypatch, world) as client:
+        html = client.get("/tableau-de-bord", params={"page": "2"}).text
+        assert "<caption>45 contrat(s) — page 2 sur 3</caption>" in html
+        world.counted = {"total": 10_000, "total_exact": False}
+        html = client.get("/tableau-de-bord", params={"page": "7"}).text
+    # A large training organisation's whole list: the count stopped at 10,000, so no last page is promised.
+    assert "<caption>Plus de 10\u202f000 contrats — page 7</caption>" in html
+    links = [part.split('"', 1)[0] for part in html.split('title="Page ')[1:]]
+    assert links == ["1", "2", "3", "6", "7", "8"]
+    assert "fr-pagination__link--next" in html and 'title="Page 500"' not in html
 
 
 def test_an_unreadable_date_is_named_in_the_summary_and_nothing_is_searched(monkeypatch, world):

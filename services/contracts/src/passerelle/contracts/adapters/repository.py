@@ -19,6 +19,7 @@ from passerelle.contracts.service_layer.records import (
     Colleague,
     ContractRecord,
     ContractSummary,
+    DashboardPage,
     DashboardQuery,
     HistoryEntry,
     Side,
@@ -96,13 +97,86 @@ _SORTABLE = {
     "employee_name": c.employee_name,
 }
 
+# The count stops there: past it the dashboard says « plus de 10 000 » rather than reading a large training
+# organisation's every contract to count them on each page.
+COUNT_CAP = 10_000
+# Up to this many establishments (or UAIs) of one kind, each is searched on its own, in the index's order;
+# beyond, they are searched together and sorted.
+ORDERED_SCANS_MAX = 8
+# Up to this many contracts found, the page is fetched whole and sorted rather than read in an index's order.
+FEW = 500
+_SUMMARY_COLUMNS = (
+    "id",
+    "contract_type",
+    "status",
+    "revision",
+    "employer_siret",
+    "employer_name",
+    "employee_name",
+    "training_uai",
+    "training_siret",
+    "opco_code",
+    "opco_file_number",
+    "owner_id",
+    "archived",
+    "created_at",
+    "updated_at",
+    "start_date",
+    "transmitted_at",
+    "in_charge",
+)
 
-def _ordering(sort: str) -> list[Any]:
+
+def _ordering(sort: str, columns: Any = c, *, without_nulls: bool = False) -> list[Any]:
     """The dashboard's order: the column asked for (contracts without a value last), then the id, so pages
-    never overlap."""
-    column = _SORTABLE[sort.removeprefix("-")]
-    first = column.desc() if sort.startswith("-") else column.asc()
-    return [first.nulls_last(), c.id]
+    never overlap. `columns` are the table's or a subquery's; `without_nulls` when the search excludes rows
+    without a value in that column.
+
+    The order is written as the indexes store it, so PostgreSQL reads them in order and stops after a page:
+    NULLS LAST is left out where no null can appear (a column declared NOT NULL, or one filtered on)."""
+    name = sort.removeprefix("-")
+    column = columns[name]
+    descending = sort.startswith("-")
+    first = column.desc() if descending else column.asc()
+    if descending and not without_nulls and _SORTABLE[name].nullable:
+        first = first.nulls_last()
+    return [first, columns["id"]]
+
+
+def _reach(query: DashboardQuery) -> list[Any]:
+    """Each way the person reaches contracts, as its own condition (an establishment, a UAI...), so each is
+    answered by its own index instead of one OR that no index answers in order."""
+
+    def each(column: Any, values: frozenset[str]) -> list[Any]:
+        ordered = sorted(values)
+        if len(ordered) <= ORDERED_SCANS_MAX:
+            return [column == value for value in ordered]
+        return [column.in_(ordered)]
+
+    reach: list[Any] = []
+    reach += [sa.and_(cond, c.visible_to_employer) for cond in each(c.employer_siret, query.employer_sirets)]
+    reach += each(c.training_uai, query.training_uais)
+    reach += each(c.training_siret, query.training_sirets)
+    if query.proposals_to_email:
+        reach.append(
+            sa.and_(
+                c.status == ContractStatus.PROPOSED.value,
+                c.employer_siret.is_(None),
+                sa.func.lower(c.proposed_to_email) == query.proposals_to_email,
+            )
+        )
+    if query.opco_codes:
+        reach.append(sa.and_(c.opco_code.in_(sorted(query.opco_codes)), c.transmitted_revision > 0))
+    # Private drafts reach their creator only (libs.access), never through an identifier.
+    reach = [sa.and_(way, c.private_to.is_(None)) for way in reach]
+    if query.private_to is not None and query.private_organisations:
+        reach.append(
+            sa.and_(
+                c.private_to == query.private_to,
+                c.private_organisation_id.in_(sorted(query.private_organisations, key=str)),
+            )
+        )
+    return reach
 
 
 def _record(row: Any) -> ContractRecord:
@@ -174,36 +248,11 @@ class SqlContractRepository:
             raise ConcurrentModification()
         record.contract.version = expected + 1
 
-    async def search(self, query: DashboardQuery) -> tuple[list[ContractSummary], int]:
-        reach = []
-        if query.employer_sirets:
-            reach.append(sa.and_(c.employer_siret.in_(query.employer_sirets), c.visible_to_employer))
-        if query.training_uais:
-            reach.append(c.training_uai.in_(query.training_uais))
-        if query.training_sirets:
-            reach.append(c.training_siret.in_(query.training_sirets))
-        if query.proposals_to_email:
-            reach.append(
-                sa.and_(
-                    c.status == ContractStatus.PROPOSED.value,
-                    c.employer_siret.is_(None),
-                    sa.func.lower(c.proposed_to_email) == query.proposals_to_email,
-                )
-            )
-        if query.opco_codes:
-            reach.append(sa.and_(c.opco_code.in_(query.opco_codes), c.transmitted_revision > 0))
-        # Private drafts reach their creator only (libs.access), never through an identifier.
-        reach = [sa.and_(c.private_to.is_(None), sa.or_(*reach))] if reach else []
-        if query.private_to is not None and query.private_organisations:
-            reach.append(
-                sa.and_(
-                    c.private_to == query.private_to,
-                    c.private_organisation_id.in_(sorted(query.private_organisations, key=str)),
-                )
-            )
+    async def search(self, query: DashboardQuery) -> DashboardPage:
+        reach = _reach(query)
         if not reach:
-            return [], 0
-        conditions = [sa.or_(*reach), c.status != ContractStatus.DELETED.value]
+            return DashboardPage(items=[], total=0)
+        conditions = [c.status != ContractStatus.DELETED.value]
         if query.status:
             conditions.append(c.status == query.status)
         elif not query.include_archived:
@@ -236,38 +285,82 @@ class SqlContractRepository:
             for word in query.text.casefold().split():
                 escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 conditions.append(c.search_text.like(f"%{escaped}%", escape="\\"))
-        where = sa.and_(*conditions)
-        total = await self.session.execute(sa.select(sa.func.count()).select_from(contract_table).where(where))
-        rows = await self.session.execute(
-            sa.select(contract_table)
-            .with_only_columns(
-                c.id,
-                c.contract_type,
-                c.status,
-                c.revision,
-                c.employer_siret,
-                c.employer_name,
-                c.employee_name,
-                c.training_uai,
-                c.training_siret,
-                c.opco_code,
-                c.opco_file_number,
-                c.owner_id,
-                c.archived,
-                c.created_at,
-                c.updated_at,
-                c.start_date,
-                c.transmitted_at,
-                c.in_charge,
-                c.private_to.is_not(None).label("private"),
+        sort_name = query.sort.removeprefix("-")
+        filtered = {
+            "start_date": query.start_from is not None or query.start_to is not None,
+            "transmitted_at": query.transmitted_since is not None or query.transmitted_before is not None,
+        }.get(sort_name, False)
+        # The ways in are made disjoint (each leaves out what an earlier one found), so their pages are simply
+        # put together and their counts added, with no duplicate to remove.
+        parts = [
+            sa.and_(way, *[sa.not_(sa.func.coalesce(earlier, sa.false())) for earlier in reach[:i]], *conditions)
+            for i, way in enumerate(reach)
+        ]
+        offset = (query.page - 1) * query.page_size
+        columns = [c[name] for name in _SUMMARY_COLUMNS] + [c.private_to.is_not(None).label("private")]
+        # The count first: read from the ways' covering indexes (a constant is selected, not the id), it tells
+        # whether the page is better read in an index's order (many contracts) or fetched whole and sorted (few:
+        # an order read through 20,000 index entries to find 5 would cost more than the 5 themselves).
+        one: Any = sa.literal_column("1").label("one")
+        found = sa.union_all(*[sa.select(one).where(part).limit(COUNT_CAP + 1) for part in parts]).subquery()
+        total = (
+            await self.session.execute(
+                sa.select(sa.func.count()).select_from(sa.select(found.c.one).limit(COUNT_CAP + 1).subquery())
             )
-            .where(where)
-            .order_by(*_ordering(query.sort))
+        ).scalar_one()
+        exact = total <= COUNT_CAP
+        total = min(total, COUNT_CAP)
+        if exact and total <= offset:
+            return DashboardPage(items=[], total=total)  # past the last page
+        if total <= FEW:
+            matched = (
+                sa.union_all(*[sa.select(*columns).where(part) for part in parts])
+                .cte("matched")
+                .prefix_with("MATERIALIZED")
+            )
+            page = (
+                sa.select(*matched.c)
+                .order_by(*_ordering(query.sort, matched.c, without_nulls=filtered))
+                .limit(query.page_size)
+                .offset(offset)
+            )
+        else:
+            page = self._ordered_page(query, parts, columns, sort_name, filtered, offset)
+        rows = await self.session.execute(page)
+        return DashboardPage(items=[ContractSummary(**row._mapping) for row in rows], total=total, total_exact=exact)
+
+    @staticmethod
+    def _ordered_page(
+        query: DashboardQuery, parts: list[Any], columns: list[Any], sort_name: str, filtered: bool, offset: int
+    ) -> Any:
+        """Each way's first rows in its index's order, then the page among them.
+
+        A descending order on a column that may be empty puts the empty ones last, which no index stores: each
+        way is then read in two pieces, the dated contracts in the index's order and the undated ones by id."""
+        sort_column = _SORTABLE[sort_name]
+        split = query.sort.startswith("-") and bool(sort_column.nullable) and not filtered
+        pieces: list[tuple[Any, list[Any]]] = []
+        for part in parts:
+            if split:
+                pieces.append((sa.and_(part, sort_column.is_not(None)), _ordering(query.sort, without_nulls=True)))
+                pieces.append((sa.and_(part, sort_column.is_(None)), [c.id]))
+            else:
+                pieces.append((part, _ordering(query.sort, without_nulls=filtered)))
+        if len(pieces) == 1:
+            [(where, order)] = pieces
+            return sa.select(*columns).where(where).order_by(*order).limit(query.page_size).offset(offset)
+        ways = sa.union_all(
+            *[
+                sa.select(*columns).where(where).order_by(*order).limit(offset + query.page_size)
+                for where, order in pieces
+            ]
+        ).subquery("ways")
+        return (
+            sa.select(*ways.c)
+            .order_by(*_ordering(query.sort, ways.c, without_nulls=filtered))
             .limit(query.page_size)
-            .offset((query.page - 1) * query.page_size)
+            .offset(offset)
         )
-        items = [ContractSummary(**row._mapping) for row in rows]
-        return items, total.scalar_one()
 
     async def add_history(self, entries: list[HistoryEntry]) -> None:
         if entries:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from passerelle.schemas import Envelope, Event
 
-from .records import AttachedDocument, Colleague, ContractRecord, ContractSummary, DashboardQuery, HistoryEntry
+from .records import AttachedDocument, Colleague, ContractRecord, DashboardPage, DashboardQuery, HistoryEntry
 
 
 class ContractRepository(Protocol):
@@ -23,7 +23,7 @@ class ContractRepository(Protocol):
     async def update(self, record: ContractRecord) -> None:
         """Save the record if nobody changed it since it was loaded (`ConcurrentModification` otherwise)."""
 
-    async def search(self, query: DashboardQuery) -> tuple[list[ContractSummary], int]: ...
+    async def search(self, query: DashboardQuery) -> DashboardPage: ...
 
     async def add_history(self, entries: list[HistoryEntry]) -> None: ...
 

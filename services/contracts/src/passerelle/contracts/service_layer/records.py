@@ -156,3 +156,13 @@ class ContractSummary:
     in_charge: dict[str, str] = field(default_factory=dict)
     private: bool = False
     """A draft private to the caller until their organisation is verified."""
+
+
+@dataclass(frozen=True)
+class DashboardPage:
+    """One page of the dashboard's search and how many contracts it found in all: `total` is exact when
+    `total_exact`, otherwise the count stopped there and there are more (a large CFA's whole list)."""
+
+    items: list[ContractSummary]
+    total: int
+    total_exact: bool = True

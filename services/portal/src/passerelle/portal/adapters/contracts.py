@@ -42,6 +42,8 @@ class ContractSummary(Model):
 class ContractPage(Model):
     items: list[ContractSummary]
     total: int
+    total_exact: bool = True
+    """False when the service stopped counting at `total` (more contracts match)."""
     page: int
     page_size: int
 

@@ -75,7 +75,16 @@ class DashboardView:
 
     @property
     def pages(self) -> int:
+        """The pages known: all of them, or (when the count stopped) up to the one after this full page."""
+        if not self.page.total_exact:
+            return self.page.page + (1 if len(self.page.items) == self.page.page_size else 0)
         return max(1, -(-self.page.total // self.page.page_size))
+
+    @property
+    def found(self) -> str:
+        """How many contracts the search found, as the caption says it (« plus de 10 000 » past the count)."""
+        count = f"{self.page.total:,}".replace(",", " ")
+        return f"{count} contrat(s)" if self.page.total_exact else f"Plus de {count} contrats"
 
     def person(self, account_id: str | None) -> str:
         return dict(self.people).get(account_id or "", "")

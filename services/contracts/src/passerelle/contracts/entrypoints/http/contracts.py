@@ -133,8 +133,14 @@ async def list_contracts(
         page=page,
         page_size=page_size,
     )
-    items, total = await uow.contracts.search(query)
-    return ContractPage(items=[summary_out(i) for i in items], total=total, page=page, page_size=page_size)
+    found = await uow.contracts.search(query)
+    return ContractPage(
+        items=[summary_out(i) for i in found.items],
+        total=found.total,
+        total_exact=found.total_exact,
+        page=page,
+        page_size=page_size,
+    )
 
 
 @router.get("/{contract_id}", response_model=ContractPublic, summary="Lire un contrat")

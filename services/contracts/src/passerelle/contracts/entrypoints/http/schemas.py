@@ -205,6 +205,10 @@ class ContractSummaryOut(BaseModel):
 class ContractPage(BaseModel):
     items: list[ContractSummaryOut]
     total: int
+    total_exact: bool = Field(
+        True,
+        description="False when the count stopped at `total` and more contracts match (« plus de 10 000 »)",
+    )
     page: int
     page_size: int
 
