@@ -384,11 +384,12 @@ async def main() -> None:
     db_names = [url.rsplit("/", 1)[1] for url in databases.values()]
     engines = {name: sa.create_engine(url) for name, url in databases.items()}
     admin_engine = sa.create_engine(databases["contracts"].rsplit("/", 1)[0] + "/postgres")
-    # Deployed now: each consumer group reads only this run's events (the broker keeps earlier runs').
+    # Deployed now: each consumer group reads only this run's events (the broker keeps earlier runs'). A group is
+    # named after its service's Kafka principal (`opco_processing-...`): the ACLs allow no other.
     for group, table in (
         ("contracts", CONTRACTS_HANDLERS),
         ("documents", DOCUMENTS_HANDLERS),
-        ("opco", OPCO_HANDLERS),
+        ("opco_processing", OPCO_HANDLERS),
         ("notifier", NOTIFIER_HANDLERS),
     ):
         await start_group_at_end(bootstrap, f"{group}-nat-{run}", [e.topic for e in table])
@@ -443,7 +444,7 @@ async def main() -> None:
                 "OPCO_PROCESSING_TOKEN_URL": token_url,
                 "OPCO_PROCESSING_CONTRACTS_URL": contracts.url,
                 "OPCO_PROCESSING_DOCUMENTS_URL": documents.url,
-                "OPCO_PROCESSING_CONSUMER_GROUP": f"opco-nat-{run}",
+                "OPCO_PROCESSING_CONSUMER_GROUP": f"opco_processing-nat-{run}",
                 "OPCO_PROCESSING_MACHINE_CLIENTS": machine_clients,
                 "OPCO_PROCESSING_LOG_LEVEL": "WARNING",
             },
