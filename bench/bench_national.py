@@ -432,9 +432,22 @@ async def main() -> None:
             },
             logs,
         )
+        started: list[ServiceProcess] = []
+
+        def start(process: ServiceProcess) -> None:
+            """Started under the profiler when asked; a slow start (a busy machine, cProfile) is waited for, and
+            a service that fails to start stops those started before it (none is left behind)."""
+            process.args += QUIET
+            try:
+                profiled(process, args.profile).start(ready_timeout=180.0)
+            except BaseException:
+                for other in started:
+                    other.stop()
+                raise
+            started.append(process)
+
         for p in (contracts, documents, notifier):
-            p.args += QUIET
-            profiled(p, args.profile).start()
+            start(p)
         opco = ServiceProcess.uvicorn(
             "opco-processing",
             "passerelle.opco_processing.main:app",
@@ -450,8 +463,7 @@ async def main() -> None:
             },
             logs,
         )
-        opco.args += QUIET
-        profiled(opco, args.profile).start()
+        start(opco)
         services = {"contracts": contracts, "documents": documents, "opco-processing": opco, "notifier": notifier}
         try:
             await scenario(args, draws, people, services, engines, admin_engine, db_names, bootstrap)
