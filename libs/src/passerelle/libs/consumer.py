@@ -521,7 +521,9 @@ def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int
         # The fetcher's own wake-up when nothing happens: a fetch answered, records taken, a seek or a new
         # assignment wake it at once anyway, so a longer one costs no latency (aiokafka's default).
         consumer_timeout_ms=200,
-        fetch_max_wait_ms=100,
+        # The broker answers a fetch as soon as a record arrives: this only bounds how often an idle consumer asks
+        # again (each fetch names every assigned partition: about 160 for the notifier).
+        fetch_max_wait_ms=500,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         parser=parse,
