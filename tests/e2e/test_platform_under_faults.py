@@ -48,6 +48,7 @@ from passerelle.contracts.testing.samples import (
     DEMO_EMPLOYER_SIRET,
     complete_apprenticeship_form,
 )
+from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.testing import samples
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.identity import serve_identity
@@ -523,7 +524,12 @@ def finished(plat: Platform, flow: Flow) -> tuple[dict[str, int], bool, str]:
 
 async def read_records(bootstrap: str, topics: list[str], quiet: float = 3.0) -> list[Any]:
     consumer = AIOKafkaConsumer(
-        *topics, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+        *topics,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        **kafka_options(),
     )
     await consumer.start()
     found: list[Any] = []
@@ -544,7 +550,7 @@ def header(record: Any, name: str) -> str:
 
 
 async def existing_topics(bootstrap: str, wanted: list[str]) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **kafka_options())
     await admin.start()
     try:
         present = set(await admin.list_topics())
