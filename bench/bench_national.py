@@ -384,11 +384,12 @@ async def main() -> None:
     db_names = [url.rsplit("/", 1)[1] for url in databases.values()]
     engines = {name: sa.create_engine(url) for name, url in databases.items()}
     admin_engine = sa.create_engine(databases["contracts"].rsplit("/", 1)[0] + "/postgres")
-    # Deployed now: each consumer group reads only this run's events (the broker keeps earlier runs').
+    # Deployed now: each consumer group reads only this run's events (the broker keeps earlier runs'). A group is
+    # named after its service's Kafka principal (`opco_processing-...`): the ACLs allow no other.
     for group, table in (
         ("contracts", CONTRACTS_HANDLERS),
         ("documents", DOCUMENTS_HANDLERS),
-        ("opco", OPCO_HANDLERS),
+        ("opco_processing", OPCO_HANDLERS),
         ("notifier", NOTIFIER_HANDLERS),
     ):
         await start_group_at_end(bootstrap, f"{group}-nat-{run}", [e.topic for e in table])
@@ -431,9 +432,22 @@ async def main() -> None:
             },
             logs,
         )
+        started: list[ServiceProcess] = []
+
+        def start(process: ServiceProcess) -> None:
+            """Started under the profiler when asked; a slow start (a busy machine, cProfile) is waited for, and
+            a service that fails to start stops those started before it (none is left behind)."""
+            process.args += QUIET
+            try:
+                profiled(process, args.profile).start(ready_timeout=180.0)
+            except BaseException:
+                for other in started:
+                    other.stop()
+                raise
+            started.append(process)
+
         for p in (contracts, documents, notifier):
-            p.args += QUIET
-            profiled(p, args.profile).start()
+            start(p)
         opco = ServiceProcess.uvicorn(
             "opco-processing",
             "passerelle.opco_processing.main:app",
@@ -449,8 +463,7 @@ async def main() -> None:
             },
             logs,
         )
-        opco.args += QUIET
-        profiled(opco, args.profile).start()
+        start(opco)
         services = {"contracts": contracts, "documents": documents, "opco-processing": opco, "notifier": notifier}
         try:
             await scenario(args, draws, people, services, engines, admin_engine, db_names, bootstrap)

@@ -23,6 +23,7 @@ import httpx
 import jwt
 from fastapi import Depends, Request
 
+from passerelle.libs.client import shared_ssl_context
 from passerelle.libs.errors import Forbidden, Unauthorized
 from passerelle.libs.revocation import RevocationList
 
@@ -181,7 +182,7 @@ class TokenVerifier:
             if now - self._failed_at < 5.0:
                 raise httpx.TransportError("JWKS fetch failed less than 5 s ago")
             try:
-                async with httpx.AsyncClient(timeout=5.0) as client:
+                async with httpx.AsyncClient(timeout=5.0, verify=shared_ssl_context()) as client:
                     response = await client.get(self._jwks_url)
                     response.raise_for_status()
             except httpx.HTTPError:

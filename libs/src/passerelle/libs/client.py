@@ -14,6 +14,8 @@ A 4xx other than 401 is returned to the caller, who knows what it means.
 from __future__ import annotations
 
 import asyncio
+import functools
+import ssl
 import time
 from typing import Any
 from uuid import UUID
@@ -21,6 +23,17 @@ from uuid import UUID
 import httpx
 
 from passerelle.libs.errors import Unavailable
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One TLS context for every HTTP client of the process (`httpx.AsyncClient(verify=shared_ssl_context())`).
+
+    httpx builds a context for each client it makes, even one that only ever calls http:// URLs, and loading
+    the CA bundle costs about 45 ms of CPU: a process that made a client per machine identity and per token
+    fetch spent seconds on it (issue #17). The same verification as httpx's default (certifi's bundle, or
+    SSL_CERT_FILE / SSL_CERT_DIR)."""
+    return httpx.create_ssl_context()
 
 
 class MachineToken:
@@ -54,7 +67,9 @@ class MachineToken:
             if self._token is not None and time.monotonic() < self._expires_at:
                 return self._token
             try:
-                async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as client:
+                async with httpx.AsyncClient(
+                    timeout=self._timeout, transport=self._transport, verify=shared_ssl_context()
+                ) as client:
                     response = await client.post(
                         self._url,
                         data={
@@ -88,7 +103,9 @@ class ServiceClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
-        self._client = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url, timeout=timeout, transport=transport, verify=shared_ssl_context()
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()

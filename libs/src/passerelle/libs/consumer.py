@@ -510,18 +510,20 @@ def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int
     # Set explicitly: FastStream reads the annotations to build the payload schema and validate the body.
     handle.__annotations__ = {"events": list[payload], "message": KafkaMessage, "return": None}
     handle.__doc__ = f"The {consumers.group} service applies " + ", ".join(topics) + "."
-    broker.subscriber(
+    subscriber = broker.subscriber(
         # The platform creates its topics up front (the stack, the chart's topics Job); a service's principal may
         # not create topics, so FastStream must not try.
         *[Topic(topic, declare=False) for topic in topics],
         group_id=consumers.group,
         batch=True,
         max_records=max_records,
-        # FastStream sleeps this long after an empty poll: it bounds the latency added when idle.
-        batch_timeout_ms=5,
-        # Latency over idle cost: the fetcher re-checks its buffer often, the broker answers a fetch soon.
-        consumer_timeout_ms=10,
-        fetch_max_wait_ms=100,
+        batch_timeout_ms=IDLE_WAIT_MS,
+        # The fetcher's own wake-up when nothing happens: a fetch answered, records taken, a seek or a new
+        # assignment wake it at once anyway, so a longer one costs no latency (aiokafka's default).
+        consumer_timeout_ms=200,
+        # The broker answers a fetch as soon as a record arrives: this only bounds how often an idle consumer asks
+        # again (each fetch names every assigned partition: about 160 for the notifier).
+        fetch_max_wait_ms=500,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         parser=parse,
@@ -529,4 +531,26 @@ def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int
         title=f"{consumers.group}",
         description=f"Consumed by the {consumers.group} service (consumer group {consumers.group}): "
         + ", ".join(topics),
-    )(handle)
+    )
+    subscriber(handle)
+    wait_for_records(subscriber, max_records)
+
+
+# How long one poll waits for records when there are none: it returns as soon as a fetch brings some, so this
+# costs no latency, only bounds how often an idle consumer wakes.
+IDLE_WAIT_MS = 500
+
+
+def wait_for_records(subscriber: Any, max_records: int) -> None:
+    """The subscriber's poll, without FastStream's sleep after an empty one.
+
+    FastStream's batch subscriber polls with `batch_timeout_ms` and sleeps as long again when the poll was empty:
+    a short timeout kept the latency low but woke every consumer about a hundred times a second (about 6 % of a
+    core each while idle, issue #17); a long one would add its sleep to the first record after a quiet spell.
+    The poll waits on the fetcher's own signal instead (records arrive: it returns at once), so it can be long."""
+
+    async def get_msg(consumer: Any) -> tuple[ConsumerRecord, ...]:
+        batches = await consumer.getmany(timeout_ms=IDLE_WAIT_MS, max_records=max_records)
+        return tuple(record for records in batches.values() for record in records)
+
+    subscriber.get_msg = get_msg

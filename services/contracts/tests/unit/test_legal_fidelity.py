@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from passerelle.contracts.domain.facts import ValidationContext
-from passerelle.contracts.domain.holidays import easter_sunday, public_holidays, working_days_after
+from passerelle.contracts.domain.holidays import easter_sunday, is_working_day, public_holidays, working_days_after
 from passerelle.contracts.domain.remuneration import compute_pay_schedule
 from passerelle.contracts.domain.rules import Severity, validate
 from passerelle.contracts.testing.samples import (
@@ -187,6 +187,19 @@ def test_easter_and_the_holidays_that_follow_it_are_computed():
 def test_working_days_skip_sundays_and_public_holidays():
     # Thursday 7 May 2026: Fri 8 (holiday), Sat 9, Sun 10, Mon 11, Tue 12, Wed 13, Thu 14 (Ascension), Fri 15.
     assert working_days_after(date(2026, 5, 7), date(2026, 5, 15)) == 5
+
+
+def test_working_days_counted_by_weeks_agree_with_a_day_by_day_count():
+    # Every start over two years and periods from nothing to past a year, across year ends and Easter.
+    def day_by_day(start: date, until: date) -> int:
+        days = (until - start).days
+        return sum(1 for k in range(1, days + 1) if is_working_day(start + timedelta(days=k)))
+
+    for offset in range(0, 730, 3):
+        start = date(2025, 1, 1) + timedelta(days=offset)
+        for length in (-3, 0, 1, 2, 5, 6, 7, 8, 13, 30, 45, 90, 200, 365, 400):
+            until = start + timedelta(days=length)
+            assert working_days_after(start, until) == day_by_day(start, until), (start, until)
 
 
 def test_filing_delay_counts_public_holidays_out():

@@ -57,8 +57,18 @@ def shutdown_tracing() -> None:
         provider.force_flush(5000)
 
 
+_tracer: tuple[trace.TracerProvider, trace.Tracer] | None = None
+
+
 def tracer() -> trace.Tracer:
-    return trace.get_tracer("passerelle")
+    """The platform's tracer, made once per provider: the SDK's `get_tracer` builds a new one on every call and
+    re-registers a warnings filter each time (which also empties the warnings cache), about a third of what a
+    consumed event cost the kit (issue #17)."""
+    global _tracer
+    provider = trace.get_tracer_provider()
+    if _tracer is None or _tracer[0] is not provider:
+        _tracer = (provider, provider.get_tracer("passerelle"))
+    return _tracer[1]
 
 
 def context_headers() -> list[tuple[str, bytes]]:

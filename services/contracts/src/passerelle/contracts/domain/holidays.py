@@ -46,11 +46,16 @@ def is_working_day(day: date) -> bool:
 
 
 def working_days_after(start: date, until: date) -> int:
-    """Working days strictly after `start`, up to `until` included (0 when `until` is not after `start`)."""
-    count = 0
-    current = start
-    while current < until:
-        current += timedelta(days=1)
-        if is_working_day(current):
-            count += 1
+    """Working days strictly after `start`, up to `until` included (0 when `until` is not after `start`).
+
+    Counted by whole weeks (six working days each, Sunday aside) less the public holidays of the period that fall
+    on another day than Sunday, rather than day by day (a contract's checks count months of days, issue #17)."""
+    days = (until - start).days
+    if days <= 0:
+        return 0
+    weeks, rest = divmod(days, 7)
+    # The `rest` days after the whole weeks: every weekday recurs once per week, so only these need looking at.
+    count = weeks * 6 + sum(1 for k in range(1, rest + 1) if (start.weekday() + k) % 7 != 6)
+    for year in range(start.year, until.year + 1):
+        count -= sum(1 for day in public_holidays(year) if start < day <= until and day.weekday() != 6)
     return count

@@ -19,6 +19,7 @@ from uuid import UUID
 
 import httpx
 
+from passerelle.libs.client import shared_ssl_context
 from passerelle.libs.errors import Unavailable
 from passerelle.opco_processing.domain.case import Deposit, ReviewCase
 
@@ -46,6 +47,7 @@ class HttpDeca:
             headers={"Authorization": f"Bearer {api_key}"},
             timeout=timeout,
             transport=transport,
+            verify=shared_ssl_context(),
         )
 
     async def aclose(self) -> None:

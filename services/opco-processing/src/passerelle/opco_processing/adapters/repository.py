@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from passerelle.opco_processing.domain.case import CaseStatus, ReviewCase, value_at
@@ -133,9 +133,20 @@ class CaseRepository:
         """Whether this transaction may do a background step's slow I/O for the case (render and store its
         letters, deposit it): a transaction-scoped advisory lock, so one worker at a time among every process
         and instance; False when another holds it. Rows stay writable meanwhile (a reviewer is never blocked)."""
-        key = int.from_bytes(case_id.bytes[:4], "big", signed=True)
-        result = await self.session.execute(sa.select(sa.func.pg_try_advisory_xact_lock(CLAIM_CLASSES[step], key)))
-        return bool(result.scalar_one())
+        return case_id in await self.claim_many(step, [case_id])
+
+    async def claim_many(self, step: str, case_ids: Sequence[UUID]) -> set[UUID]:
+        """`claim` for a round's cases in one statement: the ids this transaction may work on."""
+        if not case_ids:
+            return set()
+        keys = {case_id: int.from_bytes(case_id.bytes[:4], "big", signed=True) for case_id in case_ids}
+        key = sa.column("key", sa.Integer)
+        taken = sa.select(key).select_from(
+            sa.func.unnest(sa.cast(sorted(set(keys.values())), ARRAY(sa.Integer))).alias("key")
+        )
+        query = taken.where(sa.func.pg_try_advisory_xact_lock(CLAIM_CLASSES[step], key))
+        held = set((await self.session.execute(query)).scalars())
+        return {case_id for case_id, k in keys.items() if k in held}
 
     async def to_check(self, limit: int) -> list[UUID]:
         return await self._ids(cases.c.status == CaseStatus.RECEIVED.value, limit, cases.c.updated_at)
@@ -271,14 +282,23 @@ class CaseRepository:
 
     # --- barred employers ----------------------------------------------------------------------------
     async def is_barred(self, opco_code: str, siret: str | None, on: date) -> bool:
-        if not siret:
-            return False
-        query = sa.select(sa.func.count()).where(
-            sa.or_(barred_employers.c.siret == siret, barred_employers.c.siren == siret[:9]),
+        return bool(siret) and siret in await self.barred_among([siret or ""], on)
+
+    async def barred_among(self, sirets: Sequence[str], on: date) -> set[str]:
+        """Which of these employers' SIRETs are barred on `on` (by their SIRET or their SIREN), in one query.
+
+        The interdiction is the prefect's (L6225-1): it holds whichever OPCO recorded it."""
+        wanted = sorted({s for s in sirets if s})
+        if not wanted:
+            return set()
+        query = sa.select(barred_employers.c.siret, barred_employers.c.siren).where(
+            sa.or_(barred_employers.c.siret.in_(wanted), barred_employers.c.siren.in_({s[:9] for s in wanted})),
             sa.or_(barred_employers.c.until.is_(None), barred_employers.c.until >= on),
         )
-        # The interdiction is the prefect's (L6225-1): it holds whichever OPCO recorded it.
-        return bool((await self.session.execute(query)).scalar_one())
+        rows = (await self.session.execute(query)).all()
+        by_siret = {r.siret for r in rows if r.siret}
+        by_siren = {r.siren for r in rows if r.siren}
+        return {s for s in wanted if s in by_siret or s[:9] in by_siren}
 
     async def barred(self, opco_code: str) -> list[dict[str, Any]]:
         query = (

@@ -77,14 +77,10 @@ async def _record(ctx: Context, results: list[Checked]) -> int:
 
 async def check_cases(ctx: Context, waiting: list[ReviewCase]) -> int:
     """Check these cases (read before, outside any transaction) and record the results."""
+    sirets = {case.id: str(case.current_revision.form.get("employer", {}).get("siret") or "") for case in waiting}
     async with ctx.uow() as uow:
-        on = local_date(ctx.clock())
-        barred = {
-            case.id: await uow.cases.is_barred(
-                case.opco_code, str(case.current_revision.form.get("employer", {}).get("siret") or ""), on
-            )
-            for case in waiting
-        }
+        barred_sirets = await uow.cases.barred_among(list(sirets.values()), local_date(ctx.clock()))
+    barred = {case_id: bool(siret) and siret in barred_sirets for case_id, siret in sirets.items()}
     try:
         findings = await ctx.validation.validate_many([(c.current_revision.form, _documents(c)) for c in waiting])
     except Exception as exc:  # noqa: BLE001 - contracts unavailable: the cases stay received, checked next round

@@ -24,7 +24,8 @@ async def deposit_cases(ctx: Context, waiting: list[ReviewCase]) -> int:
     # One deposit at a time per case among every instance: the claims are held while DECA answers, and the claimed
     # cases read again under them, so two workers that found a case waiting never deposit it twice.
     async with ctx.uow() as claim:
-        mine = [case.id for case in waiting if await claim.cases.claim("deposit", case.id)]
+        held = await claim.cases.claim_many("deposit", [case.id for case in waiting])
+        mine = [case.id for case in waiting if case.id in held]
         fresh = [case for case in await claim.cases.get_many(mine) if _depositable(case)] if mine else []
         receipts: dict[UUID, Deposit] = {}
         for case in fresh:

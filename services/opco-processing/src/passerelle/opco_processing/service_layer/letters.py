@@ -77,7 +77,8 @@ async def deliver_cases(ctx: Context, waiting: list[ReviewCase]) -> int:
     # and read again once released (then done). The claimed cases are read again under their claim, so a round
     # that read them before another worker finished them does not store their letters twice.
     async with ctx.uow() as claim:
-        mine = [case.id for case in waiting if await claim.cases.claim("letters", case.id)]
+        held = await claim.cases.claim_many("letters", [case.id for case in waiting])
+        mine = [case.id for case in waiting if case.id in held]
         fresh = [case for case in await claim.cases.get_many(mine) if case.pending_letters] if mine else []
         await asyncio.gather(*(one(case) for case in fresh))
         return await _mark(ctx, {case_id: letters for case_id, letters in stored.items() if letters})
