@@ -314,7 +314,7 @@ class ContainerStack:
             for name, env in infra.items()
         ]
         for container in started:
-            container.wait_healthy(timeout=180)
+            container.wait_healthy(timeout=420)  # Kafka alone takes minutes to start on a busy two-core machine
 
     def _migrate(self) -> None:
         """Each service's migrations, from its own image (what the Helm hook Job and compose do)."""
