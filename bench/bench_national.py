@@ -443,7 +443,7 @@ async def main() -> None:
                 "OPCO_PROCESSING_TOKEN_URL": token_url,
                 "OPCO_PROCESSING_CONTRACTS_URL": contracts.url,
                 "OPCO_PROCESSING_DOCUMENTS_URL": documents.url,
-                "OPCO_PROCESSING_CONSUMER_GROUP": f"opco-nat-{run}",
+                "OPCO_PROCESSING_CONSUMER_GROUP": f"opco_processing-nat-{run}",
                 "OPCO_PROCESSING_MACHINE_CLIENTS": machine_clients,
                 "OPCO_PROCESSING_LOG_LEVEL": "WARNING",
             },

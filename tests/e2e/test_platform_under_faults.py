@@ -156,7 +156,8 @@ async def platform(stack: dict[str, str], log_dir: Any, run: str, replicas: int)
             name: fresh_service_database(REPO / "services" / name, f"e2e_{run}_{name.replace('-', '_')}")
             for name in APPS
         }
-        groups = {name: f"{name}-{run}-{uuid.uuid4().hex[:6]}" for name in APPS}
+        # Named after the service's Kafka principal (`opco_processing`): its ACLs grant it the groups it prefixes.
+        groups = {name: f"{name.replace('-', '_')}-{run}-{uuid.uuid4().hex[:6]}" for name in APPS}
         for name, group in groups.items():
             # Deployed now: the shared test broker's history (other tests' events) is not theirs to replay.
             await start_group_at_end(bootstrap, group, topics[name])

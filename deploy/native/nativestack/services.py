@@ -58,7 +58,7 @@ def sections(cfg: Config) -> list[str]:
                 # X-Forwarded-For is read by the services from their trusted proxies only (libs.clients).
                 "--no-proxy-headers",
             ],
-            env={**env, **service_kafka_env(cfg, svc.module)},
+            env={**env, **service_kafka_env(cfg, instance.service.module)},
             stopwait=15,
         )
         for instance in instances(cfg)

@@ -99,7 +99,10 @@ def platform(log_dir: Path) -> Iterator[Platform]:
     base = {k: v for k, v in stack.items() if k.startswith("PASSERELLE_")}
     run = uuid.uuid4().hex[:8]
     services = REPO / "services"
-    portal = ServiceProcess.uvicorn("portal", "passerelle.portal.main:app", {}, log_dir)
+    # The portal logs in to Kafka as its own principal (its revocation feed): the stack's admin login is left out
+    # of its environment so that `service_principal_env` gives it the portal's.
+    no_admin_login = {k: v for k, v in base.items() if not k.startswith("PASSERELLE_KAFKA_SASL_")}
+    portal = ServiceProcess.uvicorn("portal", "passerelle.portal.main:app", no_admin_login, log_dir)
     identity = ServiceProcess.uvicorn(
         "identity",
         "passerelle.identity.main:app",
@@ -183,7 +186,6 @@ def platform(log_dir: Path) -> Iterator[Platform]:
     )
     portal.env.update(
         {
-            **base,
             "PORTAL_OPCO_PROCESSING_URL": opco.url,
             "PORTAL_IDENTITY_URL": identity.url,
             "PORTAL_CONTRACTS_URL": contracts.url,
