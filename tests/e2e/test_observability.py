@@ -177,9 +177,12 @@ async def test_a_transmission_is_one_trace_with_its_metrics_and_clean_logs(stack
     with SpanReceiver() as receiver, serve_identity(tokens, CLIENTS) as (jwks_url, token_url):
         telemetry = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
 
+        def group_of(service: str) -> str:  # prefixed by the service's Kafka principal: its ACLs grant those
+            return f"{service.replace('-', '_')}-trace-{run}"
+
         def traced(service: str, **env: str) -> ServiceProcess:
             module, prefix = service.replace("-", "_"), service.replace("-", "_").upper()
-            group = f"{service}-trace-{run}"
+            group = group_of(service)
             database = fresh_service_database(REPO / "services" / service, f"e2e_trace_{module}")
             settings = {
                 f"{prefix}_DATABASE_URL": database,
@@ -194,7 +197,7 @@ async def test_a_transmission_is_one_trace_with_its_metrics_and_clean_logs(stack
         documents = traced("documents", DOCUMENTS_S3_BUCKET=bucket)
         # Deployed now, from the end of their topics: the shared test broker's history is not theirs to replay.
         for service, handlers in (("opco-processing", OPCO_HANDLERS), ("notifier", NOTIFIER_HANDLERS)):
-            await start_group_at_end(bootstrap, f"{service}-trace-{run}", sorted({e.topic for e in handlers}))
+            await start_group_at_end(bootstrap, group_of(service), sorted({e.topic for e in handlers}))
         # Generous: on a shared 2-core machine a service may take minutes to join its consumer group.
         contracts.start(ready_timeout=300)
         documents.start(ready_timeout=300)
