@@ -252,7 +252,7 @@ async def test_a_transmission_is_one_trace_with_its_metrics_and_clean_logs(stack
             )
             consumed = {
                 service: await receiver.wait_in_trace(publish["trace_id"], service, "process contract.transmitted")
-                for service in ("documents", "opco-processing", "notifier")
+                for service in ("documents", "opco_processing", "notifier")  # service.name: the settings' name
             }
             assert request["parent_span_id"] is None
             assert publish["trace_id"] == request["trace_id"]
