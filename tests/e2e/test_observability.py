@@ -24,6 +24,7 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
+from passerelle.libs.testing.containers import containers_enabled
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.identity import serve_identity
 from passerelle.libs.testing.kafka import start_group_at_end
@@ -357,11 +358,14 @@ def write_sample(path: Path, spans: list[dict[str, Any]], figures: list[str], co
     """docs/observability-sample.md: the trace and the metric lines this run saw, as they were exported."""
     services = sorted({s["service"] for s in spans})
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    where = (
+        "as containers of their images (Testcontainers)" if containers_enabled() else "as processes on the test stack"
+    )
     text = (
         "# One transmission, as the platform's telemetry shows it\n\n"
-        f"Written by `tests/e2e/test_observability.py` ({SAMPLE_VAR}={path.name}) on {when}, not by hand: contracts,\n"
-        "documents, opco-processing and the notifier run for real on the test stack and export their spans over\n"
-        "OTLP/HTTP to the test's receiver; the metric lines are scraped from each service's `/metrics` afterwards.\n"
+        f"Written by `tests/e2e/test_observability.py` ({SAMPLE_VAR}) on {when}, not by hand: contracts, documents,\n"
+        f"opco-processing and the notifier run for real {where} and export their spans over OTLP/HTTP to\n"
+        "the test's receiver; the metric lines are scraped from each service's `/metrics` afterwards.\n"
         f"Contract `{contract_id}`; trace `{spans[0]['trace_id'] if spans else '-'}`: {len(spans)} spans from "
         f"{', '.join(services)}.\n\n"
         "## The trace (span tree: name, service, kind, start after the first span, duration)\n\n```\n"
