@@ -163,14 +163,21 @@ async def platform(stack: dict[str, str], log_dir: Any, run: str, replicas: int)
             await start_group_at_end(bootstrap, group, topics[name])
         instances: dict[str, list[ServiceProcess]] = {}
         peers: dict[str, str] = {}
-        for name in APPS:
-            instances[name] = []
-            for n in range(replicas):
-                env = _service_env(name, urls[name], groups[name], jwks_url, token_url, bucket, peers)
-                process = ServiceProcess.uvicorn(f"{run}-{name}-{n + 1}", APPS[name], env, log_dir)
-                instances[name].append(process)
-                await asyncio.to_thread(process.start, 90)
-            peers[name] = instances[name][0].url
+        try:
+            for name in APPS:
+                instances[name] = []
+                for n in range(replicas):
+                    env = _service_env(name, urls[name], groups[name], jwks_url, token_url, bucket, peers)
+                    process = ServiceProcess.uvicorn(f"{run}-{name}-{n + 1}", APPS[name], env, log_dir)
+                    await asyncio.to_thread(process.start, 90)
+                    instances[name].append(process)
+                peers[name] = instances[name][0].url
+        except BaseException:
+            # One that cannot start stops the run: the ones already up must not outlive it (they would go on
+            # consuming and relaying beside the next tests).
+            for started in [p for ps in instances.values() for p in ps]:
+                started.stop()
+            raise
         plat = Platform(urls, groups, instances, tokens, bucket)
         try:
             yield plat

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from passerelle.notifier.adapters import tables as t
 from passerelle.schemas.events import contracts as c
+from passerelle.schemas.events import documents as docs
 from passerelle.schemas.events import identity as i
 from passerelle.schemas.events import opco as o
 
@@ -375,3 +376,93 @@ async def test_each_notification_told_is_published_once_per_channel(deliver, not
     # The address without an account was mailed its invitation, but is nobody's notification centre.
     invited = await notifications_of(notifier, contract_id=invited_id)
     assert invited and not [p for p in published if p["notification_id"] in {str(r.id) for r in invited}]
+
+
+async def test_the_staff_of_a_case_are_told_live_of_an_upload_a_resolved_anomaly_and_a_correction(
+    deliver, notifier, client, tokens
+):
+    world = World()
+    employer = world.person("Paul Dupain", world.employer, role="admin")
+    reviewer = world.person("Inès Roche", world.opco, role="reviewer")
+    other_reviewer = world.person("Rémi Instructeur", world.opco, role="reviewer")
+    supervisor = world.person("Sarah Superviseuse", world.opco, role="supervisor")
+    await deliver(*world.drain())
+    contract_id, case_id = uuid.uuid4(), uuid.uuid4()
+    form = {"employee": {"first_name": "Léa", "last_name": "Petit"}}
+    transmit = lambda revision: world.contract(  # noqa: E731
+        contract_id, c.ContractTransmitted, employer, revision=revision, form=form, transmitted_at=NOW
+    )
+    upload = lambda: docs.DocumentUploaded(  # noqa: E731
+        document_id=uuid.uuid4(), contract_id=contract_id, document_type="convention_formation", version=1,
+        filename="convention.pdf", size=10, sha256="0" * 64, media_type="application/pdf", uploaded_at=NOW,
+        uploaded_by=employer.account_id,
+    )  # fmt: skip
+    # Before the OPCO opened a case, an upload tells no staff; the first transmission reaches them as the new case.
+    await deliver(world.contract(contract_id, c.ContractDrafted, employer), upload())
+    await deliver(transmit(1))
+    opened = o.CaseOpened(
+        case_id=case_id, contract_id=contract_id, revision=1, opco_code=world.opco.opco_code or "",
+        decision_due_on=NOW.date(),
+    )  # fmt: skip
+    await deliver(opened)
+    await deliver(transmit(1))  # the same revision again (another event id): not a correction
+    staff_ids = {reviewer.account_id, other_reviewer.account_id, supervisor.account_id}
+    staff_rows = lambda rows: sorted(  # noqa: E731
+        (r.kind, str(r.account_id)) for r in rows if r.account_id in staff_ids
+    )
+    rows = await notifications_of(notifier, contract_id=contract_id)
+    assert staff_rows(rows) == sorted(("case_opened", str(p)) for p in staff_ids)
+
+    # The case's events: an upload, an anomaly resolved, the corrected contract; each tells the reviewers once.
+    uploaded = record(upload())
+    resolved = record(o.AnomalyResolved(case_id=case_id, contract_id=contract_id, revision=1, codes=["MISSING"]))
+    corrected = record(transmit(2))
+    for item in (uploaded, resolved, corrected):
+        await deliver(item)
+        await deliver(item)  # redelivered: told once
+    rows = await notifications_of(notifier, contract_id=contract_id)
+    reviewers = sorted(str(p.account_id) for p in (reviewer, other_reviewer))
+    told = {kind: sorted(str(r.account_id) for r in rows if r.kind == kind and r.account_id in staff_ids)
+            for kind in ("document_received", "anomaly_resolved", "contract_transmitted")}  # fmt: skip
+    assert told == {kind: reviewers for kind in told}
+    case_url = f"https://portail.test/instruction/dossiers/{case_id}"
+    mine = [r for r in rows if r.account_id == reviewer.account_id and r.kind != "case_opened"]
+    assert {r.link for r in mine} == {case_url} and all(r.web for r in mine)
+    assert {r.title for r in mine} == {
+        "Pièce reçue sur un dossier : convention de formation (Léa Petit)",
+        "Anomalie levée sur un dossier : Léa Petit",
+        "Contrat corrigé transmis : Léa Petit",
+    }
+    # Web only by default for staff: no mail queued for them; the employer keeps its own wording, not the case.
+    async with notifier.uow_factory() as uow:
+        mailed = set(
+            (await uow.session.execute(
+                sa.select(t.mails.c.account_id).where(t.mails.c.notification_id.in_([r.id for r in mine]))
+            )).scalars()
+        )  # fmt: skip
+    assert mailed == set()
+    assert all(r.link != case_url for r in rows if r.account_id not in staff_ids)
+    # The reviewer's live stream and feed carry them with the contract id the back office matches its page on.
+    listing = (await client.get("/notifications", headers=bearer(tokens, reviewer.account_id))).json()
+    assert [n["kind"] for n in listing["items"][:3]] == [
+        "contract_transmitted",
+        "anomaly_resolved",
+        "document_received",
+    ]
+    assert {n["contract_id"] for n in listing["items"][:3]} == {str(contract_id)}
+    async with notifier.uow_factory() as uow:
+        changes = await uow.notifications.changes_after(reviewer.account_id, 0)
+    told_live = {ch.data["notification_id"] for ch in changes if ch.event == "notification"}
+    assert {str(r.id) for r in mine} <= told_live
+
+    # Once a clock alert names the assignee, only the assignee hears of the case.
+    alert = o.DeadlineApproached(
+        case_id=case_id, contract_id=contract_id, revision=2, opco_code=world.opco.opco_code or "",
+        due_at=NOW, days_left=2, assignee_id=reviewer.account_id, silence="refusal",
+    )  # fmt: skip
+    await deliver(alert)
+    await deliver(upload())
+    rows = await notifications_of(notifier, contract_id=contract_id, kind="document_received")
+    assert sorted(str(r.account_id) for r in rows if r.account_id in staff_ids) == sorted(
+        reviewers + [str(reviewer.account_id)]
+    )

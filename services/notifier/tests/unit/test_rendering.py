@@ -214,3 +214,34 @@ def test_a_declined_proposal_tells_the_training_organisation_why_and_what_next()
     assert "a décliné votre proposition" in rendered.subject
     assert "Motif indiqué : Nous avons déjà recruté." in rendered.text
     assert "proposer à un autre employeur" in rendered.text and "proposer à un autre employeur" in rendered.html
+
+
+STAFF = [Kind.CONTRACT_TRANSMITTED, Kind.ANOMALY_RESOLVED, Kind.DOCUMENT_RECEIVED]
+
+
+@pytest.mark.parametrize("kind", STAFF)
+def test_staff_are_sent_to_the_case_in_the_back_office(kind):
+    content = contents.for_staff(contents.build(kind, EVENTS[kind], NAMES, LINKS), CASE, LINKS)
+    rendered = renderer.render(f"staff_{kind.value}", content.context | {"recipient_name": "Inès Roche"})
+    case_url = f"https://portail.example.fr/instruction/dossiers/{CASE}"
+    assert content.link == case_url and content.contract_id == CID
+    assert f"Ouvrir le dossier : {case_url}" in rendered.text and f'href="{case_url}"' in rendered.html
+    assert "Léa Petit" in rendered.subject and "Léa Petit" in rendered.summary
+    assert rendered.text.startswith("Bonjour Inès Roche,") and "{" not in rendered.subject + rendered.summary
+
+
+def test_the_staff_wording_says_what_changed_on_the_case():
+    transmitted = c.ContractTransmitted(**COMMON, revision=2, form={}, transmitted_at=NOW)
+    content = contents.for_staff(contents.build(Kind.CONTRACT_TRANSMITTED, transmitted, NAMES, LINKS), CASE, LINKS)
+    rendered = renderer.render("staff_contract_transmitted", content.context)
+    assert rendered.subject == "Contrat corrigé transmis : Léa Petit"
+    assert "Boulangerie Dupain a transmis la révision 2 du contrat d'apprentissage de Léa Petit" in rendered.summary
+    _, resolved = render(Kind.ANOMALY_RESOLVED)
+    resolved_content = contents.build(Kind.ANOMALY_RESOLVED, EVENTS[Kind.ANOMALY_RESOLVED], NAMES, LINKS)
+    staff = renderer.render("staff_anomaly_resolved", contents.for_staff(resolved_content, CASE, LINKS).context)
+    # The OPCO's event carries no contract type (the consumer takes the projection's; none here).
+    assert staff.summary.startswith("1 anomalie du contrat de Léa Petit a été levée : la pièce")
+    assert staff.summary != resolved.summary
+    document = contents.build(Kind.DOCUMENT_RECEIVED, EVENTS[Kind.DOCUMENT_RECEIVED], NAMES, LINKS)
+    staff = renderer.render("staff_document_received", contents.for_staff(document, CASE, LINKS).context)
+    assert staff.subject == "Pièce reçue sur un dossier : convention de formation (Léa Petit)"

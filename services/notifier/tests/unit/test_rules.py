@@ -4,9 +4,10 @@ from uuid import uuid4
 
 import pytest
 
+from passerelle.libs.access import Side
 from passerelle.notifier.domain.kinds import LABELS, Kind, is_legal
-from passerelle.notifier.domain.preferences import DEFAULTS, EmailMode, WebMode
-from passerelle.notifier.domain.recipients import Facts, Recipient, Side, resolve
+from passerelle.notifier.domain.preferences import DEFAULTS, WEB_ONLY, ChannelChoice, EmailMode, WebMode, effective
+from passerelle.notifier.domain.recipients import Facts, Recipient, resolve
 from passerelle.notifier.domain.rules import RULES, Audience, rule_for
 from passerelle.schemas.registry import TOPICS
 
@@ -45,6 +46,33 @@ def test_each_event_type_has_its_rule(event_type, kind, audiences, web, email, l
     assert (rule.kind, rule.audiences) == (kind, audiences)
     assert (DEFAULTS[kind].web, DEFAULTS[kind].email) == (web, email)
     assert is_legal(kind) is legal
+
+
+# The OPCO staff of a contract's case, told of what the parties did (the back office refreshes on these kinds):
+# event type, kind, template, web, email by default.
+STAFF_TABLE = [
+    ("contract.transmitted", Kind.CONTRACT_TRANSMITTED, "staff_contract_transmitted", WEB, OFF),
+    ("anomaly.resolved", Kind.ANOMALY_RESOLVED, "staff_anomaly_resolved", WEB, OFF),
+    ("document.uploaded", Kind.DOCUMENT_RECEIVED, "staff_document_received", WEB, OFF),
+]
+
+
+@pytest.mark.parametrize(("event_type", "kind", "template", "web", "email"), STAFF_TABLE)
+def test_staff_are_told_in_their_own_words_on_the_web_by_default(event_type, kind, template, web, email):
+    rule = rule_for(event_type)
+    assert rule is not None
+    [staff] = rule.also
+    assert (staff.kind, staff.audiences, staff.template_name) == (kind, (Audience.CASE_STAFF,), template)
+    assert staff.default is not None and (staff.default.web, staff.default.email) == (web, email)
+    # The parties keep their own telling and defaults; the staff's is a preference they may change.
+    assert rule.tellings[0].template_name == kind.value
+    assert effective(kind, None, staff.default) == WEB_ONLY
+    chosen = ChannelChoice(WEB, NOW)
+    assert effective(kind, chosen, staff.default) == chosen
+
+
+def test_only_the_staff_tellings_have_other_audiences():
+    assert sorted(r.event_type for r in RULES if r.also) == sorted(row[0] for row in STAFF_TABLE)
 
 
 def test_the_table_is_the_whole_rule_set_and_every_kind_has_a_label_and_default():
@@ -97,3 +125,16 @@ def test_the_member_is_told_of_their_membership_even_when_they_acted():
 
 def test_nobody_to_tell_is_an_empty_list():
     assert resolve(rule_for("case.opened"), Facts()) == []  # type: ignore[arg-type]
+
+
+REVIEWER_A, REVIEWER_B, ASSIGNEE = uuid4(), uuid4(), uuid4()
+
+
+def test_case_staff_is_the_assignee_else_the_reviewers():
+    [staff] = rule_for("document.uploaded").also  # type: ignore[union-attr]
+    facts = Facts(actor_id=OWNER_E, case_reviewers=[REVIEWER_A, REVIEWER_B])
+    assert [r.account_id for r in resolve(staff, facts)] == [REVIEWER_A, REVIEWER_B]
+    facts.case_assignee = ASSIGNEE
+    assert [r.account_id for r in resolve(staff, facts)] == [ASSIGNEE]
+    # No case known: nobody on the OPCO's side (its `case.opened` will tell them).
+    assert resolve(staff, Facts(actor_id=OWNER_E)) == []

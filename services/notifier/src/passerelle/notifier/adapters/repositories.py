@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from passerelle.libs.access import Side
 from passerelle.notifier.adapters import tables as t
 from passerelle.notifier.domain.delivery import DeliveryStatus
 from passerelle.notifier.domain.feed import FeedMarks
 from passerelle.notifier.domain.preferences import ChannelChoice, EmailMode, WebMode
-from passerelle.notifier.domain.recipients import Side
 
 FEED_CHANNEL = "notifier_feed"
 MAIL_CHANNEL = "notifier_mail"

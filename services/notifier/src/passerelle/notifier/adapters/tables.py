@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 
 metadata = sa.MetaData()
-# --- tables (the migration 0002 holds the same definitions) ---
+# --- tables (the migrations 0002 and after hold the same definitions) ---
 
 
 def _uuid(name: str, **kw: object) -> sa.Column:  # type: ignore[type-arg]
@@ -76,6 +76,11 @@ contracts = sa.Table(
     sa.Column("version", sa.Integer),
     sa.Column("opco_file_number", sa.Text),
     sa.Column("apprentice_name", sa.Text),
+    # The OPCO's review case of the contract (from its events), and who it was last known assigned to (the clock
+    # alert names the assignee; no event tells an assignment on its own).
+    _uuid("case_id"),
+    sa.Column("case_revision", sa.Integer),  # the revision the case was opened with
+    _uuid("case_assignee"),
 )
 
 follows = sa.Table(

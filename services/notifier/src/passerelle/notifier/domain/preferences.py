@@ -31,7 +31,7 @@ class ChannelChoice:
 
 
 _ALL = ChannelChoice(WebMode.IMMEDIATE, EmailMode.IMMEDIATE)
-_WEB_ONLY = ChannelChoice(WebMode.IMMEDIATE, EmailMode.OFF)
+WEB_ONLY = ChannelChoice(WebMode.IMMEDIATE, EmailMode.OFF)
 _WEB_AND_DIGEST = ChannelChoice(WebMode.IMMEDIATE, EmailMode.DIGEST)
 
 # Sensible defaults: what a party must act on arrives by e-mail at once; news that asks nothing of anyone stays
@@ -42,7 +42,7 @@ DEFAULTS: dict[Kind, ChannelChoice] = {
     Kind.CONTRACT_DECLINED: _ALL,
     Kind.CONTRACT_TRANSMITTED: _ALL,
     Kind.ANOMALY_RAISED: _ALL,
-    Kind.ANOMALY_RESOLVED: _WEB_ONLY,
+    Kind.ANOMALY_RESOLVED: WEB_ONLY,
     Kind.DOCUMENT_RECEIVED: _WEB_AND_DIGEST,
     Kind.CONTRACT_ENGAGED: _ALL,
     Kind.CONTRACT_REFUSED: _ALL,
@@ -52,8 +52,8 @@ DEFAULTS: dict[Kind, ChannelChoice] = {
     Kind.AMENDMENT_REQUESTED: _ALL,
     Kind.CONTRACT_TRANSFERRED: _ALL,
     Kind.MEMBERSHIP_REQUESTED: _ALL,
-    Kind.INVITATION_RECEIVED: _WEB_ONLY,
-    Kind.MEMBERSHIP_GRANTED: _WEB_ONLY,
+    Kind.INVITATION_RECEIVED: WEB_ONLY,
+    Kind.MEMBERSHIP_GRANTED: WEB_ONLY,
     Kind.MEMBERSHIP_ROLE_CHANGED: _ALL,
     Kind.MEMBERSHIP_REVOKED: _ALL,
 }
@@ -70,9 +70,11 @@ def validate_choice(kind: Kind, choice: ChannelChoice) -> ChannelChoice:
     return choice
 
 
-def effective(kind: Kind, stored: ChannelChoice | None) -> ChannelChoice:
-    """What applies: the person's choice, or the default; a legal kind is never silent whatever is stored."""
-    choice = stored or default_for(kind)
+def effective(kind: Kind, stored: ChannelChoice | None, default: ChannelChoice | None = None) -> ChannelChoice:
+    """What applies: the person's choice, or the default (the kind's, unless the rule gives its audience its
+    own); a legal kind is never silent whatever is stored."""
+    fallback = default or default_for(kind)
+    choice = stored or fallback
     if is_legal(kind) and choice.silent:
-        return default_for(kind)
+        return fallback if not fallback.silent else default_for(kind)
     return choice

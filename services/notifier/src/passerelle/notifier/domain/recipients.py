@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from uuid import UUID
 
-from passerelle.notifier.domain.rules import Audience, Rule
-
-
-class Side(StrEnum):
-    EMPLOYER = "employer"
-    TRAINING = "training"
+from passerelle.libs.access import Side
+from passerelle.notifier.domain.rules import Audience, Rule, Telling
 
 
 @dataclass(frozen=True)
@@ -42,6 +37,10 @@ class Facts:
     member: UUID | None = None
     invitee: UUID | None = None
     new_owner: UUID | None = None
+    # The contract's review case, when the notifier knows one: its assignee, else the OPCO's reviewers.
+    case_id: UUID | None = None
+    case_assignee: UUID | None = None
+    case_reviewers: list[UUID] = field(default_factory=list)
     emails: dict[UUID, str] = field(default_factory=dict)
 
 
@@ -69,20 +68,24 @@ def _accounts(audience: Audience, facts: Facts) -> list[UUID]:
             return [facts.invitee] if facts.invitee else []
         case Audience.NEW_OWNER:
             return [facts.new_owner] if facts.new_owner else []
+        case Audience.CASE_STAFF:
+            return [facts.case_assignee] if facts.case_assignee else list(facts.case_reviewers)
     return []  # pragma: no cover - every audience is matched above
 
 
-def resolve(rule: Rule, facts: Facts) -> list[Recipient]:
-    """Each person once, in the order of the rule's audiences; the actor is left out when the rule says so."""
+def resolve(told: Rule | Telling, facts: Facts, exclude_actor: bool | None = None) -> list[Recipient]:
+    """Each person once, in the order of the audiences; the actor is left out when the rule says so."""
+    if exclude_actor is None:
+        exclude_actor = told.exclude_actor if isinstance(told, Rule) else True
     seen: set[UUID] = set()
     out: list[Recipient] = []
-    for audience in rule.audiences:
+    for audience in told.audiences:
         if audience is Audience.EMPLOYER_ADDRESS and facts.employer_address_account is None:
             if facts.employer_address:
                 out.append(Recipient(None, facts.employer_address))
             continue
         for account_id in _accounts(audience, facts):
-            if account_id in seen or (rule.exclude_actor and account_id == facts.actor_id):
+            if account_id in seen or (exclude_actor and account_id == facts.actor_id):
                 continue
             seen.add(account_id)
             out.append(Recipient(account_id, facts.emails.get(account_id)))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from passerelle.notifier.domain.kinds import Kind
+from passerelle.notifier.domain.preferences import WEB_ONLY, ChannelChoice
 
 
 class Audience(StrEnum):
@@ -22,6 +23,22 @@ class Audience(StrEnum):
     MEMBER = "member"  # the account the membership event is about
     INVITEE = "invitee"  # the invited address, when it already has an account
     NEW_OWNER = "new_owner"  # the colleague a contract was transferred to
+    CASE_STAFF = "case_staff"  # the OPCO staff of the contract's review case: its assignee, else the reviewers
+    # (nobody while the notifier knows no case for the contract: the first transmission opens one, `case.opened`)
+
+
+@dataclass(frozen=True)
+class Telling:
+    """One audience group of a rule, told as `kind` with its own template and default channels."""
+
+    kind: Kind
+    audiences: tuple[Audience, ...]
+    template: str | None = None  # None: the kind's own template
+    default: ChannelChoice | None = None  # None: the kind's default (preferences.DEFAULTS)
+
+    @property
+    def template_name(self) -> str:
+        return self.template or self.kind.value
 
 
 @dataclass(frozen=True)
@@ -31,9 +48,22 @@ class Rule:
     audiences: tuple[Audience, ...]
     # The person who acted is not told of their own action (the member of a membership event always is).
     exclude_actor: bool = True
+    # Other audiences told of the same event in their own words (OPCO staff of what the parties did).
+    also: tuple[Telling, ...] = ()
+
+    @property
+    def tellings(self) -> tuple[Telling, ...]:
+        return (Telling(self.kind, self.audiences), *self.also)
 
 
 BOTH_SIDES = (Audience.EMPLOYER_SIDE, Audience.TRAINING_SIDE)
+
+
+def _staff(kind: Kind) -> Telling:
+    """OPCO staff told on the web of what happened to a case they review (e-mail only if they ask for it); the
+    back office refreshes its queue and case page on these kinds."""
+    return Telling(kind, (Audience.CASE_STAFF,), template=f"staff_{kind.value}", default=WEB_ONLY)
+
 
 # opco-processing's alert before a case's legal decision period ends.
 CLOCK_ALERT_TOPIC = "deadline.approached"
@@ -42,10 +72,11 @@ RULES: tuple[Rule, ...] = (
     Rule("contract.proposed", Kind.CONTRACT_PROPOSED, (Audience.EMPLOYER_ADDRESS,)),
     Rule("contract.accepted", Kind.CONTRACT_ACCEPTED, (Audience.TRAINING_SIDE,)),
     Rule("contract.declined", Kind.CONTRACT_DECLINED, (Audience.TRAINING_SIDE,)),
-    Rule("contract.transmitted", Kind.CONTRACT_TRANSMITTED, BOTH_SIDES),
+    # A contract transmitted again (the employer's correction after an anomaly, an amendment) reaches its case.
+    Rule("contract.transmitted", Kind.CONTRACT_TRANSMITTED, BOTH_SIDES, also=(_staff(Kind.CONTRACT_TRANSMITTED),)),
     Rule("anomaly.raised", Kind.ANOMALY_RAISED, BOTH_SIDES),
-    Rule("anomaly.resolved", Kind.ANOMALY_RESOLVED, BOTH_SIDES),
-    Rule("document.uploaded", Kind.DOCUMENT_RECEIVED, BOTH_SIDES),
+    Rule("anomaly.resolved", Kind.ANOMALY_RESOLVED, BOTH_SIDES, also=(_staff(Kind.ANOMALY_RESOLVED),)),
+    Rule("document.uploaded", Kind.DOCUMENT_RECEIVED, BOTH_SIDES, also=(_staff(Kind.DOCUMENT_RECEIVED),)),
     Rule("contract.engaged", Kind.CONTRACT_ENGAGED, BOTH_SIDES),
     Rule("contract.refused", Kind.CONTRACT_REFUSED, BOTH_SIDES),
     Rule("contract.deposited", Kind.CONTRACT_DEPOSITED, BOTH_SIDES),

@@ -54,7 +54,7 @@ def build(kind: Kind, event: Any, names: Names, links: PortalLinks) -> Content:
     letter_url = None
     match kind:
         case Kind.CONTRACT_TRANSMITTED:
-            ctx["is_amendment"] = event.is_amendment
+            ctx |= {"is_amendment": event.is_amendment, "revision": event.revision}
         case Kind.ANOMALY_RAISED:
             ctx["anomalies"] = [a.model_dump() for a in event.anomalies]
             if any(a.kind == "missing_document" for a in event.anomalies):
@@ -121,6 +121,20 @@ def build(kind: Kind, event: Any, names: Names, links: PortalLinks) -> Content:
     ctx["action_label"] = ACTION_LABELS.get(kind, "Ouvrir sur Passerelle")
     return Content(
         context=ctx, link=link, contract_id=contract_id, organisation_id=organisation_id, letter_url=letter_url
+    )
+
+
+def for_staff(content: Content, case_id: UUID, links: PortalLinks) -> Content:
+    """OPCO staff are sent to the case in the back office, not to the parties' contract page."""
+    link = links.case(case_id)
+    context = content.context | {"action_url": link, "action_label": "Ouvrir le dossier"}
+    return Content(
+        context=context,
+        link=link,
+        contract_id=content.contract_id,
+        organisation_id=content.organisation_id,
+        letter_url=content.letter_url,
+        extra=content.extra,
     )
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from passerelle.libs.access import Side
 from passerelle.notifier.adapters.unit_of_work import NotifierUnitOfWork
 from passerelle.notifier.domain.delivery import DeliveryStatus
 from passerelle.notifier.domain.kinds import Kind, is_legal
 from passerelle.notifier.domain.preferences import ChannelChoice, EmailMode, WebMode, effective
-from passerelle.notifier.domain.recipients import Facts, Recipient, Side, resolve
-from passerelle.notifier.domain.rules import LETTER_DOCUMENT_TYPES, Audience, Rule, rule_for
+from passerelle.notifier.domain.recipients import Facts, Recipient, resolve
+from passerelle.notifier.domain.rules import LETTER_DOCUMENT_TYPES, Audience, Rule, Telling, rule_for
 from passerelle.notifier.service_layer import content as contents
 from passerelle.notifier.service_layer.context import NotifierContext
 from passerelle.notifier.service_layer.projections import (
@@ -40,18 +41,39 @@ async def handle_event(ctx: NotifierContext, uow: NotifierUnitOfWork, envelope: 
         await project_contract(uow, envelope.type, event)
     elif envelope.type.split(".")[0] in {"account", "organisation", "membership", "invitation"}:
         await project_identity(uow, event)
-    elif isinstance(event, o.ContractEngaged):
-        await known_contract(uow, event.contract_id)
-        await uow.directory.update_contract(event.contract_id, {"opco_file_number": event.opco_file_number})
+    elif isinstance(event, o.CaseEvent):
+        await project_case(uow, event)
     rule = rule_for(envelope.type)
     if rule is None or (isinstance(event, docs.DocumentUploaded) and event.document_type in LETTER_DOCUMENT_TYPES):
         return 0
     facts, names = await gather_facts(uow, rule, envelope.type, event)
-    recipients = resolve(rule, facts)
-    if not recipients:
-        return 0
-    content = contents.build(rule.kind, event, names, ctx.links)
-    return await tell(ctx, uow, envelope, rule.kind, event, content, recipients, facts)
+    created = 0
+    for telling in rule.tellings:
+        recipients = resolve(telling, facts, rule.exclude_actor)
+        if not recipients:
+            continue
+        content = contents.build(telling.kind, event, names, ctx.links)
+        if Audience.CASE_STAFF in telling.audiences and facts.case_id is not None:
+            content = contents.for_staff(content, facts.case_id, ctx.links)
+        created += await tell(ctx, uow, envelope, telling, event, content, recipients, facts)
+    return created
+
+
+async def project_case(uow: NotifierUnitOfWork, event: o.CaseEvent) -> None:
+    """The contract's review case (one per contract, across its revisions), its opening revision, its file
+    number and the assignee a clock alert names: written only when they change."""
+    row = await known_contract(uow, event.contract_id)
+    values: dict[str, Any] = {}
+    if row.case_id != event.case_id:
+        values["case_id"] = event.case_id
+    if isinstance(event, o.CaseOpened) and row.case_revision != event.revision:
+        values["case_revision"] = event.revision
+    if isinstance(event, o.ContractEngaged):
+        values["opco_file_number"] = event.opco_file_number
+    if isinstance(event, o.DeadlineApproached) and row.case_assignee != event.assignee_id:
+        values["case_assignee"] = event.assignee_id
+    if values:
+        await uow.directory.update_contract(event.contract_id, values)
 
 
 async def gather_facts(
@@ -86,6 +108,8 @@ async def gather_facts(
             facts.opco_staff = ([event.assignee_id] if event.assignee_id else []) + leads
         elif Audience.OPCO_STAFF in wanted:
             facts.opco_staff = await d.opco_staff(getattr(event, "opco_code", None) or contract.opco_code)
+        if any(Audience.CASE_STAFF in t.audiences for t in rule.also):
+            await _case_staff(uow, facts, contract, event)
     elif Audience.OPCO_STAFF in rule.audiences:
         facts.opco_staff = await d.opco_staff(getattr(event, "opco_code", None))
     facts.actor_id = _actor(event)
@@ -110,6 +134,23 @@ async def gather_facts(
     return facts, names
 
 
+async def _case_staff(uow: NotifierUnitOfWork, facts: Facts, contract: Any, event: Any) -> None:
+    """The staff of the contract's case: nobody before the OPCO opened one (its `case.opened` tells them), nor of
+    the transmission that opened it; then the assignee, else the OPCO's reviewers (else all its staff)."""
+    case_id = getattr(event, "case_id", None) or contract.case_id
+    if case_id is None:
+        return
+    if isinstance(event, c.ContractTransmitted) and event.revision <= (contract.case_revision or 0):
+        return
+    facts.case_id = case_id
+    facts.case_assignee = contract.case_assignee
+    if facts.case_assignee is None:
+        d = uow.directory
+        facts.case_reviewers = await d.opco_staff(contract.opco_code, roles=("reviewer",)) or await d.opco_staff(
+            contract.opco_code
+        )
+
+
 def _actor(event: Any) -> Any:
     for attribute in ("actor_id", "uploaded_by", "changed_by", "revoked_by", "invited_by"):
         value = getattr(event, attribute, None)
@@ -122,12 +163,13 @@ async def tell(
     ctx: NotifierContext,
     uow: NotifierUnitOfWork,
     envelope: Envelope,
-    kind: Kind,
+    telling: Telling,
     event: Any,
     content: contents.Content,
     recipients: list[Recipient],
     facts: Facts,
 ) -> int:
+    kind = telling.kind
     now = ctx.clock()
     accounts = [r.account_id for r in recipients if r.account_id]
     people = await uow.directory.people(accounts)
@@ -137,7 +179,7 @@ async def tell(
         if recipient.account_id is None:
             choice, address, name = ADDRESS_ONLY, recipient.email, None
         else:
-            choice = effective(kind, stored.get(recipient.account_id))
+            choice = effective(kind, stored.get(recipient.account_id), telling.default)
             address, name = people.get(recipient.account_id, (recipient.email, None))
         if choice.silent:
             continue
@@ -145,7 +187,7 @@ async def tell(
         if kind is Kind.CONTRACT_PROPOSED:
             context = contents.for_proposal_recipient(content, event, recipient.account_id is not None, ctx.links)
         context = context | {"recipient_name": name, "legal": is_legal(kind)}
-        rendered = ctx.renderer.render(kind.value, context)
+        rendered = ctx.renderer.render(telling.template_name, context)
         notification_id = uuid.uuid4()
         wants_mail = choice.email is not EmailMode.OFF and bool(address)
         added = await uow.notifications.add(

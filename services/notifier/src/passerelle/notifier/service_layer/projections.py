@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from passerelle.libs.access import Side
 from passerelle.notifier.adapters.repositories import Parties
 from passerelle.notifier.adapters.unit_of_work import NotifierUnitOfWork
 from passerelle.notifier.domain.errors import NotYetApplicable
-from passerelle.notifier.domain.recipients import Side
 from passerelle.schemas.events import contracts as c
 from passerelle.schemas.events import identity as i
 
