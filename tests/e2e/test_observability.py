@@ -337,7 +337,7 @@ async def test_a_transmission_is_one_trace_with_its_metrics_and_clean_logs(stack
         assert not leaked, f"{process.name} logged personal data: {leaked}"
         if any(line.get("contract_id") == contract_id for line in lines if line.get("trace_id")):
             about_it.add(process.name)
-    assert {"contracts-traced", "documents-traced"} <= about_it  # the lines of its requests name it
+    assert "documents-traced" in about_it  # the lines of its handling of the upload and transmission name it
 
 
 async def wait_for_metric(url: str, name: str, timeout: float = 30, **labels: str) -> str:
