@@ -34,8 +34,8 @@ run deploy/tests/test_chart.py deploy/tests/test_dashboard.py deploy/tests/test_
 uv run --no-sync python -m passerelle.schemas.export --check || failed+=("schemas")
 
 # The container path, on the same ports: the native stack stops first. It is opt-in for now
-# (PASSERELLE_CONTAINER_TESTS=1): its fault test has not yet passed here in containers, and a cold run builds
-# twelve images (about 15-25 minutes on two cores), see docs/operating.md.
+# (PASSERELLE_CONTAINER_TESTS=1) until a whole cold run has passed here: building the 13 images takes about
+# 12 minutes on two cores, loading them from the cache about 1 (docs/operating.md has each stage).
 "${STACK[@]}" stop
 trap - EXIT
 if [ "${PASSERELLE_CONTAINER_TESTS:-0}" = 1 ]; then

@@ -14,7 +14,8 @@ case "$command" in
       --no-server-header --proxy-headers --log-config /opt/passerelle/logging.json ${UVICORN_ARGS:-} "$@" ;;
   migrate)
     if [ -f /opt/passerelle/migrations/alembic.ini ]; then
-      exec python3 -m alembic -c /opt/passerelle/migrations/alembic.ini upgrade head
+      # Through libs (not the alembic CLI): it adds the delivery branch's versions, shipped inside libs.
+      exec python3 -m passerelle.libs.migrations /opt/passerelle/migrations
     fi
     echo "${PASSERELLE_SERVICE}: no migrations" ;;
   relay) exec python3 -m passerelle.libs.relay "$@" ;;

@@ -186,9 +186,27 @@ def test_secrets_come_from_an_existing_secret_when_the_chart_does_not_create_one
     assert len(of_kind(manifests, "Deployment")) == 6
 
 
-def test_every_kafka_client_logs_in_as_its_own_service_principal(tools):
-    """Issue #10 item 4: SASL/SCRAM with one principal per service; creating topics is the topics Job's principal."""
-    manifests = docs(render(tools, VALUE_SETS["default"]))
+def kafka_password_source(workload: dict[str, Any]) -> tuple[str, str]:
+    """(Secret name, key) of the file the workload's Kafka password is read from, checked to be mounted where
+    PASSERELLE_KAFKA_SASL_PASSWORD_FILE points, read-only, and never in the environment."""
+    pod = workload["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    env = {e["name"]: e for e in container["env"]}
+    assert "PASSERELLE_KAFKA_SASL_PASSWORD" not in env, workload["metadata"]["name"]
+    path = Path(env["PASSERELLE_KAFKA_SASL_PASSWORD_FILE"]["value"])
+    mounts = [m for m in container.get("volumeMounts", []) if m["mountPath"] == str(path.parent)]
+    assert len(mounts) == 1 and mounts[0]["readOnly"] is True, workload["metadata"]["name"]
+    volume = next(v for v in pod["volumes"] if v["name"] == mounts[0]["name"])
+    items = {item["path"]: item["key"] for item in volume["secret"]["items"]}
+    assert volume["secret"]["defaultMode"] == 0o440  # the pod's group (fsGroup) reads it, nobody else
+    return volume["secret"]["secretName"], items[path.name]
+
+
+@pytest.mark.parametrize("value_set", sorted(VALUE_SETS))
+def test_every_kafka_client_logs_in_as_its_own_service_principal(tools, value_set):
+    """Issue #10 item 4: SASL/SCRAM with one principal per service; creating topics is the topics Job's principal.
+    The password is a file mounted from the Secret (libs.kafka_auth reads PASSERELLE_KAFKA_SASL_PASSWORD_FILE)."""
+    manifests = docs(render(tools, VALUE_SETS[value_set]))
     config = of_kind(manifests, "ConfigMap")["passerelle-platform"]["data"]
     assert config["PASSERELLE_KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
     assert config["PASSERELLE_KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
@@ -197,19 +215,34 @@ def test_every_kafka_client_logs_in_as_its_own_service_principal(tools):
         container = workload["spec"]["template"]["spec"]["containers"][0]
         return {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"] if "valueFrom" in e}
 
+    secret = "passerelle-credentials"
     checked = 0
     for name, deployment in of_kind(manifests, "Deployment").items():
         service = name.removeprefix("passerelle-").removesuffix("-consumers").removesuffix("-relay")
         if service == "portal":
+            env = deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+            assert not [e for e in env if "KAFKA_SASL" in e["name"]]  # no Kafka client, no credential
             continue
         refs = secret_refs(deployment)
         assert refs["PASSERELLE_KAFKA_SASL_USERNAME"] == f"{service}-kafka-username", name
-        assert refs["PASSERELLE_KAFKA_SASL_PASSWORD"] == f"{service}-kafka-password", name
+        assert kafka_password_source(deployment) == (secret, f"{service}-kafka-password"), name
         checked += 1
-    assert checked == 5 + 4 + 5  # web parts, consumer groups and relays of the five services that use Kafka
-    topics = [job for name, job in of_kind(manifests, "Job").items() if name.endswith("-topics")]
+    # Web parts, consumer groups and relays of the five services that use Kafka (the small OPCO runs the web parts).
+    assert checked == (5 + 4 + 5 if value_set == "default" else 5)
+    jobs = of_kind(manifests, "Job")
+    for service in ("identity", "contracts", "documents", "opco-processing", "notifier"):
+        assert kafka_password_source(jobs[f"passerelle-{service}-migrate"]) == (secret, f"{service}-kafka-password")
+    topics = [job for name, job in jobs.items() if name.endswith("-topics")]
     assert len(topics) == 1
     assert secret_refs(topics[0])["PASSERELLE_KAFKA_SASL_USERNAME"] == "kafka-admin-username"
+    assert kafka_password_source(topics[0]) == (secret, "kafka-admin-password")
+    for workload in [*of_kind(manifests, "Deployment").values(), *jobs.values()]:
+        for container in workload["spec"]["template"]["spec"]["containers"]:
+            assert not [e for e in container["env"] if e["name"].endswith("KAFKA_SASL_PASSWORD")]
     values = yaml.safe_load((CHART / "values.yaml").read_text())["secrets"]["values"]
     usernames = [v for k, v in values.items() if k.endswith("-kafka-username") or k == "kafka-admin-username"]
     assert len(usernames) == len(set(usernames)) == 6  # five services and the topics Job, no principal shared
+    if value_set == "default":  # the Secret the chart writes holds every key mounted above
+        assert {f"{s}-kafka-password" for s in ("identity", "contracts", "notifier")} <= of_kind(manifests, "Secret")[
+            secret
+        ]["stringData"].keys()

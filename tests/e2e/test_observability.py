@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 import time
 import uuid
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,14 +24,23 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
+from passerelle.libs.testing.containers import containers_enabled
 from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.identity import serve_identity
+from passerelle.libs.testing.kafka import start_group_at_end
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import REPO
 from passerelle.libs.testing.tokens import TokenFactory
+from passerelle.notifier.entrypoints.consumers import HANDLERS as NOTIFIER_HANDLERS
+from passerelle.opco_processing.entrypoints.consumers import HANDLERS as OPCO_HANDLERS
 from tests.e2e.test_contract_drafting import EMPLOYER, Api, poll, tab
 from tests.e2e.test_documents_flow import bucket, training_agreement  # noqa: F401 - `bucket` is a fixture
 
 pytestmark = pytest.mark.e2e
+CLIENTS = {"pcl_opcoep": ("pcs_opcoep_secret", "OPCOEP")}  # opco-processing's machine identity (its checks)
+SPAN_KINDS = {1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}
+# PASSERELLE_OBSERVABILITY_SAMPLE=docs/observability-sample.md: the test also writes the trace and the metrics it saw.
+SAMPLE_VAR = "PASSERELLE_OBSERVABILITY_SAMPLE"
 
 
 class SpanReceiver:
@@ -73,6 +85,9 @@ class SpanReceiver:
                                 "span_id": span.span_id.hex(),
                                 "parent_span_id": span.parent_span_id.hex() or None,
                                 "attributes": {a.key: a.value.string_value for a in span.attributes},
+                                "kind": SPAN_KINDS.get(span.kind, str(span.kind)),
+                                "start": span.start_time_unix_nano,
+                                "end": span.end_time_unix_nano,
                             }
                         )
 
@@ -134,41 +149,72 @@ def metric_value(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
+def span_tree(spans: list[dict[str, Any]]) -> list[str]:
+    """One line per span, children under their parent, in start order: service, kind, name, start, duration."""
+    if not spans:
+        return []
+    origin = min(s["start"] for s in spans)
+    ids = {s["span_id"] for s in spans}
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    for span in sorted(spans, key=lambda s: s["start"]):
+        children.setdefault(span["parent_span_id"] if span["parent_span_id"] in ids else None, []).append(span)
+    lines: list[str] = []
+
+    def walk(parent: str | None, depth: int) -> None:
+        for span in children.get(parent, []):
+            start_ms, took_ms = (span["start"] - origin) / 1e6, (span["end"] - span["start"]) / 1e6
+            label = f"{'  ' * depth}{span['name']}"
+            lines.append(f"{label:<58} {span['service']:<16} {span['kind']:<9} +{start_ms:8.1f} ms {took_ms:8.1f} ms")
+            walk(span["span_id"], depth + 1)
+
+    walk(None, 0)
+    return lines
+
+
 async def test_a_transmission_is_one_trace_with_its_metrics_and_clean_logs(stack, log_dir, bucket):  # noqa: F811
     tokens = TokenFactory()
     run = uuid.uuid4().hex[:8]
-    with SpanReceiver() as receiver, tokens.serve_jwks() as jwks_url:
+    bootstrap = stack["PASSERELLE_KAFKA_BOOTSTRAP"]
+    with SpanReceiver() as receiver, serve_identity(tokens, CLIENTS) as (jwks_url, token_url):
         telemetry = {"OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
-        contracts = ServiceProcess.uvicorn(
-            "contracts-traced",
-            "passerelle.contracts.main:app",
-            {
-                **telemetry,
-                "CONTRACTS_DATABASE_URL": fresh_service_database(
-                    REPO / "services" / "contracts", "e2e_trace_contracts"
-                ),
-                "CONTRACTS_JWKS_URL": jwks_url,
-                "CONTRACTS_CONSUMER_GROUP": f"contracts-trace-{run}",
-            },
-            log_dir,
-        )
-        documents = ServiceProcess.uvicorn(
-            "documents-traced",
-            "passerelle.documents.main:app",
-            {
-                **telemetry,
-                "DOCUMENTS_DATABASE_URL": fresh_service_database(
-                    REPO / "services" / "documents", "e2e_trace_documents"
-                ),
-                "DOCUMENTS_JWKS_URL": jwks_url,
-                "DOCUMENTS_S3_BUCKET": bucket,
-                "DOCUMENTS_CONSUMER_GROUP": f"documents-trace-{run}",
-            },
-            log_dir,
-        )
+
+        def group_of(service: str) -> str:  # prefixed by the service's Kafka principal: its ACLs grant those
+            return f"{service.replace('-', '_')}-trace-{run}"
+
+        def traced(service: str, **env: str) -> ServiceProcess:
+            module, prefix = service.replace("-", "_"), service.replace("-", "_").upper()
+            group = group_of(service)
+            database = fresh_service_database(REPO / "services" / service, f"e2e_trace_{module}")
+            settings = {
+                f"{prefix}_DATABASE_URL": database,
+                f"{prefix}_JWKS_URL": jwks_url,
+                f"{prefix}_CONSUMER_GROUP": group,
+                **env,
+            }
+            app = f"passerelle.{module}.main:app"
+            return ServiceProcess.uvicorn(f"{service}-traced", app, {**telemetry, **settings}, log_dir)
+
+        contracts = traced("contracts")
+        documents = traced("documents", DOCUMENTS_S3_BUCKET=bucket)
+        # Deployed now, from the end of their topics: the shared test broker's history is not theirs to replay.
+        for service, handlers in (("opco-processing", OPCO_HANDLERS), ("notifier", NOTIFIER_HANDLERS)):
+            await start_group_at_end(bootstrap, group_of(service), sorted({e.topic for e in handlers}))
         # Generous: on a shared 2-core machine a service may take minutes to join its consumer group.
         contracts.start(ready_timeout=300)
         documents.start(ready_timeout=300)
+        opco = traced(
+            "opco-processing",
+            OPCO_PROCESSING_TOKEN_URL=token_url,
+            OPCO_PROCESSING_CONTRACTS_URL=contracts.url,
+            OPCO_PROCESSING_DOCUMENTS_URL=documents.url,
+            OPCO_PROCESSING_MACHINE_CLIENTS=json.dumps(
+                {code: {"client_id": cid, "client_secret": secret} for cid, (secret, code) in CLIENTS.items()}
+            ),
+        )
+        notifier = traced("notifier", NOTIFIER_PORTAL_URL="http://portail.e2e")
+        opco.start(ready_timeout=300)
+        notifier.start(ready_timeout=300)
+        processes = (contracts, documents, opco, notifier)
         try:
             employer = Api(contracts.url, tokens, EMPLOYER)
             uploads = Api(documents.url, tokens, EMPLOYER)
@@ -200,18 +246,22 @@ async def test_a_transmission_is_one_trace_with_its_metrics_and_clean_logs(stack
             sent = employer.post(f"/contracts/{contract_id}/transmit")
             assert sent.status_code == 200, sent.text
 
-            # The transmission: contracts' request -> the relay's publish -> documents' consumer, one trace.
+            # The transmission: contracts' request -> the relay's publish -> every consumer of the event, one trace.
             request = await receiver.wait_for("contracts", "POST /contracts/{contract_id}/transmit")
             publish = await receiver.wait_for(
                 "contracts", "publish contract.transmitted", **{"messaging.kafka.message.key": contract_id}
             )
-            consume = await receiver.wait_in_trace(publish["trace_id"], "documents", "process contract.transmitted")
+            consumed = {
+                service: await receiver.wait_in_trace(publish["trace_id"], service, "process contract.transmitted")
+                for service in ("documents", "opco_processing", "notifier")  # service.name: the settings' name
+            }
             assert request["parent_span_id"] is None
-            assert publish["trace_id"] == request["trace_id"] == consume["trace_id"]
+            assert publish["trace_id"] == request["trace_id"]
             assert publish["parent_span_id"] == request["span_id"]
-            assert consume["parent_span_id"] == publish["span_id"]
-            chain = " -> ".join(f"{s['service']}: {s['name']}" for s in (request, publish, consume))
-            print(f"\ntrace {request['trace_id']}: {chain}")
+            for service, consume in consumed.items():
+                assert consume["parent_span_id"] == publish["span_id"], service
+            chain = " -> ".join(f"{s['service']}: {s['name']}" for s in (request, publish, consumed["documents"]))
+            print(f"\ntrace {request['trace_id']}: {chain} (and opco-processing, notifier)")
 
             # The upload: documents' request -> its relay -> contracts' consumer, the other way round.
             upload = await receiver.wait_for("documents", "POST /contracts/{contract_id}/documents")
@@ -246,31 +296,48 @@ async def test_a_transmission_is_one_trace_with_its_metrics_and_clean_logs(stack
             )
             assert "passerelle_consumer_lag{" in documents_metrics
             assert "passerelle_consumer_processing_seconds_count{" in documents_metrics
+            others = {
+                "opco-processing": await wait_for_metric(
+                    opco.url, "passerelle_consumer_events_total", topic="contract.transmitted", outcome="applied"
+                ),
+                "notifier": await wait_for_metric(
+                    notifier.url, "passerelle_consumer_events_total", topic="contract.transmitted"
+                ),
+            }
+            metrics = {"contracts": contracts_metrics, "documents": documents_metrics, **others}
             figures = [
-                line
-                for line in (contracts_metrics + documents_metrics).splitlines()
-                if "contract.transmitted" in line or transmit_route in line
+                f"{service}: {line}"
+                for service, text in metrics.items()
+                for line in text.splitlines()
+                if not line.startswith("#") and ("contract.transmitted" in line or transmit_route in line)
             ]
             print("\n".join(figures))
+            if path := os.environ.get(SAMPLE_VAR):
+                await asyncio.sleep(1)  # the last spans of the trace (opco's checks) are exported in batches
+                write_sample(REPO / path, receiver.trace(request["trace_id"]), figures, contract_id)
         except BaseException:
-            print(contracts.tail(60), documents.tail(60))
+            for process in processes:
+                print(f"--- {process.name}\n{process.tail(60)}")
             raise
         finally:
-            documents.stop()
-            contracts.stop()
+            for process in reversed(processes):
+                process.stop()
 
     # Logs: JSON lines with the trace, correlation and contract ids; no name, NIR or e-mail of the apprentice.
     # The sample form's apprentice (Lucas Durand, NIR 108037511102447) and tutor (Sophie Durand).
     personal = {"108037511102447", "Lucas", "Durand", "Sophie", "lucas.durand@example.fr", "sophie.durand@example.fr"}
     assert "108037511102447" in json.dumps(form)  # the data the services handled holds them
-    for process in (contracts, documents):
+    about_it: set[str] = set()
+    for process in processes:
         text = process.log_path.read_text(errors="replace")
         lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
         assert lines, f"no JSON log line from {process.name}"
         assert all({"trace_id", "correlation_id", "contract_id"} <= line.keys() for line in lines), process.name
         leaked = sorted(p for p in personal if p in text)
         assert not leaked, f"{process.name} logged personal data: {leaked}"
-    assert any(line.get("contract_id") == contract_id for line in lines if line.get("trace_id"))
+        if any(line.get("contract_id") == contract_id for line in lines if line.get("trace_id")):
+            about_it.add(process.name)
+    assert "documents-traced" in about_it  # the lines of its handling of the upload and transmission name it
 
 
 async def wait_for_metric(url: str, name: str, timeout: float = 30, **labels: str) -> str:
@@ -285,3 +352,26 @@ async def wait_for_metric(url: str, name: str, timeout: float = 30, **labels: st
 async def scrape(url: str) -> str:
     async with httpx.AsyncClient(timeout=5) as client:
         return (await client.get(f"{url}/metrics")).text
+
+
+def write_sample(path: Path, spans: list[dict[str, Any]], figures: list[str], contract_id: str) -> None:
+    """docs/observability-sample.md: the trace and the metric lines this run saw, as they were exported."""
+    services = sorted({s["service"] for s in spans})
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    where = (
+        "as containers of their images (Testcontainers)" if containers_enabled() else "as processes on the test stack"
+    )
+    text = (
+        "# One transmission, as the platform's telemetry shows it\n\n"
+        f"Written by `tests/e2e/test_observability.py` ({SAMPLE_VAR}) on {when}, not by hand: contracts, documents,\n"
+        f"opco-processing and the notifier run for real {where} and export their spans over OTLP/HTTP to\n"
+        "the test's receiver; the metric lines are scraped from each service's `/metrics` afterwards.\n"
+        f"Contract `{contract_id}`; trace `{spans[0]['trace_id'] if spans else '-'}`: {len(spans)} spans from "
+        f"{', '.join(services)}.\n\n"
+        "## The trace (span tree: name, service, kind, start after the first span, duration)\n\n```\n"
+        + "\n".join(span_tree(spans))
+        + "\n```\n\n## The metrics of the transmission (lines naming contract.transmitted or the transmit route)\n\n```\n"
+        + "\n".join(figures)
+        + "\n```\n"
+    )
+    path.write_text(text)

@@ -250,42 +250,31 @@ async def grant_memberships(bootstrap: str, run: str) -> People:
         employer_orgs=[],
         cfa_orgs=[],
     )
-    for siret in (DEMO_EMPLOYER_SIRET, DEMO_EMPLOYER_SECOND_SIRET):
-        org = uuid.uuid4()
-        people.employer_orgs.append(employer_claim(siret, role="admin", organisation_id=org))
-        await publish(
-            bootstrap,
-            MembershipGranted(
-                membership_id=uuid.uuid4(),
-                account_id=people.employer_id,
-                email=people.employer_email,
-                full_name="Paul Dupain",
-                organisation_id=org,
-                organisation_kind="employer",
-                siret=siret,
-                siren=siret[:9],
-                role="admin",
-            ),
-            "identity",
-        )
-    org = uuid.uuid4()
-    people.cfa_orgs.append(training_claim(DEMO_CFA_UAI, DEMO_CFA_SIRET, role="admin", organisation_id=org))
-    await publish(
-        bootstrap,
-        MembershipGranted(
+
+    async def granted(
+        account_id: uuid.UUID, email: str, full_name: str, kind: str, siret: str, **org: str
+    ) -> uuid.UUID:
+        organisation_id = uuid.uuid4()
+        membership = MembershipGranted(
             membership_id=uuid.uuid4(),
-            account_id=people.cfa_id,
-            email=people.cfa_email,
-            full_name="Sophie Bernard",
-            organisation_id=org,
-            organisation_kind="training",
-            siret=DEMO_CFA_SIRET,
-            siren=DEMO_CFA_SIRET[:9],
-            uai=DEMO_CFA_UAI,
+            account_id=account_id,
+            email=email,
+            full_name=full_name,
+            organisation_id=organisation_id,
+            organisation_kind=kind,
+            siret=siret,
+            siren=siret[:9],
             role="admin",
-        ),
-        "identity",
-    )
+            **org,
+        )
+        await publish(bootstrap, membership, "identity")
+        return organisation_id
+
+    for siret in (DEMO_EMPLOYER_SIRET, DEMO_EMPLOYER_SECOND_SIRET):
+        org = await granted(people.employer_id, people.employer_email, "Paul Dupain", "employer", siret)
+        people.employer_orgs.append(employer_claim(siret, role="admin", organisation_id=org))
+    org = await granted(people.cfa_id, people.cfa_email, "Sophie Bernard", "training", DEMO_CFA_SIRET, uai=DEMO_CFA_UAI)
+    people.cfa_orgs.append(training_claim(DEMO_CFA_UAI, DEMO_CFA_SIRET, role="admin", organisation_id=org))
     return people
 
 
@@ -605,22 +594,18 @@ async def inflict(plat: Platform, part: str, bootstrap: str) -> float:
         process = plat.first(part)
         process.kill()
         await asyncio.to_thread(process.start, 120)
-    elif part == "kafka":
-        stopped = await asyncio.to_thread(supervisorctl, "stop", "kafka")
-        assert "stopped" in stopped.stdout.lower(), stopped.stdout + stopped.stderr
-        await asyncio.sleep(2)
-        again = await asyncio.to_thread(supervisorctl, "start", "kafka")
-        assert "started" in again.stdout.lower(), again.stdout + again.stderr
-        await wait_for_kafka(bootstrap)
-    elif part == "postgres":
-        stopped = await asyncio.to_thread(supervisorctl, "stop", "postgres")
-        assert "stopped" in stopped.stdout.lower(), stopped.stdout + stopped.stderr
-        await asyncio.sleep(2)
-        again = await asyncio.to_thread(supervisorctl, "start", "postgres")
-        assert "started" in again.stdout.lower(), again.stdout + again.stderr
-        await until(
-            lambda: asyncio.to_thread(postgres_answers, plat.urls["contracts"]), bool, "PostgreSQL answering", 120
-        )
+    else:  # the broker or the database: stopped cleanly, started again (its supervisord program or its container)
+        for action, word in (("stop", "stopped"), ("start", "started")):
+            done = await asyncio.to_thread(supervisorctl, action, part)
+            assert word in done.stdout.lower(), done.stdout + done.stderr
+            if action == "stop":
+                await asyncio.sleep(2)
+        if part == "kafka":
+            await wait_for_kafka(bootstrap)
+        else:
+            await until(
+                lambda: asyncio.to_thread(postgres_answers, plat.urls["contracts"]), bool, "PostgreSQL answering", 120
+            )
     return time.monotonic() - started
 
 

@@ -45,6 +45,27 @@ app.kubernetes.io/component: {{ .part }}
       key: {{ .key }}
 {{- end -}}
 
+{{/* The Kafka password is mounted from the Secret as a file (libs.kafka_auth reads PASSERELLE_KAFKA_SASL_PASSWORD_FILE),
+never put in the environment, where `kubectl describe`, crash dumps and child processes would see it. */}}
+{{- define "passerelle.kafkaPasswordFile" -}}/var/run/secrets/passerelle/kafka/password{{- end -}}
+
+{{/* The volume holding one key of the Secret as that file. ctx: dict root key */}}
+{{- define "passerelle.kafkaPasswordVolume" -}}
+- name: kafka-password
+  secret:
+    secretName: {{ include "passerelle.secretName" .root }}
+    defaultMode: 288  {{- /* 0440: owner root, group fsGroup (the service's user) may read it */}}
+    items:
+      - key: {{ .key }}
+        path: password
+{{- end -}}
+
+{{- define "passerelle.kafkaPasswordMount" -}}
+- name: kafka-password
+  mountPath: /var/run/secrets/passerelle/kafka
+  readOnly: true
+{{- end -}}
+
 {{/* Environment of one service's containers. ctx: dict root service values part */}}
 {{- define "passerelle.env" -}}
 {{- $p := include "passerelle.prefix" . -}}
@@ -59,7 +80,8 @@ app.kubernetes.io/component: {{ .part }}
 {{- end }}
 {{- if has "kafka" $v.uses }}
 {{ include "passerelle.secretEnv" (dict "root" .root "name" "PASSERELLE_KAFKA_SASL_USERNAME" "key" (printf "%s-kafka-username" .service)) }}
-{{ include "passerelle.secretEnv" (dict "root" .root "name" "PASSERELLE_KAFKA_SASL_PASSWORD" "key" (printf "%s-kafka-password" .service)) }}
+- name: PASSERELLE_KAFKA_SASL_PASSWORD_FILE
+  value: {{ include "passerelle.kafkaPasswordFile" . }}
 {{- end }}
 {{- if has "s3" $v.uses }}
 {{ include "passerelle.secretEnv" (dict "root" .root "name" "PASSERELLE_S3_ACCESS_KEY" "key" "s3-access-key") }}

@@ -23,15 +23,18 @@ def drop_delivery_tables(op: Operations) -> None:
     delivery_metadata.drop_all(op.get_bind())
 
 
-def alembic_config(service_dir: Path, database_url: str) -> Config:
-    """A service's Alembic configuration, its own versions and the delivery branch's."""
+def alembic_config(service_dir: Path, database_url: str | None) -> Config:
+    """A service's Alembic configuration, its own versions and the delivery branch's (found where libs is
+    installed, not through the repository-relative path of the service's alembic.ini). Without a database URL,
+    the service's migrations/env.py takes its settings' own."""
     config = Config(str(service_dir / "alembic.ini"))
     config.set_main_option("script_location", str(service_dir / "migrations"))
     config.set_main_option("path_separator", "os")
     config.set_main_option(
         "version_locations", os.pathsep.join([str(service_dir / "migrations" / "versions"), str(DELIVERY_VERSIONS)])
     )
-    config.set_main_option("sqlalchemy.url", database_url)
+    if database_url is not None:
+        config.set_main_option("sqlalchemy.url", database_url)
     return config
 
 
@@ -64,3 +67,21 @@ def run_migrations_env(default_url: str | None, metadatas: list[MetaData]) -> No
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m passerelle.libs.migrations SERVICE_DIR`: the service's migrations (a folder holding its
+    alembic.ini and migrations/) up to their heads, with the database of its settings: what a service image's
+    `migrate` command runs (the Helm hook Job, compose's one-shots, the container stack)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("service_dir", type=Path)
+    parser.add_argument("--revision", default="heads")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("PASSERELLE_MIGRATING", "1")
+    command.upgrade(alembic_config(args.service_dir, None), args.revision)
+
+
+if __name__ == "__main__":
+    main()

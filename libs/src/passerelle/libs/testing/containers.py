@@ -16,6 +16,7 @@ Facts of the machines this runs on, and what is done about them:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.util
 import json
 import os
@@ -90,11 +91,19 @@ def log(message: str) -> None:
 class HostNetworkContainer(DockerContainer):
     """A container on the host network: its ports are the host's, on 127.0.0.1."""
 
-    def __init__(self, image: str, component: str, session: str, **kwargs: Any) -> None:
+    def __init__(self, image: str, component: str, session: str, *, healthcheck: bool = True, **kwargs: Any) -> None:
         super().__init__(image, **kwargs)
         self.component = component
         self.with_name(f"passerelle-{session[:8]}-{component}")
-        self.with_kwargs(network_mode="host", labels={SESSION_LABEL: session, COMPONENT_LABEL: component})
+        options: dict[str, Any] = {
+            "network_mode": "host",
+            "labels": {SESSION_LABEL: session, COMPONENT_LABEL: component},
+        }
+        if not healthcheck:
+            # The image's HEALTHCHECK starts a Python process every 5 s: for a one-shot job, or a service whose
+            # readiness the host polls itself (/ready), that is CPU taken from the tests on a two-core machine.
+            options["healthcheck"] = {"test": ["NONE"]}
+        self.with_kwargs(**options)
 
     @property
     def name(self) -> str:
@@ -204,7 +213,9 @@ class ContainerStack:
         self.timings["images"] = time.monotonic() - t
 
         config, kafka, s3 = native_stack()
-        cfg = config.Config.from_env()
+        # The containers' ports (ports_from_env: the environment's, else the registry's shifted by TEST_PORT_OFFSET)
+        # are also the ones the host side (topics, ACLs, bucket, the tests' endpoints) uses.
+        cfg = dataclasses.replace(config.Config.from_env(), ports={**config.Config.from_env().ports, **self.ports})
         # Kafka's SASL passwords, drawn on the host as natively (STACK_DIR/kafka/credentials, 0600): the broker's
         # container formats the admin's, the host applies the services' users and ACLs. Containers cannot read
         # the host's files, so they are handed the passwords themselves.
@@ -271,8 +282,10 @@ class ContainerStack:
                 self.images_built.append(name)
             self.images[name] = image.ensure()
 
-    def _container(self, component: str, image: str, env: dict[str, str]) -> HostNetworkContainer:
-        container = HostNetworkContainer(image, component, self.session)
+    def _container(
+        self, component: str, image: str, env: dict[str, str], *, healthcheck: bool = True
+    ) -> HostNetworkContainer:
+        container = HostNetworkContainer(image, component, self.session, healthcheck=healthcheck)
         for key, value in env.items():
             container.with_env(key, value)
         self.containers.append(container)
@@ -301,16 +314,19 @@ class ContainerStack:
             for name, env in infra.items()
         ]
         for container in started:
-            container.wait_healthy(timeout=180)
+            container.wait_healthy(timeout=420)  # Kafka alone takes minutes to start on a busy two-core machine
 
     def _migrate(self) -> None:
         """Each service's migrations, from its own image (what the Helm hook Job and compose do)."""
         migrations = [
-            self._container(f"{service}-migrate", self.images[service], self.env).with_command("migrate").start()
+            self._container(f"{service}-migrate", self.images[service], self.env, healthcheck=False)
+            .with_command("migrate")
+            .start()
             for service in services()
         ]
         for job in migrations:
-            code = job.wait_exit(timeout=180)
+            # Generous: five interpreters importing SQLAlchemy and Alembic at once on a shared two-core machine.
+            code = job.wait_exit(timeout=600)
             if code != 0:
                 raise RuntimeError(f"{job.component} exited with {code}:\n{job.tail()}")
 
@@ -324,7 +340,7 @@ class ContainerStack:
                 "PASSERELLE_KAFKA_SASL_PASSWORD": self.kafka_passwords[principal],
             }
             env = {**self.env, **kafka_login, "HOST": "127.0.0.1", "PORT": str(port)}
-            self._container(service, self.images[service], env).start()
+            self._container(service, self.images[service], env, healthcheck=False).start()
             urls[service] = f"http://127.0.0.1:{port}/ready"
         with ThreadPoolExecutor(len(urls)) as pool:
             list(pool.map(lambda item: self._wait_ready(*item), urls.items()))
@@ -399,6 +415,7 @@ def docker_run_command(name: str, image: str, command: list[str], env: dict[str,
         f"passerelle-{session[:8]}-{name}-{uuid.uuid4().hex[:6]}",
     ]
     cmd += ["--label", f"{SESSION_LABEL}={session}", "--label", f"{COMPONENT_LABEL}={name}"]
+    cmd += ["--no-healthcheck"]  # ServiceProcess polls /ready itself
     for key, value in sorted(env.items()):
         if key.startswith(FORWARDED_PREFIXES + service_prefixes):
             cmd += ["-e", f"{key}={value}"]
