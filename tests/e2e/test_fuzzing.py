@@ -14,7 +14,6 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,12 +24,11 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET
-from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.processes import ServiceProcess, free_port
+from passerelle.libs.testing.services import service_process
 from passerelle.libs.testing.tokens import TokenFactory, employer_claim, training_claim
 from tests.e2e.test_identity_access import Identity, Mailbox, new_email, new_siren, new_siret
 
-REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 SIGNER = TokenFactory()
 
@@ -56,58 +54,25 @@ def jwks_url(stack, log_dir, tmp_path_factory):
         server.stop()
 
 
-def quiet(prefix: str) -> dict[str, str]:
-    """Nothing in the background: the fuzzed API alone, on a database of its own."""
-    return {
-        f"{prefix}_CONSUMERS_ENABLED": "false",
-        f"{prefix}_RELAY_IN_PROCESS": "false",
-        f"{prefix}_REVOCATION_FEED_ENABLED": "false",
-        f"{prefix}_LOG_LEVEL": "WARNING",
-    }
-
-
 @pytest.fixture(scope="module")
 def contracts_url(jwks_url, log_dir):
-    env = {
-        "CONTRACTS_DATABASE_URL": fresh_service_database(REPO / "services" / "contracts", "e2e_fuzz_contracts"),
-        "CONTRACTS_JWKS_URL": jwks_url,
-        **quiet("CONTRACTS"),
-    }
-    contracts = ServiceProcess.uvicorn("contracts-fuzz", "passerelle.contracts.main:app", env, log_dir).start()
-    try:
+    env = {"CONTRACTS_JWKS_URL": jwks_url}
+    with service_process("contracts", "e2e_fuzz_contracts", log_dir, env, name="contracts-fuzz") as contracts:
         yield contracts.url
-    finally:
-        contracts.stop()
 
 
 @pytest.fixture(scope="module")
 def documents_url(jwks_url, log_dir):
-    env = {
-        "DOCUMENTS_DATABASE_URL": fresh_service_database(REPO / "services" / "documents", "e2e_fuzz_documents"),
-        "DOCUMENTS_JWKS_URL": jwks_url,
-        "DOCUMENTS_RECONCILE_IN_PROCESS": "false",
-        **quiet("DOCUMENTS"),
-    }
-    documents = ServiceProcess.uvicorn("documents-fuzz", "passerelle.documents.main:app", env, log_dir).start()
-    try:
+    env = {"DOCUMENTS_JWKS_URL": jwks_url, "DOCUMENTS_RECONCILE_IN_PROCESS": "false"}
+    with service_process("documents", "e2e_fuzz_documents", log_dir, env, name="documents-fuzz") as documents:
         yield documents.url
-    finally:
-        documents.stop()
 
 
 @pytest.fixture(scope="module")
 def identity_url(stack, log_dir):
-    env = {
-        "IDENTITY_DATABASE_URL": fresh_service_database(REPO / "services" / "identity", "e2e_fuzz_identity"),
-        "IDENTITY_PORTAL_URL": "http://portail.e2e",
-        "IDENTITY_MAIL_POLL_SECONDS": "0.2",
-        **quiet("IDENTITY"),
-    }
-    identity = ServiceProcess.uvicorn("identity-fuzz", "passerelle.identity.main:app", env, log_dir).start()
-    try:
+    env = {"IDENTITY_PORTAL_URL": "http://portail.e2e", "IDENTITY_MAIL_POLL_SECONDS": "0.2"}
+    with service_process("identity", "e2e_fuzz_identity", log_dir, env, name="identity-fuzz") as identity:
         yield identity.url
-    finally:
-        identity.stop()
 
 
 HEADERS = SIGNER.headers(

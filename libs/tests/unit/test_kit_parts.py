@@ -90,6 +90,26 @@ def test_the_parties_see_a_contract_and_the_opco_once_transmitted() -> None:
         require_party(employer, None)
 
 
+def test_a_private_draft_is_seen_by_its_creator_only_through_the_pending_membership() -> None:
+    creator_id = uuid4()
+    creator = principal_of(pending=[employer_claim(EMPLOYER_SIRET)], subject=creator_id)
+    colleague = principal_of(employer_claim(EMPLOYER_SIRET))  # a verified member of the same SIRET
+    pending_colleague = principal_of(pending=[employer_claim(EMPLOYER_SIRET)])
+    training = principal_of(training_claim(TRAINING_UAI))  # the CFA the draft names
+    opco = principal_of(opco_claim(OPCO_CODE))
+    private = ContractAccess.of(parties(private_to=creator_id), transmitted=False)
+    assert sides_of(creator, private) == {Side.EMPLOYER}
+    for other in (colleague, pending_colleague, training, opco):
+        assert sides_of(other, private) == frozenset()
+    # Its creator, out of the organisation (no pending membership any more), loses it too.
+    assert sides_of(principal_of(subject=creator_id), private) == frozenset()
+    # A pending membership opens nothing that is not private to the person.
+    assert sides_of(creator, ContractAccess.of(parties(), transmitted=False)) == frozenset()
+    # Once the organisation is verified the draft is ordinary: its verified members see it, the CFA too.
+    ordinary = ContractAccess.of(parties(), transmitted=False)
+    assert sides_of(colleague, ordinary) == {Side.EMPLOYER} and sides_of(training, ordinary) == {Side.TRAINING}
+
+
 def test_the_revision_decides_never_the_clock() -> None:
     assert decide(3, None) is Decision.NEWER
     assert decide(3, 2) is Decision.NEWER

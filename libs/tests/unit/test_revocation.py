@@ -54,3 +54,31 @@ def test_entries_older_than_a_token_lifetime_are_dropped():
     revocations.cut_account("a", at=time.time() - 120)
     revocations.prune()
     assert not revocations.revoked("a", None, "s")
+
+
+async def test_a_verified_organisation_cuts_its_members_older_tokens_so_the_next_carry_it(setup):
+    """Issue #10.1: the older tokens carry the organisation as pending only."""
+    from datetime import UTC, datetime
+
+    from passerelle.schemas.events.identity import OrganisationVerified
+
+    factory, verifier = setup
+    member, stranger = uuid.uuid4(), uuid.uuid4()
+    pending = [{"id": str(uuid.uuid4()), "kind": "employer", "role": "admin", "siret": "81208328500013"}]
+    older = factory.encode({**factory.claims(member, pending=pending), "iat": time.time() - 2})
+    unrelated = factory.encode({**factory.claims(stranger), "iat": time.time() - 2})
+    assert (await verifier.verify(older)).pending[0].siret == "81208328500013"
+    verified = OrganisationVerified(
+        organisation_id=uuid.UUID(pending[0]["id"]),
+        kind="employer",
+        siret="81208328500013",
+        method="postal_code",
+        verified_at=datetime.now(UTC),
+        member_account_ids=[member],
+    )
+    verifier.revocations.apply(verified, time.time() - 1)
+    with pytest.raises(Unauthorized) as refused:
+        await verifier.verify(older)
+    assert refused.value.code == "token_revoked"
+    assert await verifier.verify(unrelated)
+    assert await verifier.verify(factory.encode({**factory.claims(member), "iat": time.time()}))

@@ -11,6 +11,7 @@ EVENTS: tuple[type[Event], ...] = (
     identity.AccountUpdated,
     identity.SessionEnded,
     identity.OrganisationRegistered,
+    identity.OrganisationVerified,
     identity.MembershipGranted,
     identity.MembershipRequested,
     identity.MembershipRoleChanged,

@@ -5,6 +5,11 @@ organisations on it: the employer establishment (SIRET), the training organisati
 staff (and OPCO machine clients) see it once it was transmitted to their OPCO. Anyone else learns nothing,
 not even that it exists: `require_party` raises the caller's "not found" error.
 
+A draft created by a member of an organisation whose control is not proven yet (a *pending* membership, the
+token's `pending` claim) is *private* to its creator (`private_to`): only that person sees it, for the side
+they hold through that membership (or a verified one); neither the organisation's verified members nor the
+other side see it. When the organisation is verified, the contracts service makes it an ordinary draft.
+
 Each service keeps what it knows of a contract's parties (its own table, or a projection of the contract
 events) and asks this module. What a side may then *do* (which tabs it writes, who uploads the OPCO's
 letters) stays with the service that owns the action.
@@ -15,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
+from uuid import UUID
 
 from passerelle.libs.errors import DomainError, NotFound
 from passerelle.schemas.events.common import ContractParties
@@ -36,13 +42,33 @@ class Viewer(Protocol):
     def training_sirets(self) -> set[str]: ...
     def opco_codes(self) -> set[str]: ...
 
+    @property
+    def subject(self) -> UUID: ...
+
+    @property
+    def pending(self) -> tuple[PendingMembership, ...]: ...
+
+
+class PendingMembership(Protocol):
+    """A membership of an organisation not verified yet (`passerelle.libs.auth.Membership` is one)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def siret(self) -> str | None: ...
+
+    @property
+    def uai(self) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class ContractAccess:
     """The facts of one contract the rule decides on.
 
     `employer_may_see` is false while a training organisation's proposal is not yet accepted by the
-    employer; `transmitted` once the contract reached its OPCO (the OPCO keeps seeing it afterwards).
+    employer; `transmitted` once the contract reached its OPCO (the OPCO keeps seeing it afterwards);
+    `private_to` the creator's account id while the draft is private (their organisation not verified yet).
     """
 
     employer_siret: str | None
@@ -51,6 +77,7 @@ class ContractAccess:
     opco_code: str | None = None
     transmitted: bool = False
     employer_may_see: bool = True
+    private_to: UUID | None = None
 
     @classmethod
     def of(cls, parties: ContractParties, *, transmitted: bool, employer_may_see: bool = True) -> ContractAccess:
@@ -62,11 +89,41 @@ class ContractAccess:
             opco_code=parties.opco_code,
             transmitted=transmitted,
             employer_may_see=employer_may_see,
+            private_to=parties.private_to,
         )
+
+
+def _pending_sides(viewer: Viewer, access: ContractAccess) -> set[Side]:
+    sides: set[Side] = set()
+    for m in viewer.pending:
+        if (
+            m.kind == "employer"
+            and access.employer_may_see
+            and access.employer_siret
+            and m.siret == access.employer_siret
+        ):
+            sides.add(Side.EMPLOYER)
+        if m.kind == "training" and (
+            (access.training_uai and m.uai == access.training_uai)
+            or (access.training_siret and m.siret == access.training_siret)
+        ):
+            sides.add(Side.TRAINING)
+    return sides
 
 
 def sides_of(viewer: Viewer, access: ContractAccess) -> frozenset[Side]:
     sides: set[Side] = set()
+    if access.private_to is not None:
+        # A private draft: its creator only, through the membership (pending or verified) it was drafted for.
+        if str(viewer.subject) != str(access.private_to):
+            return frozenset()
+        sides = _pending_sides(viewer, access)
+        access = ContractAccess(  # the verified memberships below, without the OPCO (never transmitted)
+            employer_siret=access.employer_siret,
+            training_uai=access.training_uai,
+            training_siret=access.training_siret,
+            employer_may_see=access.employer_may_see,
+        )
     if access.employer_may_see and access.employer_siret and access.employer_siret in viewer.sirets():
         sides.add(Side.EMPLOYER)
     if (access.training_uai and access.training_uai in viewer.uais()) or (

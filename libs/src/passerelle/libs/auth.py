@@ -5,7 +5,9 @@ Access token claims (issued by the identity service):
     people: ending it revokes the token everywhere, see libs.revocation),
     kind: "user" | "client", email, name,
     orgs: [{"id", "kind": employer|training|opco, "role": admin|contributor|reviewer|supervisor,
-            "siret", "siren", "uai", "opco"}]
+            "siret", "siren", "uai", "opco"}]  (verified organisations only)
+    pending: [{"id", "kind", "role", "siret", "uai"}]  (organisations whose control is not proven yet: absent
+            when there is none; they reach only the member's own private drafts, see libs.access)
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ class Principal:
     token_id: str | None = None
     issued_at: float | None = None
     session_id: str | None = None
+    # Memberships of organisations not verified yet (issue #10): they open no contract addressed to the
+    # organisation, only the drafts this person creates for it, private to them until the verification.
+    pending: tuple[Membership, ...] = ()
 
     def membership(self, organisation_id: UUID) -> Membership | None:
         return next((m for m in self.memberships if m.organisation_id == organisation_id), None)
@@ -68,6 +73,13 @@ class Principal:
     def opco_codes(self) -> set[str]:
         return {m.opco_code for m in self.memberships if m.opco_code and m.kind == "opco"}
 
+    def pending_membership(self, kind: str, *, siret: str | None = None, uai: str | None = None) -> Membership | None:
+        """The person's pending membership of an organisation of `kind` with that SIRET or UAI, if any."""
+        for m in self.pending:
+            if m.kind == kind and ((siret is not None and m.siret == siret) or (uai is not None and m.uai == uai)):
+                return m
+        return None
+
     def is_party(self, employer_siret: str | None, training_uai: str | None, training_siret: str | None = None) -> bool:
         """Object-level access: one of the person's organisations is on the contract."""
         return bool(
@@ -77,8 +89,8 @@ class Principal:
         )
 
 
-def principal_from_claims(claims: dict[str, Any]) -> Principal:
-    memberships = tuple(
+def _memberships(items: Any) -> tuple[Membership, ...]:
+    return tuple(
         Membership(
             organisation_id=UUID(o["id"]),
             kind=o["kind"],
@@ -88,8 +100,12 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
             uai=o.get("uai"),
             opco_code=o.get("opco"),
         )
-        for o in claims.get("orgs", [])
+        for o in items or []
     )
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    memberships = _memberships(claims.get("orgs"))
     return Principal(
         subject=UUID(claims["sub"]),
         kind=claims.get("kind", "user"),
@@ -99,6 +115,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         token_id=claims.get("jti"),
         issued_at=float(claims["iat"]) if isinstance(claims.get("iat"), (int, float)) else None,
         session_id=claims.get("sid") if isinstance(claims.get("sid"), str) else None,
+        pending=_memberships(claims.get("pending")) if claims.get("kind", "user") == "user" else (),
     )
 
 

@@ -1,7 +1,8 @@
 """Revocation every service checks: sessions ended and memberships changed stop working within seconds.
 
 Identity publishes `session.ended` (logout, password change or reset, closure, a replayed refresh token),
-`account.disabled`, `membership.revoked` and `membership.role_changed`. Each process of each service reads
+`account.disabled`, `membership.revoked`, `membership.role_changed` and `organisation.verified` (its members'
+tokens carry it only as pending: the next ones carry it as verified). Each process of each service reads
 those topics itself (no consumer group: every process needs every record), from the records of the last
 token lifetime on, and keeps in memory:
 - the ended sessions: a token whose `sid` names one is refused;
@@ -26,10 +27,22 @@ from passerelle.libs.kafka_auth import KafkaAuth, kafka_options
 from passerelle.libs.logging import get_logger
 from passerelle.schemas import decode_record
 from passerelle.schemas.envelope import MalformedMessage
-from passerelle.schemas.events.identity import AccountDisabled, MembershipRevoked, MembershipRoleChanged, SessionEnded
+from passerelle.schemas.events.identity import (
+    AccountDisabled,
+    MembershipRevoked,
+    MembershipRoleChanged,
+    OrganisationVerified,
+    SessionEnded,
+)
 
 log = get_logger(__name__)
-TOPICS = (SessionEnded.topic, AccountDisabled.topic, MembershipRevoked.topic, MembershipRoleChanged.topic)
+TOPICS = (
+    SessionEnded.topic,
+    AccountDisabled.topic,
+    MembershipRevoked.topic,
+    MembershipRoleChanged.topic,
+    OrganisationVerified.topic,
+)
 PRODUCER = "identity"
 
 
@@ -52,6 +65,9 @@ class RevocationList:
             self.end_session(event.session_id, at)
         elif isinstance(event, (AccountDisabled, MembershipRevoked, MembershipRoleChanged)):
             self.cut_account(event.account_id, at)
+        elif isinstance(event, OrganisationVerified):
+            for account_id in event.member_account_ids:
+                self.cut_account(account_id, at)
         self.applied += 1
 
     def revoked(self, subject: str, issued_at: float | None, session_id: str | None) -> bool:

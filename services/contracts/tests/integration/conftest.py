@@ -18,6 +18,7 @@ import pytest
 from passerelle.contracts.bootstrap import bootstrap
 from passerelle.contracts.config import Settings
 from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.services import UNUSED_JWKS_URL, in_process, quiet_settings
 from passerelle.libs.testing.stack import REPO, ensure_stack
 from passerelle.libs.testing.tokens import TokenFactory
 
@@ -90,17 +91,8 @@ def auth(signer: TokenFactory) -> Callable[..., dict[str, str]]:
 @pytest.fixture(scope="session")
 async def service(database_url: str, signer: TokenFactory, stack: dict[str, str]) -> AsyncIterator:
     """The app with its consumers and relay off: the API tests read the outbox table themselves."""
-    settings = Settings(
-        database_url=database_url,
-        consumers_enabled=False,
-        relay_in_process=False,
-        jwks_url="http://127.0.0.1:9/unused",
-        log_json=False,
-    )
-    service = bootstrap(settings)
-    app = service.app()
-    async with app.router.lifespan_context(app):
-        app.state.token_verifier.set_jwks(signer.jwks())
+    service = bootstrap(Settings(**quiet_settings(database_url=database_url, revocation_feed_enabled=True)))
+    async with in_process(service, signer) as app:
         yield service, app
 
 
@@ -129,3 +121,24 @@ async def client(service) -> AsyncIterator[httpx.AsyncClient]:
     _, app = service
     async with VersionedClient(transport=httpx.ASGITransport(app=app), base_url="http://contracts") as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+async def kafka_client(stack, signer) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its consumers, relay and revocation feed on real Kafka (a database and a group of its own per
+    test module)."""
+    url = fresh_service_database(SERVICE_DIR, f"contracts_test_kafka_{uuid.uuid4().hex[:6]}")
+    settings = Settings(
+        database_url=url,
+        consumer_group=f"contracts-test-{uuid.uuid4().hex[:8]}",
+        consumer_backoff_seconds=0.05,
+        # The stale decision below is parked at once instead of holding its contract's partition for ten minutes.
+        consumer_not_yet_patience_seconds=0,
+        jwks_url=UNUSED_JWKS_URL,
+        log_json=False,
+    )
+    async with in_process(bootstrap(settings), signer) as app:
+        transport = httpx.ASGITransport(app=app)
+        async with VersionedClient(transport=transport, base_url="http://contracts") as client:
+            client.consumer_group = settings.consumer_group  # type: ignore[attr-defined]
+            yield client

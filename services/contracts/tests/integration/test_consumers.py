@@ -7,17 +7,13 @@ the other services would (CloudEvents headers, contract id as key).
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from passerelle.contracts.bootstrap import bootstrap
-from passerelle.contracts.config import Settings
 from passerelle.contracts.testing.samples import DEMO_PRO_EMPLOYER_SIRET, complete_professionalisation_form
 from passerelle.libs.relay import make_producer
-from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.kafka import eventually, header, read_topic
 from passerelle.schemas import Envelope, Event, encode_record
 from passerelle.schemas.events.documents import DocumentUploaded
@@ -25,34 +21,7 @@ from passerelle.schemas.events.identity import MembershipGranted
 from passerelle.schemas.events.opco import Anomaly, AnomalyRaised, ContractEngaged
 from passerelle.schemas.registry import OWNERS, dead_letter_topic  # each event from its topic's owner (item 4)
 
-from .conftest import VersionedClient
-
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def kafka_client(stack, signer) -> AsyncIterator[httpx.AsyncClient]:
-    from pathlib import Path
-
-    from passerelle.libs.testing.stack import REPO
-
-    url = fresh_service_database(REPO / Path("services/contracts"), "contracts_test_kafka")
-    settings = Settings(
-        database_url=url,
-        consumer_group=f"contracts-test-{uuid.uuid4().hex[:8]}",
-        consumer_backoff_seconds=0.05,
-        # The stale decision below is parked at once instead of holding its contract's partition for ten minutes.
-        consumer_not_yet_patience_seconds=0,
-        jwks_url="http://127.0.0.1:9/unused",
-        log_json=False,
-    )
-    app = bootstrap(settings).app()
-    async with app.router.lifespan_context(app):
-        app.state.token_verifier.set_jwks(signer.jwks())
-        transport = httpx.ASGITransport(app=app)
-        async with VersionedClient(transport=transport, base_url="http://contracts") as client:
-            client.consumer_group = settings.consumer_group  # type: ignore[attr-defined]
-            yield client
 
 
 async def publish(stack: dict[str, str], event: Event, envelope: Envelope | None = None) -> Envelope:

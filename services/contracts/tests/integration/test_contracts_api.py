@@ -135,6 +135,7 @@ async def test_an_employer_drafts_corrects_and_transmits_an_apprenticeship(clien
         "training_siret": DEMO_CFA_SIRET,
         "opco_code": "OPCOEP",
         "employer_may_see": True,
+        "private_to": None,  # an ordinary draft (#10.1)
     }
 
     # Frozen for editing.

@@ -39,6 +39,7 @@ class FakeRepository:
         self.entries = []
         self.attached = {}
         self.members = []
+        self.verified = {}
 
     async def get(self, contract_id, *, for_update=False):
         record = self.records.get(contract_id)
@@ -82,6 +83,15 @@ class FakeRepository:
     async def memberships_of(self, account_id):
         return [m for m in self.members if m.account_id == account_id]
 
+    async def private_drafts_of(self, organisation_id):
+        return [copy.deepcopy(r) for r in self.records.values() if r.private_organisation_id == organisation_id]
+
+    async def record_verified_organisation(self, organisation_id, at):
+        self.verified.setdefault(organisation_id, at)
+
+    async def organisation_verified(self, organisation_id):
+        return organisation_id in self.verified
+
 
 class FakeUnitOfWork(BaseFakeUnitOfWork):
     """The kit's fake (libs/testing): `published` is the open transaction's events, `committed_events` the kept
@@ -92,12 +102,15 @@ class FakeUnitOfWork(BaseFakeUnitOfWork):
         self.contracts = FakeRepository()
 
 
-def principal(*, sirets=(), uais=(), training_sirets=(), opco=(), subject=None, email=None, role="admin") -> Principal:
+def principal(
+    *, sirets=(), uais=(), training_sirets=(), opco=(), subject=None, email=None, role="admin", pending=()
+) -> Principal:
+    """`pending`: memberships of organisations not verified yet (libs.auth.Membership)."""
     memberships = [Membership(uuid.uuid4(), "employer", role, siret=s, siren=s[:9]) for s in sirets]
     memberships += [Membership(uuid.uuid4(), "training", role, uai=u) for u in uais]
     memberships += [Membership(uuid.uuid4(), "training", role, siret=s) for s in training_sirets]
     memberships += [Membership(uuid.uuid4(), "opco", "reviewer", opco_code=o) for o in opco]
-    return Principal(subject or uuid.uuid4(), "user", email, None, tuple(memberships))
+    return Principal(subject or uuid.uuid4(), "user", email, None, tuple(memberships), pending=tuple(pending))
 
 
 @pytest.fixture

@@ -91,3 +91,15 @@ def test_the_opco_the_case_was_routed_to_wins_over_the_contracts_guess():
     guessed = principal(opco_claim("OPCOMMERCE"), kind="client")
     assert may_see(routed, access) and may_upload(routed, access, "courrier_accord")
     assert not may_see(guessed, access) and not may_upload(guessed, access, "courrier_accord")
+
+
+def test_a_private_draft_shows_its_documents_to_its_creator_only():
+    """Issue #10.1: the same rule as contracts (libs.access), no second copy."""
+    creator_id = uuid4()
+    creator = principal_from_claims(
+        {"sub": str(creator_id), "kind": "user", "orgs": [], "pending": [employer_claim("73282932000074")]}
+    )
+    draft = contract(private_to=creator_id)
+    assert may_see(creator, draft) and may_upload(creator, draft, "convention_formation")
+    for other in (principal(employer_claim("73282932000074")), principal(training_claim("0751234J"))):
+        assert not may_see(other, draft) and not may_upload(other, draft, "convention_formation")

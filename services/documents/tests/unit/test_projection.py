@@ -93,3 +93,27 @@ async def test_a_declined_proposal_hides_the_documents_from_the_employer_again(f
         assert uow.contracts.rows[contract_id].employer_may_see
         await apply(uow, declined, t0 + timedelta(seconds=1))
         assert not uow.contracts.rows[contract_id].employer_may_see
+
+
+async def test_a_private_draft_opens_to_its_organisation_when_contracts_says_it_is_ordinary(fake_uow):
+    """Issue #10.1: the projection carries `private_to` and the newer version clears it, as in contracts."""
+    from passerelle.documents.domain.access import may_see
+    from passerelle.libs.testing.tokens import employer_claim, principal_of
+
+    contract_id, creator = uuid4(), uuid4()
+    t0 = datetime(2026, 9, 1, tzinfo=UTC)
+    private = PARTIES.model_copy(update={"private_to": creator})
+    drafted = ContractDrafted(contract_id=contract_id, contract_type="apprentissage", parties=private, version=1)
+    async with fake_uow as uow:
+        await apply(uow, drafted, t0)
+        access = uow.contracts.rows[contract_id]
+    owner = principal_of(pending=[employer_claim(PARTIES.employer_siret)], subject=creator)
+    colleague = principal_of(employer_claim(PARTIES.employer_siret))
+    assert access.private_to == creator and may_see(owner, access) and not may_see(colleague, access)
+    ordinary = ContractUpdated(
+        contract_id=contract_id, contract_type="apprentissage", parties=PARTIES, revision=1, tabs=[], version=2
+    )
+    async with fake_uow as uow:
+        await apply(uow, ordinary, t0 + timedelta(seconds=1))
+        access = uow.contracts.rows[contract_id]
+    assert access.private_to is None and may_see(colleague, access)

@@ -34,6 +34,25 @@ async def test_a_new_organisation_is_unverified_and_its_token_carries_nothing(wo
     assert await token_orgs(world, admin.email) == []
 
 
+async def test_an_unverified_membership_travels_as_pending_until_the_organisation_is_verified(world):
+    admin = await world.person("claire@dupain.example.fr")
+    org = await world.employer(admin, verified=False)
+    tokens = await sessions.log_in(commands.LogIn(admin.email, world.password, "10.0.0.1"), world.uow(), world.ports)
+    claims = world.claims(tokens.access_token)
+    assert claims["orgs"] == []
+    assert claims["pending"] == [{"id": str(org.id), "kind": "employer", "role": "admin", "siret": org.siret}]
+    opco = await world.opco()
+    staff = await world.person("superviseur@opcommerce.example.fr")
+    await world.member(opco, staff, "supervisor")
+    await verification.approve(staff.id, org.id, world.uow(), world.ports)
+    [verified] = world.events("organisation.verified")
+    assert (verified.organisation_id, verified.siret, verified.method) == (org.id, org.siret, "opco_approval")
+    assert verified.member_account_ids == [admin.id] and verified.verified_by == staff.id
+    tokens = await sessions.log_in(commands.LogIn(admin.email, world.password, "10.0.0.1"), world.uow(), world.ports)
+    claims = world.claims(tokens.access_token)
+    assert [o["siret"] for o in claims["orgs"]] == [org.siret] and "pending" not in claims
+
+
 async def test_an_existing_cfas_siret_cannot_be_claimed_with_a_fresh_uai(world):
     owner = await world.person("direction@cfa.example.fr")
     await training(world, owner)
@@ -55,6 +74,7 @@ async def test_a_code_by_post_to_the_registered_address_verifies_it(world):
     assert refused.value.problems[0].code == "postal_code_wrong"
     verified = await verification.confirm_postal_code(admin.id, org.id, first + second, world.uow(), world.ports)
     assert verified.is_verified and verified.verification == "postal_code"
+    assert [e.method for e in world.events("organisation.verified")] == ["postal_code"]
     assert [o["siret"] for o in await token_orgs(world, admin.email)] == [org.siret]
 
 

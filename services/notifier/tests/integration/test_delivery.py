@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import signal
+import sys
 import uuid
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +19,7 @@ from passerelle.libs.testing.processes import free_port
 from passerelle.notifier.adapters import tables as t
 from passerelle.notifier.adapters.smtp import SmtpMailer
 from passerelle.notifier.domain.delivery import RetryPolicy
-from passerelle.notifier.entrypoints.background import deliver_once, run_digest
+from passerelle.notifier.entrypoints.background import MailDelivery, deliver_once, run_digest
 from passerelle.notifier.service_layer.context import NotifierContext as Notifier
 from passerelle.schemas.events import contracts as c
 
@@ -209,3 +213,56 @@ async def test_a_kept_connection_the_server_closed_is_replaced_and_the_mail_stil
         await mailer.mailer.close()  # type: ignore[attr-defined]
     finally:
         controller.stop()
+
+
+async def test_a_sender_killed_mid_batch_leaves_one_mail_in_doubt_sent_again_and_counted(
+    notifier, database_url, stack, mail_api
+):
+    address = f"tue-{uuid.uuid4().hex[:10]}@example.test"
+    ids = await queue(notifier, *[address] * 150)
+    smtp = (stack.get("PASSERELLE_SMTP_HOST", "127.0.0.1"), stack["PASSERELLE_SMTP_PORT"])
+    script = Path(__file__).with_name("mail_sender_process.py")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, str(script), database_url, *smtp, stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    killed_sender = uuid.UUID((await asyncio.wait_for(process.stdout.readline(), 60)).decode().strip())
+    # SIGKILL once the server holds part of the batch.
+    while len(await mails_to(mail_api, address)) < 40:
+        assert process.returncode is None
+        await asyncio.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    await process.wait()
+    left = await by_status(notifier, ids)
+    assert left.get("queued", 0) > 0 and left.get("sending", 0) <= 1, left
+
+    # A sender started afterwards queues the one in flight again (its lock is free) and finishes the batch.
+    restarted = MailDelivery(database_url, in_doubt_grace_seconds=0)
+    await restarted.start(notifier, None, "notifier")
+    try:
+        for _ in range(300):
+            if (await by_status(notifier, ids)).get("sent") == len(ids):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await restarted.stop()
+    assert await by_status(notifier, ids) == {"sent": len(ids)}
+    async with notifier.uow_factory() as uow:
+        rows = (
+            await uow.session.execute(
+                sa.select(t.mails.c.id, t.mails.c.resent_in_doubt, t.mails.c.attempts).where(t.mails.c.id.in_(ids))
+            )
+        ).all()
+    counted = {r.id for r in rows if r.resent_in_doubt}
+    assert sum(r.resent_in_doubt for r in rows) == len(counted) <= 1
+    delivered = Counter(uuid.UUID(m["headers"]["X-Passerelle-Mail-Id"]) for m in await mails_to(mail_api, address))
+    message_ids = {m["headers"]["Message-ID"] for m in await mails_to(mail_api, address)}
+    assert set(delivered) == set(ids) and len(message_ids) == len(ids)  # one Message-ID per mail, resent or not
+    twice = {mail_id for mail_id, n in delivered.items() if n > 1}
+    print(f"  killed sender {killed_sender}: {len(counted)} mail in doubt sent again, {len(twice)} delivered twice")
+    assert twice <= counted and all(n <= 2 for n in delivered.values())
+    assert all(r.attempts == 1 for r in rows if r.id not in counted)
+
+
+async def by_status(notifier: Notifier, ids: list[uuid.UUID]) -> dict[str, int]:
+    return dict(Counter(status for status, _, _ in (await statuses(notifier, ids)).values()))

@@ -125,6 +125,24 @@ def test_a_new_organisation_is_verified_with_the_code_of_its_letter(browser, pla
         main = page.locator("main")
         assert "En attente de vérification" in main.inner_text()
         visit.check("en-attente")
+        verification_url = page.url
+
+        # Meanwhile (#10.1) a draft for it stays private to its author: badge on the dashboard and on the page.
+        visit.goto("/tableau-de-bord")
+        assert "ils restent visibles de vous seul" in main.inner_text()
+        page.select_option("#f-employer_siret", siret)
+        page.locator("main button", has_text="Créer le contrat").click()
+        page.wait_for_url(re.compile(r"/contrats/[0-9a-f-]+/"))
+        private_draft = re.search(r"/contrats/([0-9a-f-]+)/", page.url).group(1)  # type: ignore[union-attr]
+        assert page.locator("#prive").count() == 1
+        assert "visible de vous seul" in page.locator("#brouillon-prive").inner_text()
+        visit.check("brouillon-prive")
+        visit.goto("/tableau-de-bord")
+        row = page.locator("#contrats tbody tr", has=page.locator(f"a[href='/contrats/{private_draft}/introduction']"))
+        assert "privé jusqu'à la vérification" in row.inner_text().lower()  # a DSFR badge: shown in capitals
+        visit.check("tableau-brouillon-prive")
+        page.goto(verification_url)
+        page.wait_for_load_state("load")
         page.locator("main button", has_text="Recevoir un code par courrier").click()
         page.wait_for_load_state("load")
         assert "courrier envoyé le" in main.inner_text().lower()  # a DSFR badge: shown in capitals
@@ -148,6 +166,16 @@ def test_a_new_organisation_is_verified_with_the_code_of_its_letter(browser, pla
         item = page.locator("main li", has_text="Dupain Marseille")
         assert "vérifiée" in item.inner_text().lower()  # a badge, in capitals
         visit.check("liste")
+
+        # Verified: the draft is an ordinary one of the establishment (organisation.verified, through Kafka).
+        deadline = time.monotonic() + 60
+        while True:
+            visit.goto(f"/contrats/{private_draft}/introduction")
+            if page.locator("#prive").count() == 0:
+                break
+            assert time.monotonic() < deadline, "the private draft never became the establishment's"
+            time.sleep(0.5)
+        assert page.locator("#brouillon-prive").count() == 0
     except BaseException:
         print(platform.tails())
         raise

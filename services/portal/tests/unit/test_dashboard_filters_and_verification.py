@@ -50,6 +50,7 @@ class World:
         self.org |= {"verified": verified, "verification": "postal_code" if verified else None}
         self.letters = 0
         self.codes: list[str] = []
+        self.private: set[int] = set()  # the listing's drafts private to the person (#10.1)
 
     def identity(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -90,7 +91,7 @@ class World:
             self.listings.append(params)
             if self.refuse_listing:
                 return httpx.Response(422, json={"error": self.refuse_listing})
-            items = [summary(n) for n in range(20)]
+            items = [summary(n) | {"private": n in self.private} for n in range(20)]
             return httpx.Response(
                 200, json={"items": items, "total": 45, "page": int(params["page"][0]), "page_size": 20}
             )
@@ -205,3 +206,16 @@ def test_an_unverified_organisation_is_verified_with_the_code_of_its_letter(monk
         assert right.status_code == 303 and world.codes == ["11111111", "12345678"]
         page = client.get(right.headers["location"]).text
         assert "Organisation vérifiée" in page and "par le code reçu par courrier, le 03/12/2026" in page
+
+
+def test_a_private_draft_is_shown_to_its_author_with_a_badge_until_verification(monkeypatch):
+    """Issue #10.1: the dashboard marks the drafts that stay private until the organisation is verified, and the
+    notice of the unverified organisation says drafts can already be prepared."""
+    world = World(verified=False)
+    world.private = {3}
+    with signed_in(monkeypatch, world) as client:
+        page = client.get("/tableau-de-bord").text
+    assert "Vous pouvez déjà préparer des brouillons : ils restent visibles de vous seul" in page
+    rows = page.split("<tr>")[2:]  # after the header row
+    badged = [i for i, row in enumerate(rows) if "Privé jusqu'à la vérification</p>" in row]
+    assert badged == [3]

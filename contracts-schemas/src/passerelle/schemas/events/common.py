@@ -34,6 +34,12 @@ class ContractParties(BaseModel):
         description="False while a training organisation's draft is not yet proposed to the employer: the "
         "employer's members do not see it (nor its documents) until then",
     )
+    private_to: UUID | None = Field(
+        default=None,
+        description="Set while the draft is private to its creator (this account id): drafted for an organisation "
+        "whose control is not proven yet, it is seen by its creator only (nor by that organisation's other "
+        "members, nor by the other side, nor by notifications) until the organisation is verified",
+    )
 
 
 class DocumentRef(BaseModel):

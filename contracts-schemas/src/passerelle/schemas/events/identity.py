@@ -73,6 +73,31 @@ class OrganisationRegistered(Event):
     opco_code: str | None = Field(default=None, description="Code of an OPCO")
 
 
+class OrganisationVerified(Event):
+    """The control of an organisation was proven (a code sent by post, an OPCO's or an operator's approval): its
+    members' next tokens carry it, and the drafts its members made while it was unverified (private to their
+    creators) become ordinary drafts of the organisation."""
+
+    topic: ClassVar[str] = "organisation.verified"
+    subject_field: ClassVar[str | None] = "organisation_id"
+
+    organisation_id: UUID = Field(description="The organisation now verified")
+    kind: OrganisationKind = Field(description="employer establishment, training organisation or OPCO")
+    siret: str | None = Field(default=None, description="SIRET of the establishment (employer, training)")
+    siren: str | None = Field(default=None, description="SIREN of the company (first 9 digits of the SIRET)")
+    uai: str | None = Field(default=None, description="UAI of a training organisation")
+    opco_code: str | None = Field(default=None, description="Code of an OPCO")
+    method: str = Field(description="How control was proven: postal_code, opco_approval or operator")
+    verified_at: datetime = Field(description="When it was verified")
+    verified_by: UUID | None = Field(default=None, description="Who verified it (none for an operator)")
+    member_account_ids: list[UUID] = Field(
+        default_factory=list,
+        max_length=10_000,
+        description="The organisation's members at that moment: the access tokens issued to them before it "
+        "stop working everywhere (libs.revocation), so their next token carries the organisation",
+    )
+
+
 class MembershipGranted(Event):
     topic: ClassVar[str] = "membership.granted"
     subject_field: ClassVar[str | None] = "organisation_id"

@@ -5,6 +5,7 @@ Kafka consumers: events applied or parked per topic, batch processing time per t
 Outbox: rows waiting and the age of the oldest one (sampled by the service every few seconds).
 Dead letters: records parked per group and original topic.
 Legal clocks: how many cases are close to a legal deadline, set by the service that owns the clock.
+Mails: those sent again because their sender was killed during the attempt (at most one per sender).
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ LEGAL_CLOCKS = Gauge(
     ["service", "clock", "horizon"],
 )
 PUBLISHED = Counter("passerelle_outbox_published", "Outbox rows published by the relay", ["service", "topic"])
+MAILS_RESENT_IN_DOUBT = Counter(
+    "passerelle_mails_resent_in_doubt",
+    "Mails sent again because their sender stopped during the attempt (the server may have accepted them)",
+    ["service"],
+)
 
 _service = "service"
 

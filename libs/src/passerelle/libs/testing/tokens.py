@@ -63,9 +63,18 @@ def opco_claim(code: str, role: str = "reviewer", **kw: Any) -> dict[str, Any]:
     return org_claim("opco", role, opco=code, **kw)
 
 
-def principal_of(*orgs: dict[str, Any], kind: str = "user") -> Principal:
-    """The principal a token with these organisations gives (for unit tests of access rules)."""
-    return principal_from_claims({"sub": str(uuid.uuid4()), "kind": kind, "orgs": list(orgs)})
+def principal_of(
+    *orgs: dict[str, Any],
+    kind: str = "user",
+    pending: Sequence[dict[str, Any]] = (),
+    subject: uuid.UUID | str | None = None,
+) -> Principal:
+    """The principal a token with these organisations gives (for unit tests of access rules); `pending`: the
+    organisations it is a member of that are not verified yet."""
+    claims: dict[str, Any] = {"sub": str(subject or uuid.uuid4()), "kind": kind, "orgs": list(orgs)}
+    if pending:
+        claims["pending"] = list(pending)
+    return principal_from_claims(claims)
 
 
 class TokenFactory:

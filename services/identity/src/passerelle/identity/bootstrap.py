@@ -32,6 +32,7 @@ PUBLISHES = (
     events.AccountUpdated,
     events.AccountDisabled,
     events.OrganisationRegistered,
+    events.OrganisationVerified,
     events.MembershipRequested,
     events.MembershipGranted,
     events.MembershipRoleChanged,

@@ -73,7 +73,12 @@ def bootstrap(settings: Settings | None = None, *, mailer: Mailer | None = None)
         publishes=[NotificationSent],
         tasks=[
             FeedListening(feed),
-            MailDelivery(database.url, enabled=settings.background_enabled),
+            MailDelivery(
+                database.url,
+                enabled=settings.background_enabled,
+                in_doubt_grace_seconds=settings.mail_in_doubt_grace_seconds,
+                senders=settings.mail_senders,
+            ),
             digest_task(settings.digest_check_seconds, enabled=settings.background_enabled),
         ],
         checks={"smtp": tcp_banner_check(settings.smtp_host, settings.smtp_port, b"220")},

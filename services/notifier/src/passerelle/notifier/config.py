@@ -28,6 +28,10 @@ class Settings(ServiceSettings):
     mail_first_retry_seconds: float = 2.0
     mail_max_retry_seconds: float = 1800.0
     mail_poll_seconds: float = 1.0
+    # A message left `sending` by a sender whose lock is free for this long is sent again (in doubt, counted).
+    mail_in_doubt_grace_seconds: float = 10.0
+    # Mail senders per process, each one message in flight on its own SMTP connection (at most one in doubt each).
+    mail_senders: int = 4
     digest_hour: int = 7
     digest_timezone: str = "Europe/Paris"
     digest_check_seconds: float = 60.0

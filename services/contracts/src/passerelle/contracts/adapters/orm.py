@@ -51,6 +51,9 @@ contract_table = sa.Table(
     sa.Column("transmitted_at", sa.DateTime(timezone=True), nullable=True),
     # The form's start date (tab Contrat), kept as a column for the dashboard's filter and order.
     sa.Column("start_date", sa.Date, nullable=True),
+    # A draft private to its creator (account id), drafted for an organisation not verified yet (#10).
+    sa.Column("private_to", PG_UUID(as_uuid=True), nullable=True),
+    sa.Column("private_organisation_id", PG_UUID(as_uuid=True), nullable=True),
     sa.Index("contract_employer_siret", "employer_siret", sa.text("updated_at DESC")),
     sa.Index("contract_employer_siren", "employer_siren", sa.text("updated_at DESC")),
     sa.Index("contract_training_uai", "training_uai", sa.text("updated_at DESC")),
@@ -65,6 +68,22 @@ contract_table = sa.Table(
     sa.Index("contract_training_uai_transmitted", "training_uai", sa.text("transmitted_at DESC")),
     # "The contracts I am in charge of": containment queries on either side's person in charge.
     sa.Index("contract_in_charge", "in_charge", postgresql_using="gin", postgresql_ops={"in_charge": "jsonb_path_ops"}),
+    # Few rows: the private drafts only (a creator's list, an organisation's drafts once verified).
+    sa.Index("contract_private_to", "private_to", postgresql_where=sa.text("private_to IS NOT NULL")),
+    sa.Index(
+        "contract_private_organisation",
+        "private_organisation_id",
+        postgresql_where=sa.text("private_organisation_id IS NOT NULL"),
+    ),
+)
+
+# Organisations known to be verified (organisation.verified): a draft made with an older token for one of them
+# is an ordinary draft, not a private one.
+verified_organisation_table = sa.Table(
+    "verified_organisation",
+    metadata,
+    sa.Column("organisation_id", PG_UUID(as_uuid=True), primary_key=True),
+    sa.Column("verified_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 contract_history_table = sa.Table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -23,7 +24,13 @@ from passerelle.contracts.service_layer.records import (
     Side,
 )
 
-from .orm import contract_document_table, contract_history_table, contract_table, member_table
+from .orm import (
+    contract_document_table,
+    contract_history_table,
+    contract_table,
+    member_table,
+    verified_organisation_table,
+)
 
 c = contract_table.c
 
@@ -76,6 +83,8 @@ def _columns(record: ContractRecord) -> dict[str, Any]:
         "updated_at": record.updated_at,
         "transmitted_at": record.transmitted_at,
         "start_date": contract.form.contract.start_date,
+        "private_to": record.private_to,
+        "private_organisation_id": record.private_organisation_id,
     }
 
 
@@ -124,6 +133,8 @@ def _record(row: Any) -> ContractRecord:
         created_at=row.created_at,
         updated_at=row.updated_at,
         transmitted_at=row.transmitted_at,
+        private_to=row.private_to,
+        private_organisation_id=row.private_organisation_id,
     )
 
 
@@ -181,6 +192,15 @@ class SqlContractRepository:
             )
         if query.opco_codes:
             reach.append(sa.and_(c.opco_code.in_(query.opco_codes), c.transmitted_revision > 0))
+        # Private drafts reach their creator only (libs.access), never through an identifier.
+        reach = [sa.and_(c.private_to.is_(None), sa.or_(*reach))] if reach else []
+        if query.private_to is not None and query.private_organisations:
+            reach.append(
+                sa.and_(
+                    c.private_to == query.private_to,
+                    c.private_organisation_id.in_(sorted(query.private_organisations, key=str)),
+                )
+            )
         if not reach:
             return [], 0
         conditions = [sa.or_(*reach), c.status != ContractStatus.DELETED.value]
@@ -239,6 +259,7 @@ class SqlContractRepository:
                 c.start_date,
                 c.transmitted_at,
                 c.in_charge,
+                c.private_to.is_not(None).label("private"),
             )
             .where(where)
             .order_by(*_ordering(query.sort))
@@ -331,3 +352,24 @@ class SqlContractRepository:
         m = member_table.c
         rows = await self.session.execute(sa.select(member_table).where(m.account_id == account_id))
         return [Colleague(**row._mapping) for row in rows]
+
+    async def private_drafts_of(self, organisation_id: UUID) -> list[ContractRecord]:
+        rows = await self.session.execute(
+            sa.select(contract_table)
+            .where(c.private_organisation_id == organisation_id)
+            .order_by(c.id)
+            .with_for_update()
+        )
+        return [_record(row) for row in rows]
+
+    async def record_verified_organisation(self, organisation_id: UUID, at: datetime) -> None:
+        await self.session.execute(
+            insert(verified_organisation_table)
+            .values(organisation_id=organisation_id, verified_at=at)
+            .on_conflict_do_nothing(index_elements=["organisation_id"])
+        )
+
+    async def organisation_verified(self, organisation_id: UUID) -> bool:
+        v = verified_organisation_table.c
+        found = await self.session.execute(sa.select(v.organisation_id).where(v.organisation_id == organisation_id))
+        return found.first() is not None

@@ -1,4 +1,4 @@
-"""What the contracts service consumes: the OPCO's decisions, attached documents, memberships.
+"""What the contracts service consumes: the OPCO's decisions, attached documents, memberships, verifications.
 
 The kit's consumer group claims each event in the inbox, calls its use case and commits, in one transaction.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from passerelle.contracts.service_layer import lifecycle, projections
 from passerelle.libs.consumer import HandlerTable
 from passerelle.schemas.events.documents import DocumentUploaded
-from passerelle.schemas.events.identity import MembershipGranted, MembershipRevoked
+from passerelle.schemas.events.identity import MembershipGranted, MembershipRevoked, OrganisationVerified
 from passerelle.schemas.events.opco import AnomalyRaised, AnomalyResolved, CaseOpened, ContractEngaged, ContractRefused
 
 HANDLERS: HandlerTable = {
@@ -20,4 +20,5 @@ HANDLERS: HandlerTable = {
     DocumentUploaded: lambda context, uow, envelope, event: projections.record_document(uow, event),
     MembershipGranted: lambda context, uow, envelope, event: projections.grant_membership(uow, event),
     MembershipRevoked: lambda context, uow, envelope, event: projections.revoke_membership(uow, event),
+    OrganisationVerified: lambda context, uow, envelope, event: projections.organisation_verified(uow, event),
 }

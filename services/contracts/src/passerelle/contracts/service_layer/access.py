@@ -14,7 +14,7 @@ from passerelle.libs import access as parties
 from passerelle.libs.access import Side
 from passerelle.libs.auth import Principal
 
-from .errors import ContractNotFound, SideNotAllowed
+from .errors import ContractNotFound, OrganisationNotVerified, SideNotAllowed
 from .records import ContractRecord
 
 EMPLOYER_TABS = frozenset({Tab.INTRODUCTION, Tab.EMPLOYER, Tab.EMPLOYEE, Tab.TUTOR, Tab.CONTRACT, Tab.SYNTHESIS})
@@ -30,6 +30,7 @@ def contract_access(record: ContractRecord) -> parties.ContractAccess:
         opco_code=record.opco_code,
         transmitted=record.contract.transmitted_revision > 0,
         employer_may_see=record.visible_to_employer,
+        private_to=record.private_to,
     )
 
 
@@ -39,7 +40,7 @@ def sides_of(principal: Principal, record: ContractRecord) -> frozenset[Side]:
     if record.contract.status == ContractStatus.DELETED:
         return frozenset()
     sides = {Side(side.value) for side in parties.sides_of(principal, contract_access(record))}
-    if addressed_to(principal, record):
+    if addressed_to(principal, record) and not record.is_private:
         sides.add(Side.EMPLOYER)
     return frozenset(sides)
 
@@ -110,10 +111,21 @@ _ACTION_LABELS = {
 }
 
 
+def require_not_private(record: ContractRecord, action: str) -> None:
+    """A private draft (its organisation not verified yet) is filled in, never sent to anyone."""
+    if record.is_private:
+        raise OrganisationNotVerified(
+            f"Votre organisme n'est pas encore vérifié : vous pourrez {action} une fois sa vérification faite "
+            "(courrier à l'adresse de l'établissement, invitation d'un administrateur ou validation par l'OPCO). "
+            "D'ici là, ce brouillon reste visible de vous seul.",
+        )
+
+
 def role_on(principal: Principal, record: ContractRecord, side: Side) -> str | None:
     """The caller's role in the organisation that holds `side` of the contract (admin wins over contributor)."""
     roles = set()
-    for membership in principal.memberships:
+    memberships = principal.memberships + (principal.pending if record.is_private else ())
+    for membership in memberships:
         if side == Side.EMPLOYER and membership.kind == "employer":
             if record.employer_siret is None or membership.siret == record.employer_siret:
                 roles.add(membership.role)

@@ -47,15 +47,26 @@ def _identifier_errors(employer_siret: str | None, training_uai: str | None, tra
         raise InvalidInput(fields)
 
 
-def _creator_side(principal: Principal, cmd: CreateContract) -> Side:
-    employer = cmd.employer_siret is not None and compact(cmd.employer_siret) in principal.sirets()
-    training = (cmd.training_uai is not None and compact(cmd.training_uai) in principal.uais()) or (
-        cmd.training_siret is not None and compact(cmd.training_siret) in principal.training_sirets()
+def _creator_side(principal: Principal, cmd: CreateContract) -> tuple[Side, UUID | None]:
+    """The side the creator drafts for and, when they draft for an organisation not verified yet (a pending
+    membership), that organisation: the draft is then private to them until it is verified."""
+    siret = compact(cmd.employer_siret) if cmd.employer_siret is not None else None
+    uai = compact(cmd.training_uai) if cmd.training_uai is not None else None
+    training_siret = compact(cmd.training_siret) if cmd.training_siret is not None else None
+    employer = siret is not None and siret in principal.sirets()
+    training = (uai is not None and uai in principal.uais()) or (
+        training_siret is not None and training_siret in principal.training_sirets()
     )
     if employer and cmd.side in (Side.EMPLOYER, None):
-        return Side.EMPLOYER
+        return Side.EMPLOYER, None
     if cmd.side in (Side.TRAINING, None) and training:
-        return Side.TRAINING
+        return Side.TRAINING, None
+    pending_employer = principal.pending_membership("employer", siret=siret) if siret else None
+    if pending_employer is not None and cmd.side in (Side.EMPLOYER, None):
+        return Side.EMPLOYER, pending_employer.organisation_id
+    pending_training = principal.pending_membership("training", siret=training_siret, uai=uai)
+    if pending_training is not None and cmd.side in (Side.TRAINING, None):
+        return Side.TRAINING, pending_training.organisation_id
     raise Forbidden(
         "Vous ne pouvez créer un contrat que pour un établissement employeur ou un organisme de formation "
         "dont vous êtes membre.",
@@ -67,7 +78,9 @@ def _with_employer_establishment(principal: Principal, cmd: CreateContract) -> C
     """An employer who names no establishment: theirs if they have one; asked which one if they have several."""
     if cmd.employer_siret or cmd.side == Side.TRAINING or cmd.training_uai or cmd.training_siret:
         return cmd
-    sirets = sorted(principal.sirets())
+    sirets = sorted(principal.sirets()) or sorted(
+        m.siret for m in principal.pending if m.kind == "employer" and m.siret
+    )
     if len(sirets) == 1:
         return replace(cmd, employer_siret=sirets[0])
     if len(sirets) > 1:
@@ -110,9 +123,14 @@ def _check_reachable(principal: Principal, sides_before: frozenset[Side], record
         )
 
 
-def _forbid_other_employer(principal: Principal, before: ContractForm, after: ContractForm) -> None:
+def _forbid_other_employer(
+    principal: Principal, before: ContractForm, after: ContractForm, record: ContractRecord
+) -> None:
     siret = after.employer.siret
-    if siret != before.employer.siret and (siret is None or compact(siret) not in principal.sirets()):
+    mine = principal.sirets()
+    if record.is_private:  # drafted for an establishment not verified yet: only to that one
+        mine = {m.siret for m in principal.pending if m.organisation_id == record.private_organisation_id and m.siret}
+    if siret != before.employer.siret and (siret is None or compact(siret) not in mine):
         raise InvalidInput(
             [
                 FieldError(
@@ -148,6 +166,12 @@ async def create_contract(
 ) -> ContractRecord:
     """An employer starts a contract, or a training organisation pre-fills its part of one."""
     record = await prepare_new_contract(principal, cmd, deps)
+    if record.private_organisation_id is not None and await uow.contracts.organisation_verified(
+        record.private_organisation_id
+    ):
+        # Verified since the caller's token was issued (organisation.verified already applied here): an
+        # ordinary draft of the organisation, as the private ones became.
+        record.private_to = record.private_organisation_id = None
     await persist(uow, record, deps, new=True)
     return record
 
@@ -177,7 +201,7 @@ async def prepare_new_contract(principal: Principal, cmd: CreateContract, deps: 
     """The new contract's record, checked and auto-filled, not saved yet."""
     _identifier_errors(cmd.employer_siret, cmd.training_uai, cmd.training_siret)
     cmd = _with_employer_establishment(principal, cmd)
-    side = _creator_side(principal, cmd)
+    side, pending_organisation = _creator_side(principal, cmd)
     form = parse_form(cmd.form) if cmd.form is not None else ContractForm()
     blank = ContractForm()
     if cmd.form is not None:
@@ -207,6 +231,8 @@ async def prepare_new_contract(principal: Principal, cmd: CreateContract, deps: 
         visible_to_employer=side == Side.EMPLOYER,
         in_charge={side: actor(principal)},
     )
+    if pending_organisation is not None:
+        record.private_to, record.private_organisation_id = principal.subject, pending_organisation
     if not access.sides_of(principal, record):
         raise Forbidden("Vous ne seriez pas partie à ce contrat.", "contract_creation_not_allowed")
     return record
@@ -220,6 +246,7 @@ async def propose_contract(
     employer sees it, re-addressing it is the employer's own action (declining)."""
     record, sides = await load_for_write(uow, principal, cmd.contract_id, cmd.expected_version)
     access.require_side(sides, Side.TRAINING, "proposer le contrat à l'employeur")
+    access.require_not_private(record, "le proposer à l'employeur")
     if record.created_by_side != Side.TRAINING or record.visible_to_employer:
         raise Conflict(
             "Seul un brouillon créé par l'organisme de formation, qu'aucun employeur ne voit encore, peut être "
@@ -314,7 +341,7 @@ async def _save(
     access.require_tabs(sides, record.created_by_side, set(changed_tabs(changed)))
     if Side.EMPLOYER in sides:
         # An employer may only re-attach the contract to one of its own establishments.
-        _forbid_other_employer(principal, before, record.contract.form)
+        _forbid_other_employer(principal, before, record.contract.form, record)
     if not changed:
         record.contract.collect_events()  # nothing changed: nothing to keep or tell
         return SaveResult(record, findings, [])

@@ -5,7 +5,7 @@ The domain's own errors (passerelle.contracts.domain.errors) carry their kind to
 
 from __future__ import annotations
 
-from passerelle.libs.errors import Conflict, Forbidden, NotFound
+from passerelle.libs.errors import Conflict, FieldError, Forbidden, NotFound
 
 
 class ContractNotFound(NotFound):
@@ -24,3 +24,11 @@ class ConcurrentModification(Conflict):
 class SideNotAllowed(Forbidden):
     def __init__(self, message: str) -> None:
         super().__init__(message, "contract_side_not_allowed")
+
+
+class OrganisationNotVerified(Forbidden):
+    """A private draft (drafted while its organisation is not verified) cannot leave its creator's hands yet."""
+
+    def __init__(self, message: str) -> None:
+        field = FieldError("organisation", "organisation_not_verified", message)
+        super().__init__(message, "organisation_not_verified", fields=[field])

@@ -32,6 +32,7 @@ async def transmit_contract(
     error (422, nothing changes)."""
     record, sides = await load_for_write(uow, principal, contract_id, expected_version)
     access.require_side(sides, Side.EMPLOYER, "transmettre le contrat à l'OPCO")
+    access.require_not_private(record, "le transmettre à l'OPCO")
     access.require_right(principal, record, Side.EMPLOYER, Action.TRANSMIT)
     context, documents = await documents_context(uow, record, deps, for_transmission=True)
     warnings = record.contract.transmit(context, by=actor(principal), at=deps.now())
@@ -67,6 +68,7 @@ async def transfer_contract(
     record, sides = await load_for_write(uow, principal, cmd.contract_id, cmd.expected_version)
     if not sides & {Side.EMPLOYER, Side.TRAINING}:
         access.require_side(sides, Side.EMPLOYER, "transférer le contrat")
+    access.require_not_private(record, "le transférer à un collègue")
     side: Side | None = None
     for membership in await uow.contracts.memberships_of(cmd.to_account_id):
         employer_colleague = membership.organisation_kind == "employer" and membership.siret == record.employer_siret

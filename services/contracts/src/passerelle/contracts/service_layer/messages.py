@@ -59,6 +59,21 @@ def parties(record: ContractRecord) -> ContractParties:
         training_siret=record.training_siret,
         opco_code=record.opco_code,
         employer_may_see=record.visible_to_employer,
+        private_to=record.private_to,
+    )
+
+
+def made_ordinary(record: ContractRecord) -> schema.ContractUpdated:
+    """A private draft became an ordinary draft of its organisation (verified): its parties are told as if saved,
+    so the documents' projection opens it to the organisation's members too."""
+    return schema.ContractUpdated(
+        contract_id=record.id,
+        contract_type=record.contract.type.value,
+        parties=parties(record),
+        actor_id=None,
+        version=record.contract.version or None,
+        revision=record.contract.revision,
+        tabs=[],
     )
 
 

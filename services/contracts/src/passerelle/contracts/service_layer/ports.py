@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol, Self
 from uuid import UUID
 
@@ -38,6 +39,14 @@ class ContractRepository(Protocol):
     async def remove_member(self, organisation_id: UUID, account_id: UUID) -> None: ...
 
     async def memberships_of(self, account_id: UUID) -> list[Colleague]: ...
+
+    async def private_drafts_of(self, organisation_id: UUID) -> list[ContractRecord]:
+        """The drafts private to their creators, drafted for that organisation (while it was not verified)."""
+
+    async def record_verified_organisation(self, organisation_id: UUID, at: datetime) -> None:
+        """Remember that the organisation is verified (organisation.verified)."""
+
+    async def organisation_verified(self, organisation_id: UUID) -> bool: ...
 
 
 class UnitOfWork(Protocol):

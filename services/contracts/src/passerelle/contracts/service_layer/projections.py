@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from passerelle.libs.logging import get_logger
 from passerelle.schemas.events.documents import DocumentUploaded
-from passerelle.schemas.events.identity import MembershipGranted, MembershipRevoked
+from passerelle.schemas.events.identity import MembershipGranted, MembershipRevoked, OrganisationVerified
 
+from .messages import made_ordinary
 from .ports import UnitOfWork
 from .records import AttachedDocument, Colleague, HistoryEntry
 
@@ -62,3 +63,31 @@ async def grant_membership(uow: UnitOfWork, event: MembershipGranted) -> None:
 
 async def revoke_membership(uow: UnitOfWork, event: MembershipRevoked) -> None:
     await uow.contracts.remove_member(event.organisation_id, event.account_id)
+
+
+async def organisation_verified(uow: UnitOfWork, event: OrganisationVerified) -> int:
+    """The organisation's control is proven: the drafts its members made meanwhile, private to each creator,
+    become ordinary drafts of the organisation (its verified members and, once proposed, the other side see them;
+    they can be proposed and transmitted). Returns how many."""
+    await uow.contracts.record_verified_organisation(event.organisation_id, event.verified_at)
+    drafts = await uow.contracts.private_drafts_of(event.organisation_id)
+    for record in drafts:
+        record.private_to = record.private_organisation_id = None
+        record.updated_at = event.verified_at
+        await uow.contracts.update(record)
+        uow.publish(made_ordinary(record))
+        await uow.contracts.add_history(
+            [
+                HistoryEntry(
+                    contract_id=record.id,
+                    at=event.verified_at,
+                    actor_id=None,
+                    action="organisation_verified",
+                    revision=record.contract.revision,
+                    details={"organisation_id": str(event.organisation_id), "method": event.method},
+                )
+            ]
+        )
+    if drafts:
+        log.info("private drafts made ordinary", organisation_id=str(event.organisation_id), count=len(drafts))
+    return len(drafts)

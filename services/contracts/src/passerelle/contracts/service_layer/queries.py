@@ -94,5 +94,7 @@ def dashboard_query(
         training_sirets=frozenset(principal.training_sirets()),
         opco_codes=frozenset(principal.opco_codes()),
         proposals_to_email=principal.email.casefold() if principal.email and principal.sirets() else None,
+        private_to=principal.subject if principal.pending else None,
+        private_organisations=frozenset(m.organisation_id for m in principal.pending),
         **filters,
     )

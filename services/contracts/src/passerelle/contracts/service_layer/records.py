@@ -31,6 +31,14 @@ class ContractRecord:
     transmitted_at: datetime | None = None
     in_charge: dict[Side, str] = field(default_factory=dict)
     """The person in charge on each side (employer, training organisation): each side's own."""
+    private_to: UUID | None = None
+    """Drafted by a member of an organisation not verified yet: seen by that person only (libs.access) and not
+    proposed nor transmitted, until `private_organisation_id` is verified (it then becomes an ordinary draft)."""
+    private_organisation_id: UUID | None = None
+
+    @property
+    def is_private(self) -> bool:
+        return self.private_to is not None
 
     @property
     def id(self) -> UUID:
@@ -117,6 +125,10 @@ class DashboardQuery:
     transmitted_before: datetime | None = None
     in_charge: str | None = None
     """An account id: the contracts it is in charge of, on either side."""
+    private_to: UUID | None = None
+    private_organisations: frozenset[UUID] = frozenset()
+    """The caller's own private drafts, for the organisations they are still a pending member of (libs.access);
+    everyone's ordinary reach above leaves private drafts out."""
     sort: str = "-updated_at"
     page: int = 1
     page_size: int = 20
@@ -142,3 +154,5 @@ class ContractSummary:
     start_date: date | None = None
     transmitted_at: datetime | None = None
     in_charge: dict[str, str] = field(default_factory=dict)
+    private: bool = False
+    """A draft private to the caller until their organisation is verified."""

@@ -42,6 +42,8 @@ contract_access_table = sa.Table(
     sa.Column("transmitted", sa.Boolean, nullable=False, server_default=sa.false()),
     # False while a training organisation's draft is not proposed to the employer (contracts' rule).
     sa.Column("employer_may_see", sa.Boolean, nullable=False, server_default=sa.true()),
+    # A draft private to its creator (their organisation not verified yet): the same rule as contracts (libs.access).
+    sa.Column("private_to", PG_UUID(as_uuid=True), nullable=True),
     # A deleted draft: its documents are seen by nobody (sticky, like `transmitted`).
     sa.Column("deleted", sa.Boolean, nullable=False, server_default=sa.false()),
     # The OPCO opco-processing routed the contract to (case.opened): it wins over the contract's own guess.

@@ -85,6 +85,7 @@ class SqlDocumentRepository:
                 updated_at=row.access_updated_at,
                 routed_opco_code=row.access_routed_opco_code,
                 employer_may_see=row.access_employer_may_see,
+                private_to=row.access_private_to,
                 deleted=row.access_deleted,
             )
         return _document(row), access
@@ -158,6 +159,7 @@ class SqlContractAccessRepository:
             updated_at=row.updated_at,
             routed_opco_code=row.routed_opco_code,
             employer_may_see=row.employer_may_see,
+            private_to=row.private_to,
             deleted=row.deleted,
             contract_version=row.contract_version,
         )
@@ -175,6 +177,7 @@ class SqlContractAccessRepository:
             transmitted=access.transmitted,
             updated_at=access.updated_at,
             employer_may_see=access.employer_may_see,
+            private_to=access.private_to,
             deleted=access.deleted,
             contract_version=access.contract_version,
         )
@@ -196,6 +199,7 @@ class SqlContractAccessRepository:
                 "training_siret": newest("training_siret"),
                 "opco_code": newest("opco_code"),
                 "employer_may_see": newest("employer_may_see"),
+                "private_to": newest("private_to"),
                 "transmitted": sa.or_(t.c.transmitted, stmt.excluded.transmitted),
                 "deleted": sa.or_(t.c.deleted, stmt.excluded.deleted),
                 "contract_version": sa.case((newer, incoming), else_=stored),

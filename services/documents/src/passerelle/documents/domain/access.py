@@ -4,7 +4,8 @@ The contract's parties come from the contracts service's events (the local proje
 contracts service's own, written once in libs.access: a person or a machine client sees a contract's
 documents through a membership of one of its organisations (the employer only once a training
 organisation's draft was proposed to it); OPCO staff (and OPCO machine clients, such as opco-processing's)
-once the contract was transmitted to their OPCO; nobody once the draft was deleted. The OPCO's letters can
+once the contract was transmitted to their OPCO; its creator only while the draft is private (drafted for an
+organisation not verified yet); nobody once the draft was deleted. The OPCO's letters can
 only come from that OPCO.
 """
 
@@ -35,6 +36,7 @@ class ContractAccess:
     employer_may_see: bool = True
     deleted: bool = False
     contract_version: int | None = None  # the contract's version the parties come from (decides what is newer)
+    private_to: UUID | None = None  # a draft private to its creator until their organisation is verified
 
     @property
     def opco_in_charge(self) -> str | None:
@@ -48,6 +50,7 @@ class ContractAccess:
             opco_code=self.opco_in_charge,
             transmitted=self.transmitted,
             employer_may_see=self.employer_may_see,
+            private_to=self.private_to,
         )
 
 

@@ -45,6 +45,7 @@ async def apply_contract_event(uow: Any, envelope: Envelope, event: ContractEven
             transmitted=isinstance(event, ContractTransmitted),
             updated_at=envelope.occurred_at,
             employer_may_see=parties.employer_may_see,
+            private_to=parties.private_to,
             deleted=isinstance(event, ContractDeleted),
             contract_version=event.version,
         )

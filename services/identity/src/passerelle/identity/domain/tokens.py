@@ -79,7 +79,18 @@ def user_claims(
     claims["name"] = account.full_name
     # Only organisations whose control was proven: a claimed SIRET or UAI opens nothing (issue #10, item 1).
     claims["orgs"] = [org_claim(org, m.role) for m, org in grants if m.is_active and org.is_verified]
+    # The others, as pending: they open only the drafts this person creates for them, private to them until the
+    # organisation is verified. Kept short (no SIREN, no OPCO) and absent when there is none.
+    pending = [pending_claim(org, m.role) for m, org in grants if m.is_active and not org.is_verified]
+    if pending:
+        claims["pending"] = pending
     return claims
+
+
+def pending_claim(organisation: Organisation, role: Role | str) -> dict[str, Any]:
+    claim = {"id": str(organisation.id), "kind": str(organisation.kind), "role": str(role)}
+    claim |= {k: v for k, v in (("siret", organisation.siret), ("uai", organisation.uai)) if v}
+    return claim
 
 
 def client_claims(

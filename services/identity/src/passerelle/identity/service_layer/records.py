@@ -46,6 +46,22 @@ def organisation_registered(org: Organisation) -> events.OrganisationRegistered:
     )
 
 
+def organisation_verified(org: Organisation, members: list[Membership]) -> events.OrganisationVerified:
+    assert org.verified_at is not None and org.verification is not None
+    return events.OrganisationVerified(
+        organisation_id=org.id,
+        kind=str(org.kind),
+        siret=org.siret,
+        siren=org.siren,
+        uai=org.uai,
+        opco_code=org.opco_code,
+        method=org.verification,
+        verified_at=org.verified_at,
+        verified_by=org.verified_by,
+        member_account_ids=sorted({m.account_id for m in members if m.is_active}, key=str),
+    )
+
+
 def membership_granted(membership: Membership, account: Account, org: Organisation) -> events.MembershipGranted:
     return events.MembershipGranted(
         membership_id=membership.id,

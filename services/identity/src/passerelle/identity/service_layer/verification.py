@@ -1,5 +1,7 @@
 """Proof of control of an organisation (issue #10, item 1): until it is given, its members' tokens do not carry
-the organisation, so nothing addressed to its SIRET or UAI reaches them.
+the organisation (only as `pending`: their own private drafts), so nothing addressed to its SIRET or UAI reaches
+them. Once given, `organisation.verified` is published: their older tokens are cut (libs.revocation) and their
+private drafts become the organisation's.
 
 Three ways, as real portals do:
 - a code sent *by post* to the establishment's registered address (the `PostalService` port; the local stack
@@ -22,7 +24,7 @@ from passerelle.identity.domain.roles import Action, OrganisationKind, Role
 from passerelle.identity.domain.tokens import digest, same_digest
 from passerelle.identity.service_layer.access import active_account, organisation, require
 from passerelle.identity.service_layer.ports import Ports, UnitOfWork
-from passerelle.identity.service_layer.records import audit
+from passerelle.identity.service_layer.records import audit, organisation_verified
 
 POSTAL_CODE_LIFETIME = timedelta(days=30)
 POSTAL_CODE_MAX_ATTEMPTS = 5
@@ -84,6 +86,7 @@ async def confirm_postal_code(
             await uow.commit()
             raise InvalidInput.one("code", "postal_code_wrong", "Ce code n'est pas celui du courrier.")
         org.verify("postal_code", actor_id, now)
+        uow.publish(organisation_verified(org, await uow.memberships.of_organisation(org.id)))
         audit(uow, now, "organisation.verified", actor_id, org.id, method="postal_code")
         await uow.commit()
     return org
@@ -112,6 +115,7 @@ async def approve(actor_id: UUID | None, organisation_id: UUID, uow: UnitOfWork,
         org = await organisation(uow, organisation_id)
         _already(org)
         org.verify("opco_approval" if actor_id else "operator", actor_id, now)
+        uow.publish(organisation_verified(org, await uow.memberships.of_organisation(org.id)))
         audit(uow, now, "organisation.verified", actor_id, org.id, actor_kind="user" if actor_id else "platform")
         await uow.commit()
     return org

@@ -21,9 +21,10 @@ class Listener:
     After a lost connection every waiter is woken: they re-read the database, so nothing is missed.
     """
 
-    def __init__(self, database_url: str, channel: str) -> None:
+    def __init__(self, database_url: str, channel: str, on_connect: str | None = None) -> None:
         self._dsn = libpq_dsn(database_url)
         self._channel = channel
+        self._on_connect = on_connect  # a statement run on each (re)connection first, e.g. taking a session lock
         self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
@@ -59,6 +60,8 @@ class Listener:
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(self._dsn, autocommit=True) as conn:
+                    if self._on_connect:
+                        await conn.execute(self._on_connect)  # type: ignore[arg-type]  # our own constant SQL
                     await conn.execute(f"LISTEN {self._channel}")
                     self.connected.set()
                     self._wake(None)

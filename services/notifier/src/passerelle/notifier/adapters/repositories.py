@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from passerelle.libs.access import Side
 from passerelle.notifier.adapters import tables as t
-from passerelle.notifier.domain.delivery import DeliveryStatus
+from passerelle.notifier.domain.delivery import DeliveryStatus, attempt_started, in_doubt
 from passerelle.notifier.domain.feed import FeedMarks
 from passerelle.notifier.domain.preferences import ChannelChoice, EmailMode, WebMode
 
@@ -160,17 +160,27 @@ class Directory:
 
     async def side_followers(self, parties: Parties, side: Side, contract_id: UUID) -> list[UUID]:
         """Members of the side who follow this contract or their establishment's activity."""
+        return (await self.followers(parties, [side], contract_id)).get(side, [])
+
+    async def followers(self, parties: Parties, sides: Sequence[Side], contract_id: UUID) -> dict[Side, list[UUID]]:
+        """`side_followers` of several sides in one query."""
         m, f = t.memberships.c, t.follows.c
-        targets = [sa.and_(f.target_kind == "contract", f.target == str(contract_id))]
-        targets += [sa.and_(f.target_kind == kind, f.target == value) for kind, value in parties.identifiers(side)]
-        stmt = (
-            sa.select(f.account_id)
-            .join(t.memberships, m.account_id == f.account_id)
-            .where(sa.or_(*targets), m.active, parties.side_clause(side))
-            .distinct()
-            .order_by(f.account_id)
-        )
-        return list((await self.s.execute(stmt)).scalars())
+        selects = []
+        for side in sides:
+            targets = [sa.and_(f.target_kind == "contract", f.target == str(contract_id))]
+            targets += [sa.and_(f.target_kind == kind, f.target == value) for kind, value in parties.identifiers(side)]
+            selects.append(
+                sa.select(sa.literal(side.value).label("side"), f.account_id)
+                .join(t.memberships, m.account_id == f.account_id)
+                .where(sa.or_(*targets), m.active, parties.side_clause(side))
+            )
+        if not selects:
+            return {}
+        rows = (await self.s.execute(sa.union(*selects).order_by("side", "account_id"))).all()
+        out: dict[Side, list[UUID]] = {side: [] for side in sides}
+        for row in rows:
+            out[Side(row.side)].append(row.account_id)
+        return out
 
     async def opco_staff(self, opco_code: str | None, roles: Sequence[str] | None = None) -> list[UUID]:
         if not opco_code:
@@ -293,13 +303,21 @@ class Notifications:
         self.wakeups: set[tuple[str, str]] = set()
         self.changes: list[dict[str, Any]] = []
 
-    async def add(self, values: dict[str, Any]) -> bool:
-        """False when this event already told this recipient (the notification exists)."""
-        stmt = insert(t.notifications).values(**values).on_conflict_do_nothing().returning(t.notifications.c.id)
-        return (await self.s.execute(stmt)).first() is not None
-
     async def queue_mail(self, values: dict[str, Any]) -> None:
         await self.s.execute(sa.insert(t.mails).values(**values))
+        self.wakeups.add((MAIL_CHANNEL, ""))
+
+    async def add_many(self, rows: Sequence[dict[str, Any]]) -> set[UUID]:
+        """The ids of those inserted (one statement): a row whose event already told its recipient is skipped."""
+        if not rows:
+            return set()
+        stmt = insert(t.notifications).values(list(rows)).on_conflict_do_nothing().returning(t.notifications.c.id)
+        return set((await self.s.execute(stmt)).scalars())
+
+    async def queue_mails(self, rows: Sequence[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        await self.s.execute(sa.insert(t.mails).values(list(rows)))
         self.wakeups.add((MAIL_CHANNEL, ""))
 
     async def record_change(self, account_id: UUID, event: str, data: dict[str, Any], now: datetime) -> None:
@@ -480,31 +498,75 @@ class Notifications:
         await self.s.execute(stmt.on_conflict_do_update(index_elements=["task"], set_={"last_run_at": at}))
 
 
+# A mail sender holds this lock (session-level, on its LISTEN connection) while it lives: a message it left in
+# `sending` is in doubt only once the lock is free (the sender is gone, its connection closed with it).
+SENDER_LOCK_KEY = "hashtextextended('notifier-mail-sender:' || {}, 0)"
+
+
 class Mails:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
-    async def claim_due(self, now: datetime, limit: int) -> list[Any]:
-        """Due messages, locked for this sender until its transaction ends (other senders skip them)."""
+    async def claim_next(self, now: datetime, sender: UUID) -> Any | None:
+        """The next due message, marked `sending` by `sender` (other senders skip it from the commit on), with the
+        facts of its notification (a sent mail is published as `notification.sent`)."""
         c, n = t.mails.c, t.notifications.c
-        # The notification's facts come along: a sent mail is published as `notification.sent`.
-        stmt = (
-            sa.select(t.mails, n.kind, n.legal, n.cause_event_id, n.contract_id)
-            .select_from(t.mails.outerjoin(t.notifications, n.id == c.notification_id))
-            .where(c.status == DeliveryStatus.QUEUED.value, c.next_attempt_at <= now)
-            .order_by(c.next_attempt_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=t.mails)
+        due = t.mails.alias("due")  # its own name inside the UPDATE of the same table
+        picked = (
+            sa.select(due.c.id, n.kind, n.legal, n.cause_event_id, n.contract_id)
+            .select_from(due.outerjoin(t.notifications, n.id == due.c.notification_id))
+            .where(due.c.status == DeliveryStatus.QUEUED.value, due.c.next_attempt_at <= now)
+            .order_by(due.c.next_attempt_at)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=due)
+            .subquery("picked")
         )
-        return list((await self.s.execute(stmt)).all())
+        stmt = (
+            sa.update(t.mails)
+            .where(c.id == picked.c.id)
+            .values({**attempt_started(sender, now), "attempts": c.attempts + 1})
+            .returning(t.mails, picked.c.kind, picked.c.legal, picked.c.cause_event_id, picked.c.contract_id)
+        )
+        return (await self.s.execute(stmt)).first()
 
-    async def next_due(self) -> datetime | None:
+    async def finish(self, mail_id: UUID, sender: UUID, values: dict[str, Any]) -> bool:
+        """The attempt's outcome, unless another sender took the message meanwhile (False then). A message queued
+        again as in doubt while this sender could not reach the database takes the outcome all the same."""
         c = t.mails.c
-        stmt = sa.select(sa.func.min(c.next_attempt_at)).where(c.status == DeliveryStatus.QUEUED.value)
-        return (await self.s.execute(stmt)).scalar_one_or_none()
+        mine = sa.and_(c.status == DeliveryStatus.SENDING.value, c.sending_by == sender)
+        stmt = (
+            sa.update(t.mails)
+            .where(c.id == mail_id, sa.or_(mine, c.status == DeliveryStatus.QUEUED.value))
+            .values(**values)
+            .returning(c.id)
+        )
+        return (await self.s.execute(stmt)).first() is not None
 
-    async def update(self, mail_id: UUID, values: dict[str, Any]) -> None:
-        await self.s.execute(sa.update(t.mails).where(t.mails.c.id == mail_id).values(**values))
+    async def requeue_in_doubt(self, sender: UUID, before: datetime, now: datetime) -> list[UUID]:
+        """Messages left `sending` (since before `before`) by senders that are gone: queued again, counted."""
+        c = t.mails.c
+        left = t.mails.alias("left_sending")  # its own name inside the UPDATE of the same table
+        gone = sa.text(
+            "pg_try_advisory_xact_lock(" + SENDER_LOCK_KEY.format("CAST(left_sending.sending_by AS text)") + ")"
+        )
+        doubtful = (
+            sa.select(left.c.id)
+            .where(
+                left.c.status == DeliveryStatus.SENDING.value,
+                left.c.sending_by != sender,
+                left.c.sending_since < before,
+            )
+            .where(gone)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        stmt = (
+            sa.update(t.mails)
+            .where(c.id.in_(doubtful))
+            .values({**in_doubt(now), "resent_in_doubt": c.resent_in_doubt + 1})
+            .returning(c.id)
+        )
+        return list((await self.s.execute(stmt)).scalars())
 
 
 def dumps(data: dict[str, Any]) -> str:

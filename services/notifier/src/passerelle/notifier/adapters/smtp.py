@@ -3,9 +3,7 @@ classified for the delivery status (permanent 5xx: bounced; anything else: retri
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import Sequence
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -15,7 +13,7 @@ from passerelle.notifier.service_layer.ports import MailRefused, OutgoingMail
 
 
 class SmtpMailer:
-    keep = 4  # connections kept open between batches, at most
+    keep = 8  # connections kept open between messages, at most (each sender uses one at a time)
 
     def __init__(
         self,
@@ -30,8 +28,8 @@ class SmtpMailer:
     ) -> None:
         self.host, self.port, self.sender = host, port, sender
         self._username, self._password, self._starttls, self._timeout = username, password, starttls, timeout
-        # Connections kept open between batches: a batch of one mail would otherwise pay a TCP connection, the
-        # greeting, EHLO and QUIT for one message. A kept connection the server closed meanwhile is replaced.
+        # Connections kept open between messages: each would otherwise pay a TCP connection, the greeting, EHLO
+        # and QUIT. A kept connection the server closed meanwhile is replaced.
         self._idle: list[aiosmtplib.SMTP] = []
 
     def message(self, mail: OutgoingMail) -> EmailMessage:
@@ -50,36 +48,24 @@ class SmtpMailer:
         message.replace_header("Message-ID", f"<{mail.mail_id.hex}@passerelle.local>")
         return message
 
-    async def send_many(self, mails: Sequence[OutgoingMail], connections: int = 4) -> list[MailRefused | None]:
-        """A few SMTP connections, each carrying its share of the batch one message after the other (a new
-        connection per message would cost a TCP and SMTP handshake each)."""
-        results: list[MailRefused | None] = [None] * len(mails)
-        shares = [list(range(k, len(mails), connections)) for k in range(min(connections, len(mails)))]
-        await asyncio.gather(*(self._send_share(mails, share, results) for share in shares))
-        return results
-
-    async def _send_share(
-        self, mails: Sequence[OutgoingMail], share: list[int], results: list[MailRefused | None]
-    ) -> None:
+    async def send_one(self, mail: OutgoingMail) -> None:
+        """On a kept connection if there is one (replaced once if the server closed it while idle)."""
         client: aiosmtplib.SMTP | None = self._idle.pop() if self._idle else None
-        kept = client is not None
+        kept = client is not None and client.is_connected
         try:
-            for index in share:
-                try:
-                    if client is None or not client.is_connected:
-                        client, kept = await self._connect(), False
-                    try:
-                        await self._send_one(client, mails[index])
-                    except MailRefused as refused:
-                        if not (kept and refused.code is None):
-                            raise
-                        # The kept connection was closed by the server while idle: once more on a new one.
-                        client, kept = await self._connect(), False
-                        await self._send_one(client, mails[index])
-                except MailRefused as refused:
-                    results[index] = refused
-                    if refused.code is None:
-                        client = None  # the connection is gone: the next message opens another
+            if client is None or not client.is_connected:
+                client = await self._connect()
+            try:
+                await self._send_one(client, mail)
+            except MailRefused as refused:
+                if not (kept and refused.code is None):
+                    raise
+                client = await self._connect()
+                await self._send_one(client, mail)
+        except MailRefused as refused:
+            if refused.code is None:
+                client = None  # the connection is gone: the next message opens another
+            raise
         finally:
             if client is not None and client.is_connected:
                 if len(self._idle) < self.keep:
@@ -117,25 +103,6 @@ class SmtpMailer:
         except aiosmtplib.SMTPResponseException as exc:
             with contextlib.suppress(aiosmtplib.SMTPException, OSError):
                 await client.rset()
-            raise MailRefused(f"{exc.code} {exc.message}", exc.code) from exc
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            raise MailRefused(repr(exc), None) from exc
-
-    async def send(self, mail: OutgoingMail) -> None:
-        try:
-            _, _ = await aiosmtplib.send(
-                self.message(mail),
-                hostname=self.host,
-                port=self.port,
-                username=self._username,
-                password=self._password,
-                start_tls=self._starttls,
-                timeout=self._timeout,
-            )
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            refused = exc.recipients[0] if exc.recipients else None
-            raise MailRefused(str(refused or exc), refused.code if refused else 550) from exc
-        except aiosmtplib.SMTPResponseException as exc:
             raise MailRefused(f"{exc.code} {exc.message}", exc.code) from exc
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             raise MailRefused(repr(exc), None) from exc

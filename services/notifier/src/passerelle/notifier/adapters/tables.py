@@ -149,7 +149,12 @@ mails = sa.Table(
     sa.Column("last_error", sa.Text),
     _at("created_at", nullable=False),
     _at("sent_at"),
+    # The attempt in flight: the sender that handed it to the server, and since when (see domain/delivery.py).
+    _uuid("sending_by"),
+    _at("sending_since"),
+    sa.Column("resent_in_doubt", sa.Integer, nullable=False, server_default="0"),
     sa.Index("mails_due", "next_attempt_at", postgresql_where=sa.text("status = 'queued'")),
+    sa.Index("mails_sending", "sending_by", postgresql_where=sa.text("status = 'sending'")),
     sa.Index("mails_notification", "notification_id"),
 )
 

@@ -33,6 +33,7 @@ from passerelle.schemas.events import opco as o
 from passerelle.schemas.events.notifier import NotificationSent
 
 ADDRESS_ONLY = ChannelChoice(WebMode.OFF, EmailMode.IMMEDIATE)
+SIDE_AUDIENCES = ((Side.EMPLOYER, Audience.EMPLOYER_SIDE), (Side.TRAINING, Audience.TRAINING_SIDE))
 
 
 async def handle_event(ctx: NotifierContext, uow: NotifierUnitOfWork, envelope: Envelope, event: Any) -> int:
@@ -93,15 +94,19 @@ async def gather_facts(
         names.apprentice_name = contract.apprentice_name
         names.contract_type = contract.contract_type
         wanted = set(rule.audiences)
-        for side, audience in ((Side.EMPLOYER, Audience.EMPLOYER_SIDE), (Side.TRAINING, Audience.TRAINING_SIDE)):
-            if audience not in wanted:
-                continue
+        sides = [
+            s
+            for s, a in ((Side.EMPLOYER, Audience.EMPLOYER_SIDE), (Side.TRAINING, Audience.TRAINING_SIDE))
+            if a in wanted
+        ]
+        for side in sides:
             owner = contract.employer_in_charge if side is Side.EMPLOYER else contract.training_in_charge
             if owner is not None:
                 facts.in_charge[side] = owner
             else:
                 facts.side_admins[side] = await d.side_admins(parties, side)
-            facts.side_followers[side] = await d.side_followers(parties, side, contract.contract_id)
+        if sides:
+            facts.side_followers.update(await d.followers(parties, sides, contract.contract_id))
         if isinstance(event, o.DeadlineApproached):
             # The reviewer the case is assigned to, and those who supervise the queue.
             leads = await d.opco_staff(event.opco_code, roles=("supervisor", "admin"))
@@ -174,7 +179,8 @@ async def tell(
     accounts = [r.account_id for r in recipients if r.account_id]
     people = await uow.directory.people(accounts)
     stored = await uow.preferences.for_kind(accounts, kind.value)
-    created = 0
+    # Every recipient's notification in one statement, then their mails in another (round trips, not rows).
+    told: list[tuple[dict[str, Any], dict[str, Any] | None, bool]] = []
     for recipient in recipients:
         if recipient.account_id is None:
             choice, address, name = ADDRESS_ONLY, recipient.email, None
@@ -190,61 +196,63 @@ async def tell(
         rendered = ctx.renderer.render(telling.template_name, context)
         notification_id = uuid.uuid4()
         wants_mail = choice.email is not EmailMode.OFF and bool(address)
-        added = await uow.notifications.add(
-            {
-                "id": notification_id,
-                "account_id": recipient.account_id,
-                "email": address,
-                "recipient_key": recipient.key,
-                "kind": kind.value,
-                "legal": is_legal(kind),
-                "cause_event_id": envelope.id,
-                "cause_type": envelope.type,
-                "contract_id": content.contract_id,
-                "organisation_id": content.organisation_id,
-                "title": rendered.subject,
-                "body": rendered.summary,
-                "link": context.get("action_url") or content.link,
-                "letter_url": content.letter_url,
-                "web": choice.web is WebMode.IMMEDIATE and recipient.account_id is not None,
-                "created_at": now,
-                "digest": "pending" if wants_mail and choice.email is EmailMode.DIGEST else None,
-            }
-        )
-        if not added:
-            continue
-        created += 1
+        web = choice.web is WebMode.IMMEDIATE and recipient.account_id is not None
+        notification = {
+            "id": notification_id,
+            "account_id": recipient.account_id,
+            "email": address,
+            "recipient_key": recipient.key,
+            "kind": kind.value,
+            "legal": is_legal(kind),
+            "cause_event_id": envelope.id,
+            "cause_type": envelope.type,
+            "contract_id": content.contract_id,
+            "organisation_id": content.organisation_id,
+            "title": rendered.subject,
+            "body": rendered.summary,
+            "link": context.get("action_url") or content.link,
+            "letter_url": content.letter_url,
+            "web": web,
+            "created_at": now,
+            "digest": "pending" if wants_mail and choice.email is EmailMode.DIGEST else None,
+        }
+        mail = None
         if wants_mail and choice.email is EmailMode.IMMEDIATE:
-            await uow.notifications.queue_mail(
-                {
-                    "id": uuid.uuid4(),
-                    "notification_id": notification_id,
-                    "account_id": recipient.account_id,
-                    "to_address": address,
-                    "subject": rendered.subject,
-                    "text_body": rendered.text,
-                    "html_body": rendered.html,
-                    "status": DeliveryStatus.QUEUED.value,
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
-                }
+            mail = {
+                "id": uuid.uuid4(),
+                "notification_id": notification_id,
+                "account_id": recipient.account_id,
+                "to_address": address,
+                "subject": rendered.subject,
+                "text_body": rendered.text,
+                "html_body": rendered.html,
+                "status": DeliveryStatus.QUEUED.value,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        told.append((notification, mail, web))
+    added = await uow.notifications.add_many([notification for notification, _, _ in told])
+    told = [item for item in told if item[0]["id"] in added]  # the others told this recipient already
+    await uow.notifications.queue_mails([mail for _, mail, _ in told if mail is not None])
+    for notification, _, web in told:
+        if not web:
+            continue
+        account_id = notification["account_id"]
+        await uow.notifications.record_change(
+            account_id, "notification", {"notification_id": str(notification["id"])}, now
+        )
+        # In the person's notification centre from this commit on: told on the web.
+        uow.publish(
+            NotificationSent(
+                notification_id=notification["id"],
+                account_id=account_id,
+                channel="web",
+                contract_id=content.contract_id,
+                cause_event_id=envelope.id,
+                sent_at=now,
+                kind=kind.value,
+                legal=is_legal(kind),
             )
-        if choice.web is WebMode.IMMEDIATE and recipient.account_id is not None:
-            await uow.notifications.record_change(
-                recipient.account_id, "notification", {"notification_id": str(notification_id)}, now
-            )
-            # In the person's notification centre from this commit on: told on the web.
-            uow.publish(
-                NotificationSent(
-                    notification_id=notification_id,
-                    account_id=recipient.account_id,
-                    channel="web",
-                    contract_id=content.contract_id,
-                    cause_event_id=envelope.id,
-                    sent_at=now,
-                    kind=kind.value,
-                    legal=is_legal(kind),
-                )
-            )
-    return created
+        )
+    return len(told)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
@@ -27,8 +26,8 @@ class MailRefused(Exception):
 
 
 class Mailer(Protocol):
-    async def send_many(self, mails: Sequence[OutgoingMail]) -> list[MailRefused | None]:
-        """Hand the messages to the SMTP server; for each, None when accepted, else why it was refused."""
+    async def send_one(self, mail: OutgoingMail) -> None:
+        """Hand the message to the SMTP server; returns once it accepted it, raises MailRefused otherwise."""
 
 
 class Signal(Protocol):

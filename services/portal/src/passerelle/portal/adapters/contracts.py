@@ -36,6 +36,7 @@ class ContractSummary(Model):
     start_date: str | None = None
     transmitted_at: str | None = None
     in_charge: dict[str, str] = {}
+    private: bool = False  # drafted while the person's organisation is not verified: theirs alone until then
 
 
 class ContractPage(Model):

@@ -155,6 +155,11 @@ class ContractPublic(BaseModel):
     created_at: datetime | None
     updated_at: datetime | None
     transmitted_at: datetime | None
+    private: bool = Field(
+        False,
+        description="A draft private to you: drafted while your organisation is not verified, nobody else sees it "
+        "and it cannot be proposed nor transmitted until the organisation is verified",
+    )
 
 
 class SaveResponse(BaseModel):
@@ -189,6 +194,11 @@ class ContractSummaryOut(BaseModel):
     transmitted_at: datetime | None = Field(None, description="When it was last transmitted to the OPCO")
     in_charge: dict[str, str] = Field(
         default_factory=dict, description="The person in charge on each side: {employer, training} to account id"
+    )
+    private: bool = Field(
+        False,
+        description="A draft private to you: drafted while your organisation is not verified, nobody else sees it "
+        "and it cannot be proposed nor transmitted until the organisation is verified",
     )
 
 
@@ -329,6 +339,7 @@ def contract_public(
         created_at=record.created_at,
         updated_at=record.updated_at,
         transmitted_at=record.transmitted_at,
+        private=record.is_private,
     )
 
 
