@@ -40,6 +40,12 @@ def make_app() -> FastAPI:
     def boom() -> None:
         raise RuntimeError("secret detail")
 
+    @app.get("/database-down")
+    def database_down() -> None:
+        import sqlalchemy.exc
+
+        raise sqlalchemy.exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
     return app
 
 
@@ -114,6 +120,13 @@ def test_query_strings_are_checked(client):
 def test_invalid_json_still_gets_the_french_json_invalid(client):
     r = client.post("/people", content=b'{"name": ', headers={"content-type": "application/json"})
     assert r.status_code == 422 and r.json()["error"]["fields"][0]["code"] == "json_invalid"
+
+
+def test_a_database_that_cannot_be_reached_answers_503_to_try_again(client):
+    # A restarting PostgreSQL is not a server fault: the caller (or its load balancer) tries again shortly.
+    r = client.get("/database-down")
+    assert r.status_code == 503 and r.headers["retry-after"] == "2"
+    assert r.json()["error"]["code"] == "unavailable" and "connection refused" not in r.text
 
 
 def test_server_errors_answer_the_error_shape_without_details(client):

@@ -325,7 +325,8 @@ def install_error_handlers(app: FastAPI) -> None:
     from fastapi import Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.exc import IntegrityError, OperationalError
+    from sqlalchemy.exc import TimeoutError as SqlPoolTimeout
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     def render(error: DomainError) -> JSONResponse:
@@ -343,6 +344,20 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _concurrent_change(_: Request, exc: IntegrityError) -> JSONResponse:
         # A uniqueness rule caught two simultaneous changes (the same address registered twice at once...).
         return render(ConcurrentChange())
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(SqlPoolTimeout)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database is restarting or unreachable: nothing was written (the unit of work rolled back), the caller
+        # may try again shortly, as from a load balancer's 503, never a 500.
+        from passerelle.libs.logging import get_logger
+
+        get_logger(__name__).warning(
+            "database unavailable", path=request.url.path, method=request.method, error=type(exc).__name__
+        )
+        response = render(Unavailable())
+        response.headers["Retry-After"] = "2"
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
