@@ -142,9 +142,16 @@ class TokenVerifier:
         # Sessions ended and memberships changed since (libs.revocation), checked on every request.
         self.revocations: RevocationList | None = None
 
+    # Whether a token issued before its member's organisation was verified is refused (libs.revocation): yes in
+    # every service that reads rights from the token; identity, which reads them from its database, says no.
+    refuses_tokens_older_than_verification = True
+
     def _not_revoked(self, principal: Principal) -> Principal:
         if self.revocations is not None and self.revocations.revoked(
-            str(principal.subject), principal.issued_at, principal.session_id
+            str(principal.subject),
+            principal.issued_at,
+            principal.session_id,
+            verifications=self.refuses_tokens_older_than_verification,
         ):
             raise Unauthorized("Votre session a pris fin ou vos droits ont changé : reconnectez-vous.", "token_revoked")
         return principal

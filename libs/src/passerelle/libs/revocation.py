@@ -51,6 +51,9 @@ class RevocationList:
         self.horizon_seconds = horizon_seconds
         self._sessions: dict[str, float] = {}
         self._accounts: dict[str, float] = {}
+        # Accounts whose organisation was verified since (their older tokens carry it as pending only): kept
+        # apart, since identity itself reads every right from its database and need not refuse those tokens.
+        self._verified: dict[str, float] = {}
         self.applied = 0
 
     def end_session(self, session_id: UUID | str, at: float) -> None:
@@ -67,18 +70,21 @@ class RevocationList:
             self.cut_account(event.account_id, at)
         elif isinstance(event, OrganisationVerified):
             for account_id in event.member_account_ids:
-                self.cut_account(account_id, at)
+                key = str(account_id)
+                self._verified[key] = max(at, self._verified.get(key, 0.0))
         self.applied += 1
 
-    def revoked(self, subject: str, issued_at: float | None, session_id: str | None) -> bool:
+    def revoked(
+        self, subject: str, issued_at: float | None, session_id: str | None, *, verifications: bool = True
+    ) -> bool:
         if session_id is not None and session_id in self._sessions:
             return True
-        cut = self._accounts.get(subject)
-        return cut is not None and (issued_at is None or issued_at <= cut)
+        cuts = [self._accounts.get(subject)] + ([self._verified.get(subject)] if verifications else [])
+        return any(cut is not None and (issued_at is None or issued_at <= cut) for cut in cuts)
 
     def prune(self, now: float | None = None) -> None:
         oldest = (now or time.time()) - self.horizon_seconds
-        for table in (self._sessions, self._accounts):
+        for table in (self._sessions, self._accounts, self._verified):
             for key in [k for k, at in table.items() if at < oldest]:
                 del table[key]
 

@@ -21,7 +21,13 @@ class JwtSigner:
 
 
 class LocalTokenVerifier(TokenVerifier):
-    """The shared verifier, reading the published keys from identity's own database instead of over HTTP."""
+    """The shared verifier, reading the published keys from identity's own database instead of over HTTP.
+
+    Identity's use cases read every right from the database, never from the token: a token issued before its
+    holder's organisation was verified (it names it as pending) is still good here (organisation.verified cuts
+    it in the other services only)."""
+
+    refuses_tokens_older_than_verification = False
 
     def __init__(self, keys: KeyStore, issuer: str, audience: str, refresh_seconds: float = 30.0) -> None:
         super().__init__("", issuer, audience, refresh_seconds)
