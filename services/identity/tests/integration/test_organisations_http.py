@@ -116,6 +116,7 @@ async def test_invite_promote_revoke_with_audit_and_events(client, api, mailbox,
     assert db.topics(org_id) == [
         "organisation.registered",
         "membership.granted",
+        "organisation.verified",  # proof of control given (#10.1): the private drafts become the organisation's
         "invitation.sent",
         "membership.granted",
         "membership.role_changed",
