@@ -108,3 +108,53 @@ def test_a_business_rule_409_shows_the_service_reason_not_a_concurrent_change(mo
 def test_a_409_without_a_message_is_not_called_a_concurrent_change():
     answer = httpx.Response(409, json={"detail": "?"})
     assert "entre-temps" not in ApiError.of(answer).message
+
+
+def test_a_token_revoked_by_a_change_of_rights_is_renewed_once_not_a_logout(monkeypatch):
+    # The OPCO verified the person's organisation: services refuse the access tokens issued before (token_revoked).
+    # The portal renews the token and asks the page again, instead of logging the person out; a token refused
+    # again at once means the session is over.
+    issued: list[str] = []
+    revoked = {"access"}
+
+    def identity(request: httpx.Request) -> httpx.Response:
+        if request.url.path in ("/auth/login", "/auth/refresh"):
+            token = f"access{len(issued) or ''}"
+            issued.append(token)
+            pair = {
+                "access_token": token,
+                "expires_in": 600,
+                "refresh_token": f"r{len(issued)}",
+                "refresh_expires_in": 3600,
+            }
+            return httpx.Response(200, json=pair)
+        if request.url.path == "/me":
+            return httpx.Response(200, json={**ME, "memberships": [employer("12345678200010", "Boulangerie")]})
+        return httpx.Response(404, json={"error": {"code": "not_found", "message": "Introuvable.", "fields": []}})
+
+    def contracts(request: httpx.Request) -> httpx.Response:
+        if request.headers["Authorization"].removeprefix("Bearer ") in revoked:
+            error = {"code": "token_revoked", "message": "Cette session a été révoquée.", "fields": []}
+            return httpx.Response(401, json={"error": error})
+        return httpx.Response(200, json={"items": [], "total": 0, "page": 1, "page_size": 20})
+
+    monkeypatch.setenv("PORTAL_CONSUMERS_ENABLED", "false")
+    service = bootstrap(Settings(environment="local", notifier_url="http://127.0.0.1:9"))
+    service.context.identity = IdentityClient(
+        httpx.AsyncClient(base_url="http://identity", transport=httpx.MockTransport(identity))
+    )
+    service.context.contracts = ContractsClient(
+        httpx.AsyncClient(base_url="http://contracts", transport=httpx.MockTransport(contracts))
+    )
+    client = TestClient(service.app(), follow_redirects=False)
+    token = csrf_of(client, "/connexion")
+    client.post("/connexion", data={"csrf_token": token, "email": ME["email"], "password": "x"})
+
+    first = client.get("/tableau-de-bord?statut=draft")
+    assert first.status_code == 303 and first.headers["location"] == "/tableau-de-bord?statut=draft"
+    again = client.get(first.headers["location"])
+    assert again.status_code == 200 and issued == ["access", "access1"]
+
+    revoked.add("access1")  # the renewed token refused again within the minute: the session is over
+    over = client.get("/tableau-de-bord")
+    assert over.status_code == 303 and over.headers["location"].startswith("/connexion")

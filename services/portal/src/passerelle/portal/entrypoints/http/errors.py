@@ -10,8 +10,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from passerelle.libs.logging import get_logger
 from passerelle.portal.adapters.api import ApiError
 from passerelle.portal.entrypoints.http.web import CsrfRejected, LoginRequired, Web
+from passerelle.portal.service_layer import sessions
 
 log = get_logger(__name__)
+
+# A token refused as revoked is renewed and the page asked again at most once in this time (a cookie says so).
+REVOKED_RETRY_SECONDS = 60
+RENEWED_COOKIE = "passerelle_renewed"
 
 TITLES = {
     400: "La demande n'a pas pu être traitée",
@@ -79,7 +84,26 @@ def install_page_errors(app: FastAPI) -> None:
     async def _api(request: Request, exc: ApiError) -> Response:
         if exc.status == 401:
             web = _web(request)
+            session = web.session
+            renewed = request.cookies.get(RENEWED_COOKIE) == "1"
+            if exc.code == "token_revoked" and session is not None and request.method == "GET" and not renewed:
+                # The access token predates a change of the person's rights (their organisation was verified by
+                # the OPCO, a membership changed): the page is asked again with a renewed token, not a logout. A
+                # renewed token refused again within the minute means the session itself is over.
+                sessions.forget_memberships(session)
+                url = request.url
+                response = web.redirect(url.path + (f"?{url.query}" if url.query else ""))
+                response.set_cookie(
+                    RENEWED_COOKIE,
+                    "1",
+                    max_age=REVOKED_RETRY_SECONDS,
+                    httponly=True,
+                    samesite="lax",
+                    secure=request.url.scheme == "https",
+                )
+                return response
             response = web.redirect("/connexion", "Votre session a expiré : reconnectez-vous.")
+            response.delete_cookie(RENEWED_COOKIE)
             web.clear_session_cookie(response)
             return response
         if exc.status >= 500:
