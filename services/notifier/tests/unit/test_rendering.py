@@ -190,6 +190,7 @@ def test_the_engagement_carries_the_file_number_and_the_letter_link():
 def test_the_clock_alert_says_when_the_period_ends_and_what_silence_means():
     content, rendered = render(Kind.CLOCK_ALERT)
     assert "se termine dans 3 jours, le 21/12/2026 : sans décision d'ici là, le silence vaudra refus." in rendered.text
+    assert "de Léa Petit se termine dans 3 jours" in rendered.text  # which case, among several alerts
     assert content.link == f"https://portail.example.fr/instruction/dossiers/{CASE}"
 
 

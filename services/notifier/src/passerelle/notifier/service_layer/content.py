@@ -85,10 +85,13 @@ def build(kind: Kind, event: Any, names: Names, links: PortalLinks) -> Content:
             due = event.due_at.astimezone(PARIS)
             silence = "refus" if event.silence == "refusal" else "acceptation"
             days = f"{event.days_left} jour{'s' if event.days_left > 1 else ''}"
+            # Named after its apprentice when known: a supervisor's page lists several alerts side by side.
+            of_whom = f" de {names.apprentice_name}" if names.apprentice_name else ""
             ctx |= {
                 "due_on": due.strftime("%d/%m/%Y"),
                 "message": (
-                    f"La période légale de décision du dossier {ctx['contract_type_label']} se termine dans {days}, "
+                    f"La période légale de décision du dossier {ctx['contract_type_label']}{of_whom} se termine "
+                    f"dans {days}, "
                     f"le {due.strftime('%d/%m/%Y')} : sans décision d'ici là, le silence vaudra {silence}."
                 ),
             }
