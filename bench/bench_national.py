@@ -52,18 +52,17 @@ import sqlalchemy as sa
 from bench.national_mix import LAPSED_CFA, Draw, draw
 from passerelle.contracts.entrypoints.consumers import HANDLERS as CONTRACTS_HANDLERS
 from passerelle.documents.entrypoints.consumers import HANDLERS as DOCUMENTS_HANDLERS
-from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.cpu import CpuMeter, Watched
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.identity import serve_identity
-from passerelle.libs.testing.kafka import start_group_at_end
+from passerelle.libs.testing.kafka import publish_all, start_group_at_end
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.samples import sample_pdf
 from passerelle.libs.testing.stack import REPO, scratch_bucket, supervisorctl
 from passerelle.libs.testing.tokens import TokenFactory, opco_claim, org_claim
 from passerelle.notifier.entrypoints.consumers import HANDLERS as NOTIFIER_HANDLERS
 from passerelle.opco_processing.entrypoints.consumers import HANDLERS as OPCO_HANDLERS
-from passerelle.schemas import Envelope, Event, encode_record
+from passerelle.schemas import Event
 from passerelle.schemas.events import identity as i
 
 OPCOS = ["OPCOEP", "AKTO", "OPCOMMERCE", "OPCOMOBILITES", "CONSTRUCTYS", "ATLAS", "OPCO2I", "OPCOSANTE"]
@@ -87,22 +86,6 @@ async def until(check: Callable[[], Awaitable[bool]], what: str, timeout: float 
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what}: not done after {timeout:.0f} s")
         await asyncio.sleep(0.5)
-
-
-async def publish_all(bootstrap: str, events: list[Event], producer_name: str) -> None:
-    producer = make_producer(bootstrap)
-    await producer.start()
-    try:
-        futures = []
-        for event in events:
-            envelope = Envelope(
-                type=event.topic, schema_version=event.schema_version, producer=producer_name, subject=event.subject()
-            )
-            key, value, headers = encode_record(envelope, event)
-            futures.append(await producer.send(event.topic, key=key, value=value, headers=headers))
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
 
 
 class People:

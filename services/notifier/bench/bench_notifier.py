@@ -40,14 +40,12 @@ from passerelle.contracts.testing.samples import (  # noqa: E402
     DEMO_EMPLOYER_SIRET,
     complete_apprenticeship_form,
 )
-from passerelle.libs.relay import make_producer  # noqa: E402
 from passerelle.libs.testing.database import fresh_service_database  # noqa: E402
-from passerelle.libs.testing.kafka import start_group_at_end  # noqa: E402
+from passerelle.libs.testing.kafka import publish_all, start_group_at_end  # noqa: E402
 from passerelle.libs.testing.processes import ServiceProcess, free_port  # noqa: E402
 from passerelle.libs.testing.sse import SseStream  # noqa: E402
 from passerelle.libs.testing.tokens import TokenFactory, org_claim  # noqa: E402
 from passerelle.notifier.entrypoints.consumers import HANDLERS  # noqa: E402
-from passerelle.schemas import Envelope, Event, encode_record  # noqa: E402
 from passerelle.schemas.events import identity as i  # noqa: E402
 from passerelle.schemas.events.documents import DocumentUploaded  # noqa: E402
 from passerelle.schemas.events.opco import Anomaly, AnomalyRaised  # noqa: E402
@@ -95,22 +93,6 @@ def tab_body(form: dict[str, Any], name: str) -> dict[str, Any]:
     if name == "tuteur":
         return {"tutors": form["tutors"], "tutor_eligibility_attested": form["tutor_eligibility_attested"]}
     return form[TABS[name]]  # type: ignore[no-any-return]
-
-
-async def publish_all(bootstrap: str, events: list[Event], producer_name: str) -> None:
-    producer = make_producer(bootstrap)
-    await producer.start()
-    try:
-        futures = []
-        for event in events:
-            envelope = Envelope(
-                type=event.topic, schema_version=event.schema_version, producer=producer_name, subject=event.subject()
-            )
-            key, value, headers = encode_record(envelope, event)
-            futures.append(await producer.send(event.topic, key=key, value=value, headers=headers))
-        await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
 
 
 async def write(contracts: httpx.AsyncClient, method: str, url: str, headers: dict[str, str], **kwargs: Any) -> None:

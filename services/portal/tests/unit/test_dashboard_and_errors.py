@@ -27,6 +27,22 @@ TRANSMITTED = (
 )
 
 
+def signed_in(monkeypatch, identity, contracts) -> TestClient:
+    """A portal whose identity and contracts answer through these handlers, with a person signed in."""
+    monkeypatch.setenv("PORTAL_CONSUMERS_ENABLED", "false")
+    service = bootstrap(Settings(environment="local", notifier_url="http://127.0.0.1:9"))
+    service.context.identity = IdentityClient(
+        httpx.AsyncClient(base_url="http://identity", transport=httpx.MockTransport(identity))
+    )
+    service.context.contracts = ContractsClient(
+        httpx.AsyncClient(base_url="http://contracts", transport=httpx.MockTransport(contracts))
+    )
+    client = TestClient(service.app(), follow_redirects=False)
+    token = csrf_of(client, "/connexion")
+    client.post("/connexion", data={"csrf_token": token, "email": ME["email"], "password": "x"})
+    return client
+
+
 def make_client(monkeypatch, memberships: list[dict], created: list[dict]) -> TestClient:
     def identity(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/auth/login":
@@ -50,18 +66,7 @@ def make_client(monkeypatch, memberships: list[dict], created: list[dict]) -> Te
             return httpx.Response(409, json={"error": error})
         return httpx.Response(404, json={"error": {"code": "not_found", "message": "Introuvable.", "fields": []}})
 
-    monkeypatch.setenv("PORTAL_CONSUMERS_ENABLED", "false")
-    service = bootstrap(Settings(environment="local", notifier_url="http://127.0.0.1:9"))
-    service.context.identity = IdentityClient(
-        httpx.AsyncClient(base_url="http://identity", transport=httpx.MockTransport(identity))
-    )
-    service.context.contracts = ContractsClient(
-        httpx.AsyncClient(base_url="http://contracts", transport=httpx.MockTransport(contracts))
-    )
-    client = TestClient(service.app(), follow_redirects=False)
-    token = csrf_of(client, "/connexion")
-    client.post("/connexion", data={"csrf_token": token, "email": ME["email"], "password": "x"})
-    return client
+    return signed_in(monkeypatch, identity, contracts)
 
 
 @pytest.fixture
@@ -138,17 +143,7 @@ def test_a_token_revoked_by_a_change_of_rights_is_renewed_once_not_a_logout(monk
             return httpx.Response(401, json={"error": error})
         return httpx.Response(200, json={"items": [], "total": 0, "page": 1, "page_size": 20})
 
-    monkeypatch.setenv("PORTAL_CONSUMERS_ENABLED", "false")
-    service = bootstrap(Settings(environment="local", notifier_url="http://127.0.0.1:9"))
-    service.context.identity = IdentityClient(
-        httpx.AsyncClient(base_url="http://identity", transport=httpx.MockTransport(identity))
-    )
-    service.context.contracts = ContractsClient(
-        httpx.AsyncClient(base_url="http://contracts", transport=httpx.MockTransport(contracts))
-    )
-    client = TestClient(service.app(), follow_redirects=False)
-    token = csrf_of(client, "/connexion")
-    client.post("/connexion", data={"csrf_token": token, "email": ME["email"], "password": "x"})
+    client = signed_in(monkeypatch, identity, contracts)
 
     first = client.get("/tableau-de-bord?statut=draft")
     assert first.status_code == 303 and first.headers["location"] == "/tableau-de-bord?statut=draft"

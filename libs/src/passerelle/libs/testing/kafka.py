@@ -124,6 +124,26 @@ async def produce(
     await produce_raw(bootstrap, envelope.type, value=value, key=key, headers=list(headers), auth=auth)
 
 
+async def publish_all(bootstrap: str, events: list[Event], producer_name: str) -> None:
+    """Well-formed records of many events at once, as `producer_name`'s relay would publish them (benchmarks feed
+    a service this way: the sends are awaited together, not one by one)."""
+    from passerelle.libs.relay import make_producer  # the relay's own producer settings (idempotent, SASL)
+
+    producer = make_producer(bootstrap)
+    await producer.start()
+    try:
+        futures = []
+        for event in events:
+            envelope = Envelope(
+                type=event.topic, schema_version=event.schema_version, producer=producer_name, subject=event.subject()
+            )
+            key, value, headers = encode_record(envelope, event)
+            futures.append(await producer.send(event.topic, key=key, value=value, headers=headers))
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
 async def start_group_at_end(bootstrap: str, group: str, topics: Sequence[str]) -> None:
     """Commits a new consumer group's offsets at the end of `topics`: a service deployed now, which does not
     replay the shared test broker's history (other tests' events) before the events of its own test."""
