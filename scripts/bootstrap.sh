@@ -30,3 +30,9 @@ if [ -x /usr/bin/chromium ] && [ ! -e /usr/lib/chromium/locales/fr.pak ] && [ "$
   apt-get install -y -qq chromium-l10n >/dev/null 2>&1 \
     || echo "bootstrap: could not install chromium-l10n; date inputs will show mm/dd/yyyy in the browser tests" >&2
 fi
+# poppler's pdftotext: the letters' tests read a PDF's text as a person's viewer lays it out.
+if ! command -v pdftotext >/dev/null 2>&1 && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get install -o DPkg::Lock::Timeout=300 -y -qq poppler-utils >/dev/null 2>&1 \
+    || (apt-get update -qq && apt-get install -o DPkg::Lock::Timeout=300 -y -qq poppler-utils)) \
+    || echo "bootstrap: could not install poppler-utils; the letters' tests need pdftotext" >&2
+fi

@@ -56,6 +56,7 @@ async def test_a_private_draft_until_the_organisation_is_verified(kafka_client, 
     }
 
     # organisation.verified, from identity through Kafka: an ordinary draft of the establishment.
+    verified_at = datetime.now(UTC)
     await publish(
         stack,
         OrganisationVerified(
@@ -64,7 +65,7 @@ async def test_a_private_draft_until_the_organisation_is_verified(kafka_client, 
             siret=siret,
             siren=siret[:9],
             method="operator",
-            verified_at=datetime.now(UTC),
+            verified_at=verified_at,
             member_account_ids=[creator],
         ),
     )
@@ -83,7 +84,11 @@ async def test_a_private_draft_until_the_organisation_is_verified(kafka_client, 
     )
     updates = [decode_record(r.value, r.headers)[1] for r in records]
     assert [u.parties.private_to for u in updates][-1] is None
-    # A draft made afterwards with the creator's older token (pending claim) is an ordinary one at once.
+    # A token issued before the verification is refused (its rights changed: the portal renews it) ...
+    stale = signer.headers(creator, orgs=[], pending=pending, issued_at=round(verified_at.timestamp() - 5, 3))
+    refused_stale = await client.post("/contracts", json={"contract_type": "apprentissage"}, headers=stale)
+    assert refused_stale.status_code == 401 and refused_stale.json()["error"]["code"] == "token_revoked"
+    # ... and a draft made with one issued afterwards that still carries the pending claim is an ordinary one.
     late = await client.post("/contracts", json={"contract_type": "apprentissage"}, headers=as_creator())
     assert late.status_code == 201, late.text
     assert late.json()["private"] is False

@@ -98,10 +98,12 @@ class TokenFactory:
         name: str | None = "Test Utilisateur",
         orgs: list[dict[str, Any]] | tuple[dict[str, Any], ...] = (),
         lifetime: int = 600,
-        issued_at: int | None = None,
+        issued_at: float | None = None,
         **extra: Any,
     ) -> dict[str, Any]:
-        now = int(time.time()) if issued_at is None else issued_at
+        # Milliseconds, as identity issues them: a token minted just after a revocation cut (a verification, a
+        # logout everywhere) in the same second is newer than the cut, as it is in production.
+        now = round(time.time(), 3) if issued_at is None else issued_at
         return {
             "iss": self.issuer,
             "aud": self.audience,
