@@ -18,7 +18,7 @@ class Audience(StrEnum):
     TRAINING_SIDE = "training_side"  # the same on the training organisation's side
     EMPLOYER_ADDRESS = "employer_address"  # the address a proposal was sent to, with or without an account
     OPCO_STAFF = "opco_staff"  # the OPCO's staff: all of them for a new case; for a clock alert, the
-    # reviewer the case is assigned to and the supervisors and administrators
+    # reviewer the case is assigned to and the supervisors and administrators; for an assignment, the assignee
     ORGANISATION_ADMINS = "organisation_admins"  # administrators of the organisation the event is about
     MEMBER = "member"  # the account the membership event is about
     INVITEE = "invitee"  # the invited address, when it already has an account
@@ -82,6 +82,8 @@ RULES: tuple[Rule, ...] = (
     Rule("contract.deposited", Kind.CONTRACT_DEPOSITED, BOTH_SIDES),
     Rule("case.opened", Kind.CASE_OPENED, (Audience.OPCO_STAFF,)),
     Rule(CLOCK_ALERT_TOPIC, Kind.CLOCK_ALERT, (Audience.OPCO_STAFF,)),
+    # The reviewer a case was given to by someone else (a reviewer who takes a case is not told of it).
+    Rule("case.assigned", Kind.CASE_ASSIGNED, (Audience.OPCO_STAFF,)),
     Rule("amendment.requested", Kind.AMENDMENT_REQUESTED, BOTH_SIDES),
     Rule("contract.transferred", Kind.CONTRACT_TRANSFERRED, (Audience.NEW_OWNER,)),
     Rule("membership.requested", Kind.MEMBERSHIP_REQUESTED, (Audience.ORGANISATION_ADMINS,)),
