@@ -194,6 +194,28 @@ async def test_preferences_silence_a_kind_but_never_a_legal_notice(
     assert mails
 
 
+async def test_a_reviewers_preferences_list_their_cases_kinds_with_their_own_defaults(deliver, client, tokens):
+    world = World()
+    reviewer = world.person("Inès Roche", world.opco, role="reviewer")
+    cfa_user = world.person("Claire Formation", world.cfa)
+    await deliver(*world.drain())
+    staff = (await client.get("/preferences", headers=bearer(tokens, reviewer.account_id, reviewer.orgs))).json()
+    by_kind = {k["kind"]: k for k in staff["kinds"]}
+    assert {"case_opened", "case_assigned", "clock_alert", "document_received"} <= set(by_kind)
+    assert not {"contract_proposed", "contract_engaged", "anomaly_raised"} & set(by_kind)
+    # The parties' news of a case: web only for staff (as they are told), not the parties' web and digest.
+    assert (by_kind["document_received"]["web"], by_kind["document_received"]["email"]) == ("immediate", "off")
+    mailed = await client.put(
+        "/preferences/document_received",
+        json={"web": "immediate", "email": "immediate"},
+        headers=bearer(tokens, reviewer.account_id, reviewer.orgs),
+    )
+    assert mailed.json()["is_default"] is False
+    party = (await client.get("/preferences", headers=bearer(tokens, cfa_user.account_id, cfa_user.orgs))).json()
+    party_kinds = {k["kind"]: k for k in party["kinds"]}
+    assert "clock_alert" not in party_kinds and party_kinds["document_received"]["email"] == "digest"
+
+
 async def test_a_join_request_reaches_the_administrators_only(deliver, notifier, mail_api, mail_loop):
     world = World()
     admin = world.person("Anne Admin", world.employer, role="admin")

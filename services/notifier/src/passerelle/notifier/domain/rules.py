@@ -101,3 +101,31 @@ LETTER_DOCUMENT_TYPES = frozenset({"courrier_accord", "courrier_anomalie"})
 
 def rule_for(event_type: str) -> Rule | None:
     return RULES_BY_EVENT.get(event_type)
+
+
+_PARTY_AUDIENCES = frozenset(
+    {Audience.EMPLOYER_SIDE, Audience.TRAINING_SIDE, Audience.EMPLOYER_ADDRESS, Audience.NEW_OWNER}
+)
+_STAFF_AUDIENCES = frozenset({Audience.OPCO_STAFF, Audience.CASE_STAFF})
+
+
+def kinds_told(*, staff: bool, party: bool) -> list[Kind]:
+    """The kinds a person may be told, in the table's order: OPCO staff hear of their cases and queue, the parties of
+    their contracts; everyone of their own memberships. A preferences page lists these and no others."""
+    wanted = (_STAFF_AUDIENCES if staff else frozenset()) | (_PARTY_AUDIENCES if party else frozenset())
+    told = {
+        t.kind
+        for rule in RULES
+        for t in rule.tellings
+        if not set(t.audiences) & (_PARTY_AUDIENCES | _STAFF_AUDIENCES) or set(t.audiences) & wanted
+    }
+    return [kind for kind in Kind if kind in told]
+
+
+# The channels OPCO staff get by default where the table gives them their own (web only for the parties' news).
+STAFF_DEFAULTS: dict[Kind, ChannelChoice] = {
+    t.kind: t.default
+    for rule in RULES
+    for t in rule.also
+    if t.default is not None and set(t.audiences) <= _STAFF_AUDIENCES
+}
