@@ -37,7 +37,6 @@ import httpx
 import psycopg
 import pytest
 import sqlalchemy as sa
-from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from passerelle.contracts.entrypoints.consumers import HANDLERS as CONTRACTS_HANDLERS
@@ -52,7 +51,7 @@ from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.testing import samples
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.identity import serve_identity
-from passerelle.libs.testing.kafka import produce_raw, start_group_at_end
+from passerelle.libs.testing.kafka import produce_raw, read_topic, start_group_at_end
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import REPO, scratch_bucket, supervisorctl, wait_for_kafka
 from passerelle.libs.testing.tokens import TokenFactory, employer_claim, opco_claim, training_claim
@@ -512,28 +511,6 @@ def finished(plat: Platform, flow: Flow) -> tuple[dict[str, int], bool, str]:
     return {"contracts": len(done), "cases": len(cases_done), "told": len(told_done)}, complete, waiting
 
 
-async def read_records(bootstrap: str, topics: list[str], quiet: float = 3.0) -> list[Any]:
-    consumer = AIOKafkaConsumer(
-        *topics,
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        **kafka_options(),
-    )
-    await consumer.start()
-    found: list[Any] = []
-    last = time.monotonic()
-    try:
-        while time.monotonic() - last < quiet:
-            for records in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():
-                found.extend(records)
-                last = time.monotonic()
-    finally:
-        await consumer.stop()
-    return found
-
-
 def header(record: Any, name: str) -> str:
     value = dict(record.headers or ()).get(name)
     return (value or b"").decode("utf-8", "replace")
@@ -699,7 +676,7 @@ async def test_nothing_lost_nothing_twice_while_every_part_fails(stack, log_dir,
         ids = [uuid.UUID(c) for c in flow.transmitted]
 
         # --- 0 decisions made or applied twice ----------------------------------------------------
-        decisions = await read_records(bootstrap, ["contract.engaged", "anomaly.raised"])
+        decisions = await read_topic(bootstrap, ["contract.engaged", "anomaly.raised"], quiet=3.0, timeout=600)
         made: dict[tuple[str, str], set[str]] = {}
         for record in decisions:
             if (record.key or b"").decode("utf-8", "replace") in flow.transmitted:
@@ -778,7 +755,7 @@ async def test_nothing_lost_nothing_twice_while_every_part_fails(stack, log_dir,
 
         # --- every dead letter accounted for ------------------------------------------------------
         dead_topics = await existing_topics(bootstrap, [dead_letter_topic(g) for g in plat.groups.values()])
-        parked = await read_records(bootstrap, dead_topics, quiet=2) if dead_topics else []
+        parked = await read_topic(bootstrap, dead_topics, quiet=2.0, timeout=600) if dead_topics else []
         accounted = Counter(record.topic for record in parked if header(record, "ce_subject") == marker)
         unexplained = [
             (record.topic, header(record, "dlt_original_topic"), header(record, "dlt_error")[:300])

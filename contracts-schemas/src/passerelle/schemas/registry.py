@@ -37,6 +37,7 @@ EVENTS: tuple[type[Event], ...] = (
     opco.ContractRefused,
     opco.ContractDeposited,
     opco.DeadlineApproached,
+    opco.CaseAssigned,
     notifier.NotificationSent,
     platform.ProbeRecorded,
 )

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from passerelle.notifier.adapters import tables as t
+from passerelle.notifier.service_layer.projections import known_contract
 from passerelle.schemas.events import contracts as c
 from passerelle.schemas.events import documents as docs
 from passerelle.schemas.events import identity as i
@@ -193,6 +194,28 @@ async def test_preferences_silence_a_kind_but_never_a_legal_notice(
     assert mails
 
 
+async def test_a_reviewers_preferences_list_their_cases_kinds_with_their_own_defaults(deliver, client, tokens):
+    world = World()
+    reviewer = world.person("Inès Roche", world.opco, role="reviewer")
+    cfa_user = world.person("Claire Formation", world.cfa)
+    await deliver(*world.drain())
+    staff = (await client.get("/preferences", headers=bearer(tokens, reviewer.account_id, reviewer.orgs))).json()
+    by_kind = {k["kind"]: k for k in staff["kinds"]}
+    assert {"case_opened", "case_assigned", "clock_alert", "document_received"} <= set(by_kind)
+    assert not {"contract_proposed", "contract_engaged", "anomaly_raised"} & set(by_kind)
+    # The parties' news of a case: web only for staff (as they are told), not the parties' web and digest.
+    assert (by_kind["document_received"]["web"], by_kind["document_received"]["email"]) == ("immediate", "off")
+    mailed = await client.put(
+        "/preferences/document_received",
+        json={"web": "immediate", "email": "immediate"},
+        headers=bearer(tokens, reviewer.account_id, reviewer.orgs),
+    )
+    assert mailed.json()["is_default"] is False
+    party = (await client.get("/preferences", headers=bearer(tokens, cfa_user.account_id, cfa_user.orgs))).json()
+    party_kinds = {k["kind"]: k for k in party["kinds"]}
+    assert "clock_alert" not in party_kinds and party_kinds["document_received"]["email"] == "digest"
+
+
 async def test_a_join_request_reaches_the_administrators_only(deliver, notifier, mail_api, mail_loop):
     world = World()
     admin = world.person("Anne Admin", world.employer, role="admin")
@@ -336,6 +359,56 @@ async def test_a_clock_alert_reaches_the_assigned_reviewer_and_the_supervisors(d
     rows = await notifications_of(notifier, contract_id=contract_id, kind="clock_alert")
     assert sorted(r.account_id for r in rows) == sorted([assigned.account_id, supervisor.account_id])
     assert other.account_id not in {r.account_id for r in rows} and all(r.legal for r in rows)
+
+
+async def test_a_case_given_to_a_reviewer_tells_them_and_its_news_reach_them_alone(deliver, notifier):
+    world = World()
+    employer = world.person("Paul Dupain", world.employer, role="admin")
+    reviewer = world.person("Inès Roche", world.opco, role="reviewer")
+    other = world.person("Rémi Instructeur", world.opco, role="reviewer")
+    supervisor = world.person("Sarah Superviseuse", world.opco, role="supervisor")
+    await deliver(*world.drain())
+    contract_id, case_id = uuid.uuid4(), uuid.uuid4()
+    form = {"employee": {"first_name": "Léa", "last_name": "Petit"}}
+    opco_code = world.opco.opco_code or ""
+    await deliver(
+        world.contract(contract_id, c.ContractTransmitted, employer, revision=1, form=form, transmitted_at=NOW),
+        o.CaseOpened(case_id=case_id, contract_id=contract_id, revision=1, opco_code=opco_code, decision_due_on=NOW.date()),
+    )  # fmt: skip
+
+    def assigned(to: Any, by: Any) -> o.CaseAssigned:
+        return o.CaseAssigned(
+            case_id=case_id, contract_id=contract_id, revision=1, opco_code=opco_code,
+            assignee_id=to.account_id if to else None, assignee_name=to.full_name if to else None,
+            actor_id=by.account_id, assigned_at=NOW,
+        )  # fmt: skip
+
+    given = record(assigned(reviewer, supervisor))
+    await deliver(given)
+    await deliver(given)  # redelivered: told once
+    rows = await notifications_of(notifier, contract_id=contract_id, kind="case_assigned")
+    assert [r.account_id for r in rows] == [reviewer.account_id]
+    assert rows[0].title == "Dossier attribué : Léa Petit"
+    assert rows[0].link == f"https://portail.test/instruction/dossiers/{case_id}" and rows[0].web
+    # The employer's upload now reaches the assignee alone, not every reviewer.
+    await deliver(
+        docs.DocumentUploaded(
+            document_id=uuid.uuid4(), contract_id=contract_id, document_type="convention_formation", version=1,
+            filename="convention.pdf", size=10, sha256="0" * 64, media_type="application/pdf", uploaded_at=NOW,
+            uploaded_by=employer.account_id,
+        )
+    )  # fmt: skip
+    staff = {reviewer.account_id, other.account_id, supervisor.account_id}
+    rows = await notifications_of(notifier, contract_id=contract_id, kind="document_received")
+    assert [r.account_id for r in rows if r.account_id in staff] == [reviewer.account_id]
+    # A reviewer who takes a case themself is not told of it; handed back to the queue, the case's news reach the
+    # reviewers again.
+    await deliver(assigned(other, other))
+    assert len(await notifications_of(notifier, contract_id=contract_id, kind="case_assigned")) == 1
+    await deliver(assigned(None, supervisor))
+    async with notifier.uow() as uow:
+        row = await known_contract(uow, contract_id)
+    assert row is not None and row.case_assignee is None
 
 
 async def test_each_notification_told_is_published_once_per_channel(deliver, notifier, client, tokens, mail_loop):

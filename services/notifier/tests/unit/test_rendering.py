@@ -82,6 +82,16 @@ EVENTS = {
         assignee_id=ACC,
         silence="refusal",
     ),
+    Kind.CASE_ASSIGNED: o.CaseAssigned(
+        case_id=CASE,
+        contract_id=CID,
+        revision=1,
+        opco_code="OPCOMMERCE",
+        assignee_id=ACC,
+        assignee_name="Camille Instructrice",
+        actor_id=uuid4(),
+        assigned_at=NOW,
+    ),
     Kind.AMENDMENT_REQUESTED: c.AmendmentRequested(**COMMON, revision=2),
     Kind.CONTRACT_TRANSFERRED: c.ContractTransferred(**COMMON, to_account_id=ACC),
     Kind.MEMBERSHIP_REQUESTED: i.MembershipRequested(

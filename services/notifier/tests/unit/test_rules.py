@@ -29,6 +29,7 @@ TABLE = [
     ("contract.deposited", Kind.CONTRACT_DEPOSITED, (E, T), WEB, DIG, False),
     ("case.opened", Kind.CASE_OPENED, (Audience.OPCO_STAFF,), WEB, DIG, False),
     ("deadline.approached", Kind.CLOCK_ALERT, (Audience.OPCO_STAFF,), WEB, NOW, True),
+    ("case.assigned", Kind.CASE_ASSIGNED, (Audience.OPCO_STAFF,), WEB, DIG, False),
     ("amendment.requested", Kind.AMENDMENT_REQUESTED, (E, T), WEB, NOW, False),
     ("contract.transferred", Kind.CONTRACT_TRANSFERRED, (Audience.NEW_OWNER,), WEB, NOW, False),
     ("membership.requested", Kind.MEMBERSHIP_REQUESTED, (Audience.ORGANISATION_ADMINS,), WEB, NOW, False),
@@ -138,3 +139,24 @@ def test_case_staff_is_the_assignee_else_the_reviewers():
     assert [r.account_id for r in resolve(staff, facts)] == [ASSIGNEE]
     # No case known: nobody on the OPCO's side (its `case.opened` will tell them).
     assert resolve(staff, Facts(actor_id=OWNER_E)) == []
+
+
+def test_a_preferences_page_lists_the_kinds_its_person_may_be_told():
+    from passerelle.notifier.domain.rules import STAFF_DEFAULTS, kinds_told
+
+    membership = {Kind.MEMBERSHIP_REQUESTED, Kind.INVITATION_RECEIVED, Kind.MEMBERSHIP_GRANTED}
+    membership |= {Kind.MEMBERSHIP_ROLE_CHANGED, Kind.MEMBERSHIP_REVOKED}
+    staff = set(kinds_told(staff=True, party=False))
+    assert staff == {Kind.CASE_OPENED, Kind.CASE_ASSIGNED, Kind.CLOCK_ALERT} | membership | {
+        Kind.CONTRACT_TRANSMITTED,
+        Kind.ANOMALY_RESOLVED,
+        Kind.DOCUMENT_RECEIVED,
+    }
+    party = set(kinds_told(staff=False, party=True))
+    assert not party & {Kind.CASE_OPENED, Kind.CASE_ASSIGNED, Kind.CLOCK_ALERT}
+    assert party >= membership | {Kind.CONTRACT_PROPOSED, Kind.ANOMALY_RAISED, Kind.CONTRACT_ENGAGED}
+    assert set(kinds_told(staff=True, party=True)) == set(Kind)
+    # The parties' news of a case reach its staff on the web only, unless they ask for e-mail.
+    assert {
+        k: WEB_ONLY for k in (Kind.CONTRACT_TRANSMITTED, Kind.ANOMALY_RESOLVED, Kind.DOCUMENT_RECEIVED)
+    } == STAFF_DEFAULTS

@@ -182,3 +182,20 @@ def test_a_fix_that_arrives_before_the_anomaly_letter_is_published_after_it():
     assert [o.topic for o in case.outbox] == []  # held behind the letter
     case.letter_stored(letter.id, uuid4(), T0)
     assert [o.topic for o in case.outbox] == ["anomaly.raised", "anomaly.resolved"]
+
+
+def test_an_assignment_publishes_case_assigned_when_the_assignee_changes():
+    from passerelle.opco_processing.domain.case import Actor
+
+    case = new_case()
+    supervisor = Actor(id=uuid4(), name="Sam Superviseur", role="supervisor")
+    case.assign(REVIEWER, supervisor, T0)
+    [assigned] = [o for o in case.outbox if o.topic == "case.assigned"]
+    assert assigned.payload["assignee_id"] == str(REVIEWER.id)
+    assert assigned.payload["assignee_name"] == REVIEWER.name
+    assert assigned.payload["actor_id"] == str(supervisor.id)
+    assert assigned.payload["opco_code"] == case.opco_code and assigned.payload["case_id"] == str(case.id)
+    case.assign(REVIEWER, REVIEWER, T0)  # the same reviewer again: nothing new to tell
+    assert len([o for o in case.outbox if o.topic == "case.assigned"]) == 1
+    case.assign(None, supervisor, T0)  # back in the queue
+    assert [o.payload["assignee_id"] for o in case.outbox if o.topic == "case.assigned"] == [str(REVIEWER.id), None]

@@ -81,3 +81,16 @@ class DeadlineApproached(CaseEvent):
     days_left: int = Field(ge=0, description="The alert threshold reached, in days before the end")
     assignee_id: UUID | None = Field(default=None, description="The reviewer the case is assigned to, if any")
     silence: Literal["refusal", "acceptance"] = Field(description="What silence means at the end of the period")
+
+
+class CaseAssigned(CaseEvent):
+    """A review case was given to a reviewer (taken by them, or assigned by a supervisor), or handed back to the
+    queue: the notifier tells the new assignee when someone else gave it to them, and addresses the case's later
+    news to them."""
+
+    topic: ClassVar[str] = "case.assigned"
+    opco_code: str = Field(description="The OPCO in charge")
+    assignee_id: UUID | None = Field(default=None, description="The reviewer now in charge; none: back in the queue")
+    assignee_name: str | None = Field(default=None, description="The reviewer's name, as the back office shows it")
+    actor_id: UUID | None = Field(default=None, description="Who assigned it (the reviewer themself when taken)")
+    assigned_at: datetime = Field(description="When it was assigned")

@@ -49,20 +49,23 @@ async def eventually(
 
 async def read_topic(
     bootstrap: str,
-    topic: str,
+    topic: str | Sequence[str],
     *,
     until: Callable[[list[ConsumerRecord]], bool] | None = None,
     key: bytes | None = None,
     timeout: float = 30.0,
+    quiet: float | None = None,
     auth: KafkaAuth | None = None,
 ) -> list[ConsumerRecord]:
-    """The topic's records from the start (optionally only those with `key`).
+    """The records of one topic or several from the start (optionally only those with `key`).
 
     Reads until `until(records)` holds (AssertionError after `timeout`), or, without `until`, until a poll
-    returns nothing more (everything already there).
+    returns nothing more (everything already there), or, with `quiet`, until no record came for that many
+    seconds (a pipeline still writing: everything it wrote so far).
     """
+    topics = [topic] if isinstance(topic, str) else list(topic)
     consumer = AIOKafkaConsumer(
-        topic,
+        *topics,
         bootstrap_servers=bootstrap,
         group_id=None,
         auto_offset_reset="earliest",
@@ -73,19 +76,23 @@ async def read_topic(
     await consumer.start()
     records: list[ConsumerRecord] = []
     deadline = time.monotonic() + timeout
+    last = time.monotonic()
     try:
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=5000)
             fetched = [r for rs in batches.values() for r in rs if key is None or r.key == key]
             records += fetched
+            if batches:
+                last = time.monotonic()
             if until is not None and until(records):
                 return records
-            if until is None and not batches and consumer.assignment():
+            settled = quiet is None or time.monotonic() - last >= quiet
+            if until is None and not batches and consumer.assignment() and settled:
                 return records
             if time.monotonic() > deadline:
                 if until is None:
                     return records
-                raise AssertionError(f"{topic}: condition not met within {timeout:g} s ({len(records)} records)")
+                raise AssertionError(f"{topics}: condition not met within {timeout:g} s ({len(records)} records)")
     finally:
         await consumer.stop()
 

@@ -79,6 +79,7 @@ def bootstrap(
             events.ContractRefused,
             events.ContractDeposited,
             events.DeadlineApproached,
+            events.CaseAssigned,
         ],
         tasks=[
             work,

@@ -22,6 +22,7 @@ class Kind(StrEnum):
     CONTRACT_DEPOSITED = "contract_deposited"
     CLOCK_ALERT = "clock_alert"
     CASE_OPENED = "case_opened"
+    CASE_ASSIGNED = "case_assigned"
     AMENDMENT_REQUESTED = "amendment_requested"
     CONTRACT_TRANSFERRED = "contract_transferred"
     MEMBERSHIP_REQUESTED = "membership_requested"
@@ -44,6 +45,7 @@ LABELS: dict[Kind, str] = {
     Kind.CONTRACT_DEPOSITED: "Contrat déposé",
     Kind.CLOCK_ALERT: "Alerte d'échéance",
     Kind.CASE_OPENED: "Nouveau dossier à instruire",
+    Kind.CASE_ASSIGNED: "Dossier attribué",
     Kind.AMENDMENT_REQUESTED: "Demande de modification",
     Kind.CONTRACT_TRANSFERRED: "Contrat transféré",
     Kind.MEMBERSHIP_REQUESTED: "Demande d'adhésion",

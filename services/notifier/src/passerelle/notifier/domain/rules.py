@@ -18,7 +18,7 @@ class Audience(StrEnum):
     TRAINING_SIDE = "training_side"  # the same on the training organisation's side
     EMPLOYER_ADDRESS = "employer_address"  # the address a proposal was sent to, with or without an account
     OPCO_STAFF = "opco_staff"  # the OPCO's staff: all of them for a new case; for a clock alert, the
-    # reviewer the case is assigned to and the supervisors and administrators
+    # reviewer the case is assigned to and the supervisors and administrators; for an assignment, the assignee
     ORGANISATION_ADMINS = "organisation_admins"  # administrators of the organisation the event is about
     MEMBER = "member"  # the account the membership event is about
     INVITEE = "invitee"  # the invited address, when it already has an account
@@ -82,6 +82,8 @@ RULES: tuple[Rule, ...] = (
     Rule("contract.deposited", Kind.CONTRACT_DEPOSITED, BOTH_SIDES),
     Rule("case.opened", Kind.CASE_OPENED, (Audience.OPCO_STAFF,)),
     Rule(CLOCK_ALERT_TOPIC, Kind.CLOCK_ALERT, (Audience.OPCO_STAFF,)),
+    # The reviewer a case was given to by someone else (a reviewer who takes a case is not told of it).
+    Rule("case.assigned", Kind.CASE_ASSIGNED, (Audience.OPCO_STAFF,)),
     Rule("amendment.requested", Kind.AMENDMENT_REQUESTED, BOTH_SIDES),
     Rule("contract.transferred", Kind.CONTRACT_TRANSFERRED, (Audience.NEW_OWNER,)),
     Rule("membership.requested", Kind.MEMBERSHIP_REQUESTED, (Audience.ORGANISATION_ADMINS,)),
@@ -99,3 +101,31 @@ LETTER_DOCUMENT_TYPES = frozenset({"courrier_accord", "courrier_anomalie"})
 
 def rule_for(event_type: str) -> Rule | None:
     return RULES_BY_EVENT.get(event_type)
+
+
+_PARTY_AUDIENCES = frozenset(
+    {Audience.EMPLOYER_SIDE, Audience.TRAINING_SIDE, Audience.EMPLOYER_ADDRESS, Audience.NEW_OWNER}
+)
+_STAFF_AUDIENCES = frozenset({Audience.OPCO_STAFF, Audience.CASE_STAFF})
+
+
+def kinds_told(*, staff: bool, party: bool) -> list[Kind]:
+    """The kinds a person may be told, in the table's order: OPCO staff hear of their cases and queue, the parties of
+    their contracts; everyone of their own memberships. A preferences page lists these and no others."""
+    wanted = (_STAFF_AUDIENCES if staff else frozenset()) | (_PARTY_AUDIENCES if party else frozenset())
+    told = {
+        t.kind
+        for rule in RULES
+        for t in rule.tellings
+        if not set(t.audiences) & (_PARTY_AUDIENCES | _STAFF_AUDIENCES) or set(t.audiences) & wanted
+    }
+    return [kind for kind in Kind if kind in told]
+
+
+# The channels OPCO staff get by default where the table gives them their own (web only for the parties' news).
+STAFF_DEFAULTS: dict[Kind, ChannelChoice] = {
+    t.kind: t.default
+    for rule in RULES
+    for t in rule.also
+    if t.default is not None and set(t.audiences) <= _STAFF_AUDIENCES
+}

@@ -81,6 +81,14 @@ def build(kind: Kind, event: Any, names: Names, links: PortalLinks) -> Content:
         case Kind.CASE_OPENED:
             ctx |= {"opco_code": event.opco_code, "decision_due_on": event.decision_due_on.strftime("%d/%m/%Y")}
             link = links.case(event.case_id)
+        case Kind.CASE_ASSIGNED:
+            of_whom = f" de {names.apprentice_name}" if names.apprentice_name else ""
+            by = f" par {names.from_name}" if names.from_name else ""
+            ctx |= {
+                "opco_code": event.opco_code,
+                "message": f"Le dossier {ctx['contract_type_label']}{of_whom} vous a été attribué{by}.",
+            }
+            link = links.case(event.case_id)
         case Kind.CLOCK_ALERT:
             due = event.due_at.astimezone(PARIS)
             silence = "refus" if event.silence == "refusal" else "acceptation"
@@ -162,6 +170,7 @@ ACTION_LABELS: dict[Kind, str] = {
     Kind.MEMBERSHIP_REQUESTED: "Voir la demande",
     Kind.CASE_OPENED: "Ouvrir le dossier",
     Kind.CLOCK_ALERT: "Ouvrir le dossier",
+    Kind.CASE_ASSIGNED: "Ouvrir le dossier",
     Kind.MEMBERSHIP_REVOKED: "Mes notifications",
     Kind.INVITATION_RECEIVED: "Mes notifications",
 }

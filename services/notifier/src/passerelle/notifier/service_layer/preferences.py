@@ -17,6 +17,7 @@ from passerelle.notifier.domain.preferences import (
     effective,
     validate_choice,
 )
+from passerelle.notifier.domain.rules import STAFF_DEFAULTS, kinds_told
 from passerelle.notifier.service_layer.context import NotifierContext
 
 
@@ -27,41 +28,57 @@ def _kind(value: str) -> Kind:
         raise KindNotFound(value) from None
 
 
-def _entry(kind: Kind, stored: ChannelChoice | None) -> dict[str, Any]:
-    choice = effective(kind, stored)
+def _is_staff_only(principal: Principal) -> bool:
+    kinds = {m.kind for m in principal.memberships}
+    return bool(kinds) and kinds <= {"opco"}
+
+
+def _default(kind: Kind, staff_only: bool) -> ChannelChoice:
+    """The default the person is told with: OPCO staff have their own for the parties' news of their cases."""
+    return (STAFF_DEFAULTS.get(kind) if staff_only else None) or default_for(kind)
+
+
+def _entry(kind: Kind, stored: ChannelChoice | None, staff_only: bool = False) -> dict[str, Any]:
+    default = _default(kind, staff_only)
+    choice = effective(kind, stored, default)
     return {
         "kind": kind.value,
         "label": LABELS[kind],
         "legal": is_legal(kind),
         "web": choice.web.value,
         "email": choice.email.value,
-        "is_default": stored is None or choice == default_for(kind),
+        "is_default": stored is None or choice == default,
         "allowed": {"web": [m.value for m in WebMode], "email": [m.value for m in EmailMode]},
     }
 
 
-async def get_preferences(ctx: NotifierContext, uow: NotifierUnitOfWork, account_id: UUID) -> dict[str, Any]:
-    stored = await uow.preferences.of(account_id)
+async def get_preferences(ctx: NotifierContext, uow: NotifierUnitOfWork, principal: Principal) -> dict[str, Any]:
+    """The kinds this person may be told (OPCO staff: their cases and queue; parties: their contracts; everyone:
+    their memberships), each with its channels, defaults included."""
+    stored = await uow.preferences.of(principal.subject)
+    staff = any(m.kind == "opco" for m in principal.memberships)
+    staff_only = _is_staff_only(principal)
+    kinds = kinds_told(staff=staff, party=not staff_only)
     return {
-        "kinds": [_entry(kind, stored.get(kind.value)) for kind in Kind],
+        "kinds": [_entry(kind, stored.get(kind.value), staff_only) for kind in kinds],
         "digest_hour": ctx.policy.digest_hour,
         "timezone": ctx.policy.timezone,
     }
 
 
 async def set_preference(
-    ctx: NotifierContext, uow: NotifierUnitOfWork, account_id: UUID, kind_value: str, web: WebMode, email: EmailMode
+    ctx: NotifierContext, uow: NotifierUnitOfWork, principal: Principal, kind_value: str, web: WebMode, email: EmailMode
 ) -> dict[str, Any]:
     kind = _kind(kind_value)
     choice = validate_choice(kind, ChannelChoice(web, email))
-    await uow.preferences.set(account_id, kind.value, choice, ctx.clock())
-    return _entry(kind, choice)
+    await uow.preferences.set(principal.subject, kind.value, choice, ctx.clock())
+    return _entry(kind, choice, _is_staff_only(principal))
 
 
-async def reset_preference(uow: NotifierUnitOfWork, account_id: UUID, kind_value: str) -> dict[str, Any]:
+async def reset_preference(uow: NotifierUnitOfWork, principal: Principal, kind_value: str) -> dict[str, Any]:
     kind = _kind(kind_value)
-    await uow.preferences.reset(account_id, kind.value)
-    return _entry(kind, None)
+    await uow.preferences.reset(principal.subject, kind.value)
+    return _entry(kind, None, _is_staff_only(principal))
 
 
 async def get_follows(uow: NotifierUnitOfWork, account_id: UUID) -> dict[str, Any]:

@@ -349,8 +349,20 @@ class ReviewCase(Model):
 
     # --- assignment ----------------------------------------------------------------------------
     def assign(self, assignee: Actor | None, by: Actor, now: datetime) -> None:
+        changed = (self.assignee.id if self.assignee else None) != (assignee.id if assignee else None)
         self.assignee = assignee
         self._log(now, by, "assigned" if assignee else "unassigned", {"assignee": assignee.name if assignee else None})
+        if changed:  # the notifier follows the case's assignee (and tells them when someone else gave it to them)
+            self._emit(
+                "case.assigned",
+                {
+                    "opco_code": self.opco_code,
+                    "assignee_id": assignee.id if assignee else None,
+                    "assignee_name": assignee.name if assignee else None,
+                    "actor_id": by.id,
+                    "assigned_at": now,
+                },
+            )
 
     # --- decisions -----------------------------------------------------------------------------
     def engage(self, by: Actor, file_number: str, now: datetime, *, automatic: bool = False) -> Letter:

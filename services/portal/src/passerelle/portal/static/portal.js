@@ -92,7 +92,7 @@
 
   // The OPCO back office: a new case, an alert or news of the case on screen is shown without reloading. The
   // queue's table and the case's changing parts are fetched again from the page's own address (as fragments).
-  var CASE_KINDS = ["case_opened", "clock_alert", "document_received", "anomaly_resolved", "contract_transmitted"];
+  var CASE_KINDS = ["case_opened", "case_assigned", "clock_alert", "document_received", "anomaly_resolved", "contract_transmitted"];
   function liveInstruction() {
     var region = document.getElementById("instruction-live");
     var badge = document.getElementById("unread-count");

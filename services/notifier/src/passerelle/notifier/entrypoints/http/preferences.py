@@ -17,19 +17,19 @@ router = APIRouter(tags=["préférences"])
 
 @router.get("/preferences", response_model=PreferencesOut, summary="Mes préférences, valeurs par défaut comprises")
 async def get_preferences(uow: Uow, context: Context, principal: CurrentPrincipal) -> dict[str, Any]:
-    return await prefs.get_preferences(context, uow, principal.subject)
+    return await prefs.get_preferences(context, uow, principal)
 
 
 @router.put("/preferences/{kind}", response_model=PreferenceOut, summary="Choisir les canaux d'un type")
 async def put_preference(
     kind: str, body: PreferenceIn, uow: Uow, context: Context, principal: CurrentPrincipal
 ) -> dict[str, Any]:
-    return await prefs.set_preference(context, uow, principal.subject, kind, body.web, body.email)
+    return await prefs.set_preference(context, uow, principal, kind, body.web, body.email)
 
 
 @router.delete("/preferences/{kind}", response_model=PreferenceOut, summary="Revenir aux valeurs par défaut")
 async def delete_preference(kind: str, uow: Uow, principal: CurrentPrincipal) -> dict[str, Any]:
-    return await prefs.reset_preference(uow, principal.subject, kind)
+    return await prefs.reset_preference(uow, principal, kind)
 
 
 @router.get("/follows", response_model=FollowsOut, summary="Ce que je suis")
