@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_string
 from typing import Any
@@ -342,6 +343,54 @@ async def test_a_revocation_that_overtakes_its_grant_waits_for_it(deliver, notif
     assert rows == []  # revoked: not an active membership
 
 
+@dataclass
+class CaseWorld:
+    """An employer's contract of Léa Petit and its OPCO's staff: two reviewers and a supervisor (projected)."""
+
+    world: World
+    employer: Any
+    reviewer: Any
+    other_reviewer: Any
+    supervisor: Any
+    contract_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    case_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    form: dict[str, Any] = field(default_factory=lambda: {"employee": {"first_name": "Léa", "last_name": "Petit"}})
+
+    @property
+    def staff(self) -> set[uuid.UUID]:
+        return {self.reviewer.account_id, self.other_reviewer.account_id, self.supervisor.account_id}
+
+    def transmit(self, revision: int) -> Any:
+        return self.world.contract(
+            self.contract_id,
+            c.ContractTransmitted,
+            self.employer,
+            revision=revision,
+            form=self.form,
+            transmitted_at=NOW,
+        )
+
+    def upload(self) -> docs.DocumentUploaded:
+        return docs.DocumentUploaded(
+            document_id=uuid.uuid4(), contract_id=self.contract_id, document_type="convention_formation", version=1,
+            filename="convention.pdf", size=10, sha256="0" * 64, media_type="application/pdf", uploaded_at=NOW,
+            uploaded_by=self.employer.account_id,
+        )  # fmt: skip
+
+
+async def case_world(deliver: Any) -> CaseWorld:
+    world = World()
+    people = CaseWorld(
+        world,
+        employer=world.person("Paul Dupain", world.employer, role="admin"),
+        reviewer=world.person("Inès Roche", world.opco, role="reviewer"),
+        other_reviewer=world.person("Rémi Instructeur", world.opco, role="reviewer"),
+        supervisor=world.person("Sarah Superviseuse", world.opco, role="supervisor"),
+    )
+    await deliver(*world.drain())
+    return people
+
+
 async def test_a_clock_alert_reaches_the_assigned_reviewer_and_the_supervisors(deliver, notifier):
     world = World()
     cfa_user = world.person("Claire Formation", world.cfa)
@@ -362,17 +411,12 @@ async def test_a_clock_alert_reaches_the_assigned_reviewer_and_the_supervisors(d
 
 
 async def test_a_case_given_to_a_reviewer_tells_them_and_its_news_reach_them_alone(deliver, notifier):
-    world = World()
-    employer = world.person("Paul Dupain", world.employer, role="admin")
-    reviewer = world.person("Inès Roche", world.opco, role="reviewer")
-    other = world.person("Rémi Instructeur", world.opco, role="reviewer")
-    supervisor = world.person("Sarah Superviseuse", world.opco, role="supervisor")
-    await deliver(*world.drain())
-    contract_id, case_id = uuid.uuid4(), uuid.uuid4()
-    form = {"employee": {"first_name": "Léa", "last_name": "Petit"}}
+    cw = await case_world(deliver)
+    world, reviewer, other, supervisor = cw.world, cw.reviewer, cw.other_reviewer, cw.supervisor
+    contract_id, case_id = cw.contract_id, cw.case_id
     opco_code = world.opco.opco_code or ""
     await deliver(
-        world.contract(contract_id, c.ContractTransmitted, employer, revision=1, form=form, transmitted_at=NOW),
+        cw.transmit(1),
         o.CaseOpened(case_id=case_id, contract_id=contract_id, revision=1, opco_code=opco_code, decision_due_on=NOW.date()),
     )  # fmt: skip
 
@@ -391,16 +435,9 @@ async def test_a_case_given_to_a_reviewer_tells_them_and_its_news_reach_them_alo
     assert rows[0].title == "Dossier attribué : Léa Petit"
     assert rows[0].link == f"https://portail.test/instruction/dossiers/{case_id}" and rows[0].web
     # The employer's upload now reaches the assignee alone, not every reviewer.
-    await deliver(
-        docs.DocumentUploaded(
-            document_id=uuid.uuid4(), contract_id=contract_id, document_type="convention_formation", version=1,
-            filename="convention.pdf", size=10, sha256="0" * 64, media_type="application/pdf", uploaded_at=NOW,
-            uploaded_by=employer.account_id,
-        )
-    )  # fmt: skip
-    staff = {reviewer.account_id, other.account_id, supervisor.account_id}
+    await deliver(cw.upload())
     rows = await notifications_of(notifier, contract_id=contract_id, kind="document_received")
-    assert [r.account_id for r in rows if r.account_id in staff] == [reviewer.account_id]
+    assert [r.account_id for r in rows if r.account_id in cw.staff] == [reviewer.account_id]
     # A reviewer who takes a case themself is not told of it; handed back to the queue, the case's news reach the
     # reviewers again.
     await deliver(assigned(other, other))
@@ -454,22 +491,11 @@ async def test_each_notification_told_is_published_once_per_channel(deliver, not
 async def test_the_staff_of_a_case_are_told_live_of_an_upload_a_resolved_anomaly_and_a_correction(
     deliver, notifier, client, tokens
 ):
-    world = World()
-    employer = world.person("Paul Dupain", world.employer, role="admin")
-    reviewer = world.person("Inès Roche", world.opco, role="reviewer")
-    other_reviewer = world.person("Rémi Instructeur", world.opco, role="reviewer")
-    supervisor = world.person("Sarah Superviseuse", world.opco, role="supervisor")
-    await deliver(*world.drain())
-    contract_id, case_id = uuid.uuid4(), uuid.uuid4()
-    form = {"employee": {"first_name": "Léa", "last_name": "Petit"}}
-    transmit = lambda revision: world.contract(  # noqa: E731
-        contract_id, c.ContractTransmitted, employer, revision=revision, form=form, transmitted_at=NOW
-    )
-    upload = lambda: docs.DocumentUploaded(  # noqa: E731
-        document_id=uuid.uuid4(), contract_id=contract_id, document_type="convention_formation", version=1,
-        filename="convention.pdf", size=10, sha256="0" * 64, media_type="application/pdf", uploaded_at=NOW,
-        uploaded_by=employer.account_id,
+    cw = await case_world(deliver)
+    world, employer, reviewer, other_reviewer, supervisor = (
+        cw.world, cw.employer, cw.reviewer, cw.other_reviewer, cw.supervisor
     )  # fmt: skip
+    contract_id, case_id, transmit, upload = cw.contract_id, cw.case_id, cw.transmit, cw.upload
     # Before the OPCO opened a case, an upload tells no staff; the first transmission reaches them as the new case.
     await deliver(world.contract(contract_id, c.ContractDrafted, employer), upload())
     await deliver(transmit(1))
@@ -479,7 +505,7 @@ async def test_the_staff_of_a_case_are_told_live_of_an_upload_a_resolved_anomaly
     )  # fmt: skip
     await deliver(opened)
     await deliver(transmit(1))  # the same revision again (another event id): not a correction
-    staff_ids = {reviewer.account_id, other_reviewer.account_id, supervisor.account_id}
+    staff_ids = cw.staff
     staff_rows = lambda rows: sorted(  # noqa: E731
         (r.kind, str(r.account_id)) for r in rows if r.account_id in staff_ids
     )
