@@ -492,9 +492,7 @@ async def test_the_staff_of_a_case_are_told_live_of_an_upload_a_resolved_anomaly
     deliver, notifier, client, tokens
 ):
     cw = await case_world(deliver)
-    world, employer, reviewer, other_reviewer, supervisor = (
-        cw.world, cw.employer, cw.reviewer, cw.other_reviewer, cw.supervisor
-    )  # fmt: skip
+    world, employer, reviewer, other_reviewer = cw.world, cw.employer, cw.reviewer, cw.other_reviewer
     contract_id, case_id, transmit, upload = cw.contract_id, cw.case_id, cw.transmit, cw.upload
     # Before the OPCO opened a case, an upload tells no staff; the first transmission reaches them as the new case.
     await deliver(world.contract(contract_id, c.ContractDrafted, employer), upload())

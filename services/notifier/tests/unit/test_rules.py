@@ -29,7 +29,7 @@ TABLE = [
     ("contract.deposited", Kind.CONTRACT_DEPOSITED, (E, T), WEB, DIG, False),
     ("case.opened", Kind.CASE_OPENED, (Audience.OPCO_STAFF,), WEB, DIG, False),
     ("deadline.approached", Kind.CLOCK_ALERT, (Audience.OPCO_STAFF,), WEB, NOW, True),
-    ("case.assigned", Kind.CASE_ASSIGNED, (Audience.OPCO_STAFF,), WEB, DIG, False),
+    ("case.assigned", Kind.CASE_ASSIGNED, (Audience.ASSIGNEE,), WEB, DIG, False),
     ("amendment.requested", Kind.AMENDMENT_REQUESTED, (E, T), WEB, NOW, False),
     ("contract.transferred", Kind.CONTRACT_TRANSFERRED, (Audience.NEW_OWNER,), WEB, NOW, False),
     ("membership.requested", Kind.MEMBERSHIP_REQUESTED, (Audience.ORGANISATION_ADMINS,), WEB, NOW, False),

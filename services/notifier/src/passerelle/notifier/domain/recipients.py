@@ -37,6 +37,7 @@ class Facts:
     member: UUID | None = None
     invitee: UUID | None = None
     new_owner: UUID | None = None
+    assignee: UUID | None = None
     # The contract's review case, when the notifier knows one: its assignee, else the OPCO's reviewers.
     case_id: UUID | None = None
     case_assignee: UUID | None = None
@@ -68,6 +69,8 @@ def _accounts(audience: Audience, facts: Facts) -> list[UUID]:
             return [facts.invitee] if facts.invitee else []
         case Audience.NEW_OWNER:
             return [facts.new_owner] if facts.new_owner else []
+        case Audience.ASSIGNEE:
+            return [facts.assignee] if facts.assignee else []
         case Audience.CASE_STAFF:
             return [facts.case_assignee] if facts.case_assignee else list(facts.case_reviewers)
     return []  # pragma: no cover - every audience is matched above

@@ -18,11 +18,12 @@ class Audience(StrEnum):
     TRAINING_SIDE = "training_side"  # the same on the training organisation's side
     EMPLOYER_ADDRESS = "employer_address"  # the address a proposal was sent to, with or without an account
     OPCO_STAFF = "opco_staff"  # the OPCO's staff: all of them for a new case; for a clock alert, the
-    # reviewer the case is assigned to and the supervisors and administrators; for an assignment, the assignee
+    # reviewer the case is assigned to and the supervisors and administrators
     ORGANISATION_ADMINS = "organisation_admins"  # administrators of the organisation the event is about
     MEMBER = "member"  # the account the membership event is about
     INVITEE = "invitee"  # the invited address, when it already has an account
     NEW_OWNER = "new_owner"  # the colleague a contract was transferred to
+    ASSIGNEE = "assignee"  # the reviewer a review case was given to
     CASE_STAFF = "case_staff"  # the OPCO staff of the contract's review case: its assignee, else the reviewers
     # (nobody while the notifier knows no case for the contract: the first transmission opens one, `case.opened`)
 
@@ -83,7 +84,7 @@ RULES: tuple[Rule, ...] = (
     Rule("case.opened", Kind.CASE_OPENED, (Audience.OPCO_STAFF,)),
     Rule(CLOCK_ALERT_TOPIC, Kind.CLOCK_ALERT, (Audience.OPCO_STAFF,)),
     # The reviewer a case was given to by someone else (a reviewer who takes a case is not told of it).
-    Rule("case.assigned", Kind.CASE_ASSIGNED, (Audience.OPCO_STAFF,)),
+    Rule("case.assigned", Kind.CASE_ASSIGNED, (Audience.ASSIGNEE,)),
     Rule("amendment.requested", Kind.AMENDMENT_REQUESTED, BOTH_SIDES),
     Rule("contract.transferred", Kind.CONTRACT_TRANSFERRED, (Audience.NEW_OWNER,)),
     Rule("membership.requested", Kind.MEMBERSHIP_REQUESTED, (Audience.ORGANISATION_ADMINS,)),
@@ -106,7 +107,7 @@ def rule_for(event_type: str) -> Rule | None:
 _PARTY_AUDIENCES = frozenset(
     {Audience.EMPLOYER_SIDE, Audience.TRAINING_SIDE, Audience.EMPLOYER_ADDRESS, Audience.NEW_OWNER}
 )
-_STAFF_AUDIENCES = frozenset({Audience.OPCO_STAFF, Audience.CASE_STAFF})
+_STAFF_AUDIENCES = frozenset({Audience.OPCO_STAFF, Audience.CASE_STAFF, Audience.ASSIGNEE})
 
 
 def kinds_told(*, staff: bool, party: bool) -> list[Kind]:

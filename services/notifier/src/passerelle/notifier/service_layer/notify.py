@@ -111,14 +111,10 @@ async def gather_facts(
             # The reviewer the case is assigned to, and those who supervise the queue.
             leads = await d.opco_staff(event.opco_code, roles=("supervisor", "admin"))
             facts.opco_staff = ([event.assignee_id] if event.assignee_id else []) + leads
-        elif isinstance(event, o.CaseAssigned):
-            facts.opco_staff = [event.assignee_id] if event.assignee_id else []
         elif Audience.OPCO_STAFF in wanted:
             facts.opco_staff = await d.opco_staff(getattr(event, "opco_code", None) or contract.opco_code)
         if any(Audience.CASE_STAFF in t.audiences for t in rule.also):
             await _case_staff(uow, facts, contract, event)
-    elif isinstance(event, o.CaseAssigned):
-        facts.opco_staff = [event.assignee_id] if event.assignee_id else []
     elif Audience.OPCO_STAFF in rule.audiences:
         facts.opco_staff = await d.opco_staff(getattr(event, "opco_code", None))
     facts.actor_id = _actor(event)
@@ -126,8 +122,10 @@ async def gather_facts(
         case c.ContractProposed():
             facts.employer_address = event.employer_email
             facts.employer_address_account = await d.account_by_email(event.employer_email)
-        case o.CaseAssigned() if event.actor_id:
-            names.from_name = (await d.people([event.actor_id])).get(event.actor_id, ("", None))[1]
+        case o.CaseAssigned():
+            facts.assignee = event.assignee_id
+            if event.actor_id:
+                names.from_name = (await d.people([event.actor_id])).get(event.actor_id, ("", None))[1]
         case c.ContractTransferred():
             facts.new_owner = event.to_account_id
             if event.from_account_id:

@@ -29,8 +29,8 @@ def _kind(value: str) -> Kind:
 
 
 def _is_staff_only(principal: Principal) -> bool:
-    kinds = {m.kind for m in principal.memberships}
-    return bool(kinds) and kinds <= {"opco"}
+    """OPCO staff and no party: a member of an OPCO and of no employer or training organisation."""
+    return bool(principal.opco_codes()) and not (principal.sirets() | principal.uais() | principal.training_sirets())
 
 
 def _default(kind: Kind, staff_only: bool) -> ChannelChoice:
@@ -56,9 +56,8 @@ async def get_preferences(ctx: NotifierContext, uow: NotifierUnitOfWork, princip
     """The kinds this person may be told (OPCO staff: their cases and queue; parties: their contracts; everyone:
     their memberships), each with its channels, defaults included."""
     stored = await uow.preferences.of(principal.subject)
-    staff = any(m.kind == "opco" for m in principal.memberships)
     staff_only = _is_staff_only(principal)
-    kinds = kinds_told(staff=staff, party=not staff_only)
+    kinds = kinds_told(staff=bool(principal.opco_codes()), party=not staff_only)
     return {
         "kinds": [_entry(kind, stored.get(kind.value), staff_only) for kind in kinds],
         "digest_hour": ctx.policy.digest_hour,
