@@ -19,9 +19,24 @@ trap '"${STACK[@]}" stop' EXIT
 eval "$("${STACK[@]}" env)"
 
 failed=()
+# Each package's output is also kept, so that the end of the run can say again why a package failed (a CI log
+# shows its last lines only).
+outputs="$PWD/.stack/test-logs/pytest"
+mkdir -p "$outputs"
 run() {  # each package runs its own tests, in its own process (postmodern-mono's rule)
   echo "=== pytest $*"
-  uv run --no-sync pytest "$@" || failed+=("$1")
+  local log
+  log="$outputs/$(echo "$1" | tr '/' '_').log"
+  # Through a process substitution, not a pipe: a process a test leaves behind cannot hold the run open.
+  COLUMNS=240 uv run --no-sync pytest "$@" > >(tee "$log") 2>&1 || failed+=("$1")
+}
+why() {  # the failures of a package again: pytest's short summary and the first error lines of each failure
+  local log
+  log="$outputs/$(echo "$1" | tr '/' '_').log"
+  [ -f "$log" ] || return 0
+  echo "--- why $1 failed (whole output: $log)"
+  grep -E '^(FAILED|ERROR) ' "$log" | cut -c1-400 | head -8
+  grep -E '^(E  |[^ ]+\.py:[0-9]+: [A-Za-z]*(Error|Exception))' "$log" | cut -c1-300 | head -12
 }
 run contracts-schemas
 run libs
@@ -63,6 +78,7 @@ PY
 fi
 
 if [ ${#failed[@]} -gt 0 ]; then
+  for package in "${failed[@]}"; do why "$package"; done
   echo "FAILED: ${failed[*]}"
   exit 1
 fi
