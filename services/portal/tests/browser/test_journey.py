@@ -177,6 +177,10 @@ def test_proposal_acceptance_refusal_correction_and_transmission(browser, platfo
         cfa.goto("/tableau-de-bord")
         assert page.locator("#envoyees-titre").is_visible()
         cfa.check("proposition-envoyee")
+        # Its notification preferences: the kinds a CFA may be told, the legal ones named.
+        cfa.goto("/notifications/preferences")
+        assert "Anomalie" in page.inner_text("#preferences-obligatoires")
+        cfa.check("preferences")
         # The CFA keeps its notification centre open: the employer's acceptance will arrive there live.
         cfa.goto("/notifications")
         cfa.check("notifications")
