@@ -563,3 +563,78 @@ async def test_the_staff_of_a_case_are_told_live_of_an_upload_a_resolved_anomaly
     assert sorted(str(r.account_id) for r in rows if r.account_id in staff_ids) == sorted(
         reviewers + [str(reviewer.account_id)]
     )
+
+
+async def test_a_batch_reads_its_facts_once_for_all_its_events_and_tells_each_as_alone(deliver, notifier, service):
+    """The queries of a batch do not grow with its events (one per table for their facts); each contract's
+    parties are told of its own transmission, once, as when the events come one by one."""
+    world = World()
+    cfa_admin = world.person("Claire Formation", world.cfa, role="admin")
+    cfa_follower = world.person("Marc Suivi", world.cfa)
+    employer_admin = world.person("Paul Dupain", world.employer, role="admin")
+    world.person("Rémi Relecteur", world.opco, role="reviewer")
+    await deliver(*world.drain())
+    async with notifier.uow() as uow:
+        await uow.follows.add(cfa_follower.account_id, "uai", world.cfa.uai)
+        await uow.commit()
+
+    def transmissions(n: int) -> list[Any]:
+        out = []
+        for _ in range(n):
+            contract_id = uuid.uuid4()
+            out.append(world.contract(contract_id, c.ContractAccepted, employer_admin))
+            out.append(
+                world.contract(
+                    contract_id, c.ContractTransmitted, employer_admin, revision=1, form={}, transmitted_at=NOW
+                )
+            )
+        return out
+
+    for event in transmissions(1):  # the projections of a first contract, apart (not counted)
+        await deliver(event)
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement.split()[0].upper())
+
+    engine = service.engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        counted = []
+        for n in (1, 2, 6):
+            statements.clear()
+            events = transmissions(n)
+            accepted, transmitted = events[0::2], events[1::2]
+            await deliver(*accepted)  # the contracts known first: their transmissions in one batch after
+            statements.clear()
+            await deliver(*transmitted)
+            counted.append(statements.count("SELECT"))
+            for event in transmitted:
+                rows = await notifications_of(notifier, contract_id=event.contract_id, kind="contract_transmitted")
+                assert sorted(r.account_id for r in rows) == sorted([cfa_admin.account_id, cfa_follower.account_id])
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    # Each transmission projects its own contract (its row read locked, the actor's side); the facts do not grow.
+    assert counted[1] - counted[0] == 2 and counted[2] - counted[0] == 10, counted
+
+
+async def test_an_upload_then_the_case_given_in_one_batch_are_told_as_one_by_one(deliver, notifier):
+    """Two events of one contract in a batch are told in two steps: the upload reaches the reviewers (the case had
+    no assignee yet), then the assignment reaches its assignee (the supervisor gave it to them)."""
+    cw = await case_world(deliver)
+    contract_id, case_id, opco_code = cw.contract_id, cw.case_id, cw.world.opco.opco_code or ""
+    await deliver(
+        cw.transmit(1),
+        o.CaseOpened(case_id=case_id, contract_id=contract_id, revision=1, opco_code=opco_code, decision_due_on=NOW.date()),
+    )  # fmt: skip
+    assigned = o.CaseAssigned(
+        case_id=case_id, contract_id=contract_id, revision=1, opco_code=opco_code,
+        assignee_id=cw.reviewer.account_id, assignee_name=cw.reviewer.full_name,
+        actor_id=cw.supervisor.account_id, assigned_at=NOW,
+    )  # fmt: skip
+    await deliver(cw.upload(), assigned)
+    received = await notifications_of(notifier, contract_id=contract_id, kind="document_received")
+    reviewers = {cw.reviewer.account_id, cw.other_reviewer.account_id}
+    assert {r.account_id for r in received if r.account_id in cw.staff} == reviewers
+    given = await notifications_of(notifier, contract_id=contract_id, kind="case_assigned")
+    assert [r.account_id for r in given] == [cw.reviewer.account_id]

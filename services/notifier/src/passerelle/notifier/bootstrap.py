@@ -69,7 +69,7 @@ def bootstrap(settings: Settings | None = None, *, mailer: Mailer | None = None)
             "flux en direct Server-Sent Events)."
         ),
         routers=ROUTERS,
-        handlers=HANDLERS,
+        batch_handlers=HANDLERS,
         publishes=[NotificationSent],
         tasks=[
             FeedListening(feed),
