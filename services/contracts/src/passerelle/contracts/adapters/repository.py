@@ -38,15 +38,17 @@ c = contract_table.c
 
 def _search_text(record: ContractRecord) -> str:
     employee = record.contract.form.employee
+    # The identifiers first, the longest names last: the dashboard searches the text's first
+    # SEARCH_HEAD_CHARACTERS (500), which the bounded fields (200 + 3 × 100 characters of names) hardly pass.
     words = [
-        record.employer_name,
         record.employer_siret,
-        employee.first_name,
-        employee.birth_name,
-        employee.usage_name,
         record.training_uai,
         record.contract.opco_file_number,
         str(record.id),
+        employee.first_name,
+        employee.birth_name,
+        employee.usage_name,
+        record.employer_name,
     ]
     return " ".join(w for w in words if w).casefold()
 
@@ -179,6 +181,40 @@ def _reach(query: DashboardQuery) -> list[Any]:
     return reach
 
 
+def _filters(query: DashboardQuery) -> list[Any]:
+    """The dashboard's filters, on columns the ways' indexes carry (0008), so the search reads only the index."""
+    conditions = [c.status != ContractStatus.DELETED.value]
+    if query.status:
+        conditions.append(c.status == query.status)
+    elif not query.include_archived:
+        conditions.append(sa.not_(c.archived))
+    if query.contract_type:
+        conditions.append(c.contract_type == query.contract_type)
+    if query.siret:
+        conditions.append(sa.or_(c.employer_siret == query.siret, c.training_siret == query.siret))
+    for column, lowest, beyond in (
+        (c.created_at, query.created_since, query.created_before),
+        (c.transmitted_at, query.transmitted_since, query.transmitted_before),
+    ):
+        if lowest is not None:
+            conditions.append(column >= lowest)
+        if beyond is not None:
+            conditions.append(column < beyond)
+    if query.start_from is not None:
+        conditions.append(c.start_date >= query.start_from)
+    if query.start_to is not None:
+        conditions.append(c.start_date <= query.start_to)
+    if query.in_charge:
+        conditions.append(sa.or_(c.employer_in_charge == query.in_charge, c.training_in_charge == query.in_charge))
+    if query.text:
+        # Within the text's head, which the indexes carry (SEARCH_HEAD_CHARACTERS: the text is built from the
+        # form's bounded fields, the identifying words first).
+        for word in query.text.casefold().split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(c.search_head.like(f"%{escaped}%", escape="\\"))
+    return conditions
+
+
 def _record(row: Any) -> ContractRecord:
     contract = Contract(
         id=row.id,
@@ -252,39 +288,7 @@ class SqlContractRepository:
         reach = _reach(query)
         if not reach:
             return DashboardPage(items=[], total=0)
-        conditions = [c.status != ContractStatus.DELETED.value]
-        if query.status:
-            conditions.append(c.status == query.status)
-        elif not query.include_archived:
-            conditions.append(sa.not_(c.archived))
-        if query.contract_type:
-            conditions.append(c.contract_type == query.contract_type)
-        if query.siret:
-            conditions.append(sa.or_(c.employer_siret == query.siret, c.training_siret == query.siret))
-        for column, lowest, beyond in (
-            (c.created_at, query.created_since, query.created_before),
-            (c.transmitted_at, query.transmitted_since, query.transmitted_before),
-        ):
-            if lowest is not None:
-                conditions.append(column >= lowest)
-            if beyond is not None:
-                conditions.append(column < beyond)
-        if query.start_from is not None:
-            conditions.append(c.start_date >= query.start_from)
-        if query.start_to is not None:
-            conditions.append(c.start_date <= query.start_to)
-        if query.in_charge:
-            # Containment, so the GIN index on `in_charge` answers it.
-            conditions.append(
-                sa.or_(
-                    c.in_charge.contains({Side.EMPLOYER.value: query.in_charge}),
-                    c.in_charge.contains({Side.TRAINING.value: query.in_charge}),
-                )
-            )
-        if query.text:
-            for word in query.text.casefold().split():
-                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                conditions.append(c.search_text.like(f"%{escaped}%", escape="\\"))
+        conditions = _filters(query)
         sort_name = query.sort.removeprefix("-")
         filtered = {
             "start_date": query.start_from is not None or query.start_to is not None,
@@ -297,46 +301,60 @@ class SqlContractRepository:
             for i, way in enumerate(reach)
         ]
         offset = (query.page - 1) * query.page_size
-        columns = [c[name] for name in _SUMMARY_COLUMNS] + [c.private_to.is_not(None).label("private")]
-        # The count first: read from the ways' covering indexes (a constant is selected, not the id), it tells
-        # whether the page is better read in an index's order (many contracts) or fetched whole and sorted (few:
-        # an order read through 20,000 index entries to find 5 would cost more than the 5 themselves).
+        # The count first, per way: read from the ways' covering indexes (a constant is selected, not the id), it
+        # tells which ways find nothing (left out of the page's query: a CFA's contracts reached by its UAI are
+        # also those of its SIRET, which the second way then reads in vain), and whether the page is better read
+        # in an index's order (many contracts) or found whole and sorted (few).
         one: Any = sa.literal_column("1").label("one")
-        found = sa.union_all(*[sa.select(one).where(part).limit(COUNT_CAP + 1) for part in parts]).subquery()
-        total = (
-            await self.session.execute(
-                sa.select(sa.func.count()).select_from(sa.select(found.c.one).limit(COUNT_CAP + 1).subquery())
-            )
-        ).scalar_one()
+        counts = sa.union_all(
+            *[
+                sa.select(sa.literal(i).label("way"), sa.func.count().label("found")).select_from(
+                    sa.select(one).where(part).limit(COUNT_CAP + 1).subquery()
+                )
+                for i, part in enumerate(parts)
+            ]
+        )
+        found = {way: number for way, number in (await self.session.execute(counts)).all()}
+        live = [part for i, part in enumerate(parts) if found.get(i)]
+        total = sum(found.values())
         exact = total <= COUNT_CAP
         total = min(total, COUNT_CAP)
-        if exact and total <= offset:
-            return DashboardPage(items=[], total=total)  # past the last page
+        if not live or (exact and total <= offset):
+            return DashboardPage(items=[], total=total)  # nothing found, or past the last page
+        # The page's ids first, from the indexes (each carries the id and the columns of the orders), then only
+        # the page's rows read from the table.
+        sort_column = _SORTABLE[sort_name]
         if total <= FEW:
             matched = (
-                sa.union_all(*[sa.select(*columns).where(part) for part in parts])
+                sa.union_all(*[sa.select(c.id, sort_column).where(part) for part in live])
                 .cte("matched")
                 .prefix_with("MATERIALIZED")
             )
-            page = (
-                sa.select(*matched.c)
+            ids = (
+                sa.select(matched.c.id)
                 .order_by(*_ordering(query.sort, matched.c, without_nulls=filtered))
                 .limit(query.page_size)
                 .offset(offset)
             )
         else:
-            page = self._ordered_page(query, parts, columns, sort_name, filtered, offset)
+            ids = self._ordered_ids(query, live, sort_name, filtered, offset)
+        page_ids = ids.subquery("page_ids")
+        columns = [c[name] for name in _SUMMARY_COLUMNS] + [c.private_to.is_not(None).label("private")]
+        page = (
+            sa.select(*columns)
+            .join_from(contract_table, page_ids, c.id == page_ids.c.id)
+            .order_by(*_ordering(query.sort, without_nulls=filtered))
+        )
         rows = await self.session.execute(page)
         return DashboardPage(items=[ContractSummary(**row._mapping) for row in rows], total=total, total_exact=exact)
 
     @staticmethod
-    def _ordered_page(
-        query: DashboardQuery, parts: list[Any], columns: list[Any], sort_name: str, filtered: bool, offset: int
-    ) -> Any:
-        """Each way's first rows in its index's order, then the page among them.
+    def _ordered_ids(query: DashboardQuery, parts: list[Any], sort_name: str, filtered: bool, offset: int) -> Any:
+        """The page's ids: each way's first ones in its index's order, then the page among them.
 
         A descending order on a column that may be empty puts the empty ones last, which no index stores: each
-        way is then read in two pieces, the dated contracts in the index's order and the undated ones by id."""
+        way is then read in two pieces, the dated contracts in the index's order and the undated ones by id (the
+        indexes of such an order carry the id after the date, so both pieces are read in order)."""
         sort_column = _SORTABLE[sort_name]
         split = query.sort.startswith("-") and bool(sort_column.nullable) and not filtered
         pieces: list[tuple[Any, list[Any]]] = []
@@ -348,15 +366,15 @@ class SqlContractRepository:
                 pieces.append((part, _ordering(query.sort, without_nulls=filtered)))
         if len(pieces) == 1:
             [(where, order)] = pieces
-            return sa.select(*columns).where(where).order_by(*order).limit(query.page_size).offset(offset)
+            return sa.select(c.id).where(where).order_by(*order).limit(query.page_size).offset(offset)
         ways = sa.union_all(
             *[
-                sa.select(*columns).where(where).order_by(*order).limit(offset + query.page_size)
+                sa.select(c.id, sort_column).where(where).order_by(*order).limit(offset + query.page_size)
                 for where, order in pieces
             ]
         ).subquery("ways")
         return (
-            sa.select(*ways.c)
+            sa.select(ways.c.id)
             .order_by(*_ordering(query.sort, ways.c, without_nulls=filtered))
             .limit(query.page_size)
             .offset(offset)
