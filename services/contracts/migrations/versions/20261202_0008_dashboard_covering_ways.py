@@ -43,20 +43,17 @@ COUNTED = [
 ]
 CARRIED = [*COUNTED, "employer_in_charge", "training_in_charge", "search_head", "employee_name", "id"]
 
-# The ways in: (index, column, partial condition).
+# The ways in: (index, its keys before the order, partial condition). A training SIRET's contracts are keyed by
+# their UAI next: those outside the organisation's UAIs (whose way has found them already) are ranges of it.
 WAYS = (
-    ("contract_employer_siret", "employer_siret", None),
-    ("contract_training_uai", "training_uai", None),
-    ("contract_training_siret", "training_siret", "training_siret IS NOT NULL"),
+    ("contract_employer_siret", ["employer_siret"], None),
+    ("contract_training_uai", ["training_uai"], None),
+    ("contract_training_siret", ["training_siret", "training_uai"], "training_siret IS NOT NULL"),
 )
 TRANSMITTED = (
     ("contract_employer_siret_transmitted", "employer_siret"),
     ("contract_training_uai_transmitted", "training_uai"),
 )
-
-
-def _carrying(carried: list[str], column: str) -> list[str]:
-    return [name for name in carried if name != column]
 
 
 def upgrade() -> None:
@@ -66,13 +63,13 @@ def upgrade() -> None:
         " ADD COLUMN training_in_charge text GENERATED ALWAYS AS (in_charge ->> 'training') STORED,"
         f" ADD COLUMN search_head text GENERATED ALWAYS AS (left(search_text, {SEARCH_HEAD_CHARACTERS})) STORED"
     )
-    for name, column, where in WAYS:
+    for name, keys, where in WAYS:
         op.drop_index(name, table_name="contract")
         op.create_index(
             name,
             "contract",
-            [column, sa.text("updated_at DESC")],
-            postgresql_include=_carrying(CARRIED, column),
+            [*keys, sa.text("updated_at DESC")],
+            postgresql_include=[column for column in CARRIED if column not in keys],
             postgresql_where=sa.text(where) if where else None,
         )
     for name, column in TRANSMITTED:
@@ -96,13 +93,16 @@ def downgrade() -> None:
     for name, column in TRANSMITTED:
         op.drop_index(name, table_name="contract")
         op.create_index(name, "contract", [column, sa.text("transmitted_at DESC")])
-    for name, column, where in WAYS:
+    for name, [column, *_], where in WAYS:
         op.drop_index(name, table_name="contract")
         if where:  # 0002's plain index
             op.create_index(name, "contract", [column, sa.text("updated_at DESC")])
         else:
             op.create_index(
-                name, "contract", [column, sa.text("updated_at DESC")], postgresql_include=_carrying(COUNTED, column)
+                name,
+                "contract",
+                [column, sa.text("updated_at DESC")],
+                postgresql_include=[carried for carried in COUNTED if carried != column],
             )
     op.drop_column("contract", "search_head")
     op.drop_column("contract", "training_in_charge")

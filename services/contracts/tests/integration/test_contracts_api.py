@@ -303,7 +303,11 @@ async def test_dashboard_lists_filters_and_pages_only_my_contracts(client, auth,
     )
 
 
-async def test_dashboard_filters_by_periods_and_person_in_charge_and_sorts(client, auth, orgs, database_url):
+async def test_dashboard_filters_by_periods_and_person_in_charge_and_sorts(
+    client, auth, orgs, database_url, monkeypatch
+):
+    from passerelle.contracts.adapters import repository
+
     mine = orgs.new_siret()
     me = [orgs.employer(mine)]
     alice, bob = uuid.uuid4(), uuid.uuid4()
@@ -358,6 +362,14 @@ async def test_dashboard_filters_by_periods_and_person_in_charge_and_sorts(clien
     assert await found(sort="created_at") == [first, second, third]
     assert await found(sort="-created_at") == [third, second, first]
     assert (await found(sort="-transmitted_at"))[0] == second
+    # The same, read in the indexes' order (FEW = 0): the undated contracts after the dated ones, by id.
+    for few in (repository.FEW, 0):
+        monkeypatch.setattr(repository, "FEW", few)
+        assert await found(sort="-transmitted_at") == [second, *sorted([first, third])]
+        assert await found(sort="transmitted_at") == [second, *sorted([first, third])]
+        assert await found(sort="-start_date") == [second, first, third]
+        assert await found(in_charge=str(alice), sort="-start_date") == [second, first]
+    monkeypatch.undo()
     item = (await client.get("/contracts", params={"sort": "created_at"}, headers=headers)).json()["items"][0]
     assert item["start_date"] == "2026-09-01" and item["in_charge"] == {"employer": str(alice)}
     assert item["transmitted_at"] is None

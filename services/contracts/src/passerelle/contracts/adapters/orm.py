@@ -94,11 +94,13 @@ contract_table = sa.Table(
         sa.text("updated_at DESC"),
         postgresql_include=[name for name in CARRIED if name != "training_uai"],
     ),
+    # A training SIRET's contracts by UAI next: those outside the organisation's own UAIs are ranges of it.
     sa.Index(
         "contract_training_siret",
         "training_siret",
+        "training_uai",
         sa.text("updated_at DESC"),
-        postgresql_include=[name for name in CARRIED if name != "training_siret"],
+        postgresql_include=[name for name in CARRIED if name not in ("training_siret", "training_uai")],
         postgresql_where=sa.text("training_siret IS NOT NULL"),
     ),
     sa.Index("contract_opco", "opco_code", "status"),

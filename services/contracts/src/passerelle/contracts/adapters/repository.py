@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -158,7 +159,9 @@ def _reach(query: DashboardQuery) -> list[Any]:
     reach: list[Any] = []
     reach += [sa.and_(cond, c.visible_to_employer) for cond in each(c.employer_siret, query.employer_sirets)]
     reach += each(c.training_uai, query.training_uais)
-    reach += each(c.training_siret, query.training_sirets)
+    reach += [
+        sa.and_(way, *outside) for way in each(c.training_siret, query.training_sirets) for outside in _ranges(query)
+    ]
     if query.proposals_to_email:
         reach.append(
             sa.and_(
@@ -213,6 +216,19 @@ def _filters(query: DashboardQuery) -> list[Any]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             conditions.append(c.search_head.like(f"%{escaped}%", escape="\\"))
     return conditions
+
+
+def _ranges(query: DashboardQuery) -> list[list[Any]]:
+    """A training SIRET's contracts outside its organisation's UAIs (reached by the UAI's way already), as ranges
+    of the index (training SIRET, UAI): a CFA whose contracts all carry its UAI and its SIRET finds none there by
+    reading none, rather than all of them to leave them out."""
+    uais = sorted(query.training_uais)
+    if not uais or len(uais) > ORDERED_SCANS_MAX:
+        return [[]]  # the way as it is (the earlier ways are left out by the search's own conditions)
+    bounds = [[c.training_uai < uais[0]]]
+    bounds += [[c.training_uai > low, c.training_uai < high] for low, high in itertools.pairwise(uais)]
+    bounds += [[c.training_uai > uais[-1]]]
+    return [[c.training_uai.is_(None)], *bounds]
 
 
 def _record(row: Any) -> ContractRecord:
