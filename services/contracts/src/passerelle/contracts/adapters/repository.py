@@ -8,7 +8,8 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from passerelle.contracts.domain.codes import ContractStatus, ContractType
@@ -317,43 +318,40 @@ class SqlContractRepository:
             for i, way in enumerate(reach)
         ]
         offset = (query.page - 1) * query.page_size
-        # The count first, per way: read from the ways' covering indexes (a constant is selected, not the id), it
-        # tells which ways find nothing (left out of the page's query: a CFA's contracts reached by its UAI are
-        # also those of its SIRET, which the second way then reads in vain), and whether the page is better read
-        # in an index's order (many contracts) or found whole and sorted (few).
-        one: Any = sa.literal_column("1").label("one")
-        counts = sa.union_all(
-            *[
-                sa.select(sa.literal(i).label("way"), sa.func.count().label("found")).select_from(
-                    sa.select(one).where(part).limit(COUNT_CAP + 1).subquery()
-                )
-                for i, part in enumerate(parts)
-            ]
-        )
-        found = {way: number for way, number in (await self.session.execute(counts)).all()}
-        live = [part for i, part in enumerate(parts) if found.get(i)]
-        total = sum(found.values())
-        exact = total <= COUNT_CAP
-        total = min(total, COUNT_CAP)
-        if not live or (exact and total <= offset):
-            return DashboardPage(items=[], total=total)  # nothing found, or past the last page
-        # The page's ids first, from the indexes (each carries the id and the columns of the orders), then only
-        # the page's rows read from the table.
         sort_column = _SORTABLE[sort_name]
-        if total <= FEW:
-            matched = (
-                sa.union_all(*[sa.select(c.id, sort_column).where(part) for part in live])
-                .cte("matched")
-                .prefix_with("MATERIALIZED")
-            )
-            ids = (
-                sa.select(matched.c.id)
-                .order_by(*_ordering(query.sort, matched.c, without_nulls=filtered))
-                .limit(query.page_size)
-                .offset(offset)
-            )
+        # The few first: each way's first FEW + 1 matching ids with their value of the order, read from the ways'
+        # covering indexes. When they are all (few contracts found: a text, a short period), they are the count
+        # and the page is chosen among them, with nothing more read than its rows.
+        first = sa.union_all(
+            *[sa.select(c.id, sort_column.label("value")).where(part).limit(FEW + 1) for part in parts]
+        )
+        few = (await self.session.execute(first)).all()
+        if len(few) <= FEW:
+            if len(few) <= offset:
+                return DashboardPage(items=[], total=len(few))  # nothing found, or past the last page
+            ids = self._page_among(query, list(few), sort_column, filtered, offset)
+            total, exact = len(few), True
         else:
+            # Many: the count per way, from the same indexes (a constant is selected), stopped at the cap. It tells
+            # which ways find nothing, left out of the page's query.
+            one: Any = sa.literal_column("1").label("one")
+            counts = sa.union_all(
+                *[
+                    sa.select(sa.literal(i).label("way"), sa.func.count().label("found")).select_from(
+                        sa.select(one).where(part).limit(COUNT_CAP + 1).subquery()
+                    )
+                    for i, part in enumerate(parts)
+                ]
+            )
+            found = {way: number for way, number in (await self.session.execute(counts)).all()}
+            live = [part for i, part in enumerate(parts) if found.get(i)]
+            total = sum(found.values())
+            exact = total <= COUNT_CAP
+            total = min(total, COUNT_CAP)
+            if exact and total <= offset:
+                return DashboardPage(items=[], total=total)  # past the last page
             ids = self._ordered_ids(query, live, sort_name, filtered, offset)
+        # Only the page's rows are read from the table, by id.
         page_ids = ids.subquery("page_ids")
         columns = [c[name] for name in _SUMMARY_COLUMNS] + [c.private_to.is_not(None).label("private")]
         page = (
@@ -363,6 +361,25 @@ class SqlContractRepository:
         )
         rows = await self.session.execute(page)
         return DashboardPage(items=[ContractSummary(**row._mapping) for row in rows], total=total, total_exact=exact)
+
+    @staticmethod
+    def _page_among(query: DashboardQuery, few: list[Any], sort_column: Any, filtered: bool, offset: int) -> Any:
+        """The page's ids among the few found (id, value of the order), sorted by the database (its collation
+        orders the names) from the values already read."""
+        found = (
+            sa.func.unnest(
+                sa.bindparam("ids", [row.id for row in few], type_=ARRAY(PG_UUID(as_uuid=True))),
+                sa.bindparam("values", [row.value for row in few], type_=ARRAY(sort_column.type)),
+            )
+            .table_valued("id", sort_column.name)
+            .render_derived(name="found")
+        )
+        return (
+            sa.select(found.c.id)
+            .order_by(*_ordering(query.sort, found.c, without_nulls=filtered))
+            .limit(query.page_size)
+            .offset(offset)
+        )
 
     @staticmethod
     def _ordered_ids(query: DashboardQuery, parts: list[Any], sort_name: str, filtered: bool, offset: int) -> Any:
