@@ -9,6 +9,7 @@ ordered without reading the table; only the page's rows are then read, by id.
 - `search_head`: the first 500 characters of the searched text (4 bytes a character at most: 2,000 bytes), so the
   index row stays under btree's limit (2,704 bytes) whatever the names; the text is built from the form's
   bounded fields, the words that identify a contract first.
+- The trigrams (0007) index the text's head, which the search reads now, instead of the whole text.
 - The orders by transmission carry the id after the date: the contracts not transmitted yet are read in the
   index's order too (by id, after the dated ones), instead of through the primary key.
 
@@ -78,9 +79,27 @@ def upgrade() -> None:
     op.drop_index("contract_in_charge", table_name="contract")
     op.create_index("contract_employer_in_charge", "contract", ["employer_in_charge"])
     op.create_index("contract_training_in_charge", "contract", ["training_in_charge"])
+    # The text is searched in its head now: the trigrams follow it (an OPCO's way has no covering index, its
+    # staff's text search is answered by them).
+    op.drop_index("contract_search_text", table_name="contract")
+    op.create_index(
+        "contract_search_head",
+        "contract",
+        ["search_head"],
+        postgresql_using="gin",
+        postgresql_ops={"search_head": "gin_trgm_ops"},
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("contract_search_head", table_name="contract")
+    op.create_index(
+        "contract_search_text",
+        "contract",
+        ["search_text"],
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+    )
     op.drop_index("contract_training_in_charge", table_name="contract")
     op.drop_index("contract_employer_in_charge", table_name="contract")
     op.create_index(

@@ -56,7 +56,8 @@ def test_0008_goes_down_to_0007_and_up_again_matching_the_metadata():
         columns = {c["name"] for c in sa.inspect(conn).get_columns("contract")}
         assert {"employer_in_charge", "training_in_charge", "search_head"}.isdisjoint(columns)
         indexes = _indexes(conn)
-        assert "contract_in_charge" in indexes  # 0007's GIN index is back
+        assert "contract_in_charge" in indexes and "contract_search_text" in indexes  # 0007's GIN indexes are back
+        assert "contract_search_head" not in indexes
         assert "search_head" not in indexes["contract_training_uai"]
         assert "INCLUDE" not in indexes["contract_training_siret"]
     command.upgrade(config, "head")
@@ -70,6 +71,7 @@ def test_0008_goes_down_to_0007_and_up_again_matching_the_metadata():
     engine.dispose()
     # The generated columns are computed again for the rows already there.
     assert tuple(row) == ("a", "b", "employeur 81208328500013 apprenti dupont")
+    assert "gin_trgm_ops" in indexes["contract_search_head"] and "contract_search_text" not in indexes
     for name in WAY_INDEXES:
         assert "search_head" in indexes[name] and "employer_in_charge" in indexes[name], indexes[name]
 

@@ -116,9 +116,9 @@ contract_table = sa.Table(
     sa.Index("contract_training_uai_employee", "training_uai", "employee_name"),
     # The proposals sent to a person's e-mail before an establishment holds them (one of the dashboard's ways in).
     sa.Index("contract_proposed_to_email", sa.text("lower(proposed_to_email)")),
-    # The dashboard's text search (LIKE '%word%'), by trigrams (pg_trgm).
+    # The dashboard's text search (LIKE '%word%') by trigrams (pg_trgm), for the ways no covering index answers.
     sa.Index(
-        "contract_search_text", "search_text", postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}
+        "contract_search_head", "search_head", postgresql_using="gin", postgresql_ops={"search_head": "gin_trgm_ops"}
     ),
     # "The contracts I am in charge of", on either side.
     sa.Index("contract_employer_in_charge", "employer_in_charge"),
