@@ -147,9 +147,10 @@ def _ordering(sort: str, columns: Any = c, *, without_nulls: bool = False) -> li
     return [first, columns["id"]]
 
 
-def _reach(query: DashboardQuery) -> list[Any]:
+def _reach(query: DashboardQuery) -> list[tuple[Any, bool]]:
     """Each way the person reaches contracts, as its own condition (an establishment, a UAI...), so each is
-    answered by its own index instead of one OR that no index answers in order."""
+    answered by its own index instead of one OR that no index answers in order; with whether its index covers
+    the search (an establishment's, a UAI's, a training SIRET's: 0008)."""
 
     def each(column: Any, values: frozenset[str]) -> list[Any]:
         ordered = sorted(values)
@@ -163,6 +164,7 @@ def _reach(query: DashboardQuery) -> list[Any]:
     reach += [
         sa.and_(way, *outside) for way in each(c.training_siret, query.training_sirets) for outside in _ranges(query)
     ]
+    covering = len(reach)  # the ways above have their covering index
     if query.proposals_to_email:
         reach.append(
             sa.and_(
@@ -174,15 +176,18 @@ def _reach(query: DashboardQuery) -> list[Any]:
     if query.opco_codes:
         reach.append(sa.and_(c.opco_code.in_(sorted(query.opco_codes)), c.transmitted_revision > 0))
     # Private drafts reach their creator only (libs.access), never through an identifier.
-    reach = [sa.and_(way, c.private_to.is_(None)) for way in reach]
+    ways = [(sa.and_(way, c.private_to.is_(None)), i < covering) for i, way in enumerate(reach)]
     if query.private_to is not None and query.private_organisations:
-        reach.append(
-            sa.and_(
-                c.private_to == query.private_to,
-                c.private_organisation_id.in_(sorted(query.private_organisations, key=str)),
+        ways.append(
+            (
+                sa.and_(
+                    c.private_to == query.private_to,
+                    c.private_organisation_id.in_(sorted(query.private_organisations, key=str)),
+                ),
+                False,
             )
         )
-    return reach
+    return ways
 
 
 def _filters(query: DashboardQuery) -> list[Any]:
@@ -210,10 +215,19 @@ def _filters(query: DashboardQuery) -> list[Any]:
         conditions.append(c.start_date <= query.start_to)
     if query.in_charge:
         conditions.append(sa.or_(c.employer_in_charge == query.in_charge, c.training_in_charge == query.in_charge))
-    if query.text:
-        # Within the text's head, which the indexes carry (SEARCH_HEAD_CHARACTERS: the text is built from the
-        # form's bounded fields, the identifying words first).
-        for word in query.text.casefold().split():
+    return conditions
+
+
+def _text(query: DashboardQuery, covered: bool) -> list[Any]:
+    """The words searched, within the text's head (SEARCH_HEAD_CHARACTERS: the text is built from the form's
+    bounded fields, the identifying words first). On a way whose index covers the search, a plain substring test
+    read from the index rows; on the others (an OPCO's), LIKE, which the trigrams answer. (Were LIKE written on
+    both, the planner would take the trigrams within a CFA too, reading the word's matches in the whole table.)"""
+    conditions = []
+    for word in (query.text or "").casefold().split():
+        if covered:
+            conditions.append(sa.func.strpos(c.search_head, word) > 0)
+        else:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             conditions.append(c.search_head.like(f"%{escaped}%", escape="\\"))
     return conditions
@@ -314,8 +328,13 @@ class SqlContractRepository:
         # The ways in are made disjoint (each leaves out what an earlier one found), so their pages are simply
         # put together and their counts added, with no duplicate to remove.
         parts = [
-            sa.and_(way, *[sa.not_(sa.func.coalesce(earlier, sa.false())) for earlier in reach[:i]], *conditions)
-            for i, way in enumerate(reach)
+            sa.and_(
+                way,
+                *[sa.not_(sa.func.coalesce(earlier, sa.false())) for earlier, _ in reach[:i]],
+                *conditions,
+                *_text(query, covered),
+            )
+            for i, (way, covered) in enumerate(reach)
         ]
         offset = (query.page - 1) * query.page_size
         sort_column = _SORTABLE[sort_name]
