@@ -506,3 +506,36 @@ async def test_partner_validation_saves_nothing(client, auth, orgs, kind):
     bad = await client.post("/validation", json={"employer": {"siret": 1, "x": 2}}, headers=headers)
     assert bad.status_code == 422
     assert {f["path"] for f in bad.json()["error"]["fields"]} == {"employer.siret", "employer.x"}
+
+
+async def test_dashboard_searches_words_on_covered_ways_and_an_opcos_alike(client, auth, orgs, database_url):
+    """Words are searched within the text's head: a substring test on an establishment's way (its index covers
+    the search), LIKE on an OPCO's (the trigrams answer it); the LIKE wildcards are plain characters on both."""
+    shop = orgs.new_siret()
+    me = [orgs.employer(shop)]
+    marked = await create(client, auth, me, contract_type="apprentissage", employer_siret=shop)
+    other = await create(client, auth, me, contract_type="apprentissage", employer_siret=shop)
+    code = "OP" + uuid.uuid4().hex[:8]
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        for contract, text in ((marked, f"{shop} 100%_bio dupont"), (other, f"{shop} 100xxbio durand")):
+            conn.execute(
+                sa.text(
+                    "UPDATE contract SET search_text = :text, opco_code = :code, transmitted_revision = 1"
+                    " WHERE id = :id"
+                ),
+                {"text": text, "code": code, "id": contract["id"]},
+            )
+    engine.dispose()
+    opco = [{"id": str(uuid.uuid4()), "kind": "opco", "role": "reviewer", "opco": code}]
+    for headers in (auth(me), auth(opco)):
+
+        async def found(words: str, headers: dict = headers) -> list[str]:
+            response = await client.get("/contracts", params={"q": words}, headers=headers)
+            assert response.status_code == 200, response.text
+            return [item["id"] for item in response.json()["items"]]
+
+        assert await found("100%_bio") == [marked["id"]]
+        assert await found("DUPONT 100%") == [marked["id"]]
+        assert sorted(await found(shop)) == sorted([marked["id"], other["id"]])
+        assert await found("dupont durand") == []
