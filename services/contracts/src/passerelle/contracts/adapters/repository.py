@@ -413,7 +413,9 @@ class SqlContractRepository:
         for part in parts:
             if split:
                 pieces.append((sa.and_(part, sort_column.is_not(None)), _ordering(query.sort, without_nulls=True)))
-                pieces.append((sa.and_(part, sort_column.is_(None)), [c.id]))
+                # All empty: by id, written as the order's index stores it (the date, then the id) so that
+                # PostgreSQL reads that index in order (an IS NULL condition does not tell it the date is fixed).
+                pieces.append((sa.and_(part, sort_column.is_(None)), [sort_column.desc(), c.id]))
             else:
                 pieces.append((part, _ordering(query.sort, without_nulls=filtered)))
         if len(pieces) == 1:
