@@ -303,7 +303,11 @@ async def test_dashboard_lists_filters_and_pages_only_my_contracts(client, auth,
     )
 
 
-async def test_dashboard_filters_by_periods_and_person_in_charge_and_sorts(client, auth, orgs, database_url):
+async def test_dashboard_filters_by_periods_and_person_in_charge_and_sorts(
+    client, auth, orgs, database_url, monkeypatch
+):
+    from passerelle.contracts.adapters import repository
+
     mine = orgs.new_siret()
     me = [orgs.employer(mine)]
     alice, bob = uuid.uuid4(), uuid.uuid4()
@@ -358,6 +362,14 @@ async def test_dashboard_filters_by_periods_and_person_in_charge_and_sorts(clien
     assert await found(sort="created_at") == [first, second, third]
     assert await found(sort="-created_at") == [third, second, first]
     assert (await found(sort="-transmitted_at"))[0] == second
+    # The same, read in the indexes' order (FEW = 0): the undated contracts after the dated ones, by id.
+    for few in (repository.FEW, 0):
+        monkeypatch.setattr(repository, "FEW", few)
+        assert await found(sort="-transmitted_at") == [second, *sorted([first, third])]
+        assert await found(sort="transmitted_at") == [second, *sorted([first, third])]
+        assert await found(sort="-start_date") == [second, first, third]
+        assert await found(in_charge=str(alice), sort="-start_date") == [second, first]
+    monkeypatch.undo()
     item = (await client.get("/contracts", params={"sort": "created_at"}, headers=headers)).json()["items"][0]
     assert item["start_date"] == "2026-09-01" and item["in_charge"] == {"employer": str(alice)}
     assert item["transmitted_at"] is None
@@ -494,3 +506,36 @@ async def test_partner_validation_saves_nothing(client, auth, orgs, kind):
     bad = await client.post("/validation", json={"employer": {"siret": 1, "x": 2}}, headers=headers)
     assert bad.status_code == 422
     assert {f["path"] for f in bad.json()["error"]["fields"]} == {"employer.siret", "employer.x"}
+
+
+async def test_dashboard_searches_words_on_covered_ways_and_an_opcos_alike(client, auth, orgs, database_url):
+    """Words are searched within the text's head: a substring test on an establishment's way (its index covers
+    the search), LIKE on an OPCO's (the trigrams answer it); the LIKE wildcards are plain characters on both."""
+    shop = orgs.new_siret()
+    me = [orgs.employer(shop)]
+    marked = await create(client, auth, me, contract_type="apprentissage", employer_siret=shop)
+    other = await create(client, auth, me, contract_type="apprentissage", employer_siret=shop)
+    code = "OP" + uuid.uuid4().hex[:8]
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        for contract, text in ((marked, f"{shop} 100%_bio dupont"), (other, f"{shop} 100xxbio durand")):
+            conn.execute(
+                sa.text(
+                    "UPDATE contract SET search_text = :text, opco_code = :code, transmitted_revision = 1"
+                    " WHERE id = :id"
+                ),
+                {"text": text, "code": code, "id": contract["id"]},
+            )
+    engine.dispose()
+    opco = [{"id": str(uuid.uuid4()), "kind": "opco", "role": "reviewer", "opco": code}]
+    for headers in (auth(me), auth(opco)):
+
+        async def found(words: str, headers: dict = headers) -> list[str]:
+            response = await client.get("/contracts", params={"q": words}, headers=headers)
+            assert response.status_code == 200, response.text
+            return [item["id"] for item in response.json()["items"]]
+
+        assert await found("100%_bio") == [marked["id"]]
+        assert await found("DUPONT 100%") == [marked["id"]]
+        assert sorted(await found(shop)) == sorted([marked["id"], other["id"]])
+        assert await found("dupont durand") == []

@@ -26,6 +26,12 @@ COUNTED = (
     "transmitted_at",
     "private_to",
 )
+# What the ways' indexes carry besides (0008): the search finds, counts and orders the matching contracts from the
+# index alone, then reads the page's rows by id.
+CARRIED = (*COUNTED, "employer_in_charge", "training_in_charge", "search_head", "employee_name", "id")
+# The head of the searched text that the ways' indexes carry: 4 bytes a character at most, so an index row stays
+# under btree's limit (2,704 bytes) whatever the names.
+SEARCH_HEAD_CHARACTERS = 500
 
 contract_table = sa.Table(
     "contract",
@@ -41,6 +47,9 @@ contract_table = sa.Table(
     sa.Column("owner_id", sa.Text, nullable=False),
     # The person in charge on each side: {"employer": account id, "training": account id}.
     sa.Column("in_charge", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    # Each side's person in charge as a column of its own, for the dashboard's filter (carried by the indexes).
+    sa.Column("employer_in_charge", sa.Text, sa.Computed("in_charge ->> 'employer'", persisted=True)),
+    sa.Column("training_in_charge", sa.Text, sa.Computed("in_charge ->> 'training'", persisted=True)),
     sa.Column("created_by_side", sa.Text, nullable=False),
     # A contract pre-filled by a training organisation is shown to the employer once proposed.
     sa.Column("visible_to_employer", sa.Boolean, nullable=False),
@@ -52,6 +61,7 @@ contract_table = sa.Table(
     sa.Column("employer_name", sa.Text, nullable=True),
     sa.Column("employee_name", sa.Text, nullable=True),
     sa.Column("search_text", sa.Text, nullable=False, server_default=""),
+    sa.Column("search_head", sa.Text, sa.Computed(f"left(search_text, {SEARCH_HEAD_CHARACTERS})", persisted=True)),
     sa.Column("form", JSONB, nullable=False),
     sa.Column("anomalies", JSONB, nullable=False, server_default=sa.text("'[]'::jsonb")),
     sa.Column("anomaly_letter_document_id", PG_UUID(as_uuid=True), nullable=True),
@@ -69,40 +79,50 @@ contract_table = sa.Table(
     # A draft private to its creator (account id), drafted for an organisation not verified yet (#10).
     sa.Column("private_to", PG_UUID(as_uuid=True), nullable=True),
     sa.Column("private_organisation_id", PG_UUID(as_uuid=True), nullable=True),
-    # An establishment's and a UAI's contracts, newest first, carrying what the dashboard's count filters on (its
-    # count is then read from the index alone).
+    # An establishment's, a UAI's and a training SIRET's contracts, newest first, carrying what the dashboard's
+    # search filters on and orders by (it is then answered from the index alone, the page's rows read by id).
     sa.Index(
         "contract_employer_siret",
         "employer_siret",
         sa.text("updated_at DESC"),
-        postgresql_include=[name for name in COUNTED if name != "employer_siret"],
+        postgresql_include=[name for name in CARRIED if name != "employer_siret"],
     ),
     sa.Index("contract_employer_siren", "employer_siren", sa.text("updated_at DESC")),
     sa.Index(
         "contract_training_uai",
         "training_uai",
         sa.text("updated_at DESC"),
-        postgresql_include=[name for name in COUNTED if name != "training_uai"],
+        postgresql_include=[name for name in CARRIED if name != "training_uai"],
     ),
-    sa.Index("contract_training_siret", "training_siret", sa.text("updated_at DESC")),
+    # A training SIRET's contracts by UAI next: those outside the organisation's own UAIs are ranges of it.
+    sa.Index(
+        "contract_training_siret",
+        "training_siret",
+        "training_uai",
+        sa.text("updated_at DESC"),
+        postgresql_include=[name for name in CARRIED if name not in ("training_siret", "training_uai")],
+        postgresql_where=sa.text("training_siret IS NOT NULL"),
+    ),
     sa.Index("contract_opco", "opco_code", "status"),
     # The dashboard's filters and orders by date, within one establishment's contracts (its reach).
     sa.Index("contract_employer_siret_created", "employer_siret", sa.text("created_at DESC")),
     sa.Index("contract_training_uai_created", "training_uai", sa.text("created_at DESC")),
     sa.Index("contract_employer_siret_start", "employer_siret", "start_date"),
     sa.Index("contract_training_uai_start", "training_uai", "start_date"),
-    sa.Index("contract_employer_siret_transmitted", "employer_siret", sa.text("transmitted_at DESC")),
-    sa.Index("contract_training_uai_transmitted", "training_uai", sa.text("transmitted_at DESC")),
+    # The id after the date: the contracts not transmitted yet are read in order too (by id).
+    sa.Index("contract_employer_siret_transmitted", "employer_siret", sa.text("transmitted_at DESC"), "id"),
+    sa.Index("contract_training_uai_transmitted", "training_uai", sa.text("transmitted_at DESC"), "id"),
     sa.Index("contract_employer_siret_employee", "employer_siret", "employee_name"),
     sa.Index("contract_training_uai_employee", "training_uai", "employee_name"),
     # The proposals sent to a person's e-mail before an establishment holds them (one of the dashboard's ways in).
     sa.Index("contract_proposed_to_email", sa.text("lower(proposed_to_email)")),
-    # The dashboard's text search (LIKE '%word%'), by trigrams (pg_trgm).
+    # The dashboard's text search (LIKE '%word%') by trigrams (pg_trgm), for the ways no covering index answers.
     sa.Index(
-        "contract_search_text", "search_text", postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}
+        "contract_search_head", "search_head", postgresql_using="gin", postgresql_ops={"search_head": "gin_trgm_ops"}
     ),
-    # "The contracts I am in charge of": containment queries on either side's person in charge.
-    sa.Index("contract_in_charge", "in_charge", postgresql_using="gin", postgresql_ops={"in_charge": "jsonb_path_ops"}),
+    # "The contracts I am in charge of", on either side.
+    sa.Index("contract_employer_in_charge", "employer_in_charge"),
+    sa.Index("contract_training_in_charge", "training_in_charge"),
     # Few rows: the private drafts only (a creator's list, an organisation's drafts once verified).
     sa.Index("contract_private_to", "private_to", postgresql_where=sa.text("private_to IS NOT NULL")),
     sa.Index(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from passerelle.contracts.domain.codes import ContractStatus, ContractType
@@ -38,15 +40,17 @@ c = contract_table.c
 
 def _search_text(record: ContractRecord) -> str:
     employee = record.contract.form.employee
+    # The identifiers first, the longest names last: the dashboard searches the text's first
+    # SEARCH_HEAD_CHARACTERS (500), which the bounded fields (200 + 3 × 100 characters of names) hardly pass.
     words = [
-        record.employer_name,
         record.employer_siret,
-        employee.first_name,
-        employee.birth_name,
-        employee.usage_name,
         record.training_uai,
         record.contract.opco_file_number,
         str(record.id),
+        employee.first_name,
+        employee.birth_name,
+        employee.usage_name,
+        record.employer_name,
     ]
     return " ".join(w for w in words if w).casefold()
 
@@ -143,9 +147,10 @@ def _ordering(sort: str, columns: Any = c, *, without_nulls: bool = False) -> li
     return [first, columns["id"]]
 
 
-def _reach(query: DashboardQuery) -> list[Any]:
+def _reach(query: DashboardQuery) -> list[tuple[Any, bool]]:
     """Each way the person reaches contracts, as its own condition (an establishment, a UAI...), so each is
-    answered by its own index instead of one OR that no index answers in order."""
+    answered by its own index instead of one OR that no index answers in order; with whether its index covers
+    the search (an establishment's, a UAI's, a training SIRET's: 0008)."""
 
     def each(column: Any, values: frozenset[str]) -> list[Any]:
         ordered = sorted(values)
@@ -156,7 +161,10 @@ def _reach(query: DashboardQuery) -> list[Any]:
     reach: list[Any] = []
     reach += [sa.and_(cond, c.visible_to_employer) for cond in each(c.employer_siret, query.employer_sirets)]
     reach += each(c.training_uai, query.training_uais)
-    reach += each(c.training_siret, query.training_sirets)
+    reach += [
+        sa.and_(way, *outside) for way in each(c.training_siret, query.training_sirets) for outside in _ranges(query)
+    ]
+    covering = len(reach)  # the ways above have their covering index
     if query.proposals_to_email:
         reach.append(
             sa.and_(
@@ -168,15 +176,74 @@ def _reach(query: DashboardQuery) -> list[Any]:
     if query.opco_codes:
         reach.append(sa.and_(c.opco_code.in_(sorted(query.opco_codes)), c.transmitted_revision > 0))
     # Private drafts reach their creator only (libs.access), never through an identifier.
-    reach = [sa.and_(way, c.private_to.is_(None)) for way in reach]
+    ways = [(sa.and_(way, c.private_to.is_(None)), i < covering) for i, way in enumerate(reach)]
     if query.private_to is not None and query.private_organisations:
-        reach.append(
-            sa.and_(
-                c.private_to == query.private_to,
-                c.private_organisation_id.in_(sorted(query.private_organisations, key=str)),
+        ways.append(
+            (
+                sa.and_(
+                    c.private_to == query.private_to,
+                    c.private_organisation_id.in_(sorted(query.private_organisations, key=str)),
+                ),
+                False,
             )
         )
-    return reach
+    return ways
+
+
+def _filters(query: DashboardQuery) -> list[Any]:
+    """The dashboard's filters, on columns the ways' indexes carry (0008), so the search reads only the index."""
+    conditions = [c.status != ContractStatus.DELETED.value]
+    if query.status:
+        conditions.append(c.status == query.status)
+    elif not query.include_archived:
+        conditions.append(sa.not_(c.archived))
+    if query.contract_type:
+        conditions.append(c.contract_type == query.contract_type)
+    if query.siret:
+        conditions.append(sa.or_(c.employer_siret == query.siret, c.training_siret == query.siret))
+    for column, lowest, beyond in (
+        (c.created_at, query.created_since, query.created_before),
+        (c.transmitted_at, query.transmitted_since, query.transmitted_before),
+    ):
+        if lowest is not None:
+            conditions.append(column >= lowest)
+        if beyond is not None:
+            conditions.append(column < beyond)
+    if query.start_from is not None:
+        conditions.append(c.start_date >= query.start_from)
+    if query.start_to is not None:
+        conditions.append(c.start_date <= query.start_to)
+    if query.in_charge:
+        conditions.append(sa.or_(c.employer_in_charge == query.in_charge, c.training_in_charge == query.in_charge))
+    return conditions
+
+
+def _text(query: DashboardQuery, covered: bool) -> list[Any]:
+    """The words searched, within the text's head (SEARCH_HEAD_CHARACTERS: the text is built from the form's
+    bounded fields, the identifying words first). On a way whose index covers the search, a plain substring test
+    read from the index rows; on the others (an OPCO's), LIKE, which the trigrams answer. (Were LIKE written on
+    both, the planner would take the trigrams within a CFA too, reading the word's matches in the whole table.)"""
+    conditions = []
+    for word in (query.text or "").casefold().split():
+        if covered:
+            conditions.append(sa.func.strpos(c.search_head, word) > 0)
+        else:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(c.search_head.like(f"%{escaped}%", escape="\\"))
+    return conditions
+
+
+def _ranges(query: DashboardQuery) -> list[list[Any]]:
+    """A training SIRET's contracts outside its organisation's UAIs (reached by the UAI's way already), as ranges
+    of the index (training SIRET, UAI): a CFA whose contracts all carry its UAI and its SIRET finds none there by
+    reading none, rather than all of them to leave them out."""
+    uais = sorted(query.training_uais)
+    if not uais or len(uais) > ORDERED_SCANS_MAX:
+        return [[]]  # the way as it is (the earlier ways are left out by the search's own conditions)
+    bounds = [[c.training_uai < uais[0]]]
+    bounds += [[c.training_uai > low, c.training_uai < high] for low, high in itertools.pairwise(uais)]
+    bounds += [[c.training_uai > uais[-1]]]
+    return [[c.training_uai.is_(None)], *bounds]
 
 
 def _record(row: Any) -> ContractRecord:
@@ -252,39 +319,7 @@ class SqlContractRepository:
         reach = _reach(query)
         if not reach:
             return DashboardPage(items=[], total=0)
-        conditions = [c.status != ContractStatus.DELETED.value]
-        if query.status:
-            conditions.append(c.status == query.status)
-        elif not query.include_archived:
-            conditions.append(sa.not_(c.archived))
-        if query.contract_type:
-            conditions.append(c.contract_type == query.contract_type)
-        if query.siret:
-            conditions.append(sa.or_(c.employer_siret == query.siret, c.training_siret == query.siret))
-        for column, lowest, beyond in (
-            (c.created_at, query.created_since, query.created_before),
-            (c.transmitted_at, query.transmitted_since, query.transmitted_before),
-        ):
-            if lowest is not None:
-                conditions.append(column >= lowest)
-            if beyond is not None:
-                conditions.append(column < beyond)
-        if query.start_from is not None:
-            conditions.append(c.start_date >= query.start_from)
-        if query.start_to is not None:
-            conditions.append(c.start_date <= query.start_to)
-        if query.in_charge:
-            # Containment, so the GIN index on `in_charge` answers it.
-            conditions.append(
-                sa.or_(
-                    c.in_charge.contains({Side.EMPLOYER.value: query.in_charge}),
-                    c.in_charge.contains({Side.TRAINING.value: query.in_charge}),
-                )
-            )
-        if query.text:
-            for word in query.text.casefold().split():
-                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                conditions.append(c.search_text.like(f"%{escaped}%", escape="\\"))
+        conditions = _filters(query)
         sort_name = query.sort.removeprefix("-")
         filtered = {
             "start_date": query.start_from is not None or query.start_to is not None,
@@ -293,70 +328,107 @@ class SqlContractRepository:
         # The ways in are made disjoint (each leaves out what an earlier one found), so their pages are simply
         # put together and their counts added, with no duplicate to remove.
         parts = [
-            sa.and_(way, *[sa.not_(sa.func.coalesce(earlier, sa.false())) for earlier in reach[:i]], *conditions)
-            for i, way in enumerate(reach)
+            sa.and_(
+                way,
+                *[sa.not_(sa.func.coalesce(earlier, sa.false())) for earlier, _ in reach[:i]],
+                *conditions,
+                *_text(query, covered),
+            )
+            for i, (way, covered) in enumerate(reach)
         ]
         offset = (query.page - 1) * query.page_size
-        columns = [c[name] for name in _SUMMARY_COLUMNS] + [c.private_to.is_not(None).label("private")]
-        # The count first: read from the ways' covering indexes (a constant is selected, not the id), it tells
-        # whether the page is better read in an index's order (many contracts) or fetched whole and sorted (few:
-        # an order read through 20,000 index entries to find 5 would cost more than the 5 themselves).
-        one: Any = sa.literal_column("1").label("one")
-        found = sa.union_all(*[sa.select(one).where(part).limit(COUNT_CAP + 1) for part in parts]).subquery()
-        total = (
-            await self.session.execute(
-                sa.select(sa.func.count()).select_from(sa.select(found.c.one).limit(COUNT_CAP + 1).subquery())
-            )
-        ).scalar_one()
-        exact = total <= COUNT_CAP
-        total = min(total, COUNT_CAP)
-        if exact and total <= offset:
-            return DashboardPage(items=[], total=total)  # past the last page
-        if total <= FEW:
-            matched = (
-                sa.union_all(*[sa.select(*columns).where(part) for part in parts])
-                .cte("matched")
-                .prefix_with("MATERIALIZED")
-            )
-            page = (
-                sa.select(*matched.c)
-                .order_by(*_ordering(query.sort, matched.c, without_nulls=filtered))
-                .limit(query.page_size)
-                .offset(offset)
-            )
+        sort_column = _SORTABLE[sort_name]
+        # The few first: each way's first FEW + 1 matching ids with their value of the order, read from the ways'
+        # covering indexes. When they are all (few contracts found: a text, a short period), they are the count
+        # and the page is chosen among them, with nothing more read than its rows.
+        first = sa.union_all(
+            *[sa.select(c.id, sort_column.label("value")).where(part).limit(FEW + 1) for part in parts]
+        )
+        few = (await self.session.execute(first)).all()
+        if len(few) <= FEW:
+            if len(few) <= offset:
+                return DashboardPage(items=[], total=len(few))  # nothing found, or past the last page
+            ids = self._page_among(query, list(few), sort_column, filtered, offset)
+            total, exact = len(few), True
         else:
-            page = self._ordered_page(query, parts, columns, sort_name, filtered, offset)
+            # Many: the count per way, from the same indexes (a constant is selected), stopped at the cap. It tells
+            # which ways find nothing, left out of the page's query.
+            one: Any = sa.literal_column("1").label("one")
+            counts = sa.union_all(
+                *[
+                    sa.select(sa.literal(i).label("way"), sa.func.count().label("found")).select_from(
+                        sa.select(one).where(part).limit(COUNT_CAP + 1).subquery()
+                    )
+                    for i, part in enumerate(parts)
+                ]
+            )
+            found = {way: number for way, number in (await self.session.execute(counts)).all()}
+            live = [part for i, part in enumerate(parts) if found.get(i)]
+            total = sum(found.values())
+            exact = total <= COUNT_CAP
+            total = min(total, COUNT_CAP)
+            if exact and total <= offset:
+                return DashboardPage(items=[], total=total)  # past the last page
+            ids = self._ordered_ids(query, live, sort_name, filtered, offset)
+        # Only the page's rows are read from the table, by id.
+        page_ids = ids.subquery("page_ids")
+        columns = [c[name] for name in _SUMMARY_COLUMNS] + [c.private_to.is_not(None).label("private")]
+        page = (
+            sa.select(*columns)
+            .join_from(contract_table, page_ids, c.id == page_ids.c.id)
+            .order_by(*_ordering(query.sort, without_nulls=filtered))
+        )
         rows = await self.session.execute(page)
         return DashboardPage(items=[ContractSummary(**row._mapping) for row in rows], total=total, total_exact=exact)
 
     @staticmethod
-    def _ordered_page(
-        query: DashboardQuery, parts: list[Any], columns: list[Any], sort_name: str, filtered: bool, offset: int
-    ) -> Any:
-        """Each way's first rows in its index's order, then the page among them.
+    def _page_among(query: DashboardQuery, few: list[Any], sort_column: Any, filtered: bool, offset: int) -> Any:
+        """The page's ids among the few found (id, value of the order), sorted by the database (its collation
+        orders the names) from the values already read."""
+        found = (
+            sa.func.unnest(
+                sa.bindparam("ids", [row.id for row in few], type_=ARRAY(PG_UUID(as_uuid=True))),
+                sa.bindparam("values", [row.value for row in few], type_=ARRAY(sort_column.type)),
+            )
+            .table_valued("id", sort_column.name)
+            .render_derived(name="found")
+        )
+        return (
+            sa.select(found.c.id)
+            .order_by(*_ordering(query.sort, found.c, without_nulls=filtered))
+            .limit(query.page_size)
+            .offset(offset)
+        )
+
+    @staticmethod
+    def _ordered_ids(query: DashboardQuery, parts: list[Any], sort_name: str, filtered: bool, offset: int) -> Any:
+        """The page's ids: each way's first ones in its index's order, then the page among them.
 
         A descending order on a column that may be empty puts the empty ones last, which no index stores: each
-        way is then read in two pieces, the dated contracts in the index's order and the undated ones by id."""
+        way is then read in two pieces, the dated contracts in the index's order and the undated ones by id (the
+        indexes of such an order carry the id after the date, so both pieces are read in order)."""
         sort_column = _SORTABLE[sort_name]
         split = query.sort.startswith("-") and bool(sort_column.nullable) and not filtered
         pieces: list[tuple[Any, list[Any]]] = []
         for part in parts:
             if split:
                 pieces.append((sa.and_(part, sort_column.is_not(None)), _ordering(query.sort, without_nulls=True)))
-                pieces.append((sa.and_(part, sort_column.is_(None)), [c.id]))
+                # All empty: by id, written as the order's index stores it (the date, then the id) so that
+                # PostgreSQL reads that index in order (an IS NULL condition does not tell it the date is fixed).
+                pieces.append((sa.and_(part, sort_column.is_(None)), [sort_column.desc(), c.id]))
             else:
                 pieces.append((part, _ordering(query.sort, without_nulls=filtered)))
         if len(pieces) == 1:
             [(where, order)] = pieces
-            return sa.select(*columns).where(where).order_by(*order).limit(query.page_size).offset(offset)
+            return sa.select(c.id).where(where).order_by(*order).limit(query.page_size).offset(offset)
         ways = sa.union_all(
             *[
-                sa.select(*columns).where(where).order_by(*order).limit(offset + query.page_size)
+                sa.select(c.id, sort_column).where(where).order_by(*order).limit(offset + query.page_size)
                 for where, order in pieces
             ]
         ).subquery("ways")
         return (
-            sa.select(*ways.c)
+            sa.select(ways.c.id)
             .order_by(*_ordering(query.sort, ways.c, without_nulls=filtered))
             .limit(query.page_size)
             .offset(offset)
