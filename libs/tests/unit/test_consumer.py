@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import hashlib
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 import sqlalchemy.exc
@@ -21,9 +20,7 @@ from passerelle.libs.consumer import (
     readable_copy,
 )
 from passerelle.libs.revisions import NotYetApplicable
-from passerelle.libs.unit_of_work import SqlUnitOfWork
-from passerelle.schemas import Envelope, decode_record, encode_record
-from passerelle.schemas.events.identity import AccountRegistered
+from passerelle.schemas import Envelope, encode_record
 from passerelle.schemas.events.platform import ProbeRecorded
 
 
@@ -295,151 +292,3 @@ def test_a_partition_read_again_is_committed_up_to_the_waiting_record_only():
 
     asyncio.run(run())
     assert committed == [{TopicPartition(ProbeRecorded.topic, 0): 5, TopicPartition(ProbeRecorded.topic, 1): 8}]
-
-
-def account_record(offset: int) -> ConsumerRecord:
-    """A record of another topic (identity's), for a group that reads two."""
-    event = AccountRegistered(
-        account_id=uuid4(), email=f"p{offset}@example.org", full_name="P", registered_at=datetime.now(UTC)
-    )
-    envelope = Envelope(type=event.topic, schema_version=1, producer="identity", subject=str(event.account_id))
-    key, value, headers = encode_record(envelope, event)
-    return ConsumerRecord(event.topic, 0, offset, 0, 0, key, value, None, len(key or b""), len(value), headers)
-
-
-class ParkingUnitOfWork(FakeUnitOfWork):
-    """The inbox's record of parkings, as SqlUnitOfWork.claim_parking keeps it (committed with the unit of work)."""
-
-    parkings: set[UUID] = set()
-
-    async def claim_parking(self, parking_id: UUID, consumer: str) -> bool:
-        if parking_id in ParkingUnitOfWork.parkings:
-            return False
-        self.staged.append(("parking", parking_id))
-        return True
-
-    async def commit(self) -> None:
-        for kind, value in self.staged:
-            if kind == "parking":
-                ParkingUnitOfWork.parkings.add(value)
-        self.staged = [item for item in self.staged if item[0] != "parking"]
-        await super().commit()
-
-
-async def test_a_batch_handler_of_several_topics_is_called_once_per_batch_in_the_records_order(journal):
-    dead = FakeDeadLetters()
-    group = ConsumerGroup("test", uow_factory=lambda: FakeUnitOfWork(journal), backoff_seconds=0.0)
-    group.dead_letters = dead  # type: ignore[assignment]
-    calls: list[list[str]] = []
-    causes: list[tuple[str, UUID | None]] = []
-
-    async def apply(uow: FakeUnitOfWork, batch: list[tuple[Envelope, Any]]) -> None:
-        calls.append([envelope.type for envelope, _ in batch])
-        for envelope, _ in reversed(batch):  # the handler's own order: each event's cause is set all the same
-            with SqlUnitOfWork.caused_by(uow, envelope):  # type: ignore[arg-type]
-                causes.append((envelope.type, uow.cause.id if uow.cause else None))
-                assert uow.cause is envelope
-        assert uow.cause is None
-        uow.staged.append(("effect", len(batch)))
-
-    group.on_batch(ProbeRecorded.topic)(apply)
-    group.on_batch(AccountRegistered.topic)(apply)
-    batch = [record(0), account_record(1), record(2, offset=2)]
-    await group.process(batch)
-    assert calls == [["probe.recorded", "account.registered", "probe.recorded"]] and journal == [3]
-    ids = [decode_record(r.value, r.headers)[0].id for r in reversed(batch)]
-    assert [cause for _, cause in causes] == ids
-    # Exactly once: the same records again (a crash before the offset commit) reach no handler.
-    await group.process(batch)
-    assert len(calls) == 1 and journal == [3] and dead.parked == []
-
-
-async def test_from_table_binds_a_use_case_of_several_topics_once():
-    class Context:
-        uow_factory = None
-
-    async def use_case(context: Any, uow: Any, batch: list[tuple[Envelope, Any]]) -> None:
-        pass
-
-    group = ConsumerGroup.from_table("test", Context(), {}, {ProbeRecorded: use_case, AccountRegistered: use_case})
-    assert group.batch_handlers[ProbeRecorded.topic] is group.batch_handlers[AccountRegistered.topic]
-
-
-async def test_each_event_of_a_batch_handler_has_one_span_parent_of_what_it_publishes(journal, monkeypatch):
-    from opentelemetry import trace
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    monkeypatch.setattr(trace, "get_tracer_provider", lambda: provider)
-    group = ConsumerGroup("test", uow_factory=lambda: FakeUnitOfWork(journal), backoff_seconds=0.0)
-    group.dead_letters = FakeDeadLetters()  # type: ignore[assignment]
-    inside: list[int] = []
-
-    @group.on_batch(ProbeRecorded.topic)
-    async def apply(uow: FakeUnitOfWork, batch: list[tuple[Envelope, Any]]) -> None:
-        for envelope, _ in batch:  # twice per event (a projection, then the notices): still one span
-            with SqlUnitOfWork.caused_by(uow, envelope):  # type: ignore[arg-type]
-                inside.append(trace.get_current_span().get_span_context().span_id)
-        envelope = batch[0][0]
-        with SqlUnitOfWork.caused_by(uow, envelope):  # type: ignore[arg-type]
-            inside.append(trace.get_current_span().get_span_context().span_id)
-
-    await group.process([record(0), record(1), record(2)])
-    spans = exporter.get_finished_spans()
-    assert [s.name for s in spans] == ["process probe.recorded"] * 3
-    assert inside[0] == inside[3] and len(set(inside)) == 3
-    assert {s.context.span_id for s in spans} == set(inside)
-
-
-async def test_a_malformed_record_read_again_behind_a_waiting_one_is_parked_once(journal):
-    """The partition is read again from a waiting record: the malformed record after it is not parked twice, nor
-    by a new process (killed after the parking, its offsets not committed past it: the inbox remembers)."""
-    ParkingUnitOfWork.parkings = set()
-
-    def new_group() -> tuple[ConsumerGroup, FakeDeadLetters]:
-        dead = FakeDeadLetters()
-        group = ConsumerGroup("test", uow_factory=lambda: ParkingUnitOfWork(journal), backoff_seconds=0.0)
-        group.dead_letters = dead  # type: ignore[assignment]
-
-        @group.on(ProbeRecorded.topic)
-        async def apply(uow: FakeUnitOfWork, envelope: Envelope, event: ProbeRecorded) -> None:
-            if event.sequence == 0 and 9 not in journal:
-                raise NotYetApplicable("0 waits for 9")
-            uow.staged.append(("effect", event.sequence))
-
-        return group, dead
-
-    group, dead = new_group()
-    batch = [keyed(0, b"a"), dataclasses.replace(record(1), value=b"not json"), keyed(2, b"b")]
-    await group.process(batch)
-    assert group.take_rewind() == {TopicPartition(ProbeRecorded.topic, 0): 0}
-    await group.process(batch)  # read again from offset 0
-    assert [r.offset for r, _ in dead.parked] == [1] and journal == [2]
-    restarted, dead_after = new_group()  # a new process, reading from the committed offset 0
-    await restarted.process([keyed(9, b"c")])
-    await restarted.process(batch)
-    assert dead_after.parked == [] and journal == [2, 9, 0]
-
-
-def test_offsets_are_committed_past_a_parked_record():
-    committed: list[dict[TopicPartition, int]] = []
-
-    class Consumer:
-        async def commit(self, offsets: dict[TopicPartition, int]) -> None:
-            committed.append(offsets)
-
-    class Message:
-        raw_message = [record(4), dataclasses.replace(record(5), value=b"not json")]
-        consumer = Consumer()
-
-    async def run() -> None:
-        committer = OffsetCommitter()
-        committer.commit_soon(Message(), {})  # type: ignore[arg-type]
-        await committer.flush()
-
-    asyncio.run(run())
-    assert committed == [{TopicPartition(ProbeRecorded.topic, 0): 6}]

@@ -32,8 +32,7 @@ import contextlib
 import dataclasses
 import hashlib
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Union
@@ -44,12 +43,10 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 from faststream.kafka import KafkaBroker, KafkaMessage, Topic
 from faststream.middlewares import AckPolicy
-from opentelemetry import trace
-from opentelemetry.trace import Span
 
 from passerelle.libs.logging import get_logger
 from passerelle.libs.observability import logcontext, metrics
-from passerelle.libs.observability.tracing import consume_span, start_consume_span
+from passerelle.libs.observability.tracing import consume_span
 from passerelle.libs.revisions import NotYetApplicable
 from passerelle.libs.unit_of_work import SqlUnitOfWork
 from passerelle.schemas import Envelope, Event, decode_record, event_for_topic
@@ -65,8 +62,7 @@ HandlerTable = Mapping[type[Event], ContextHandler]
 # The batch form, for high-volume consumers: `handler(context, uow, [(envelope, event), ...])`.
 ContextBatchHandler = Callable[[Any, Any, list[tuple[Envelope, Any]]], Awaitable[object]]
 BatchHandlerTable = Mapping[type[Event], ContextBatchHandler]
-# A batch handler applies all the new events of a batch at once, of every topic it is registered for, in the
-# records' order (one call per batch); `uow.caused_by(envelope)` puts it in one event's span and cause.
+# A batch handler applies all the new events of one topic of a batch at once (high-volume consumers).
 BatchHandler = Callable[[Any, list[tuple[Envelope, Any]]], Awaitable[None]]
 _INFRASTRUCTURE_ERRORS = (
     sqlalchemy.exc.OperationalError,
@@ -106,8 +102,6 @@ class ConsumerGroup:
     _waiting_since: dict[tuple[str, int, int], float] = field(default_factory=dict)
     _not_yet_reasons: dict[tuple[str, int, int], str] = field(default_factory=dict)
     _rewinds_in_a_row: int = 0
-    # Records this process parked (topic, partition, offset): read again, they are skipped without a query.
-    _parked: set[tuple[str, int, int]] = field(default_factory=set)
 
     def _count(self, name: str, amount: int = 1) -> None:
         self.stats[name] = self.stats.get(name, 0) + amount
@@ -124,11 +118,8 @@ class ConsumerGroup:
         consumers = cls(group, uow_factory=context.uow_factory)
         for event_type, handler in handlers.items():
             consumers.handlers[event_type.topic] = _bind(context, handler)
-        bound: dict[int, BatchHandler] = {}  # one bound handler per use case: called once per batch, all topics
         for event_type, batch_handler in (batch_handlers or {}).items():
-            if id(batch_handler) not in bound:
-                bound[id(batch_handler)] = _bind_batch(context, batch_handler)
-            consumers.batch_handlers[event_type.topic] = bound[id(batch_handler)]
+            consumers.batch_handlers[event_type.topic] = _bind_batch(context, batch_handler)
         return consumers
 
     def on(self, topic: str) -> Callable[[Handler], Handler]:
@@ -241,17 +232,13 @@ class ConsumerGroup:
         started = time.perf_counter()
         async with self.uow_factory() as uow:
             fresh = await uow.claim_many([envelope for _, envelope, _ in items], self.group)
-            # A batch handler is called once per batch with its events of every topic it is registered for, in
-            # the order of the records.
-            by_handler: dict[BatchHandler, list[tuple[Envelope, Any]]] = {}
-            scopes = EventScopes(self.group)
+            by_topic: dict[str, list[tuple[Envelope, Any]]] = {}
             for record, envelope, payload in items:
                 if envelope.id not in fresh:
                     metrics.CONSUMED.labels(metrics.service(), self.group, record.topic, "duplicate").inc()
                     continue
                 if record.topic in self.batch_handlers:
-                    by_handler.setdefault(self.batch_handlers[record.topic], []).append((envelope, payload))
-                    scopes.add(record, envelope, payload)
+                    by_topic.setdefault(record.topic, []).append((envelope, payload))
                 else:
                     uow.cause = envelope  # events the handler publishes are caused by this one
                     # The span is current while the handler runs: the events it publishes continue this trace.
@@ -261,16 +248,9 @@ class ConsumerGroup:
                             await self.handlers[record.topic](uow, envelope, payload)
                         finally:
                             logcontext.unbind()
-            if by_handler:
+            for topic, batch in by_topic.items():
                 uow.cause = None
-                uow.event_scopes = scopes
-                try:
-                    for handler, batch in by_handler.items():
-                        await handler(uow, batch)
-                finally:
-                    uow.event_scopes = None
-                    uow.cause = None
-                    scopes.end()
+                await self.batch_handlers[topic](uow, batch)
             await uow.commit()
         elapsed = time.perf_counter() - started
         for topic in {record.topic for record, _, _ in items}:
@@ -322,87 +302,12 @@ class ConsumerGroup:
         raise InfrastructureUnavailable(repr(exc)) from exc
 
     async def _park(self, record: ConsumerRecord, exc: BaseException, attempts: int) -> None:
-        """Once per group and record: a record read again (its partition rewound to a waiting record before it, a
-        batch that failed as a whole, a process killed before its offsets were committed) is not parked again.
-        The parking is recorded in the group's inbox (the record's place as its id), committed once the copy is
-        on the dead-letter topic: only a crash between the two parks it twice."""
         if self.dead_letters is None:
             raise RuntimeError("no dead-letter producer configured") from exc
-        place = (record.topic, record.partition, record.offset)
-        if place in self._parked:
-            return
-        try:
-            async with self.uow_factory() as uow:
-                claim = getattr(uow, "claim_parking", None)
-                if claim is not None and not await claim(parking_id(self.group, record), self.group):
-                    self._parked.add(place)
-                    log.info("record already parked", group=self.group, topic=record.topic, offset=record.offset)
-                    return
-                await self.dead_letters.park(self.group, record, exc, attempts)
-                await uow.commit()
-        except _INFRASTRUCTURE_ERRORS as db_exc:
-            self._pause(db_exc)
-        self._parked.add(place)
+        await self.dead_letters.park(self.group, record, exc, attempts)
         self._count("parked")
         metrics.CONSUMED.labels(metrics.service(), self.group, record.topic, "parked").inc()
         metrics.DEAD_LETTERS.labels(metrics.service(), self.group, record.topic).inc()
-
-
-class EventScopes:
-    """The events of a batch handler's call: one consumer span each (child of the span that published it), and
-    the unit of work's cause while the handler works on it (`uow.caused_by(envelope)`). A handler may come back
-    to an event several times (its projection, then its notices after the facts of the whole batch): the span
-    is the same, started the first time, ended with the batch (an event the handler never enters gets its span
-    all the same)."""
-
-    def __init__(self, group: str) -> None:
-        self.group = group
-        self._records: dict[Any, tuple[ConsumerRecord, Any]] = {}
-        self._spans: dict[Any, Span] = {}
-
-    def add(self, record: ConsumerRecord, envelope: Envelope, payload: Any) -> None:
-        self._records[envelope.id] = (record, payload)
-
-    def _span(self, envelope: Envelope) -> Span | None:
-        if envelope.id not in self._records:
-            return None
-        span = self._spans.get(envelope.id)
-        if span is None:
-            record, _ = self._records[envelope.id]
-            span = start_consume_span(record.topic, record.headers, self.group, str(envelope.id))
-            self._spans[envelope.id] = span
-        return span
-
-    @contextlib.contextmanager
-    def enter(self, uow: Any, envelope: Envelope) -> Iterator[None]:
-        span = self._span(envelope)
-        payload = self._records[envelope.id][1] if envelope.id in self._records else None
-        previous, uow.cause = uow.cause, envelope
-        scope = trace.use_span(span, end_on_exit=False) if span is not None else contextlib.nullcontext()
-        with scope:
-            logcontext.bind(correlation_id=envelope.correlation_id, contract_id=contract_of(payload))
-            try:
-                yield
-            finally:
-                logcontext.unbind()
-                uow.cause = previous
-
-    def end(self) -> None:
-        for envelope_id, (record, _) in self._records.items():
-            span = self._spans.get(envelope_id)
-            if span is None:
-                span = start_consume_span(record.topic, record.headers, self.group, str(envelope_id))
-            span.end()
-        self._spans = {}
-        self._records = {}
-
-
-def parking_id(group: str, record: ConsumerRecord) -> uuid.UUID:
-    """The inbox id of a record's parking by a group: its place in the log (a malformed record has no event id)."""
-    return uuid.uuid5(_PARKING, f"{group}/{record.topic}/{record.partition}/{record.offset}")
-
-
-_PARKING = uuid.UUID("4f0c8a52-6a3e-4d0e-9a55-2b8f8f7f0d11")
 
 
 def _same_stream(record: ConsumerRecord, other: ConsumerRecord) -> bool:
@@ -634,8 +539,6 @@ def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int
 # How long one poll waits for records when there are none: it returns as soon as a fetch brings some, so this
 # costs no latency, only bounds how often an idle consumer wakes.
 IDLE_WAIT_MS = 500
-# The poll after a batch that was not empty.
-FOLLOW_UP_WAIT_MS = 5
 
 
 def wait_for_records(subscriber: Any, max_records: int) -> None:
@@ -646,14 +549,8 @@ def wait_for_records(subscriber: Any, max_records: int) -> None:
     core each while idle, issue #17); a long one would add its sleep to the first record after a quiet spell.
     The poll waits on the fetcher's own signal instead (records arrive: it returns at once), so it can be long."""
 
-    busy = False
-
     async def get_msg(consumer: Any) -> tuple[ConsumerRecord, ...]:
-        nonlocal busy
-        # Right after a batch, a short poll first: the records that came in meanwhile make the next batch at once.
-        wait = FOLLOW_UP_WAIT_MS if busy else IDLE_WAIT_MS
-        batches = await consumer.getmany(timeout_ms=wait, max_records=max_records)
-        busy = bool(batches)
+        batches = await consumer.getmany(timeout_ms=IDLE_WAIT_MS, max_records=max_records)
         return tuple(record for records in batches.values() for record in records)
 
     subscriber.get_msg = get_msg

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, Self
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,8 +27,6 @@ class SqlUnitOfWork:
         self._pending: list[dict[str, Any]] = []
         self._after_commit: list[Callable[[], None]] = []
         self.cause: Envelope | None = None
-        # Set by the consumer kit while a batch handler runs: each event's span (see `caused_by`).
-        self.event_scopes: Any = None
 
     async def __aenter__(self) -> Self:
         self.session = self._sessions()
@@ -42,13 +39,6 @@ class SqlUnitOfWork:
     ) -> None:
         await self.rollback()
         await self.session.close()
-
-    def caused_by(self, envelope: Envelope) -> contextlib.AbstractContextManager[None]:
-        """While a batch handler applies one of its events: what it publishes is caused by that event, in that
-        event's span (one span per event, however many times the handler comes back to it)."""
-        if self.event_scopes is not None:
-            return cast(contextlib.AbstractContextManager[None], self.event_scopes.enter(self, envelope))
-        return _cause(self, envelope)
 
     def publish(self, event: Event, correlation_id: UUID | None = None) -> Envelope:
         """Queue an event; if this unit of work handles a consumed event, the new one is caused by it."""
@@ -75,10 +65,6 @@ class SqlUnitOfWork:
         """Idempotent consumer, for a batch: the ids this consumer had not applied yet."""
         return await claim_many_in_inbox(self.session, envelopes, consumer)
 
-    async def claim_parking(self, parking_id: UUID, consumer: str) -> bool:
-        """A record `consumer` parks on its dead-letter topic: False if it parked it already."""
-        return await claim_in_inbox(self.session, parking_id, consumer, "dead-letter")
-
     async def commit(self) -> None:
         rows, self._pending = self._pending, []
         await add_to_outbox(self.session, rows)
@@ -97,12 +83,3 @@ class SqlUnitOfWork:
         self._pending = []
         self._after_commit = []
         await self.session.rollback()
-
-
-@contextlib.contextmanager
-def _cause(uow: SqlUnitOfWork, envelope: Envelope) -> Iterator[None]:
-    previous, uow.cause = uow.cause, envelope
-    try:
-        yield
-    finally:
-        uow.cause = previous

@@ -111,23 +111,6 @@ def publish_span(
         yield [*without_trace_headers(headers), *context_headers()]
 
 
-def start_consume_span(topic: str, headers: Sequence[tuple[str, bytes]], group: str, event_id: str) -> Span:
-    """`consume_span`'s span, started but not current: for an event a batch handler applies in several steps
-    (each step makes it current, `trace.use_span(span, end_on_exit=False)`; the kit ends it)."""
-    return tracer().start_span(
-        f"process {topic}",
-        context=context_from_headers(headers),
-        kind=SpanKind.CONSUMER,
-        attributes={
-            "messaging.system": "kafka",
-            "messaging.destination.name": topic,
-            "messaging.consumer.group.name": group,
-            "messaging.message.id": event_id,
-            "messaging.operation.type": "process",
-        },
-    )
-
-
 @contextlib.contextmanager
 def consume_span(topic: str, headers: Sequence[tuple[str, bytes]], group: str, event_id: str) -> Iterator[Span]:
     """A consumer's span for one event, child of the span that published it."""

@@ -69,7 +69,7 @@ def bootstrap(settings: Settings | None = None, *, mailer: Mailer | None = None)
             "flux en direct Server-Sent Events)."
         ),
         routers=ROUTERS,
-        batch_handlers=HANDLERS,
+        handlers=HANDLERS,
         publishes=[NotificationSent],
         tasks=[
             FeedListening(feed),

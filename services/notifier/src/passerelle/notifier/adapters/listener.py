@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
-from collections.abc import Callable
 
 import psycopg
 
@@ -29,8 +28,6 @@ class Listener:
         self._waiters: dict[str, set[asyncio.Event]] = defaultdict(set)
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
-        # Called with each NOTIFY's payload, and with None after a (re)connection: something may have been missed.
-        self.callbacks: list[Callable[[str | None], None]] = []
 
     def subscribe(self, key: str = ANY) -> asyncio.Event:
         event = asyncio.Event()
@@ -45,8 +42,6 @@ class Listener:
                 self._waiters.pop(key, None)
 
     def _wake(self, key: str | None) -> None:
-        for callback in self.callbacks:
-            callback(key)
         targets = self._waiters.values() if key is None else (self._waiters.get(key, ()), self._waiters.get(ANY, ()))
         for waiters in list(targets):
             for event in list(waiters):

@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -210,82 +209,6 @@ class Directory:
         m = t.memberships.c
         return list((await self.s.execute(sa.select(t.memberships).where(m.account_id == account_id, m.active))).all())
 
-    # --- a consumer batch's facts, one query per table (service_layer/facts.py reads them) ----------------------
-    async def accounts_by_emails(self, emails: Iterable[str]) -> dict[str, UUID]:
-        """Active accounts by lower-cased address."""
-        wanted = sorted({email.lower() for email in emails})
-        if not wanted:
-            return {}
-        c = t.accounts.c
-        rows = await self.s.execute(
-            sa.select(sa.func.lower(c.email).label("email"), c.account_id).where(
-                sa.func.lower(c.email).in_(wanted), c.active
-            )
-        )
-        out: dict[str, UUID] = {}
-        for row in rows:
-            out.setdefault(row.email, row.account_id)
-        return out
-
-    async def organisations_of(
-        self, organisation_ids: Iterable[UUID], sirets: Iterable[str], uais: Iterable[str]
-    ) -> list[sa.Row[Any]]:
-        c = t.organisations.c
-        ids, by_siret, by_uai = list(set(organisation_ids)), sorted(set(sirets)), sorted(set(uais))
-        clauses = [c.organisation_id.in_(ids)] if ids else []
-        clauses += [c.siret.in_(by_siret)] if by_siret else []
-        clauses += [c.uai.in_(by_uai)] if by_uai else []
-        if not clauses:
-            return []
-        stmt = sa.select(c.organisation_id, c.siret, c.uai, c.name).where(sa.or_(*clauses))
-        return list((await self.s.execute(stmt)).all())
-
-    async def memberships_for(
-        self,
-        employer_sirets: Iterable[str],
-        training_uais: Iterable[str],
-        training_sirets: Iterable[str],
-        opco_codes: Iterable[str],
-        organisation_ids: Iterable[UUID],
-    ) -> list[sa.Row[Any]]:
-        """The active memberships of the parties' organisations, of the OPCOs' staff and of the organisations."""
-        m = t.memberships.c
-        employer, uais, training = (
-            sorted(set(employer_sirets)),
-            sorted(set(training_uais)),
-            sorted(set(training_sirets)),
-        )
-        codes, ids = sorted(set(opco_codes)), list(set(organisation_ids))
-        clauses = [sa.and_(m.kind == "employer", m.siret.in_(employer))] if employer else []
-        clauses += [sa.and_(m.kind == "training", m.uai.in_(uais))] if uais else []
-        clauses += [sa.and_(m.kind == "training", m.siret.in_(training))] if training else []
-        clauses += [sa.and_(m.kind == "opco", m.opco_code.in_(codes))] if codes else []
-        clauses += [m.organisation_id.in_(ids)] if ids else []
-        if not clauses:
-            return []
-        columns = (m.account_id, m.kind, m.role, m.siret, m.uai, m.opco_code, m.organisation_id)
-        stmt: sa.Select[Any] = sa.select(*columns).where(m.active, sa.or_(*clauses))
-        return list((await self.s.execute(stmt)).all())
-
-    async def follows_of(self, targets: Iterable[tuple[str, str]]) -> list[sa.Row[Any]]:
-        """Who follows any of the targets `(kind, target)` (a contract, an establishment by SIRET or UAI)."""
-        f = t.follows.c
-        by_kind: dict[str, set[str]] = {}
-        for kind, target in targets:
-            by_kind.setdefault(kind, set()).add(target)
-        if not by_kind:
-            return []
-        clauses = [sa.and_(f.target_kind == kind, f.target.in_(sorted(values))) for kind, values in by_kind.items()]
-        stmt = sa.select(f.account_id, f.target_kind, f.target).where(sa.or_(*clauses))
-        return list((await self.s.execute(stmt)).all())
-
-    async def contracts_of(self, contract_ids: Iterable[UUID]) -> dict[UUID, sa.Row[Any]]:
-        wanted = list(set(contract_ids))
-        if not wanted:
-            return {}
-        stmt = sa.select(t.contracts).where(t.contracts.c.contract_id.in_(wanted))
-        return {row.contract_id: row for row in (await self.s.execute(stmt)).all()}
-
     # --- contracts -----------------------------------------------------------------------------------------
     async def contract(self, contract_id: UUID, *, lock: bool = False) -> sa.Row[Any] | None:
         stmt = sa.select(t.contracts).where(t.contracts.c.contract_id == contract_id)
@@ -319,22 +242,6 @@ class Preferences:
             sa.select(c.account_id, c.web, c.email).where(c.kind == kind, c.account_id.in_(list(account_ids)))
         )
         return {r.account_id: ChannelChoice(WebMode(r.web), EmailMode(r.email)) for r in rows}
-
-    async def for_kinds(self, wanted: Iterable[tuple[UUID, str]]) -> dict[tuple[UUID, str], ChannelChoice]:
-        """`for_kind` of a whole batch: each (account, kind) pair's stored choice, in one query."""
-        pairs = set(wanted)
-        if not pairs:
-            return {}
-        c = t.preferences.c
-        accounts, kinds = list({a for a, _ in pairs}), sorted({k for _, k in pairs})
-        rows = await self.s.execute(
-            sa.select(c.account_id, c.kind, c.web, c.email).where(c.kind.in_(kinds), c.account_id.in_(accounts))
-        )
-        return {
-            (r.account_id, r.kind): ChannelChoice(WebMode(r.web), EmailMode(r.email))
-            for r in rows
-            if (r.account_id, r.kind) in pairs
-        }
 
     async def set(self, account_id: UUID, kind: str, choice: ChannelChoice, now: datetime) -> None:
         values = {"web": choice.web.value, "email": choice.email.value, "updated_at": now}
@@ -379,16 +286,9 @@ _LATEST_MAIL = (
 
 # The persons' locks (held to commit) keep each person's sequence in commit order. Taken in one order (sorted
 # keys) by every transaction, so two never wait for each other crosswise.
-# The change log's entries of a transaction in one statement: the persons' locks first (the aggregate takes them
-# all before the join yields a row, so before any `seq` is drawn), then the rows in the order recorded.
-_WRITE_CHANGES = sa.text(
-    "WITH locked AS ("
-    " SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS n FROM unnest(CAST(:keys AS text[])) AS u(k))"
-    " INSERT INTO feed_changes (account_id, event, data, created_at)"
-    " SELECT r.account_id, r.event, CAST(r.data AS jsonb), r.created_at FROM locked,"
-    " unnest(CAST(:accounts AS uuid[]), CAST(:events AS text[]), CAST(:data AS text[]),"
-    " CAST(:at AS timestamptz[])) WITH ORDINALITY AS r(account_id, event, data, created_at, i)"
-    " WHERE locked.n >= 0 ORDER BY r.i"
+_LOCK_FEEDS = sa.text(
+    "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) "
+    "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS u(k, i)"
 )
 
 
@@ -402,11 +302,10 @@ class Notifications:
         self.s = session
         self.wakeups: set[tuple[str, str]] = set()
         self.changes: list[dict[str, Any]] = []
-        self.mails_queued = 0  # told to the senders with the NOTIFY: as many senders are woken (at most)
 
     async def queue_mail(self, values: dict[str, Any]) -> None:
         await self.s.execute(sa.insert(t.mails).values(**values))
-        self.mails_queued += 1
+        self.wakeups.add((MAIL_CHANNEL, ""))
 
     async def add_many(self, rows: Sequence[dict[str, Any]]) -> set[UUID]:
         """The ids of those inserted (one statement): a row whose event already told its recipient is skipped."""
@@ -419,7 +318,7 @@ class Notifications:
         if not rows:
             return
         await self.s.execute(sa.insert(t.mails).values(list(rows)))
-        self.mails_queued += len(rows)
+        self.wakeups.add((MAIL_CHANNEL, ""))
 
     async def record_change(self, account_id: UUID, event: str, data: dict[str, Any], now: datetime) -> None:
         """One entry of the person's change log, written at commit; their open streams are woken then."""
@@ -432,27 +331,15 @@ class Notifications:
         changes, self.changes = self.changes, []
         if changes:
             keys = sorted({f"feed:{change['account_id']}" for change in changes})
-            await self.s.execute(
-                _WRITE_CHANGES,
-                {
-                    "keys": keys,
-                    "accounts": [change["account_id"] for change in changes],
-                    "events": [change["event"] for change in changes],
-                    "data": [dumps(change["data"]) for change in changes],
-                    "at": [change["created_at"] for change in changes],
-                },
-            )
+            await self.s.execute(_LOCK_FEEDS, {"keys": keys})
+            await self.s.execute(sa.insert(t.feed_changes), changes)
         await self.send_wakeups()
 
     def forget(self) -> None:
-        self.changes, self.wakeups, self.mails_queued = [], set(), 0
+        self.changes, self.wakeups = [], set()
 
     async def send_wakeups(self) -> None:
-        """The transaction's NOTIFYs in one statement (PostgreSQL delivers them on commit, none on rollback); the
-        mail channel's payload is the number of mails queued."""
-        if self.mails_queued:
-            self.wakeups.add((MAIL_CHANNEL, str(self.mails_queued)))
-            self.mails_queued = 0
+        """The transaction's NOTIFYs in one statement (PostgreSQL delivers them on commit, none on rollback)."""
         if not self.wakeups:
             return
         channels, payloads = zip(*sorted(self.wakeups), strict=True)
@@ -569,40 +456,6 @@ class Notifications:
             .where(c.account_id == account_id, c.seq > seq)
             .order_by(c.seq)
             .limit(limit)
-        )
-        return list((await self.s.execute(stmt)).all())
-
-    async def changes_with_notifications(self, account_id: UUID, seq: int, limit: int = 500) -> list[sa.Row[Any]]:
-        """`changes_after` with the notification each entry names (`many`), in one query: `change_seq`,
-        `change_event`, `change_data`, then the notification's columns (None when it is not in the feed)."""
-        c, n = t.feed_changes.c, t.notifications
-        mail = _LATEST_MAIL
-        changes = (
-            sa.select(c.seq, c.event, c.data)
-            .where(c.account_id == account_id, c.seq > seq)
-            .order_by(c.seq)
-            .limit(limit)
-            .subquery("change")
-        )
-        named = sa.cast(changes.c.data["notification_id"].astext, PG_UUID(as_uuid=True))
-        stmt: sa.Select[Any] = (
-            sa.select(
-                changes.c.seq.label("change_seq"),
-                changes.c.event.label("change_event"),
-                changes.c.data.label("change_data"),
-                n,
-                mail.c.to_address.label("mail_to"),
-                mail.c.status.label("mail_status"),
-                mail.c.attempts.label("mail_attempts"),
-                mail.c.sent_at.label("mail_sent_at"),
-                mail.c.last_error.label("mail_error"),
-            )
-            .select_from(
-                changes.outerjoin(n, sa.and_(n.c.id == named, n.c.account_id == account_id, n.c.web)).outerjoin(
-                    mail, sa.true()
-                )
-            )
-            .order_by(changes.c.seq)
         )
         return list((await self.s.execute(stmt)).all())
 

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import math
 import time
-from collections import deque
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from passerelle.libs.logging import get_logger
 from passerelle.libs.observability.metrics import MAILS_RESENT_IN_DOUBT, service
 from passerelle.libs.tasks import PeriodicTask
-from passerelle.notifier.adapters.listener import Listener
+from passerelle.notifier.adapters.listener import ANY, Listener
 from passerelle.notifier.adapters.repositories import MAIL_CHANNEL, SENDER_LOCK_KEY
 from passerelle.notifier.service_layer.context import NotifierContext
 from passerelle.notifier.service_layer.delivery import Sender, deliver_due, record_pending, recover_in_doubt
@@ -33,15 +32,11 @@ class MailDelivery:
     """The mail senders of a process: they send the mail outbox as soon as a mail is committed (NOTIFY), poll for
     retries coming due, and queue again the message a killed sender left in flight.
 
-    Each sender has one message in flight at a time, on its own SMTP connection (kept between messages; several
-    senders hide the server's round trips). A NOTIFY says how many mails its transaction queued: it wakes as many
-    idle senders, no more (one mail, one sender: not every sender racing for it); a sender still busy goes on to
-    the next due message anyway, and one about to go idle while a NOTIFY found no idle sender takes that work
-    instead. Only the first sender also wakes on its own, every `mail_poll_seconds`, for retries coming due and
-    messages in doubt. Several processes may run them: a message is claimed `FOR UPDATE SKIP LOCKED` and marked
-    `sending` by its sender, so they share the work. The senders hold their locks on the LISTEN connection from
-    before their first attempt to their end: a lock freed is how the others know a sender is gone (a killed
-    process leaves at most one message per sender in doubt).
+    Each sender has one message in flight at a time, on its own SMTP connection (several hide the server's round
+    trips). Several processes may run them: a message is claimed `FOR UPDATE SKIP LOCKED` and marked `sending` by
+    its sender, so they share the work. The senders hold their locks on the LISTEN connection from before their
+    first attempt to their end: a lock freed is how the others know a sender is gone (a killed process leaves at
+    most one message per sender in doubt).
     """
 
     name = "mail-delivery"
@@ -55,25 +50,12 @@ class MailDelivery:
             "pg_advisory_lock(" + SENDER_LOCK_KEY.format(f"'{sender.id}'") + ")" for sender in self.senders
         )
         self._listener = Listener(database_url, MAIL_CHANNEL, on_connect=f"SELECT {locks}")
-        self._listener.callbacks.append(self._notified)
         self._enabled = enabled
         self._tasks: list[asyncio.Task[None]] = []
-        self._idle: deque[asyncio.Event] = deque()  # the senders waiting, the longest idle first
-        self._unclaimed = 0  # mails announced while no sender was idle (bounded by the number of senders)
-        self.wakeups = 0  # senders woken by a NOTIFY (tests and metrics)
 
     @property
     def sender(self) -> Sender:
         return self.senders[0]
-
-    def _notified(self, payload: str | None) -> None:
-        # (Re)connected (None): whatever was announced meanwhile was missed, every sender looks.
-        count = len(self.senders) if payload is None else int(payload) if payload.isdigit() else 1
-        while count > 0 and self._idle:
-            self._idle.popleft().set()
-            self.wakeups += 1
-            count -= 1
-        self._unclaimed = min(self._unclaimed + count, len(self.senders))
 
     async def start(self, context: Any, engine: AsyncEngine | None, service_name: str) -> None:
         if not self._enabled:
@@ -81,7 +63,7 @@ class MailDelivery:
         await self._listener.start()
         self._context = context
         self._tasks = [
-            asyncio.create_task(self._loop(context, sender, first=k == 0), name=f"{service_name}-{self.name}-{k}")
+            asyncio.create_task(self._loop(context, sender, recovers=k == 0), name=f"{service_name}-{self.name}-{k}")
             for k, sender in enumerate(self.senders)
         ]
 
@@ -101,32 +83,24 @@ class MailDelivery:
                 await close()  # the SMTP connections kept open between messages
         await self._listener.stop()
 
-    async def _loop(self, context: NotifierContext, sender: Sender, first: bool) -> None:
+    async def _loop(self, context: NotifierContext, sender: Sender, recovers: bool) -> None:
+        wake = self._listener.subscribe(ANY)
         recovered_at = -math.inf
-        poll = context.policy.mail_poll_seconds
         while True:
+            wake.clear()
             try:
                 await self._listener.connected.wait()  # the senders' locks are held before any attempt
-                if first and time.monotonic() - recovered_at >= poll:
+                if recovers and time.monotonic() - recovered_at >= context.policy.mail_poll_seconds:
                     requeued = await recover_in_doubt(context, sender, self._grace)
                     MAILS_RESENT_IN_DOUBT.labels(service()).inc(len(requeued))
                     recovered_at = time.monotonic()
                 await deliver_due(context, sender, context.mailer)
             except Exception as exc:  # noqa: BLE001 - the loop outlives a database or SMTP outage
                 log.warning("mail delivery failed, retrying", error=repr(exc))
-                await asyncio.sleep(poll)
+                await asyncio.sleep(context.policy.mail_poll_seconds)
                 continue
-            if self._unclaimed > 0:  # announced while every sender was busy: look again at once
-                self._unclaimed -= 1
-                continue
-            wake = asyncio.Event()
-            self._idle.append(wake)
-            try:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), timeout=poll if first else None)
-            finally:
-                with contextlib.suppress(ValueError):
-                    self._idle.remove(wake)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=context.policy.mail_poll_seconds)
 
 
 class FeedListening:

@@ -1,9 +1,9 @@
-"""The events the notifier consumes: every domain event that concerns a person, one use case for all, once per batch."""
+"""The events the notifier consumes: every domain event that concerns a person, one use case for all."""
 
 from __future__ import annotations
 
-from passerelle.libs.consumer import BatchHandlerTable
-from passerelle.notifier.service_layer.notify import handle_batch
+from passerelle.libs.consumer import HandlerTable
+from passerelle.notifier.service_layer.notify import handle_event
 from passerelle.schemas.registry import EVENTS
 
 SOURCES = {
@@ -13,5 +13,4 @@ SOURCES = {
     "case", "anomaly", "deadline",  # opco-processing
 }  # fmt: skip
 
-# One batch handler for every topic: the kit calls it once per consumer batch, which reads its facts once.
-HANDLERS: BatchHandlerTable = {event: handle_batch for event in EVENTS if event.topic.split(".")[0] in SOURCES}
+HANDLERS: HandlerTable = {event: handle_event for event in EVENTS if event.topic.split(".")[0] in SOURCES}

@@ -1,161 +1,63 @@
-"""The consumer's use case: apply a batch of events to the projections, then tell whoever the rule table names.
+"""The consumer's use case: apply an event to the projections, then tell whoever the rule table names.
 
-One transaction (the consumer group's) holds the inbox claims, the projections, every notification, its mail
+One transaction (the consumer group's) holds the inbox claim, the projections, every notification, its mail
 outbox row, the feed's change log and the web channel's `notification.sent` events: an event is told to a
 recipient once, whatever is redelivered.
-
-A batch is applied in segments: events whose projections cannot change one another's facts (each of another
-contract; an identity event, which changes people and memberships, in a segment of its own). For a segment, the
-projections first, in the records' order; then the facts of all its events, one query per table
-(service_layer/facts.py); then their recipients' names, addresses and preferences, one query each; then every
-notification in one statement and their mails in another.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
+from passerelle.libs.access import Side
 from passerelle.notifier.adapters.unit_of_work import NotifierUnitOfWork
 from passerelle.notifier.domain.delivery import DeliveryStatus
 from passerelle.notifier.domain.kinds import Kind, is_legal
 from passerelle.notifier.domain.preferences import ChannelChoice, EmailMode, WebMode, effective
-from passerelle.notifier.domain.recipients import Recipient, resolve
+from passerelle.notifier.domain.recipients import Facts, Recipient, resolve
 from passerelle.notifier.domain.rules import LETTER_DOCUMENT_TYPES, Audience, Rule, Telling, rule_for
 from passerelle.notifier.service_layer import content as contents
 from passerelle.notifier.service_layer.context import NotifierContext
-from passerelle.notifier.service_layer.facts import BatchFacts, EventFacts
-from passerelle.notifier.service_layer.projections import known_contract, project_contract, project_identity
+from passerelle.notifier.service_layer.projections import (
+    known_contract,
+    parties_of,
+    project_contract,
+    project_identity,
+)
 from passerelle.schemas import Envelope
 from passerelle.schemas.events import contracts as c
 from passerelle.schemas.events import documents as docs
+from passerelle.schemas.events import identity as i
 from passerelle.schemas.events import opco as o
 from passerelle.schemas.events.notifier import NotificationSent
 
 ADDRESS_ONLY = ChannelChoice(WebMode.OFF, EmailMode.IMMEDIATE)
-IDENTITY = {"account", "organisation", "membership", "invitation"}
-
-
-@dataclass
-class Planned:
-    """One telling of one event: who, and what the facts say."""
-
-    envelope: Envelope
-    event: Any
-    telling: Telling
-    recipients: list[Recipient]
-    told: EventFacts
-
-
-async def handle_batch(ctx: NotifierContext, uow: NotifierUnitOfWork, batch: list[tuple[Envelope, Any]]) -> int:
-    """Returns how many notifications the events created (0 for projection-only events)."""
-    created = 0
-    for segment in segments(batch):
-        created += await _apply_segment(ctx, uow, segment)
-    return created
+SIDE_AUDIENCES = ((Side.EMPLOYER, Audience.EMPLOYER_SIDE), (Side.TRAINING, Audience.TRAINING_SIDE))
 
 
 async def handle_event(ctx: NotifierContext, uow: NotifierUnitOfWork, envelope: Envelope, event: Any) -> int:
-    """One event (tests and tools): a batch of one."""
-    return await handle_batch(ctx, uow, [(envelope, event)])
-
-
-def segments(batch: list[tuple[Envelope, Any]]) -> list[list[tuple[Envelope, Any]]]:
-    """The batch cut where an event's projection could change the facts of another in its segment: before and
-    after an identity event, and before a second event of the same contract."""
-    out: list[list[tuple[Envelope, Any]]] = []
-    current: list[tuple[Envelope, Any]] = []
-    contracts: set[Any] = set()
-    alone = False
-    for envelope, event in batch:
-        identity = envelope.type.split(".")[0] in IDENTITY
-        contract_id = getattr(event, "contract_id", None)
-        if current and (identity or alone or (contract_id is not None and contract_id in contracts)):
-            out.append(current)
-            current, contracts = [], set()
-        current.append((envelope, event))
-        alone = identity
-        if contract_id is not None:
-            contracts.add(contract_id)
-    if current:
-        out.append(current)
-    return out
-
-
-async def _project(uow: NotifierUnitOfWork, envelope: Envelope, event: Any) -> None:
+    """Returns how many notifications the event created (0 for a projection-only event)."""
     if isinstance(event, c.ContractEvent):
         await project_contract(uow, envelope.type, event)
-    elif envelope.type.split(".")[0] in IDENTITY:
+    elif envelope.type.split(".")[0] in {"account", "organisation", "membership", "invitation"}:
         await project_identity(uow, event)
     elif isinstance(event, o.CaseEvent):
         await project_case(uow, event)
-
-
-async def _apply_segment(ctx: NotifierContext, uow: NotifierUnitOfWork, segment: list[tuple[Envelope, Any]]) -> int:
-    rules: list[tuple[Envelope, Any, Rule]] = []
-    for envelope, event in segment:
-        with uow.caused_by(envelope):
-            await _project(uow, envelope, event)
-        rule = rule_for(envelope.type)
-        if rule is None or (isinstance(event, docs.DocumentUploaded) and event.document_type in LETTER_DOCUMENT_TYPES):
-            continue
-        rules.append((envelope, event, rule))
-    if not rules:
+    rule = rule_for(envelope.type)
+    if rule is None or (isinstance(event, docs.DocumentUploaded) and event.document_type in LETTER_DOCUMENT_TYPES):
         return 0
-    facts = await BatchFacts.load(uow, [event for _, event, _ in rules])
-    planned: list[Planned] = []
-    for envelope, event, rule in rules:
-        of_event = facts.of(rule, event)
-        for telling in rule.tellings:
-            recipients = resolve(telling, of_event.facts, rule.exclude_actor)
-            if recipients:
-                planned.append(Planned(envelope, event, telling, recipients, of_event))
-    if not planned:
-        return 0
-    accounts = {r.account_id for p in planned for r in p.recipients if r.account_id}
-    accounts |= {p.told.from_account for p in planned if p.told.from_account}
-    people = await uow.directory.people(accounts)
-    stored = await uow.preferences.for_kinds(
-        (r.account_id, p.telling.kind.value) for p in planned for r in p.recipients if r.account_id
-    )
-    now = ctx.clock()
-    # Every notification of the segment in one statement, then their mails in another (round trips, not rows).
-    told: list[tuple[Planned, contents.Content, dict[str, Any], dict[str, Any] | None, bool]] = []
-    for p in planned:
-        if p.told.from_account:
-            p.told.names.from_name = people.get(p.told.from_account, ("", None))[1]
-        content = contents.build(p.telling.kind, p.event, p.told.names, ctx.links)
-        if Audience.CASE_STAFF in p.telling.audiences and p.told.facts.case_id is not None:
-            content = contents.for_staff(content, p.told.facts.case_id, ctx.links)
-        for notification, mail, web in _notices(ctx, p, content, people, stored, now):
-            told.append((p, content, notification, mail, web))
-    added = await uow.notifications.add_many([notification for _, _, notification, _, _ in told])
-    told = [item for item in told if item[2]["id"] in added]  # the others told this recipient already
-    await uow.notifications.queue_mails([mail for _, _, _, mail, _ in told if mail is not None])
-    for p, content, notification, _, web in told:
-        if not web:
+    facts, names = await gather_facts(uow, rule, envelope.type, event)
+    created = 0
+    for telling in rule.tellings:
+        recipients = resolve(telling, facts, rule.exclude_actor)
+        if not recipients:
             continue
-        account_id = notification["account_id"]
-        await uow.notifications.record_change(
-            account_id, "notification", {"notification_id": str(notification["id"])}, now
-        )
-        kind = p.telling.kind
-        with uow.caused_by(p.envelope):
-            # In the person's notification centre from this commit on: told on the web.
-            uow.publish(
-                NotificationSent(
-                    notification_id=notification["id"],
-                    account_id=account_id,
-                    channel="web",
-                    contract_id=content.contract_id,
-                    cause_event_id=p.envelope.id,
-                    sent_at=now,
-                    kind=kind.value,
-                    legal=is_legal(kind),
-                )
-            )
-    return len(told)
+        content = contents.build(telling.kind, event, names, ctx.links)
+        if Audience.CASE_STAFF in telling.audiences and facts.case_id is not None:
+            content = contents.for_staff(content, facts.case_id, ctx.links)
+        created += await tell(ctx, uow, envelope, telling, event, content, recipients, facts)
+    return created
 
 
 async def project_case(uow: NotifierUnitOfWork, event: o.CaseEvent) -> None:
@@ -175,22 +77,119 @@ async def project_case(uow: NotifierUnitOfWork, event: o.CaseEvent) -> None:
         await uow.directory.update_contract(event.contract_id, values)
 
 
-def _notices(
+async def gather_facts(
+    uow: NotifierUnitOfWork, rule: Rule, event_type: str, event: Any
+) -> tuple[Facts, contents.Names]:
+    d = uow.directory
+    facts = Facts()
+    names = contents.Names()
+    contract_id = getattr(event, "contract_id", None)
+    contract = await known_contract(uow, contract_id) if contract_id is not None else None
+    if contract is not None:
+        parties = parties_of(contract)
+        names.employer_name = await d.organisation_name(siret=contract.employer_siret)
+        names.training_name = await d.organisation_name(uai=contract.training_uai) or await d.organisation_name(
+            siret=contract.training_siret
+        )
+        names.apprentice_name = contract.apprentice_name
+        names.contract_type = contract.contract_type
+        wanted = set(rule.audiences)
+        sides = [
+            s
+            for s, a in ((Side.EMPLOYER, Audience.EMPLOYER_SIDE), (Side.TRAINING, Audience.TRAINING_SIDE))
+            if a in wanted
+        ]
+        for side in sides:
+            owner = contract.employer_in_charge if side is Side.EMPLOYER else contract.training_in_charge
+            if owner is not None:
+                facts.in_charge[side] = owner
+            else:
+                facts.side_admins[side] = await d.side_admins(parties, side)
+        if sides:
+            facts.side_followers.update(await d.followers(parties, sides, contract.contract_id))
+        if isinstance(event, o.DeadlineApproached):
+            # The reviewer the case is assigned to, and those who supervise the queue.
+            leads = await d.opco_staff(event.opco_code, roles=("supervisor", "admin"))
+            facts.opco_staff = ([event.assignee_id] if event.assignee_id else []) + leads
+        elif Audience.OPCO_STAFF in wanted:
+            facts.opco_staff = await d.opco_staff(getattr(event, "opco_code", None) or contract.opco_code)
+        if any(Audience.CASE_STAFF in t.audiences for t in rule.also):
+            await _case_staff(uow, facts, contract, event)
+    elif Audience.OPCO_STAFF in rule.audiences:
+        facts.opco_staff = await d.opco_staff(getattr(event, "opco_code", None))
+    facts.actor_id = _actor(event)
+    match event:
+        case c.ContractProposed():
+            facts.employer_address = event.employer_email
+            facts.employer_address_account = await d.account_by_email(event.employer_email)
+        case o.CaseAssigned():
+            facts.assignee = event.assignee_id
+            if event.actor_id:
+                names.from_name = (await d.people([event.actor_id])).get(event.actor_id, ("", None))[1]
+        case c.ContractTransferred():
+            facts.new_owner = event.to_account_id
+            if event.from_account_id:
+                names.from_name = (await d.people([event.from_account_id])).get(event.from_account_id, ("", None))[1]
+        case i.MembershipRequested():
+            facts.organisation_admins = await d.organisation_admins(event.organisation_id)
+        case i.InvitationSent():
+            facts.invitee = await d.account_by_email(event.email)
+        case i.MembershipGranted() | i.MembershipRoleChanged() | i.MembershipRevoked():
+            facts.member = event.account_id
+        case _:
+            pass
+    if getattr(event, "organisation_id", None) is not None:
+        names.organisation_name = await d.organisation_name(organisation_id=event.organisation_id)
+    return facts, names
+
+
+async def _case_staff(uow: NotifierUnitOfWork, facts: Facts, contract: Any, event: Any) -> None:
+    """The staff of the contract's case: nobody before the OPCO opened one (its `case.opened` tells them), nor of
+    the transmission that opened it; then the assignee, else the OPCO's reviewers (else all its staff)."""
+    case_id = getattr(event, "case_id", None) or contract.case_id
+    if case_id is None:
+        return
+    if isinstance(event, c.ContractTransmitted) and event.revision <= (contract.case_revision or 0):
+        return
+    facts.case_id = case_id
+    facts.case_assignee = contract.case_assignee
+    if facts.case_assignee is None:
+        d = uow.directory
+        facts.case_reviewers = await d.opco_staff(contract.opco_code, roles=("reviewer",)) or await d.opco_staff(
+            contract.opco_code
+        )
+
+
+def _actor(event: Any) -> Any:
+    for attribute in ("actor_id", "uploaded_by", "changed_by", "revoked_by", "invited_by"):
+        value = getattr(event, attribute, None)
+        if value is not None:
+            return value
+    return None
+
+
+async def tell(
     ctx: NotifierContext,
-    p: Planned,
+    uow: NotifierUnitOfWork,
+    envelope: Envelope,
+    telling: Telling,
+    event: Any,
     content: contents.Content,
-    people: dict[Any, tuple[str, str]],
-    stored: dict[tuple[Any, str], ChannelChoice],
-    now: Any,
-) -> list[tuple[dict[str, Any], dict[str, Any] | None, bool]]:
-    """Each recipient's notification row, its mail row (if told by e-mail at once) and whether it is on the web."""
-    kind, telling, event, envelope = p.telling.kind, p.telling, p.event, p.envelope
-    out: list[tuple[dict[str, Any], dict[str, Any] | None, bool]] = []
-    for recipient in p.recipients:
+    recipients: list[Recipient],
+    facts: Facts,
+) -> int:
+    kind = telling.kind
+    now = ctx.clock()
+    accounts = [r.account_id for r in recipients if r.account_id]
+    people = await uow.directory.people(accounts)
+    stored = await uow.preferences.for_kind(accounts, kind.value)
+    # Every recipient's notification in one statement, then their mails in another (round trips, not rows).
+    told: list[tuple[dict[str, Any], dict[str, Any] | None, bool]] = []
+    for recipient in recipients:
         if recipient.account_id is None:
             choice, address, name = ADDRESS_ONLY, recipient.email, None
         else:
-            choice = effective(kind, stored.get((recipient.account_id, kind.value)), telling.default)
+            choice = effective(kind, stored.get(recipient.account_id), telling.default)
             address, name = people.get(recipient.account_id, (recipient.email, None))
         if choice.silent:
             continue
@@ -236,5 +235,28 @@ def _notices(
                 "next_attempt_at": now,
                 "created_at": now,
             }
-        out.append((notification, mail, web))
-    return out
+        told.append((notification, mail, web))
+    added = await uow.notifications.add_many([notification for notification, _, _ in told])
+    told = [item for item in told if item[0]["id"] in added]  # the others told this recipient already
+    await uow.notifications.queue_mails([mail for _, mail, _ in told if mail is not None])
+    for notification, _, web in told:
+        if not web:
+            continue
+        account_id = notification["account_id"]
+        await uow.notifications.record_change(
+            account_id, "notification", {"notification_id": str(notification["id"])}, now
+        )
+        # In the person's notification centre from this commit on: told on the web.
+        uow.publish(
+            NotificationSent(
+                notification_id=notification["id"],
+                account_id=account_id,
+                channel="web",
+                contract_id=content.contract_id,
+                cause_event_id=envelope.id,
+                sent_at=now,
+                kind=kind.value,
+                legal=is_legal(kind),
+            )
+        )
+    return len(told)

@@ -18,23 +18,25 @@ class StreamEvent:
 
 
 async def changes_after(uow: NotifierUnitOfWork, account_id: UUID, last_id: int) -> list[StreamEvent]:
-    """Two queries, whatever the number of entries: the entries with their notifications, then the counts."""
-    changes = await uow.notifications.changes_with_notifications(account_id, last_id)
+    changes = await uow.notifications.changes_after(account_id, last_id)
     if not changes:
         return []
     unread, unseen = await uow.notifications.counts(account_id)
+    mentioned = [UUID(c.data["notification_id"]) for c in changes if c.data.get("notification_id")]
+    rows = await uow.notifications.many(account_id, mentioned)  # one query for the whole batch of changes
     out: list[StreamEvent] = []
     for change in changes:
-        data: dict[str, Any] = dict(change.change_data)
+        data: dict[str, Any] = dict(change.data)
         notification_id = data.pop("notification_id", None)
         if notification_id is not None:
-            if change.id is None:
+            row = rows.get(UUID(notification_id))
+            if row is None:
                 continue  # not in the feed (or no longer kept): nothing to show
-            data["notification"] = notification_view(change)
-        out.append(StreamEvent(change.change_seq, change.change_event, data | {"unread": unread, "unseen": unseen}))
+            data["notification"] = notification_view(row)
+        out.append(StreamEvent(change.seq, change.event, data | {"unread": unread, "unseen": unseen}))
     if not out:
         # Keep the position moving even when every entry was skipped.
-        out.append(StreamEvent(changes[-1].change_seq, "sync", {"unread": unread, "unseen": unseen}))
+        out.append(StreamEvent(changes[-1].seq, "sync", {"unread": unread, "unseen": unseen}))
     return out
 
 
