@@ -292,3 +292,52 @@ def test_a_partition_read_again_is_committed_up_to_the_waiting_record_only():
 
     asyncio.run(run())
     assert committed == [{TopicPartition(ProbeRecorded.topic, 0): 5, TopicPartition(ProbeRecorded.topic, 1): 8}]
+
+
+class ParkingUnitOfWork(FakeUnitOfWork):
+    """The inbox's record of parkings, as SqlUnitOfWork.claim_parking keeps it (committed with the unit of work)."""
+
+    parkings: set[UUID] = set()
+
+    async def claim_parking(self, parking_id: UUID, consumer: str) -> bool:
+        if parking_id in ParkingUnitOfWork.parkings:
+            return False
+        self.staged.append(("parking", parking_id))
+        return True
+
+    async def commit(self) -> None:
+        for kind, value in self.staged:
+            if kind == "parking":
+                ParkingUnitOfWork.parkings.add(value)
+        self.staged = [item for item in self.staged if item[0] != "parking"]
+        await super().commit()
+
+
+async def test_a_malformed_record_read_again_behind_a_waiting_one_is_parked_once(journal):
+    """The partition is read again from a waiting record: the malformed record after it is not parked twice, nor
+    by a new process (killed after the parking, its offsets not committed past it: the inbox remembers)."""
+    ParkingUnitOfWork.parkings = set()
+
+    def new_group() -> tuple[ConsumerGroup, FakeDeadLetters]:
+        dead = FakeDeadLetters()
+        group = ConsumerGroup("test", uow_factory=lambda: ParkingUnitOfWork(journal), backoff_seconds=0.0)
+        group.dead_letters = dead  # type: ignore[assignment]
+
+        @group.on(ProbeRecorded.topic)
+        async def apply(uow: FakeUnitOfWork, envelope: Envelope, event: ProbeRecorded) -> None:
+            if event.sequence == 0 and 9 not in journal:
+                raise NotYetApplicable("0 waits for 9")
+            uow.staged.append(("effect", event.sequence))
+
+        return group, dead
+
+    group, dead = new_group()
+    batch = [keyed(0, b"a"), dataclasses.replace(record(1), value=b"not json"), keyed(2, b"b")]
+    await group.process(batch)
+    assert group.take_rewind() == {TopicPartition(ProbeRecorded.topic, 0): 0}
+    await group.process(batch)  # read again from offset 0
+    assert [r.offset for r, _ in dead.parked] == [1] and journal == [2]
+    restarted, dead_after = new_group()  # a new process, reading from the committed offset 0
+    await restarted.process([keyed(9, b"c")])
+    await restarted.process(batch)
+    assert dead_after.parked == [] and journal == [2, 9, 0]

@@ -32,6 +32,7 @@ import contextlib
 import dataclasses
 import hashlib
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -102,6 +103,8 @@ class ConsumerGroup:
     _waiting_since: dict[tuple[str, int, int], float] = field(default_factory=dict)
     _not_yet_reasons: dict[tuple[str, int, int], str] = field(default_factory=dict)
     _rewinds_in_a_row: int = 0
+    # Records this process parked (topic, partition, offset): read again, they are skipped without a query.
+    _parked: set[tuple[str, int, int]] = field(default_factory=set)
 
     def _count(self, name: str, amount: int = 1) -> None:
         self.stats[name] = self.stats.get(name, 0) + amount
@@ -302,12 +305,38 @@ class ConsumerGroup:
         raise InfrastructureUnavailable(repr(exc)) from exc
 
     async def _park(self, record: ConsumerRecord, exc: BaseException, attempts: int) -> None:
+        """Once per group and record: a record read again (its partition rewound to a waiting record before it, a
+        batch that failed as a whole, a process killed before its offsets were committed) is not parked again.
+        The parking is recorded in the group's inbox (the record's place in the log as its id), committed once the
+        copy is on the dead-letter topic: only a crash between the two parks it twice."""
         if self.dead_letters is None:
             raise RuntimeError("no dead-letter producer configured") from exc
-        await self.dead_letters.park(self.group, record, exc, attempts)
+        place = (record.topic, record.partition, record.offset)
+        if place in self._parked:
+            return
+        try:
+            async with self.uow_factory() as uow:
+                claim = getattr(uow, "claim_parking", None)
+                if claim is not None and not await claim(parking_id(self.group, record), self.group):
+                    self._parked.add(place)
+                    log.info("record already parked", group=self.group, topic=record.topic, offset=record.offset)
+                    return
+                await self.dead_letters.park(self.group, record, exc, attempts)
+                await uow.commit()
+        except _INFRASTRUCTURE_ERRORS as db_exc:
+            self._pause(db_exc)  # raises: the batch is read again once the database answers
+        self._parked.add(place)
         self._count("parked")
         metrics.CONSUMED.labels(metrics.service(), self.group, record.topic, "parked").inc()
         metrics.DEAD_LETTERS.labels(metrics.service(), self.group, record.topic).inc()
+
+
+def parking_id(group: str, record: ConsumerRecord) -> uuid.UUID:
+    """The inbox id of a record's parking by a group: its place in the log (a malformed record has no event id)."""
+    return uuid.uuid5(_PARKING, f"{group}/{record.topic}/{record.partition}/{record.offset}")
+
+
+_PARKING = uuid.UUID("4f0c8a52-6a3e-4d0e-9a55-2b8f8f7f0d11")
 
 
 def _same_stream(record: ConsumerRecord, other: ConsumerRecord) -> bool:

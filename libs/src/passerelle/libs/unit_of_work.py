@@ -65,6 +65,10 @@ class SqlUnitOfWork:
         """Idempotent consumer, for a batch: the ids this consumer had not applied yet."""
         return await claim_many_in_inbox(self.session, envelopes, consumer)
 
+    async def claim_parking(self, parking_id: UUID, consumer: str) -> bool:
+        """A record `consumer` parks on its dead-letter topic: False if it parked it already."""
+        return await claim_in_inbox(self.session, parking_id, consumer, "dead-letter")
+
     async def commit(self) -> None:
         rows, self._pending = self._pending, []
         await add_to_outbox(self.session, rows)
