@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from passerelle.portal.adapters.api import ApiError
 from passerelle.portal.adapters.contracts import ContractsClient
 from passerelle.portal.adapters.identity import IdentityClient
+from passerelle.portal.adapters.notifier import NotifierClient
 from passerelle.portal.bootstrap import bootstrap
 from passerelle.portal.config import Settings
 
@@ -27,8 +28,9 @@ TRANSMITTED = (
 )
 
 
-def signed_in(monkeypatch, identity, contracts) -> TestClient:
-    """A portal whose identity and contracts answer through these handlers, with a person signed in."""
+def signed_in(monkeypatch, identity, contracts, notifier=None) -> TestClient:
+    """A portal whose identity and contracts (and, if given, the notifier) answer through these handlers, with a
+    person signed in."""
     monkeypatch.setenv("PORTAL_CONSUMERS_ENABLED", "false")
     service = bootstrap(Settings(environment="local", notifier_url="http://127.0.0.1:9"))
     service.context.identity = IdentityClient(
@@ -37,6 +39,10 @@ def signed_in(monkeypatch, identity, contracts) -> TestClient:
     service.context.contracts = ContractsClient(
         httpx.AsyncClient(base_url="http://contracts", transport=httpx.MockTransport(contracts))
     )
+    if notifier is not None:
+        service.context.notifier = NotifierClient(
+            httpx.AsyncClient(base_url="http://notifier", transport=httpx.MockTransport(notifier))
+        )
     client = TestClient(service.app(), follow_redirects=False)
     token = csrf_of(client, "/connexion")
     client.post("/connexion", data={"csrf_token": token, "email": ME["email"], "password": "x"})

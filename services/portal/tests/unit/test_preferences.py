@@ -11,11 +11,7 @@ from html import unescape
 import httpx
 from fastapi.testclient import TestClient
 
-from passerelle.portal.adapters.identity import IdentityClient
-from passerelle.portal.adapters.notifier import NotifierClient
-from passerelle.portal.bootstrap import bootstrap
-from passerelle.portal.config import Settings
-
+from .test_dashboard_and_errors import signed_in
 from .test_pages import ME, csrf_of
 
 ANOMALY = {
@@ -79,20 +75,21 @@ class Notifier:
         return httpx.Response(404, json={"error": {"code": "not_found", "message": "Introuvable.", "fields": []}})
 
 
-def signed_in(monkeypatch, notifier: Notifier) -> TestClient:
+def not_found(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(404, json={"error": {"code": "not_found", "message": "Introuvable.", "fields": []}})
+
+
+def portal(monkeypatch, notifier: Notifier) -> TestClient:
     """A portal whose identity and notifier answer through these fakes, with a person signed in."""
-    monkeypatch.setenv("PORTAL_CONSUMERS_ENABLED", "false")
-    service = bootstrap(Settings(environment="local", notifier_url="http://notifier"))
-    service.context.identity = IdentityClient(
-        httpx.AsyncClient(base_url="http://identity", transport=httpx.MockTransport(identity))
-    )
-    service.context.notifier = NotifierClient(
-        httpx.AsyncClient(base_url="http://notifier", transport=httpx.MockTransport(notifier))
-    )
-    client = TestClient(service.app(), follow_redirects=False)
-    token = csrf_of(client, "/connexion")
-    client.post("/connexion", data={"csrf_token": token, "email": ME["email"], "password": "x"})
-    return client
+    return signed_in(monkeypatch, identity, not_found, notifier)
+
+
+def save(client: TestClient, choices: dict[str, tuple[str, str]]) -> httpx.Response:
+    """The preferences form posted with these (web, e-mail) channels per kind."""
+    form = {"csrf_token": csrf_of(client, "/notifications/preferences")}
+    for kind, (web, email) in choices.items():
+        form[f"{kind}.web"], form[f"{kind}.email"] = web, email
+    return client.post("/notifications/preferences", data=form)
 
 
 def text(html: str) -> str:
@@ -100,7 +97,7 @@ def text(html: str) -> str:
 
 
 def test_a_party_sees_its_kinds_and_which_are_legal(monkeypatch):
-    with signed_in(monkeypatch, Notifier([ANOMALY, PROPOSED])) as client:
+    with portal(monkeypatch, Notifier([ANOMALY, PROPOSED])) as client:
         page = client.get("/notifications/preferences")
         assert page.status_code == 200
         shown = text(page.text)
@@ -114,7 +111,7 @@ def test_a_party_sees_its_kinds_and_which_are_legal(monkeypatch):
 
 
 def test_staff_with_no_legal_kind_are_not_told_of_one(monkeypatch):
-    with signed_in(monkeypatch, Notifier([CASE_OPENED])) as client:
+    with portal(monkeypatch, Notifier([CASE_OPENED])) as client:
         page = client.get("/notifications/preferences")
         assert page.status_code == 200
         assert "Nouveau dossier dans la file" in page.text
@@ -125,16 +122,10 @@ def test_staff_with_no_legal_kind_are_not_told_of_one(monkeypatch):
 
 def test_only_what_changed_is_saved(monkeypatch):
     notifier = Notifier([ANOMALY, PROPOSED])
-    with signed_in(monkeypatch, notifier) as client:
-        token = csrf_of(client, "/notifications/preferences")
-        form = {
-            "csrf_token": token,
-            "anomaly_raised.web": "immediate",
-            "anomaly_raised.email": "immediate",
-            "contract_proposed.web": "immediate",
-            "contract_proposed.email": "digest",
-        }
-        saved = client.post("/notifications/preferences", data=form)
+    with portal(monkeypatch, notifier) as client:
+        saved = save(
+            client, {"anomaly_raised": ("immediate", "immediate"), "contract_proposed": ("immediate", "digest")}
+        )
         assert saved.status_code == 303
         assert saved.headers["location"].startswith("/notifications/preferences")
         assert notifier.puts == [("contract_proposed", {"web": "immediate", "email": "digest"})]
@@ -146,16 +137,8 @@ def test_only_what_changed_is_saved(monkeypatch):
 
 def test_a_legal_kind_switched_off_is_refused_beside_it(monkeypatch):
     notifier = Notifier([ANOMALY, PROPOSED])
-    with signed_in(monkeypatch, notifier) as client:
-        token = csrf_of(client, "/notifications/preferences")
-        form = {
-            "csrf_token": token,
-            "anomaly_raised.web": "off",
-            "anomaly_raised.email": "off",
-            "contract_proposed.web": "off",
-            "contract_proposed.email": "off",
-        }
-        refused = client.post("/notifications/preferences", data=form)
+    with portal(monkeypatch, notifier) as client:
+        refused = save(client, {"anomaly_raised": ("off", "off"), "contract_proposed": ("off", "off")})
         assert refused.status_code == 422
         # The summary links to the kind's fieldset, whose message is the notifier's.
         assert 'href="#f-anomaly_raised-email"' in refused.text
