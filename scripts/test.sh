@@ -25,17 +25,17 @@ outputs="$PWD/.stack/test-logs/pytest"
 mkdir -p "$outputs"
 run() {  # each package runs its own tests, in its own process (postmodern-mono's rule)
   echo "=== pytest $*"
-  local log
-  log="$outputs/$(echo "$1" | tr '/' '_').log"
+  local name="${RUN_AS:-$1}" log  # RUN_AS names a second run of one package (the e2e suite in containers)
+  log="$outputs/$(echo "$name" | tr '/' '_').log"
   # Through a process substitution, not a pipe: a process a test leaves behind cannot hold the run open.
-  COLUMNS=240 uv run --no-sync pytest "$@" > >(tee "$log") 2>&1 || failed+=("$1")
+  COLUMNS=240 uv run --no-sync pytest "$@" > >(tee "$log") 2>&1 || failed+=("$name")
 }
 why() {  # the failures of a package again: pytest's short summary and the first error lines of each failure
   local log
   log="$outputs/$(echo "$1" | tr '/' '_').log"
   [ -f "$log" ] || return 0
   echo "--- why $1 failed (whole output: $log)"
-  grep -E '^(FAILED|ERROR) ' "$log" | cut -c1-400 | head -8
+  grep -E '^(FAILED|ERROR) [^ ]+::' "$log" | cut -c1-400 | head -8  # not the captured log's ERROR lines
   grep -E '^(E  |[^ ]+\.py:[0-9]+: [A-Za-z]*(Error|Exception))' "$log" | cut -c1-300 | head -12
 }
 run contracts-schemas
@@ -48,19 +48,20 @@ run tests/e2e -s
 run deploy/tests/test_chart.py deploy/tests/test_dashboard.py deploy/tests/test_images.py -s
 uv run --no-sync python -m passerelle.schemas.export --check || failed+=("schemas")
 
-# The container path, on the same ports: the native stack stops first. It is opt-in for now
-# (PASSERELLE_CONTAINER_TESTS=1) until a whole cold run has passed here: building the 13 images takes about
-# 12 minutes on two cores, loading them from the cache about 1 (docs/operating.md has each stage).
+# The container path, on the same ports: the native stack stops first. The end-to-end suite runs again with
+# the infrastructure and the services in containers (Testcontainers), then the compose smoke test. A cold run
+# builds the 13 images (about 4 minutes on a quiet two-core machine), a cached one loads them from .stack/images
+# (docs/operating.md has each stage). PASSERELLE_CONTAINER_TESTS=0 leaves it out (e.g. a machine with no Docker).
 "${STACK[@]}" stop
 trap - EXIT
-if [ "${PASSERELLE_CONTAINER_TESTS:-0}" = 1 ]; then
+if [ "${PASSERELLE_CONTAINER_TESTS:-1}" = 1 ]; then
   unset $(compgen -e | grep '^PASSERELLE_') || true
   # An engine that answers (DOCKER_HOST, the system's), else a private dockerd under .stack/docker, stopped after.
   eval "$(uv run --no-sync python deploy/images/engine.py start)"
   trap 'uv run --no-sync python deploy/images/engine.py stop' EXIT
   container_started=$(date +%s)
   # The first run builds every image (minutes): the session fixture may take longer than the usual timeout.
-  PASSERELLE_TESTCONTAINERS=1 run tests/e2e -s -o timeout=2400
+  PASSERELLE_TESTCONTAINERS=1 RUN_AS=tests/e2e-in-containers run tests/e2e -s -o timeout=2400
   container_took=$(( $(date +%s) - container_started ))
   compose_started=$(date +%s)
   run deploy/tests/test_compose.py -s -o timeout=1800

@@ -160,6 +160,7 @@ class Image:
         if image_present(self.tag):
             return self.tag
         started = time.monotonic()
+        apt_install("zstd")
         if self.cache_file.exists():
             log(f"{self.name}: loading {self.cache_file.name}")
             with subprocess.Popen(["zstd", "-dcq", str(self.cache_file)], stdout=subprocess.PIPE) as unzip:
@@ -203,13 +204,25 @@ def docker_build(image: Image, dockerfile: Path, context: Path, base: str, **arg
 # ----- base
 
 
+def apt_install(*commands: str) -> None:
+    """Debian's packages for the commands the builder runs, installed once when missing (a fresh machine)."""
+    missing = [c for c in commands if not shutil.which(c)]
+    if not missing:
+        return
+    log(f"installing {', '.join(missing)} (apt-get)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        run(["apt-get", "install", "-y", "--no-install-recommends", *missing], env=env, stdout=sys.stderr)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise RuntimeError(f"{', '.join(missing)} missing and apt-get could not install them: {exc}") from exc
+
+
 def base_inputs() -> list[str | bytes | Path]:
     return [DEBIAN_SUITE, *BASE_PACKAGES, *debian_mirrors()]
 
 
 def build_base(image: Image, _base: str) -> None:
-    if not shutil.which("mmdebstrap"):
-        raise RuntimeError("mmdebstrap is missing (apt-get install mmdebstrap)")
+    apt_install("mmdebstrap")
     with tempfile.TemporaryDirectory(prefix="passerelle-base-") as tmp:
         rootfs = Path(tmp) / "rootfs.tar"
         run(

@@ -60,7 +60,13 @@ def start() -> str:
     if not shutil.which("dockerd"):
         log("installing docker.io (apt-get)")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "docker.io"], check=True, env=env)
+        # apt-get's report goes to stderr: stdout carries only the `export DOCKER_HOST=...` line the caller evaluates.
+        subprocess.run(
+            ["apt-get", "install", "-y", "--no-install-recommends", "docker.io"],
+            check=True,
+            env=env,
+            stdout=sys.stderr,
+        )
     for d in ("data", "exec"):
         (ENGINE_DIR / d).mkdir(parents=True, exist_ok=True)
     (ENGINE_DIR / "docker.sock").unlink(missing_ok=True)

@@ -199,7 +199,12 @@ def services(stack, log_dir):
     seed = ServiceProcess(
         "identity-seed",
         [sys.executable, "-m", "passerelle.identity.cli", "--skip-migrations"],
-        {"IDENTITY_DATABASE_URL": identity_url, "PASSERELLE_DEMO_PASSWORD": DEMO_PASSWORD},
+        # This run's OPCO API clients are not recorded in the stack's file (a host path a container cannot reach).
+        {
+            "IDENTITY_DATABASE_URL": identity_url,
+            "PASSERELLE_DEMO_PASSWORD": DEMO_PASSWORD,
+            "OPCO_PROCESSING_MACHINE_CLIENTS_FILE": "",
+        },
         log_dir,
     ).start()
     assert wait_for_exit(seed) == 0, seed.tail()

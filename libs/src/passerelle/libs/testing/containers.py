@@ -339,7 +339,12 @@ class ContainerStack:
                 "PASSERELLE_KAFKA_SASL_USERNAME": principal,
                 "PASSERELLE_KAFKA_SASL_PASSWORD": self.kafka_passwords[principal],
             }
-            env = {**self.env, **kafka_login, "HOST": "127.0.0.1", "PORT": str(port)}
+            # The stack's services answer on their ports with their consumers off: the end-to-end tests start the
+            # consuming processes themselves (their own databases and consumer groups, as natively), and a second
+            # platform consuming the same broker would handle each of their events again (a second review case, a
+            # second e-mail). The compose smoke test runs the whole platform, consumers included.
+            consumers_off = {f"{service_module(service).upper()}_CONSUMERS_ENABLED": "false"}
+            env = {**self.env, **kafka_login, **consumers_off, "HOST": "127.0.0.1", "PORT": str(port)}
             self._container(service, self.images[service], env, healthcheck=False).start()
             urls[service] = f"http://127.0.0.1:{port}/ready"
         with ThreadPoolExecutor(len(urls)) as pool:
@@ -388,7 +393,10 @@ def image_for(args: list[str]) -> tuple[str, list[str]] | None:
             return None
         port = module_args[module_args.index("--port") + 1]
         uvicorn = ["python3", "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", port]
-        return image, [*uvicorn, "--log-config", "/opt/passerelle/logging.json"]
+        # The host process's own switches (--no-proxy-headers, --no-server-header...) hold in the container too;
+        # --app-dir names a host folder and the image's code is on its PYTHONPATH already.
+        flags = [a for a in module_args[2:] if a.startswith("--no-") or a == "--proxy-headers"]
+        return image, [*uvicorn, *flags, "--log-config", "/opt/passerelle/logging.json"]
     parts = target.split(".")
     if parts[0] != "passerelle" or len(parts) < 2:
         return None
