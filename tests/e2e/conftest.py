@@ -31,3 +31,20 @@ def stack(log_dir: Path):
         finally:
             os.environ.clear()
             os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def no_container_outlives_its_process(request: pytest.FixtureRequest):
+    """In containers, a test leaves no service running that it stopped or killed: such a container would go on
+    consuming beside the next tests, from its own database (it happened: mails reached another run's people).
+    Checked after each test, with the containers its still-open fixtures hold left out; any found are removed."""
+    yield
+    if os.environ.get("PASSERELLE_TESTCONTAINERS") != "1":
+        return
+    from passerelle.libs.testing import containers
+    from passerelle.libs.testing.processes import ServiceProcess
+
+    orphans = containers.process_containers() - ServiceProcess.live_containers
+    for name in orphans:
+        containers.docker_remove(name)
+    assert not orphans, f"containers left running by {request.node.nodeid} (removed): {sorted(orphans)}"

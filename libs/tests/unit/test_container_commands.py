@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import pytest
 
 from passerelle.libs.testing import containers
+from passerelle.libs.testing.processes import ServiceProcess
 
 IMAGES = {"identity": "passerelle/identity:abc", "contracts": "passerelle/contracts:def"}
 
@@ -58,3 +61,39 @@ def test_only_the_platforms_variables_are_handed_to_a_container():
     assert not any(part.startswith("HOME=") for part in command)
     assert command[command.index("--network") + 1] == "host"
     assert containers.container_name(command).startswith("passerelle-01234567-identity-")
+
+
+@pytest.fixture
+def docker_log(tmp_path, monkeypatch):
+    """A `docker` on PATH that records its arguments: what ServiceProcess asks of the engine."""
+    log = tmp_path / "docker.log"
+    fake = tmp_path / "bin" / "docker"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    return log
+
+
+@pytest.mark.parametrize("how", ["stop", "kill"])
+def test_a_container_whose_client_is_gone_is_still_removed(docker_log, tmp_path, how):
+    # The `docker run` client has exited (killed, or gone while the engine was slow), its container has not:
+    # stopping or killing the process must still remove the container, or it goes on consuming.
+    process = ServiceProcess("notifier", ["true"], {}, tmp_path)
+    process.proc = subprocess.Popen(["true"])
+    process.proc.wait()
+    process.container = "passerelle-01234567-notifier-abcdef"
+    getattr(process, how)()
+    calls = docker_log.read_text().splitlines()
+    assert calls[-1] == "rm --force passerelle-01234567-notifier-abcdef", calls
+    assert calls[0].startswith("stop" if how == "stop" else "kill --signal KILL"), calls
+
+
+def test_a_container_the_engine_cannot_remove_is_an_error(tmp_path, monkeypatch):
+    fake = tmp_path / "bin" / "docker"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "Error response from daemon: engine unreachable" >&2\nexit 1\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    with pytest.raises(RuntimeError, match="engine unreachable"):
+        containers.docker_remove("passerelle-01234567-notifier-abcdef")

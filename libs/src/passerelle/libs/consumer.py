@@ -45,6 +45,7 @@ from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 from faststream.kafka import KafkaBroker, KafkaMessage, Topic
 from faststream.middlewares import AckPolicy
 
+from passerelle.libs import committed_offsets
 from passerelle.libs.logging import get_logger
 from passerelle.libs.observability import logcontext, metrics
 from passerelle.libs.observability.tracing import consume_span
@@ -498,6 +499,7 @@ def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int
 
     The body is typed with the union of the event models, so the AsyncAPI document describes them.
     """
+    committed_offsets.install()  # a group's offsets read back for sure: never its history replayed by mistake
     topics = consumers.topics
     models = tuple(event_for_topic(topic) for topic in topics)
     payload: Any = models[0] if len(models) == 1 else Union[models]  # noqa: UP007 - built at run time

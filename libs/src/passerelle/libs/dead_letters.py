@@ -19,6 +19,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from passerelle.libs import committed_offsets
 from passerelle.libs.kafka_auth import kafka_options
 from passerelle.libs.relay import make_producer
 from passerelle.schemas.registry import dead_letter_topic
@@ -52,6 +53,7 @@ async def read_original(bootstrap: str, record: Any, timeout: float = 10.0) -> A
 
 
 async def _consumer(bootstrap: str, group: str | None, topic: str) -> AIOKafkaConsumer:
+    committed_offsets.install()
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,

@@ -40,6 +40,8 @@ from testcontainers.core.container import DockerContainer  # noqa: E402 - reads 
 
 SESSION_LABEL = "org.passerelle.session"
 COMPONENT_LABEL = "org.passerelle.component"
+# On the containers a test's ServiceProcess runs (not the stack's): an end-to-end test may leave none behind.
+PROCESS_LABEL = "org.passerelle.test-process"
 INFRA = ("postgres", "kafka", "s3", "clamd", "mail")
 CONTAINERS_FLAG = "PASSERELLE_CONTAINERS"
 IMAGES_VAR = "PASSERELLE_CONTAINER_IMAGES"  # {"identity": "passerelle/identity:<key>", ...}
@@ -422,7 +424,7 @@ def docker_run_command(name: str, image: str, command: list[str], env: dict[str,
         "--name",
         f"passerelle-{session[:8]}-{name}-{uuid.uuid4().hex[:6]}",
     ]
-    cmd += ["--label", f"{SESSION_LABEL}={session}", "--label", f"{COMPONENT_LABEL}={name}"]
+    cmd += ["--label", f"{SESSION_LABEL}={session}", "--label", f"{COMPONENT_LABEL}={name}", "--label", PROCESS_LABEL]
     cmd += ["--no-healthcheck"]  # ServiceProcess polls /ready itself
     for key, value in sorted(env.items()):
         if key.startswith(FORWARDED_PREFIXES + service_prefixes):
@@ -438,10 +440,30 @@ def docker_signal(name: str, kill: bool) -> None:
     import subprocess
 
     args = ["docker", "kill", "--signal", "KILL", name] if kill else ["docker", "stop", "--time", "15", name]
-    subprocess.run(args, capture_output=True, timeout=60, check=False)
+    subprocess.run(args, capture_output=True, timeout=60, check=False)  # one already gone is not an error
+
+
+def docker_remove(name: str) -> None:
+    """`docker rm -f`: gone for sure, or an error saying why (a container left running would go on consuming)."""
+    import subprocess
+
+    done = subprocess.run(["docker", "rm", "--force", name], capture_output=True, text=True, timeout=60, check=False)
+    gone = ("No such container", "already in progress")  # removed already, or being removed by --rm
+    if done.returncode != 0 and not any(reason in done.stderr for reason in gone):
+        raise RuntimeError(f"container {name} not removed: {done.stderr.strip()}")
 
 
 @contextlib.contextmanager
 def container_stack(log_dir: Path | None = None) -> Iterator[dict[str, str]]:
     with ContainerStack(log_dir) as env:
         yield env
+
+
+def process_containers() -> set[str]:
+    """The names of this session's running containers that tests' ServiceProcesses started."""
+    import subprocess
+
+    session = os.environ.get(SESSION_VAR, "adhoc")
+    args = ["docker", "ps", "--filter", f"label={SESSION_LABEL}={session}", "--filter", f"label={PROCESS_LABEL}"]
+    done = subprocess.run([*args, "--format", "{{.Names}}"], capture_output=True, text=True, timeout=60, check=True)
+    return set(done.stdout.split())

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 
@@ -44,6 +45,10 @@ def free_port() -> int:
 
 class ServiceProcess:
     """`uvicorn <app>` or `python -m <module>` in its own process group, with its own log file."""
+
+    # The containers started and not yet removed, by every ServiceProcess of this test process: any other
+    # container of theirs still running has outlived its process (see tests/e2e/conftest.py).
+    live_containers: ClassVar[set[str]] = set()
 
     def __init__(self, name: str, args: list[str], env: dict[str, str], log_dir: Path, port: int | None = None) -> None:
         self.name = name
@@ -86,6 +91,7 @@ class ServiceProcess:
             # On the container stack the same program runs from its service's image (see testing.containers).
             args = containers.docker_run_command(self.name, *found, self.env)
             self.container = containers.container_name(args)
+            ServiceProcess.live_containers.add(self.container)
         self.proc = subprocess.Popen(
             args, env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -117,23 +123,33 @@ class ServiceProcess:
 
     def kill(self) -> None:
         """SIGKILL, no goodbye: what a crash looks like."""
+        if self.container:
+            # The container, whatever became of its `docker run` client: a client that is gone (killed, or exited
+            # while the engine was slow) does not take its container with it, which would go on consuming.
+            containers.docker_signal(self.container, kill=True)
         if self.proc and self.proc.poll() is None:
-            if self.container:
-                containers.docker_signal(self.container, kill=True)
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
+        self._gone()
 
     def stop(self) -> None:
+        if self.container:
+            containers.docker_signal(self.container, kill=False)
         if self.proc and self.proc.poll() is None:
-            if self.container:
-                containers.docker_signal(self.container, kill=False)
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._gone()
+
+    def _gone(self) -> None:
+        """Its container removed (`docker run --rm` removes it on exit, unless its client went first)."""
+        if self.container:
+            containers.docker_remove(self.container)
+            ServiceProcess.live_containers.discard(self.container)
 
     def tail(self, lines: int = 40) -> str:
         try:
