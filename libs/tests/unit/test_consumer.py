@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 from datetime import UTC, datetime
@@ -13,11 +14,14 @@ import sqlalchemy.exc
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from passerelle.libs.consumer import (
+    IDLE_WAIT_MS,
+    TOP_UP_MS,
     ConsumerGroup,
     DeadLetters,
     InfrastructureUnavailable,
     OffsetCommitter,
     readable_copy,
+    wait_for_records,
 )
 from passerelle.libs.revisions import NotYetApplicable
 from passerelle.schemas import Envelope, encode_record
@@ -341,3 +345,58 @@ async def test_a_malformed_record_read_again_behind_a_waiting_one_is_parked_once
     await restarted.process([keyed(9, b"c")])
     await restarted.process(batch)
     assert dead_after.parked == [] and journal == [2, 9, 0]
+
+
+class ScriptedConsumer:
+    """`getmany` answers from a script: (delay in seconds, records) per call, and records its calls."""
+
+    def __init__(self, *answers: tuple[float, list[ConsumerRecord]]) -> None:
+        self.answers = list(answers)
+        self.calls: list[tuple[int, int]] = []
+
+    async def getmany(self, timeout_ms: int, max_records: int) -> dict[TopicPartition, list[ConsumerRecord]]:
+        self.calls.append((timeout_ms, max_records))
+        delay, records = self.answers.pop(0) if self.answers else (timeout_ms / 1000, [])
+        if delay:
+            await asyncio.sleep(delay)
+        batches: dict[TopicPartition, list[ConsumerRecord]] = {}
+        for record in records[:max_records]:
+            batches.setdefault(TopicPartition(record.topic, record.partition), []).append(record)
+        return batches
+
+
+def _poll(max_records: int = 500) -> Any:
+    subscriber = type("Subscriber", (), {})()
+    wait_for_records(subscriber, max_records)
+    return subscriber.get_msg
+
+
+def _records(partition: int, offsets: range) -> list[ConsumerRecord]:
+    return [dataclasses.replace(record(o), partition=partition) for o in offsets]
+
+
+async def test_a_batch_found_waiting_takes_in_what_reached_the_broker_meanwhile():
+    # Busy: the first answer was already buffered; the fetch it set off brings two more records, one on the same
+    # partition (after the first ones, in order) and one on another.
+    first, later = _records(0, range(0, 2)), [*_records(0, range(2, 3)), *_records(1, range(0, 1))]
+    consumer = ScriptedConsumer((0, first), (0.002, later))
+    taken = await _poll()(consumer)
+    assert [(r.partition, r.offset) for r in taken] == [(0, 0), (0, 1), (0, 2), (1, 0)]
+    assert consumer.calls == [(IDLE_WAIT_MS, 500), (TOP_UP_MS, 498)]
+
+
+async def test_a_batch_waited_for_after_a_quiet_spell_goes_at_once():
+    consumer = ScriptedConsumer((0.01, _records(0, range(0, 1))), (0, _records(0, range(1, 2))))
+    taken = await _poll()(consumer)
+    assert [r.offset for r in taken] == [0]
+    assert len(consumer.calls) == 1
+
+
+async def test_a_full_batch_is_not_topped_up_and_a_top_up_finding_nothing_waits_no_longer_than_its_bound():
+    full = ScriptedConsumer((0, _records(0, range(0, 3))), (0, _records(0, range(3, 4))))
+    assert len(await _poll(max_records=3)(full)) == 3 and len(full.calls) == 1
+    quiet = ScriptedConsumer((0, _records(0, range(0, 1))))
+    started = asyncio.get_running_loop().time()
+    assert len(await _poll()(quiet)) == 1
+    assert asyncio.get_running_loop().time() - started < IDLE_WAIT_MS / 1000
+    assert quiet.calls[1][0] == TOP_UP_MS

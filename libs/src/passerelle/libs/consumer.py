@@ -572,16 +572,33 @@ def subscribe(broker: KafkaBroker, consumers: ConsumerGroup, *, max_records: int
 IDLE_WAIT_MS = 500
 
 
+# How long a batch taken while the consumer was busy waits for the records that reached the broker meanwhile.
+TOP_UP_MS = 10
+
+
 def wait_for_records(subscriber: Any, max_records: int) -> None:
-    """The subscriber's poll, without FastStream's sleep after an empty one.
+    """The subscriber's poll, without FastStream's sleep after an empty one, and topped up after a busy spell.
 
     FastStream's batch subscriber polls with `batch_timeout_ms` and sleeps as long again when the poll was empty:
     a short timeout kept the latency low but woke every consumer about a hundred times a second (about 6 % of a
     core each while idle, issue #17); a long one would add its sleep to the first record after a quiet spell.
-    The poll waits on the fetcher's own signal instead (records arrive: it returns at once), so it can be long."""
+    The poll waits on the fetcher's own signal instead (records arrive: it returns at once), so it can be long.
+
+    aiokafka has one fetch in flight per broker and sends the next one only once the records of the last are
+    taken. So while a batch is applied, the fetch sent when it was taken comes back with the first record that
+    arrives, and every later one waits at the broker for the batch after: a whole batch's time more. When the
+    poll finds records already waiting (the consumer was busy), the fetch it has just set off brings back, one
+    round trip later, what arrived in the meantime: those are taken into the same batch (`TOP_UP_MS` at most,
+    issue #13). After a quiet spell the poll waited for its records, and the batch goes at once."""
 
     async def get_msg(consumer: Any) -> tuple[ConsumerRecord, ...]:
+        asked = time.monotonic()
         batches = await consumer.getmany(timeout_ms=IDLE_WAIT_MS, max_records=max_records)
-        return tuple(record for records in batches.values() for record in records)
+        records = [record for records in batches.values() for record in records]
+        waiting = time.monotonic() - asked < 0.001  # taken from the fetcher's buffer, not waited for
+        if records and waiting and len(records) < max_records:
+            more = await consumer.getmany(timeout_ms=TOP_UP_MS, max_records=max_records - len(records))
+            records += [record for records in more.values() for record in records]
+        return tuple(records)
 
     subscriber.get_msg = get_msg
