@@ -2,8 +2,8 @@
 
 1. Latency at 20 transmissions a second: for each contract, from the employer's `POST /contracts/{id}/transmit`
    to (a) the CFA's e-mail accepted by the SMTP server and (b) the notification received on the CFA's open SSE
-   stream; p50/p95/p99. The SMTP server is one this benchmark runs (aiosmtpd), so that each message's arrival
-   is timed to the millisecond (the stack's mail catcher keeps dates to the second).
+   stream; p50/p95/p99. The SMTP server is one this benchmark runs (aiosmtpd, in a process of its own), so that
+   each message's arrival is timed to the millisecond (the stack's mail catcher keeps dates to the second).
 2. Saturation: a burst of OPCO anomalies produced onto Kafka (each tells both sides, web and e-mail): the
    notifications stored per second, and the e-mails delivered per second.
 
@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from asyncio.subprocess import PIPE
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -66,20 +67,59 @@ TABS = {
 
 
 class Arrivals:
-    """The benchmark's SMTP server: accepts everything, times each message's arrival."""
+    """The benchmark's SMTP server: accepts everything, prints when each transmission's e-mail arrived.
 
-    def __init__(self) -> None:
-        self.at: dict[str, float] = {}
-        self.count = 0
+    It runs in a process of its own (`--smtp-sink PORT`), as a mail server would: in the benchmark's process its
+    thread answered each SMTP command only once the load generator's loop let go of the GIL (up to the 5 ms switch
+    interval each time), so a mail's round trips waited on the client, not on the notifier."""
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's API
         now = time.time()
-        self.count += 1
         text = envelope.content.decode("utf-8", errors="replace")
         match = CONTRACT_LINK.search(text)
         if match and "transmis" in text:
-            self.at.setdefault(match.group(1), now)
+            print(match.group(1), f"{now:.6f}", flush=True)
         return "250 OK"
+
+
+def smtp_sink(port: int) -> None:
+    """The SMTP server's process: serves until the benchmark closes its standard input."""
+    controller = Controller(Arrivals(), hostname="127.0.0.1", port=port)
+    controller.start()
+    print("ready", flush=True)
+    try:
+        sys.stdin.read()
+    finally:
+        controller.stop()
+
+
+class MailArrivals:
+    """The SMTP server's process, seen from the benchmark: when each contract's e-mail arrived (epoch seconds)."""
+
+    def __init__(self) -> None:
+        self.at: dict[str, float] = {}
+        self.port = free_port()
+
+    async def __aenter__(self) -> MailArrivals:
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--smtp-sink", str(self.port), stdin=PIPE, stdout=PIPE
+        )
+        assert self._process.stdout is not None and self._process.stdin is not None
+        if (await self._process.stdout.readline()).strip() != b"ready":
+            raise RuntimeError("the benchmark's SMTP server did not start")
+        self._reader = asyncio.create_task(self._read(self._process.stdout))
+        return self
+
+    async def _read(self, stdout: asyncio.StreamReader) -> None:
+        async for line in stdout:
+            contract_id, at = line.decode().split()
+            self.at.setdefault(contract_id, float(at))
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        await self._process.wait()
+        await self._reader
 
 
 def percentiles(values: list[float]) -> str:
@@ -135,9 +175,11 @@ async def prepare(contracts: httpx.AsyncClient, cfa: dict[str, str], employer: d
 async def main() -> None:
     bootstrap = os.environ["PASSERELLE_KAFKA_BOOTSTRAP"]
     logs = Path(tempfile.mkdtemp(prefix="passerelle-bench-notifier-"))
-    arrivals = Arrivals()
-    smtp = Controller(arrivals, hostname="127.0.0.1", port=free_port())
-    smtp.start()
+    async with MailArrivals() as arrivals:
+        await run_bench(bootstrap, logs, arrivals)
+
+
+async def run_bench(bootstrap: str, logs: Path, arrivals: MailArrivals) -> None:
     tokens = TokenFactory()
     notifier_db = fresh_service_database(REPO / "services" / "notifier", "bench_notifier")
     run = uuid.uuid4().hex[:8]
@@ -160,7 +202,7 @@ async def main() -> None:
             "NOTIFIER_DATABASE_URL": notifier_db,
             "NOTIFIER_JWKS_URL": jwks_url,
             "NOTIFIER_CONSUMER_GROUP": f"notifier-bench-{run}",
-            "NOTIFIER_SMTP_PORT": str(smtp.port),
+            "NOTIFIER_SMTP_PORT": str(arrivals.port),
             "NOTIFIER_LOG_LEVEL": "WARNING",
             "NOTIFIER_CONSUMER_MAX_ATTEMPTS": "2",
             "NOTIFIER_CONSUMER_BACKOFF_SECONDS": "0.01",
@@ -188,7 +230,6 @@ async def main() -> None:
             for process in notifiers:
                 process.stop()
             contracts_process.stop()
-            smtp.stop()
 
 
 async def scenario(
@@ -198,7 +239,7 @@ async def scenario(
     notifier_url: str,
     notifier_db: str,
     contracts_db: str,
-    arrivals: Arrivals,
+    arrivals: MailArrivals,
 ) -> None:
     cfa_id, employer_id = uuid.uuid4(), uuid.uuid4()
     cfa_org, employer_org = uuid.uuid4(), uuid.uuid4()
@@ -433,4 +474,7 @@ def live_arrivals(stream: SseStream) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if sys.argv[1:2] == ["--smtp-sink"]:
+        smtp_sink(int(sys.argv[2]))
+    else:
+        asyncio.run(main())
