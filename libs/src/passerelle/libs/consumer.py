@@ -574,6 +574,8 @@ IDLE_WAIT_MS = 500
 
 # How long a batch taken while the consumer was busy waits for the records that reached the broker meanwhile.
 TOP_UP_MS = 10
+# A poll that returned sooner than this took records the fetcher already held: the consumer was busy.
+BUFFERED_SECONDS = 0.001
 
 
 def wait_for_records(subscriber: Any, max_records: int) -> None:
@@ -595,8 +597,8 @@ def wait_for_records(subscriber: Any, max_records: int) -> None:
         asked = time.monotonic()
         batches = await consumer.getmany(timeout_ms=IDLE_WAIT_MS, max_records=max_records)
         records = [record for records in batches.values() for record in records]
-        waiting = time.monotonic() - asked < 0.001  # taken from the fetcher's buffer, not waited for
-        if records and waiting and len(records) < max_records:
+        busy = time.monotonic() - asked < BUFFERED_SECONDS
+        if records and busy and len(records) < max_records:
             more = await consumer.getmany(timeout_ms=TOP_UP_MS, max_records=max_records - len(records))
             records += [record for records in more.values() for record in records]
         return tuple(records)
