@@ -25,6 +25,7 @@ import time
 import uuid
 from asyncio.subprocess import PIPE
 from datetime import UTC, datetime
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,12 @@ from passerelle.contracts.testing.samples import (  # noqa: E402
     DEMO_EMPLOYER_SIRET,
     complete_apprenticeship_form,
 )
+from passerelle.libs.testing.cpu import CpuMeter, Watched  # noqa: E402
 from passerelle.libs.testing.database import fresh_service_database  # noqa: E402
 from passerelle.libs.testing.kafka import publish_all, start_group_at_end  # noqa: E402
 from passerelle.libs.testing.processes import ServiceProcess, free_port  # noqa: E402
 from passerelle.libs.testing.sse import SseStream  # noqa: E402
+from passerelle.libs.testing.stack import supervisorctl  # noqa: E402
 from passerelle.libs.testing.tokens import TokenFactory, org_claim  # noqa: E402
 from passerelle.notifier.entrypoints.consumers import HANDLERS  # noqa: E402
 from passerelle.schemas.events import identity as i  # noqa: E402
@@ -75,7 +78,9 @@ class Arrivals:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's API
         now = time.time()
-        text = envelope.content.decode("utf-8", errors="replace")
+        message = message_from_bytes(envelope.content, policy=policy.default)  # its parts may be quoted-printable
+        body = message.get_body(preferencelist=("plain",))
+        text = f"{message['Subject']}\n{body.get_content() if body is not None else ''}"
         match = CONTRACT_LINK.search(text)
         if match and "transmis" in text:
             print(match.group(1), f"{now:.6f}", flush=True)
@@ -109,6 +114,10 @@ class MailArrivals:
             raise RuntimeError("the benchmark's SMTP server did not start")
         self._reader = asyncio.create_task(self._read(self._process.stdout))
         return self
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     async def _read(self, stdout: asyncio.StreamReader) -> None:
         async for line in stdout:
@@ -222,9 +231,13 @@ async def run_bench(bootstrap: str, logs: Path, arrivals: MailArrivals) -> None:
             if SPLIT
             else "notifier in one process (consumers, web, mail delivery, relay)"
         )
+        meter = cpu_meter(
+            {"contracts": contracts_process, **{name: p for (name, _), p in zip(parts, notifiers, strict=True)}},
+            arrivals,
+        )
         try:
             await scenario(
-                bootstrap, tokens, contracts_process.url, notifiers[0].url, notifier_db, contracts_db, arrivals
+                bootstrap, tokens, contracts_process.url, notifiers[0].url, notifier_db, contracts_db, arrivals, meter
             )
         finally:
             for process in notifiers:
@@ -240,6 +253,7 @@ async def scenario(
     notifier_db: str,
     contracts_db: str,
     arrivals: MailArrivals,
+    meter: CpuMeter,
 ) -> None:
     cfa_id, employer_id = uuid.uuid4(), uuid.uuid4()
     cfa_org, employer_org = uuid.uuid4(), uuid.uuid4()
@@ -294,6 +308,7 @@ async def scenario(
                 (await contracts.post(f"/contracts/{cid}/transmit", headers=matched)).raise_for_status()
 
             pending = []
+            cpu_before = meter.sample()
             begin = time.perf_counter()
             for k, cid in enumerate(ids):
                 await asyncio.sleep(max(0.0, begin + k / RATE - time.perf_counter()))
@@ -304,11 +319,13 @@ async def scenario(
             while (len(live_at) < n or len(set(arrivals.at) & set(ids)) < n) and time.monotonic() < deadline:
                 await asyncio.sleep(0.2)
                 live_at = live_arrivals(stream)
+            cpu = CpuMeter.spent(cpu_before, meter.sample())
         to_mail = [(arrivals.at[c] - transmit_at[c]) * 1000 for c in ids if c in arrivals.at]
         to_live = [(live_at[c] - transmit_at[c]) * 1000 for c in ids if c in live_at]
         print(f"transmit request -> e-mail kept by the SMTP server, at {RATE:.0f} contracts/s: {percentiles(to_mail)}")
         print(f"transmit request -> event on the open SSE stream, at {RATE:.0f} contracts/s: {percentiles(to_live)}")
         await asyncio.to_thread(print_stages, contracts_db, notifier_db, transmit_at, arrivals.at, live_at)
+        print_cpu(f"CPU per transmitted contract at {RATE:.0f} contracts/s", cpu, n)
 
     # --- Saturation: a burst of anomalies, each telling both sides (web + e-mail).
     engine = sa.create_engine(notifier_db)
@@ -334,6 +351,7 @@ async def scenario(
         for k in range(BURST)
     ]  # fmt: skip
     expected = 2 * BURST
+    cpu_before = meter.sample()
     start = time.perf_counter()
     await publish_all(bootstrap, burst, "opco_processing")
     stored_at = sent_at = None
@@ -345,6 +363,7 @@ async def scenario(
         if sent >= expected:
             sent_at = time.perf_counter()
         await asyncio.sleep(0.1)
+    cpu = CpuMeter.spent(cpu_before, meter.sample())
     engine.dispose()
     if stored_at is None or sent_at is None:
         print(f"saturation: incomplete after 600 s ({counts()} of {expected})")
@@ -354,6 +373,31 @@ async def scenario(
         f"({expected / (stored_at - start):,.0f} notifications/s, each with its mail outbox row and feed entry); "
         f"{expected} e-mails delivered in {sent_at - start:.1f} s ({expected / (sent_at - start):,.0f} mails/s)"
     )
+    print_cpu("CPU per notification at saturation (stored, mailed, on the feed)", cpu, expected)
+
+
+def cpu_meter(services: dict[str, ServiceProcess], arrivals: MailArrivals) -> CpuMeter:
+    """The processes whose CPU a contract costs: the services, the SMTP server, PostgreSQL and Kafka (the stack's,
+    from its supervisor), the benchmark's own client (without its SMTP child, counted apart)."""
+    watched = {"bench client": Watched(os.getpid(), with_children=False), "smtp server": Watched(arrivals.pid)}
+    for name, process in services.items():
+        assert process.proc is not None
+        watched[name] = Watched(process.proc.pid)
+    for program in ("postgres", "kafka"):
+        pid = supervisorctl("pid", program).stdout.strip()
+        if pid.isdigit() and int(pid) > 0:
+            watched[program] = Watched(int(pid))
+    return CpuMeter(watched)
+
+
+def print_cpu(title: str, cpu: dict[str, float], count: int) -> None:
+    """Milliseconds of CPU per item, process by process (PostgreSQL with its backends); the platform's total leaves
+    out the benchmark's client and SMTP server."""
+    platform = sum(seconds for name, seconds in cpu.items() if name not in {"bench client", "smtp server"})
+    parts = ", ".join(
+        f"{name} {seconds / count * 1000:.1f}" for name, seconds in sorted(cpu.items(), key=lambda kv: -kv[1])
+    )
+    print(f"{title}: {platform / count * 1000:.1f} ms across the platform ({parts} ms)")
 
 
 def print_stages(
