@@ -311,13 +311,16 @@ class Notifications:
         """The ids of those inserted (one statement): a row whose event already told its recipient is skipped."""
         if not rows:
             return set()
-        stmt = insert(t.notifications).values(list(rows)).on_conflict_do_nothing().returning(t.notifications.c.id)
-        return set((await self.s.execute(stmt)).scalars())
+        # The rows as the execution's parameters, not in the statement: one compiled statement, cached, whatever
+        # the count (SQLAlchemy still sends them as one multi-row INSERT). `.values(rows)` was compiled anew each
+        # time: a sixth of the consumer's CPU.
+        stmt = insert(t.notifications).on_conflict_do_nothing().returning(t.notifications.c.id)
+        return set((await self.s.execute(stmt, list(rows))).scalars())
 
     async def queue_mails(self, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
             return
-        await self.s.execute(sa.insert(t.mails).values(list(rows)))
+        await self.s.execute(sa.insert(t.mails), list(rows))
         self.wakeups.add((MAIL_CHANNEL, ""))
 
     async def record_change(self, account_id: UUID, event: str, data: dict[str, Any], now: datetime) -> None:
