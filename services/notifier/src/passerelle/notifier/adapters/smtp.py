@@ -1,10 +1,19 @@
 """Async SMTP client: the kit's message and transport (libs.mail, aiosmtplib), with the server's refusals
-classified for the delivery status (permanent 5xx: bounced; anything else: retried)."""
+classified for the delivery status (permanent 5xx: bounced; anything else: retried).
+
+A notification's mail (plain text and HTML, no attachment) is written as MIME directly (`raw_message`): building
+it with the `email` package, then flattening it, cost 2.6 ms of CPU per mail, a sixth of the mail sender's process
+in the notifier's benchmark. The few mails it does not cover (a non-ASCII address, a line break in a header) are
+still built by the `email` package, which refuses what must be refused.
+"""
 
 from __future__ import annotations
 
+import binascii
 import contextlib
+from email.header import Header
 from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
 
 import aiosmtplib
 
@@ -31,6 +40,48 @@ class SmtpMailer:
         # Connections kept open between messages: each would otherwise pay a TCP connection, the greeting, EHLO
         # and QUIT. A kept connection the server closed meanwhile is replaced.
         self._idle: list[aiosmtplib.SMTP] = []
+        # The From header and the envelope's sender, once: ASCII as configured, else left to the `email` package.
+        self._from_address = parseaddr(sender)[1]
+        ascii_sender = sender.isascii() and "\r" not in sender and "\n" not in sender and bool(self._from_address)
+        self._from_header = sender if ascii_sender else None
+
+    def raw_message(self, mail: OutgoingMail) -> bytes | None:
+        """The message as it goes on the wire (lines ending in LF: the client sends them as CRLF), or None when it
+        needs the `email` package (`message`). Both parts are quoted-printable: 7-bit, whatever the server accepts,
+        and the boundary holds `=_`, which quoted-printable never writes."""
+        headers = (mail.to_address, mail.subject)
+        if not mail.to_address.isascii() or any("\r" in v or "\n" in v for v in headers) or not self._from_header:
+            return None
+        subject = mail.subject
+        if not subject.isascii() or len(subject) > 60:
+            subject = Header(subject, "utf-8", header_name="Subject").encode()
+        boundary = f"=_{mail.mail_id.hex}"
+        head = (
+            f"From: {self._from_header}\n"
+            f"To: {mail.to_address}\n"
+            f"Subject: {subject}\n"
+            f"Date: {formatdate()}\n"
+            f"Message-ID: {self.message_id(mail)}\n"
+            f"X-Passerelle-Mail-Id: {mail.mail_id}\n"
+            "MIME-Version: 1.0\n"
+            f'Content-Type: multipart/alternative;\n boundary="{boundary}"\n\n'
+        )
+        parts = [head.encode("ascii")]
+        for subtype, body in (("plain", mail.text_body), ("html", mail.html_body)):
+            parts += [
+                f'--{boundary}\nContent-Type: text/{subtype}; charset="utf-8"\n'
+                "Content-Transfer-Encoding: quoted-printable\n\n".encode("ascii"),
+                binascii.b2a_qp(body.encode("utf-8"), istext=True),
+                b"\n",
+            ]
+        parts.append(f"--{boundary}--\n".encode("ascii"))
+        return b"".join(parts)
+
+    @staticmethod
+    def message_id(mail: OutgoingMail) -> str:
+        # One id per stored message, derived from it alone: a resend after a crash carries the same Message-ID, so a
+        # mail client recognises it (make_msgid would add the time and a random number, a new id at every send).
+        return f"<{mail.mail_id.hex}@passerelle.local>"
 
     def message(self, mail: OutgoingMail) -> EmailMessage:
         message = email_message(
@@ -43,9 +94,7 @@ class SmtpMailer:
             ),
             self.sender,
         )
-        # One id per stored message, derived from it alone: a resend after a crash carries the same Message-ID, so a
-        # mail client recognises it (make_msgid would add the time and a random number, a new id at every send).
-        message.replace_header("Message-ID", f"<{mail.mail_id.hex}@passerelle.local>")
+        message.replace_header("Message-ID", self.message_id(mail))
         return message
 
     async def send_one(self, mail: OutgoingMail) -> None:
@@ -92,7 +141,11 @@ class SmtpMailer:
 
     async def _send_one(self, client: aiosmtplib.SMTP, mail: OutgoingMail) -> None:
         try:
-            await client.send_message(self.message(mail))
+            raw = self.raw_message(mail)
+            if raw is None:
+                await client.send_message(self.message(mail))
+            else:
+                await client.sendmail(self._from_address, [mail.to_address], raw)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients[0] if exc.recipients else None
             with contextlib.suppress(aiosmtplib.SMTPException, OSError):
