@@ -172,3 +172,22 @@ async def test_states_filters_and_isolation(server, deliver, tokens):
         assert (await http.get("/notifications", params={"state": "unread"}, headers=me)).json()["total"] == 0
         bad = await http.get("/notifications", params={"per_page": 0}, headers=me)
         assert bad.status_code == 422 and bad.json()["error"]["fields"][0]["path"] == "per_page"
+
+
+async def test_the_stream_reads_a_long_backlog_page_after_page_and_knows_when_it_is_done(notifier):
+    """A stream reads the change log again at once only after a full page; otherwise it waits to be woken."""
+    from datetime import UTC, datetime
+
+    from passerelle.notifier.service_layer import stream
+
+    account = uuid.uuid4()
+    async with notifier.uow_factory() as uow:
+        for k in range(stream.PAGE + 1):
+            await uow.notifications.record_change(account, "sync", {"k": k}, datetime.now(UTC))
+        await uow.commit()
+    async with notifier.uow_factory() as uow:
+        first, more = await stream.changes_after(uow, account, 0)
+        assert len(first) == stream.PAGE and more
+        rest, more = await stream.changes_after(uow, account, first[-1].id)
+        assert [e.data["k"] for e in rest] == [stream.PAGE] and not more
+        assert await stream.changes_after(uow, account, rest[-1].id) == ([], False)

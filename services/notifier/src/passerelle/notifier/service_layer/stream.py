@@ -17,10 +17,14 @@ class StreamEvent:
     data: dict[str, Any]
 
 
-async def changes_after(uow: NotifierUnitOfWork, account_id: UUID, last_id: int) -> list[StreamEvent]:
-    changes = await uow.notifications.changes_after(account_id, last_id)
+PAGE = 500  # change log entries read at a time
+
+
+async def changes_after(uow: NotifierUnitOfWork, account_id: UUID, last_id: int) -> tuple[list[StreamEvent], bool]:
+    """The events after `last_id`, and whether there may be more (a full page was read)."""
+    changes = await uow.notifications.changes_after(account_id, last_id, PAGE)
     if not changes:
-        return []
+        return [], False
     unread, unseen = await uow.notifications.counts(account_id)
     mentioned = [UUID(c.data["notification_id"]) for c in changes if c.data.get("notification_id")]
     rows = await uow.notifications.many(account_id, mentioned)  # one query for the whole batch of changes
@@ -37,7 +41,7 @@ async def changes_after(uow: NotifierUnitOfWork, account_id: UUID, last_id: int)
     if not out:
         # Keep the position moving even when every entry was skipped.
         out.append(StreamEvent(changes[-1].seq, "sync", {"unread": unread, "unseen": unseen}))
-    return out
+    return out, len(changes) == PAGE
 
 
 async def position(uow: NotifierUnitOfWork, account_id: UUID) -> StreamEvent:

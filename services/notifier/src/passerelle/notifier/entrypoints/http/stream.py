@@ -69,14 +69,14 @@ async def _events(
             last_id = start.id
             yield _frame(start)
         while time.time() < expires:
-            wake.clear()
+            wake.clear()  # before the read: a change committed after it sets it again
             async with context.uow() as uow:
-                events = await stream.changes_after(uow, account, last_id)
+                events, more = await stream.changes_after(uow, account, last_id)
             for event in events:
                 last_id = event.id
                 yield _frame(event)
-            if events:
-                continue
+            if more:
+                continue  # a full page: the rest at once; else nothing new until woken (no read for nothing)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=min(keepalive, max(expires - time.time(), 0.1)))
                 continue
