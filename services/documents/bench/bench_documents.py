@@ -16,6 +16,7 @@ time) per 100 KiB upload and per presigned download URL, against issue #17's tar
 from __future__ import annotations
 
 import argparse
+import asyncio
 import concurrent.futures
 import io
 import os
@@ -31,8 +32,10 @@ import sqlalchemy as sa
 import urllib3
 from minio import Minio
 
+from passerelle.documents.entrypoints.consumers import HANDLERS
 from passerelle.libs.testing.cpu import CpuMeter, Watched
 from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.kafka import start_group_at_end
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.samples import sample_pdf
 from passerelle.libs.testing.stack import REPO, s3_client, scratch_bucket, supervisorctl
@@ -184,12 +187,16 @@ def run(args: argparse.Namespace, s3: Minio, bucket: str) -> None:
 
     tokens = TokenFactory()
     log_dir = Path(tempfile.mkdtemp(prefix="bench-documents-"))
+    # Deployed now: its group skips the bench broker's history (the contract events of earlier runs), which it
+    # would otherwise apply while its uploads are measured.
+    group = f"documents-bench-{uuid.uuid4().hex[:8]}"
+    asyncio.run(start_group_at_end(os.environ["PASSERELLE_KAFKA_BOOTSTRAP"], group, [e.topic for e in HANDLERS]))
     with tokens.serve_jwks() as jwks_url:
         env = {
             "DOCUMENTS_DATABASE_URL": database_url,
             "DOCUMENTS_JWKS_URL": jwks_url,
             "DOCUMENTS_S3_BUCKET": bucket,
-            "DOCUMENTS_CONSUMER_GROUP": f"documents-bench-{uuid.uuid4().hex[:8]}",
+            "DOCUMENTS_CONSUMER_GROUP": group,
             "DOCUMENTS_LOG_LEVEL": "WARNING",
         }
         process = ServiceProcess.uvicorn("documents", "passerelle.documents.main:app", env, log_dir)
@@ -224,7 +231,9 @@ def run(args: argparse.Namespace, s3: Minio, bucket: str) -> None:
             ):
                 spent, seconds = own[key]
                 added = spent - idle * seconds * 1000
-                verdict = "met" if added < target else "MISSED"
+                # Judged on what the service spent during the operations: the idle figure is printed, not taken
+                # off (it once held a replay of the broker's history, 95 % of a core, and hid the whole cost).
+                verdict = "met" if spent < target else "MISSED"
                 print(
                     f"   {name:<27}{spent:6.2f} ms during it, {added:6.2f} ms beyond the idle service"
                     f"   target < {target:.0f} ms: {verdict}"

@@ -36,6 +36,7 @@ from aiosmtpd.controller import Controller
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))
 
+from passerelle.contracts.entrypoints.consumers import HANDLERS as CONTRACTS_HANDLERS  # noqa: E402
 from passerelle.contracts.testing.samples import (  # noqa: E402
     DEMO_CFA_SIRET,
     DEMO_CFA_UAI,
@@ -192,8 +193,11 @@ async def run_bench(bootstrap: str, logs: Path, arrivals: MailArrivals) -> None:
     tokens = TokenFactory()
     notifier_db = fresh_service_database(REPO / "services" / "notifier", "bench_notifier")
     run = uuid.uuid4().hex[:8]
-    # Deployed now: the groups skip the bench broker's history (earlier runs) and read only this run's events.
+    # Deployed now: the groups skip the bench broker's history (earlier runs) and read only this run's events. The
+    # contracts service's group too: it consumes the OPCO's decisions, and read earlier runs' anomalies (about
+    # contracts it does not hold, each retried then parked) while this run's transmissions were measured.
     await start_group_at_end(bootstrap, f"notifier-bench-{run}", [e.topic for e in HANDLERS])
+    await start_group_at_end(bootstrap, f"contracts-bench-{run}", [e.topic for e in CONTRACTS_HANDLERS])
     contracts_db = fresh_service_database(REPO / "services" / "contracts", "bench_nt_contracts")
     with tokens.serve_jwks() as jwks_url:
         contracts_process = ServiceProcess.uvicorn(

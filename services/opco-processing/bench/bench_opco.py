@@ -26,13 +26,16 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
+from passerelle.documents.entrypoints.consumers import HANDLERS as DOCUMENTS_HANDLERS
 from passerelle.libs.relay import make_producer
 from passerelle.libs.testing.cpu import CpuMeter, Watched
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.identity import serve_identity
+from passerelle.libs.testing.kafka import start_group_at_end
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import REPO, scratch_bucket, supervisorctl
 from passerelle.libs.testing.tokens import TokenFactory
+from passerelle.opco_processing.entrypoints.consumers import HANDLERS as OPCO_HANDLERS
 from passerelle.schemas import Envelope, encode_record
 from passerelle.schemas.events.common import ContractParties, DocumentRef
 from passerelle.schemas.events.contracts import ContractTransmitted
@@ -105,6 +108,10 @@ def main() -> None:
     bootstrap = os.environ["PASSERELLE_KAFKA_BOOTSTRAP"]
     log_dir = Path(tempfile.mkdtemp(prefix="bench-opco-"))
     suffix = uuid.uuid4().hex[:8]
+    # Deployed now: the groups skip the bench broker's history (earlier runs' transmissions and documents), which
+    # they would otherwise review and apply while this run's cases are measured.
+    for group, table in (("documents", DOCUMENTS_HANDLERS), ("opco_processing", OPCO_HANDLERS)):
+        asyncio.run(start_group_at_end(bootstrap, f"{group}-bench-{suffix}", [e.topic for e in table]))
     opco_db = fresh_service_database(REPO / "services" / "opco-processing", "bench_opco_processing")
     engine = sa.create_engine(opco_db)
     with engine.begin() as conn:

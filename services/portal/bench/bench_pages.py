@@ -6,6 +6,7 @@ the load). Bounded: a fixed number of requests."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import statistics
 import subprocess
@@ -17,9 +18,11 @@ from pathlib import Path
 
 import httpx
 
+from passerelle.contracts.entrypoints.consumers import HANDLERS as CONTRACTS_HANDLERS
 from passerelle.contracts.testing.samples import complete_apprenticeship_form
 from passerelle.libs.testing.cpu import CpuMeter, Watched
 from passerelle.libs.testing.database import fresh_service_database
+from passerelle.libs.testing.kafka import start_group_at_end
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.stack import REPO, supervisorctl
 
@@ -41,6 +44,12 @@ def main() -> int:
     base = {k: v for k, v in os.environ.items() if k.startswith("PASSERELLE_")}
     services = REPO / "services"
     run = uuid.uuid4().hex[:8]
+    # Deployed now: the contracts service's group skips the bench broker's history (earlier runs' decisions).
+    asyncio.run(
+        start_group_at_end(
+            os.environ["PASSERELLE_KAFKA_BOOTSTRAP"], f"contracts-bench-{run}", [e.topic for e in CONTRACTS_HANDLERS]
+        )
+    )
     quiet = {"PASSERELLE_LOG_LEVEL": "WARNING"}
     portal = ServiceProcess.uvicorn("portal", "passerelle.portal.main:app", {}, log_dir)
     identity = ServiceProcess.uvicorn(
