@@ -66,7 +66,8 @@ async def publish(bootstrap: str, contract_ids: list[uuid.UUID]) -> float:
                 ],
                 transmitted_at=datetime.now(UTC),
             )
-            envelope = Envelope(type=event.topic, schema_version=1, producer="bench", subject=str(contract_id))
+            # As the contracts service publishes it: a consumer parks a record whose producer does not own its topic.
+            envelope = Envelope(type=event.topic, schema_version=1, producer="contracts", subject=str(contract_id))
             key, value, headers = encode_record(envelope, event)
             sends.append(await producer.send(event.topic, key=key, value=value, headers=headers))
         await asyncio.gather(*sends)
