@@ -20,6 +20,7 @@ import httpx
 
 from passerelle.contracts.entrypoints.consumers import HANDLERS as CONTRACTS_HANDLERS
 from passerelle.contracts.testing.samples import complete_apprenticeship_form
+from passerelle.documents.entrypoints.consumers import HANDLERS as DOCUMENTS_HANDLERS
 from passerelle.libs.testing.cpu import CpuMeter, Watched
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.kafka import start_group_at_end
@@ -44,12 +45,14 @@ def main() -> int:
     base = {k: v for k, v in os.environ.items() if k.startswith("PASSERELLE_")}
     services = REPO / "services"
     run = uuid.uuid4().hex[:8]
-    # Deployed now: the contracts service's group skips the bench broker's history (earlier runs' decisions).
-    asyncio.run(
-        start_group_at_end(
-            os.environ["PASSERELLE_KAFKA_BOOTSTRAP"], f"contracts-bench-{run}", [e.topic for e in CONTRACTS_HANDLERS]
+    # Deployed now: the services' groups skip the bench broker's history (earlier runs' events), which they would
+    # otherwise apply while the pages are measured.
+    for group, table in (("contracts", CONTRACTS_HANDLERS), ("documents", DOCUMENTS_HANDLERS)):
+        asyncio.run(
+            start_group_at_end(
+                os.environ["PASSERELLE_KAFKA_BOOTSTRAP"], f"{group}-bench-{run}", [e.topic for e in table]
+            )
         )
-    )
     quiet = {"PASSERELLE_LOG_LEVEL": "WARNING"}
     portal = ServiceProcess.uvicorn("portal", "passerelle.portal.main:app", {}, log_dir)
     identity = ServiceProcess.uvicorn(
