@@ -568,7 +568,7 @@ async def test_the_staff_of_a_case_are_told_live_of_an_upload_a_resolved_anomaly
 async def test_telling_a_contracts_flow_runs_only_statements_compiled_once(service, deliver, notifier):
     """Each statement the consumer runs is compiled once and then taken from SQLAlchemy's cache: a statement
     that carries its rows in itself (`insert().values([...])`) has no cache key and was compiled anew for every
-    event, a sixth of the consumer's CPU in the notifier's benchmark."""
+    event."""
     from sqlalchemy import event
     from sqlalchemy.engine.default import NO_CACHE_KEY
 
