@@ -52,13 +52,13 @@ import sqlalchemy as sa
 from bench.national_mix import LAPSED_CFA, Draw, draw
 from passerelle.contracts.entrypoints.consumers import HANDLERS as CONTRACTS_HANDLERS
 from passerelle.documents.entrypoints.consumers import HANDLERS as DOCUMENTS_HANDLERS
-from passerelle.libs.testing.cpu import CpuMeter, Watched
+from passerelle.libs.testing.cpu import CpuMeter, stack_meter
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.identity import serve_identity
 from passerelle.libs.testing.kafka import publish_all, start_group_at_end
-from passerelle.libs.testing.processes import ServiceProcess
+from passerelle.libs.testing.processes import ServiceProcess, pids
 from passerelle.libs.testing.samples import sample_pdf
-from passerelle.libs.testing.stack import REPO, scratch_bucket, supervisorctl
+from passerelle.libs.testing.stack import REPO, scratch_bucket
 from passerelle.libs.testing.tokens import TokenFactory, opco_claim, org_claim
 from passerelle.notifier.entrypoints.consumers import HANDLERS as NOTIFIER_HANDLERS
 from passerelle.opco_processing.entrypoints.consumers import HANDLERS as OPCO_HANDLERS
@@ -241,15 +241,7 @@ def profiled(process: ServiceProcess, folder: str | None) -> ServiceProcess:
 
 
 def meter_for(processes: dict[str, ServiceProcess]) -> CpuMeter:
-    watched = {"bench client": Watched(os.getpid(), with_children=False)}
-    for name, process in processes.items():
-        assert process.proc is not None
-        watched[name] = Watched(process.proc.pid)
-    for program in INFRASTRUCTURE:
-        pid = supervisorctl("pid", program).stdout.strip()
-        if pid.isdigit() and int(pid) > 0:
-            watched[program] = Watched(int(pid))
-    return CpuMeter(watched)
+    return stack_meter(pids(processes), INFRASTRUCTURE, client="bench client")
 
 
 def statuses_engaged(engine: sa.Engine, ids: list[uuid.UUID]) -> int:

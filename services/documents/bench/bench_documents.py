@@ -33,12 +33,12 @@ import urllib3
 from minio import Minio
 
 from passerelle.documents.entrypoints.consumers import HANDLERS
-from passerelle.libs.testing.cpu import CpuMeter, Watched
+from passerelle.libs.testing.cpu import CpuMeter, stack_meter
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.kafka import start_group_at_end
 from passerelle.libs.testing.processes import ServiceProcess
 from passerelle.libs.testing.samples import sample_pdf
-from passerelle.libs.testing.stack import REPO, s3_client, scratch_bucket, supervisorctl
+from passerelle.libs.testing.stack import REPO, s3_client, scratch_bucket
 from passerelle.libs.testing.tokens import TokenFactory, employer_claim
 
 KIB, MIB = 1024, 1024 * 1024
@@ -150,12 +150,7 @@ def bench_size(
 
 
 def stack_processes(service_pid: int) -> CpuMeter:
-    watched = {"client": Watched(os.getpid(), with_children=False), "service": Watched(service_pid)}
-    for program in ("s3", "clamd", "postgres", "kafka"):
-        pid = supervisorctl("pid", program).stdout.strip()
-        if pid.isdigit() and int(pid) > 0:
-            watched[program] = Watched(int(pid))
-    return CpuMeter(watched)
+    return stack_meter({"service": service_pid}, ("s3", "clamd", "postgres", "kafka"))
 
 
 def main() -> None:

@@ -43,12 +43,11 @@ from passerelle.contracts.testing.samples import (  # noqa: E402
     DEMO_EMPLOYER_SIRET,
     complete_apprenticeship_form,
 )
-from passerelle.libs.testing.cpu import CpuMeter, Watched  # noqa: E402
+from passerelle.libs.testing.cpu import CpuMeter, stack_meter  # noqa: E402
 from passerelle.libs.testing.database import fresh_service_database  # noqa: E402
 from passerelle.libs.testing.kafka import publish_all, start_group_at_end  # noqa: E402
-from passerelle.libs.testing.processes import ServiceProcess, free_port  # noqa: E402
+from passerelle.libs.testing.processes import ServiceProcess, free_port, pids  # noqa: E402
 from passerelle.libs.testing.sse import SseStream  # noqa: E402
-from passerelle.libs.testing.stack import supervisorctl  # noqa: E402
 from passerelle.libs.testing.tokens import TokenFactory, org_claim  # noqa: E402
 from passerelle.notifier.entrypoints.consumers import HANDLERS  # noqa: E402
 from passerelle.schemas.events import identity as i  # noqa: E402
@@ -381,17 +380,9 @@ async def scenario(
 
 
 def cpu_meter(services: dict[str, ServiceProcess], arrivals: MailArrivals) -> CpuMeter:
-    """The processes whose CPU a contract costs: the services, the SMTP server, PostgreSQL and Kafka (the stack's,
-    from its supervisor), the benchmark's own client (without its SMTP child, counted apart)."""
-    watched = {"bench client": Watched(os.getpid(), with_children=False), "smtp server": Watched(arrivals.pid)}
-    for name, process in services.items():
-        assert process.proc is not None
-        watched[name] = Watched(process.proc.pid)
-    for program in ("postgres", "kafka"):
-        pid = supervisorctl("pid", program).stdout.strip()
-        if pid.isdigit() and int(pid) > 0:
-            watched[program] = Watched(int(pid))
-    return CpuMeter(watched)
+    """The processes whose CPU a contract costs: the services, the SMTP server, PostgreSQL and Kafka, and the
+    benchmark's own client (without its SMTP child, counted apart)."""
+    return stack_meter({"smtp server": arrivals.pid, **pids(services)}, ("postgres", "kafka"), client="bench client")
 
 
 def print_cpu(title: str, cpu: dict[str, float], count: int) -> None:

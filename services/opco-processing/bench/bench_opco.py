@@ -28,12 +28,12 @@ import sqlalchemy as sa
 from passerelle.contracts.testing.samples import DEMO_CFA_UAI, DEMO_EMPLOYER_SIRET, complete_apprenticeship_form
 from passerelle.documents.entrypoints.consumers import HANDLERS as DOCUMENTS_HANDLERS
 from passerelle.libs.relay import make_producer
-from passerelle.libs.testing.cpu import CpuMeter, Watched
+from passerelle.libs.testing.cpu import CpuMeter, stack_meter
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.identity import serve_identity
 from passerelle.libs.testing.kafka import start_group_at_end
-from passerelle.libs.testing.processes import ServiceProcess
-from passerelle.libs.testing.stack import REPO, scratch_bucket, supervisorctl
+from passerelle.libs.testing.processes import ServiceProcess, pids
+from passerelle.libs.testing.stack import REPO, scratch_bucket
 from passerelle.libs.testing.tokens import TokenFactory
 from passerelle.opco_processing.entrypoints.consumers import HANDLERS as OPCO_HANDLERS
 from passerelle.schemas import Envelope, encode_record
@@ -89,15 +89,7 @@ def counts(engine: sa.Engine, ids: list[uuid.UUID]) -> tuple[int, int]:
 
 
 def meter_for(processes: dict[str, ServiceProcess]) -> CpuMeter:
-    watched = {"client": Watched(os.getpid(), with_children=False)}
-    for name, process in processes.items():
-        assert process.proc is not None
-        watched[name] = Watched(process.proc.pid)
-    for program in ("postgres", "kafka", "clamd", "s3"):
-        pid = supervisorctl("pid", program).stdout.strip()
-        if pid.isdigit() and int(pid) > 0:
-            watched[program] = Watched(int(pid))
-    return CpuMeter(watched)
+    return stack_meter(pids(processes), ("postgres", "kafka", "clamd", "s3"))
 
 
 def main() -> None:

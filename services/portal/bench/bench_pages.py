@@ -21,11 +21,11 @@ import httpx
 from passerelle.contracts.entrypoints.consumers import HANDLERS as CONTRACTS_HANDLERS
 from passerelle.contracts.testing.samples import complete_apprenticeship_form
 from passerelle.documents.entrypoints.consumers import HANDLERS as DOCUMENTS_HANDLERS
-from passerelle.libs.testing.cpu import CpuMeter, Watched
+from passerelle.libs.testing.cpu import CpuMeter, stack_meter
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.kafka import start_group_at_end
 from passerelle.libs.testing.processes import ServiceProcess
-from passerelle.libs.testing.stack import REPO, supervisorctl
+from passerelle.libs.testing.stack import REPO
 
 PASSWORD = "demo-alternance-2026"
 EMPLOYER = "direction@dupain.example.fr"
@@ -154,11 +154,7 @@ def main() -> int:
             "contract tab Contrat (pay schedule)": (f"/contrats/{first}/contrat", browser),
             "contract tab after a refusal (validation)": (f"/contrats/{first}/salarie?verifier=1", browser),
         }
-        watched = {p.name: Watched(p.proc.pid) for p in started if p.proc is not None}
-        pid = supervisorctl("pid", "postgres").stdout.strip()
-        if pid.isdigit() and int(pid) > 0:
-            watched["postgres"] = Watched(int(pid))
-        meter = CpuMeter(watched)
+        meter = stack_meter({p.name: p.proc.pid for p in started if p.proc is not None}, ("postgres",), client=None)
         cpu_lines = []
         print(f"portal page render, {ROUNDS} sequential requests each, demo world + {CONTRACTS} contracts")
         print(
@@ -192,7 +188,7 @@ def main() -> int:
         print(
             f"every page p95 < {TARGET_P95_MS:.0f} ms: " + ("yes" if not missed else "no (" + ", ".join(missed) + ")")
         )
-        print(f"CPU per page (ms), summed over {', '.join(watched)}")
+        print(f"CPU per page (ms), summed over {', '.join(meter.watched)}")
         print("\n".join(cpu_lines))
     finally:
         for process in reversed(started):

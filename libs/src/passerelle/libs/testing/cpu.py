@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from passerelle.libs.testing.stack import supervisorctl
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -58,3 +61,16 @@ class CpuMeter:
     @staticmethod
     def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
         return {name: after[name] - before[name] for name in before}
+
+
+def stack_meter(processes: Mapping[str, int], programs: Sequence[str] = (), client: str | None = "client") -> CpuMeter:
+    """A benchmark's meter: its own process as `client` (without its children, which it starts and counts apart),
+    the processes it started (`name: pid`, with their children), then the running stack's `programs` (PostgreSQL
+    with its backends, Kafka, ...: their pids from the stack's supervisor; one that is not running is left out)."""
+    watched = {client: Watched(os.getpid(), with_children=False)} if client else {}
+    watched.update({name: Watched(pid) for name, pid in processes.items()})
+    for program in programs:
+        pid = supervisorctl("pid", program).stdout.strip()
+        if pid.isdigit() and int(pid) > 0:
+            watched[program] = Watched(int(pid))
+    return CpuMeter(watched)

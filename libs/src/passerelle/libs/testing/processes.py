@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
@@ -156,3 +157,12 @@ class ServiceProcess:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:
             return ""
+
+
+def pids(processes: Mapping[str, ServiceProcess]) -> dict[str, int]:
+    """The pid of each started process, by name (a benchmark's CPU meter watches them)."""
+    out = {}
+    for name, process in processes.items():
+        assert process.proc is not None, f"{name} is not started"
+        out[name] = process.proc.pid
+    return out

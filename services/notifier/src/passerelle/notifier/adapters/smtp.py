@@ -21,6 +21,9 @@ import aiosmtplib
 from passerelle.libs.mail import Mail, email_message
 from passerelle.notifier.service_layer.ports import MailRefused, OutgoingMail
 
+# A subject written as it is: ASCII, and short enough for "Subject: " and it to stay within a 78-character line.
+PLAIN_SUBJECT_MAX = 60
+
 
 class SmtpMailer:
     keep = 8  # connections kept open between messages, at most (each sender uses one at a time)
@@ -54,8 +57,8 @@ class SmtpMailer:
         if not mail.to_address.isascii() or any("\r" in v or "\n" in v for v in headers) or not self._from_header:
             return None
         subject = mail.subject
-        if not subject.isascii() or len(subject) > 60:
-            subject = Header(subject, "utf-8", header_name="Subject").encode()
+        if not subject.isascii() or len(subject) > PLAIN_SUBJECT_MAX:
+            subject = Header(subject, "utf-8", header_name="Subject").encode()  # encoded words, folded
         boundary = f"=_{mail.mail_id.hex}"
         head = (
             f"From: {self._from_header}\n"
