@@ -52,6 +52,7 @@ import sqlalchemy as sa
 from bench.national_mix import LAPSED_CFA, Draw, draw
 from passerelle.contracts.entrypoints.consumers import HANDLERS as CONTRACTS_HANDLERS
 from passerelle.documents.entrypoints.consumers import HANDLERS as DOCUMENTS_HANDLERS
+from passerelle.libs.client import pool_limits
 from passerelle.libs.testing.cpu import CpuMeter, stack_meter
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.identity import serve_identity
@@ -142,7 +143,7 @@ async def prepare(
         by_employer.setdefault(d.employer_siret, []).append(d)
     ids: list[str] = []
     of: dict[str, Draw] = {}
-    async with httpx.AsyncClient(base_url=contracts_url, timeout=300) as api:
+    async with httpx.AsyncClient(base_url=contracts_url, timeout=300, limits=pool_limits()) as api:
         for siret, mine in by_employer.items():
             for start in range(0, len(mine), 500):
                 chunk = mine[start : start + 500]
@@ -177,7 +178,7 @@ async def prepare(
                     ids.append(cid)
                     of[cid] = chunk[result["index"]]
     gate = asyncio.Semaphore(4)
-    async with httpx.AsyncClient(base_url=documents_url, timeout=120) as docs:
+    async with httpx.AsyncClient(base_url=documents_url, timeout=120, limits=pool_limits()) as docs:
 
         async def upload(k: int, cid: str) -> None:
             headers = people.employer(of[cid].employer_siret)
@@ -262,7 +263,7 @@ def mail_catcher_count(addresses: set[str]) -> Counter[str]:
 
 async def reviewers(opco_url: str, people: People, stop: asyncio.Event, raised: dict[str, float]) -> None:
     """Each OPCO's reviewer: the cases of the lapsed CFA that wait in the queue get an anomaly."""
-    async with httpx.AsyncClient(base_url=opco_url, timeout=60) as api:
+    async with httpx.AsyncClient(base_url=opco_url, timeout=60, limits=pool_limits()) as api:
         while not stop.is_set():
             found = 0
             for opco in OPCOS:
@@ -307,7 +308,7 @@ async def measure(
     """Transmit every contract at `rate` a second; returns (transmit times, first request, last answer)."""
     transmit_at: dict[str, float] = {}
     async with httpx.AsyncClient(
-        base_url=urls["contracts"], timeout=120, limits=httpx.Limits(max_connections=64)
+        base_url=urls["contracts"], timeout=120, limits=pool_limits(max_connections=64)
     ) as api:
         etags = {}
         for cid in ids:
@@ -461,7 +462,7 @@ async def scenario(
     bootstrap: str,
 ) -> None:
     n = len(draws)
-    async with httpx.AsyncClient(base_url=services["opco-processing"].url, timeout=30) as api:
+    async with httpx.AsyncClient(base_url=services["opco-processing"].url, timeout=30, limits=pool_limits()) as api:
         for opco in OPCOS:
             answer = await api.put(
                 "/settings",

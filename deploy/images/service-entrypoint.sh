@@ -1,6 +1,7 @@
 #!/bin/sh
 # What a Passerelle service container runs:
-#   serve             the HTTP API (and its in-process consumers and relay), on $HOST:$PORT
+#   serve             the HTTP API (and its in-process consumers and relay), on $HOST:$PORT; idle connections
+#                     are kept 75 s, longer than the proxies in front and the clients (libs/.../client.py)
 #   migrate           the service's Alembic migrations (a Kubernetes Job, a compose one-shot)
 #   relay             a standalone outbox relay (passerelle-relay; RELAY_DATABASE_URL, PASSERELLE_KAFKA_BOOTSTRAP)
 #   dead-letters ...  passerelle-dead-letters list|replay --group <service>
@@ -11,7 +12,8 @@ command="${1:-serve}"
 case "$command" in
   serve)
     exec python3 -m uvicorn "passerelle.${PASSERELLE_SERVICE_MODULE}.main:app" --host "$HOST" --port "$PORT" \
-      --no-server-header --proxy-headers --log-config /opt/passerelle/logging.json ${UVICORN_ARGS:-} "$@" ;;
+      --no-server-header --proxy-headers --timeout-keep-alive 75 --log-config /opt/passerelle/logging.json \
+      ${UVICORN_ARGS:-} "$@" ;;
   migrate)
     if [ -f /opt/passerelle/migrations/alembic.ini ]; then
       # Through libs (not the alembic CLI): it adds the delivery branch's versions, shipped inside libs.

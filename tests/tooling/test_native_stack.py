@@ -177,3 +177,23 @@ def test_each_service_principal_may_write_only_what_it_owns_and_read_only_what_i
     assert allowed("portal", "WRITE") == set() and allowed("portal", "CREATE") == set()
     assert ("GROUP", "PREFIXED", "notifier") in allowed("notifier", "READ")
     assert ("TOPIC", "PREFIXED", "dlt.documents") in allowed("documents", "CREATE")
+
+
+def test_every_launcher_keeps_idle_connections_longer_than_the_clients_keep_theirs(nativestack, tmp_path, monkeypatch):
+    """The native stack, the service image's entrypoint and the test processes give uvicorn the platform's
+    keep-alive: a client's idle connection is never the one the server is closing (libs.client)."""
+    from nativestack import services
+    from nativestack.config import Config
+
+    from passerelle.libs.client import IDLE_CONNECTION_SECONDS, SERVER_KEEP_ALIVE_SECONDS
+    from passerelle.libs.testing.processes import ServiceProcess
+
+    assert SERVER_KEEP_ALIVE_SECONDS > 60 > IDLE_CONNECTION_SECONDS  # past the proxies', and well below uvicorn's 5 s
+    flag = f"--timeout-keep-alive {SERVER_KEEP_ALIVE_SECONDS}"
+    monkeypatch.setenv("STACK_DIR", str(tmp_path))
+    sections = services.sections(Config.from_env())
+    assert sections and all(flag in section for section in sections)
+    entrypoint = (REPO / "deploy" / "images" / "service-entrypoint.sh").read_text()
+    assert flag in entrypoint.split("serve)")[1].split(";;")[0]
+    process = ServiceProcess.uvicorn("contracts", "passerelle.contracts.main:app", {}, tmp_path)
+    assert flag in " ".join(process.args)

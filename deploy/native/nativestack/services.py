@@ -57,6 +57,9 @@ def sections(cfg: Config) -> list[str]:
                 "--no-server-header",
                 # X-Forwarded-For is read by the services from their trusted proxies only (libs.clients).
                 "--no-proxy-headers",
+                # Idle connections kept longer than any client keeps its own (libs.client.SERVER_KEEP_ALIVE_SECONDS).
+                "--timeout-keep-alive",
+                "75",
             ],
             env={**env, **service_kafka_env(cfg, instance.service.module)},
             stopwait=15,

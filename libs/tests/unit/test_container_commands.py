@@ -34,12 +34,15 @@ def test_a_uvicorn_process_keeps_its_switches_in_the_container():
         "/work/main",
         "--no-server-header",
         "--no-proxy-headers",
+        "--timeout-keep-alive",
+        "75",
     ]
     image, command = containers.image_for(host)
     assert image == IMAGES["identity"]
     # X-Forwarded-For is not believed in the container either (the identity tests send a forged one).
     assert "--no-proxy-headers" in command and "--no-server-header" in command
     assert command[command.index("--port") + 1] == "41234"
+    assert command[command.index("--timeout-keep-alive") + 1] == "75"
     assert "--app-dir" not in command and "/work/main" not in command
 
 

@@ -33,6 +33,7 @@ import urllib3
 from minio import Minio
 
 from passerelle.documents.entrypoints.consumers import HANDLERS
+from passerelle.libs.client import pool_limits
 from passerelle.libs.testing.cpu import CpuMeter, stack_meter
 from passerelle.libs.testing.database import fresh_service_database
 from passerelle.libs.testing.kafka import start_group_at_end
@@ -199,7 +200,7 @@ def run(args: argparse.Namespace, s3: Minio, bucket: str) -> None:
         process.start()
         try:
             headers = tokens.headers(uuid.uuid4(), orgs=[employer_claim(SIRET)], lifetime=3600)
-            limits = httpx.Limits(max_connections=args.workers * 2)
+            limits = pool_limits(max_connections=args.workers * 2)
             assert process.proc is not None
             meter = stack_processes(process.proc.pid)
             print(f"{os.cpu_count()} cores; CPU ms/op summed over: {', '.join(meter.watched)}")

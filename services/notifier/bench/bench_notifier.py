@@ -43,6 +43,7 @@ from passerelle.contracts.testing.samples import (  # noqa: E402
     DEMO_EMPLOYER_SIRET,
     complete_apprenticeship_form,
 )
+from passerelle.libs.client import pool_limits  # noqa: E402
 from passerelle.libs.testing.cpu import CpuMeter, stack_meter  # noqa: E402
 from passerelle.libs.testing.database import fresh_service_database  # noqa: E402
 from passerelle.libs.testing.kafka import publish_all, start_group_at_end  # noqa: E402
@@ -278,7 +279,7 @@ async def scenario(
     ]  # fmt: skip
     await publish_all(bootstrap, people, "identity")
     n = int(RATE * SECONDS)
-    async with httpx.AsyncClient(base_url=contracts_url, timeout=60) as contracts:
+    async with httpx.AsyncClient(base_url=contracts_url, timeout=60, limits=pool_limits()) as contracts:
         started = time.perf_counter()
         ids = await prepare(contracts, cfa, employer, n)
         documents = [
@@ -294,7 +295,7 @@ async def scenario(
         print(f"prepared {n} complete contracts in {time.perf_counter() - started:.0f} s")
         # The notifier has caught up (its group read the topics from their start) once the CFA was told of every
         # acceptance: only then does the measure start.
-        async with httpx.AsyncClient(base_url=notifier_url, timeout=60) as notifier:
+        async with httpx.AsyncClient(base_url=notifier_url, timeout=60, limits=pool_limits()) as notifier:
             await until(lambda: told(notifier, cfa, "contract_accepted", n), timeout=900)
         # ... and applied every save (contract.updated, its own topic): its projection has each contract's version.
         versions = {cid: (await contracts.get(f"/contracts/{cid}", headers=employer)).json()["version"] for cid in ids}

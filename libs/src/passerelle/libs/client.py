@@ -24,6 +24,26 @@ import httpx
 
 from passerelle.libs.errors import Unavailable
 
+# How long a client keeps an idle connection, and how long a service keeps one open (the `--timeout-keep-alive`
+# its launchers give uvicorn: deploy/images/service-entrypoint.sh, the native stack, testing.processes). A
+# request sent on a connection the server is closing at that moment fails (`Server disconnected without sending
+# a response`, `ReadError`): with both at uvicorn's 5 s, a call after 5 s of quiet sometimes did (issue #17, the
+# national benchmark). So the client lets go well before any server does, even one left at uvicorn's default;
+# the service waits longer than the 60 s of the reverse proxies usually put in front of it (ingress-nginx's
+# upstream keep-alive, load balancers), so that they, not it, close an idle connection.
+IDLE_CONNECTION_SECONDS = 2.0
+SERVER_KEEP_ALIVE_SECONDS = 75
+
+
+def pool_limits(max_connections: int = 100, max_keepalive_connections: int = 20) -> httpx.Limits:
+    """httpx's pool limits, idle connections dropped after IDLE_CONNECTION_SECONDS: every client of another
+    service (the kit's, the portal's, the benchmarks') uses them."""
+    return httpx.Limits(
+        max_connections=max_connections,
+        max_keepalive_connections=max_keepalive_connections,
+        keepalive_expiry=IDLE_CONNECTION_SECONDS,
+    )
+
 
 @functools.cache
 def shared_ssl_context() -> ssl.SSLContext:
@@ -104,7 +124,11 @@ class ServiceClient:
         self.base_url = base_url.rstrip("/")
         self._token = token
         self._client = httpx.AsyncClient(
-            base_url=self.base_url, timeout=timeout, transport=transport, verify=shared_ssl_context()
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            verify=shared_ssl_context(),
+            limits=pool_limits(),
         )
 
     async def aclose(self) -> None:

@@ -398,6 +398,8 @@ def image_for(args: list[str]) -> tuple[str, list[str]] | None:
         # The host process's own switches (--no-proxy-headers, --no-server-header...) hold in the container too;
         # --app-dir names a host folder and the image's code is on its PYTHONPATH already.
         flags = [a for a in module_args[2:] if a.startswith("--no-") or a == "--proxy-headers"]
+        if "--timeout-keep-alive" in module_args:
+            flags += ["--timeout-keep-alive", module_args[module_args.index("--timeout-keep-alive") + 1]]
         return image, [*uvicorn, *flags, "--log-config", "/opt/passerelle/logging.json"]
     parts = target.split(".")
     if parts[0] != "passerelle" or len(parts) < 2:

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import httpx
 
+from passerelle.libs.client import SERVER_KEEP_ALIVE_SECONDS
 from passerelle.libs.testing import containers
 from passerelle.libs.testing.stack import REPO
 
@@ -76,6 +77,9 @@ class ServiceProcess:
             str(REPO),
             "--no-server-header",
             "--no-proxy-headers",
+            # As the platform runs it: idle connections kept longer than any client keeps its own (libs.client).
+            "--timeout-keep-alive",
+            str(SERVER_KEEP_ALIVE_SECONDS),
         ]
         return cls(name, args, {**env, **service_principal_env(app, env)}, log_dir, port)
 

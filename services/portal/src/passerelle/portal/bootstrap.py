@@ -8,6 +8,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from passerelle.libs.client import pool_limits
 from passerelle.libs.headers import PAGE_CSP
 from passerelle.libs.service import Service
 from passerelle.portal.adapters.contracts import ContractsClient
@@ -40,9 +41,9 @@ def dsfr_dist(settings: Settings) -> Path:
 
 def build_context(settings: Settings) -> PortalContext:
     def http(base_url: str) -> httpx.AsyncClient:
-        # Idle connections are dropped before the services' own keep-alive (uvicorn: 5 s) closes them: a request
-        # sent on a connection the server is closing fails ("server disconnected") and the person sees a 503.
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=20, keepalive_expiry=2.0)
+        # Idle connections are dropped before the services' own keep-alive closes them (libs.client says why): a
+        # request sent on a connection the server is closing fails and the person would see a 503.
+        limits = pool_limits(max_connections=200)
         return httpx.AsyncClient(base_url=base_url, timeout=settings.api_timeout_seconds, limits=limits)
 
     return PortalContext(

@@ -19,7 +19,7 @@ from uuid import UUID
 
 import httpx
 
-from passerelle.libs.client import shared_ssl_context
+from passerelle.libs.client import pool_limits, shared_ssl_context
 from passerelle.libs.errors import Unavailable
 from passerelle.opco_processing.domain.case import Deposit, ReviewCase
 
@@ -48,6 +48,7 @@ class HttpDeca:
             timeout=timeout,
             transport=transport,
             verify=shared_ssl_context(),
+            limits=pool_limits(),  # idle connections dropped before the server closes them (libs.client)
         )
 
     async def aclose(self) -> None:
