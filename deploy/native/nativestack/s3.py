@@ -50,7 +50,9 @@ def install(cfg: Config) -> None:
 
 
 def server_command(binary: str, port: int | str, root: str, host: str = "127.0.0.1") -> list[str]:
-    return [binary, "--port", f"{host}:{port}", "posix", root]
+    # --keep-alive: versitygw closes every connection after one request unless told (`Connection: close`), so
+    # each upload and read of the documents service opened a TCP connection anew, as no S3 service makes it.
+    return [binary, "--port", f"{host}:{port}", "--keep-alive", "posix", root]
 
 
 def server_env(access_key: str, secret_key: str) -> dict[str, str]:

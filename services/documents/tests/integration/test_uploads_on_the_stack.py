@@ -103,6 +103,29 @@ async def test_upload_supersede_and_download_both_versions(
     )
 
 
+async def test_uploads_and_reads_reuse_their_connections_to_the_store(client, contract_id, employer, monkeypatch):
+    """Each upload and read goes over a connection kept from the last: none opens a TCP connection anew (the
+    store answering `Connection: close` once made every one do)."""
+    import urllib3.connection
+
+    first = await post(client, contract_id, employer, pdf(seed=b"warm"))
+    assert first.status_code == 201, first.text
+    opened = []
+    new_conn = urllib3.connection.HTTPConnection._new_conn
+
+    def counted(self):  # noqa: ANN001, ANN202 - urllib3's own signature
+        opened.append(self.port)
+        return new_conn(self)
+
+    monkeypatch.setattr(urllib3.connection.HTTPConnection, "_new_conn", counted)
+    for k in range(4):
+        response = await post(client, contract_id, employer, pdf(seed=str(k).encode()))
+        assert response.status_code == 201, response.text
+        content = await client.get(f"/documents/{response.json()['id']}/content", headers=employer)
+        assert content.status_code == 200
+    assert opened == []
+
+
 async def test_presigned_urls_name_the_file_safely(client, s3, contract_id, employer):
     created = (await post(client, contract_id, employer, pdf(), name='../"évil"\r\nname.pdf')).json()
     assert created["filename"] == "_évil_name.pdf"
