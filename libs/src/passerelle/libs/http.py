@@ -59,7 +59,7 @@ async def correlation_id(request: Request) -> UUID | None:
 _VERSION = re.compile(r"[0-9]{1,9}")
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(description="The version as last read (its ETag): refused with 409 if it changed since"),

@@ -22,7 +22,7 @@ UnitOfWorkDep: TypeAlias = http.UnitOfWorkDep[ContractsUnitOfWork]
 DependenciesDep = Annotated[Dependencies, Depends(_dependencies)]
 
 
-def _required_version(
+async def _required_version(
     if_match: Annotated[
         str | None,
         Header(
@@ -41,7 +41,7 @@ def _required_version(
             "vous pourriez écraser sans le savoir les modifications d'un collègue.",
             fields=[FieldError("If-Match", "missing", "La version du contrat lue est obligatoire.")],
         )
-    version = http.expected_version(if_match)
+    version = await http.expected_version(if_match)
     assert version is not None
     return version
 

@@ -41,7 +41,7 @@ CurrentPrincipal = Annotated[Principal, Depends(principal)]
 CurrentUser = Annotated[Principal, Depends(user)]
 
 
-def client_ip(request: Request) -> str:
+async def client_ip(request: Request) -> str:
     """The address attempts are counted under: the peer's, unless the peer is a trusted proxy (settings)."""
     settings = request.app.state.service.settings
     return client_address(request, getattr(settings, "trusted_proxies", ()))

@@ -13,7 +13,7 @@ from passerelle.opco_processing.service_layer.access import Staff, staff_of
 from passerelle.opco_processing.service_layer.context import OpcoContext
 
 
-def _staff(principal: CurrentPrincipal) -> Staff:
+async def _staff(principal: CurrentPrincipal) -> Staff:
     return staff_of(principal)
 
 

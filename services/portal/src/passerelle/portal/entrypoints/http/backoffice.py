@@ -96,7 +96,7 @@ class StaffWeb:
         )
 
 
-def _staff(web: SignedIn) -> StaffWeb:
+async def _staff(web: SignedIn) -> StaffWeb:
     return StaffWeb(web)
 
 
