@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -506,6 +507,41 @@ class Notifications:
 SENDER_LOCK_KEY = "hashtextextended('notifier-mail-sender:' || {}, 0)"
 
 
+# The mail senders' statements, built once (each sender runs them twice per message; building the claim alone
+# took 0.7 ms of CPU, more than PostgreSQL spends on it).
+@functools.cache
+def _claim_next() -> sa.Update:
+    c, n = t.mails.c, t.notifications.c
+    now, sender = sa.bindparam("now", type_=c.next_attempt_at.type), sa.bindparam("sender", type_=c.sending_by.type)
+    due = t.mails.alias("due")  # its own name inside the UPDATE of the same table
+    picked = (
+        sa.select(due.c.id, n.kind, n.legal, n.cause_event_id, n.contract_id)
+        .select_from(due.outerjoin(t.notifications, n.id == due.c.notification_id))
+        .where(due.c.status == DeliveryStatus.QUEUED.value, due.c.next_attempt_at <= now)
+        .order_by(due.c.next_attempt_at)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=due)
+        .subquery("picked")
+    )
+    return (
+        sa.update(t.mails)
+        .where(c.id == picked.c.id)
+        .values({**attempt_started(cast(UUID, sender), cast(datetime, now)), "attempts": c.attempts + 1})
+        .returning(t.mails, picked.c.kind, picked.c.legal, picked.c.cause_event_id, picked.c.contract_id)
+    )
+
+
+@functools.cache
+def _finish() -> sa.Update:
+    c = t.mails.c
+    mine = sa.and_(c.status == DeliveryStatus.SENDING.value, c.sending_by == sa.bindparam("sender"))
+    return (
+        sa.update(t.mails)
+        .where(c.id == sa.bindparam("mail_id"), sa.or_(mine, c.status == DeliveryStatus.QUEUED.value))
+        .returning(c.id)
+    )
+
+
 class Mails:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
@@ -513,37 +549,13 @@ class Mails:
     async def claim_next(self, now: datetime, sender: UUID) -> Any | None:
         """The next due message, marked `sending` by `sender` (other senders skip it from the commit on), with the
         facts of its notification (a sent mail is published as `notification.sent`)."""
-        c, n = t.mails.c, t.notifications.c
-        due = t.mails.alias("due")  # its own name inside the UPDATE of the same table
-        picked = (
-            sa.select(due.c.id, n.kind, n.legal, n.cause_event_id, n.contract_id)
-            .select_from(due.outerjoin(t.notifications, n.id == due.c.notification_id))
-            .where(due.c.status == DeliveryStatus.QUEUED.value, due.c.next_attempt_at <= now)
-            .order_by(due.c.next_attempt_at)
-            .limit(1)
-            .with_for_update(skip_locked=True, of=due)
-            .subquery("picked")
-        )
-        stmt = (
-            sa.update(t.mails)
-            .where(c.id == picked.c.id)
-            .values({**attempt_started(sender, now), "attempts": c.attempts + 1})
-            .returning(t.mails, picked.c.kind, picked.c.legal, picked.c.cause_event_id, picked.c.contract_id)
-        )
-        return (await self.s.execute(stmt)).first()
+        return (await self.s.execute(_claim_next(), {"now": now, "sender": sender})).first()
 
     async def finish(self, mail_id: UUID, sender: UUID, values: dict[str, Any]) -> bool:
         """The attempt's outcome, unless another sender took the message meanwhile (False then). A message queued
         again as in doubt while this sender could not reach the database takes the outcome all the same."""
-        c = t.mails.c
-        mine = sa.and_(c.status == DeliveryStatus.SENDING.value, c.sending_by == sender)
-        stmt = (
-            sa.update(t.mails)
-            .where(c.id == mail_id, sa.or_(mine, c.status == DeliveryStatus.QUEUED.value))
-            .values(**values)
-            .returning(c.id)
-        )
-        return (await self.s.execute(stmt)).first() is not None
+        stmt = _finish().values(**values)
+        return (await self.s.execute(stmt, {"mail_id": mail_id, "sender": sender})).first() is not None
 
     async def requeue_in_doubt(self, sender: UUID, before: datetime, now: datetime) -> list[UUID]:
         """Messages left `sending` (since before `before`) by senders that are gone: queued again, counted."""
