@@ -16,6 +16,7 @@ from passerelle.libs.testing.sse import SseStream
 from passerelle.schemas.events import contracts as c
 
 from .conftest import bearer, unique_address
+from .test_notifications import notifications_of
 from .world import World
 
 pytestmark = pytest.mark.integration
@@ -191,3 +192,43 @@ async def test_the_stream_reads_a_long_backlog_page_after_page_and_knows_when_it
         rest, more = await stream.changes_after(uow, account, first[-1].id)
         assert [e.data["k"] for e in rest] == [stream.PAGE] and not more
         assert await stream.changes_after(uow, account, rest[-1].id) == ([], False)
+
+
+async def test_a_wake_reads_the_changes_their_notifications_and_the_counts_in_one_statement(service, deliver, notifier):
+    """Each wake of each open stream costs one statement: the page of changes, the notification each names (with
+    its mail) and the counts, joined; what it sends is what the notification list shows."""
+    from sqlalchemy import event
+
+    from passerelle.notifier.service_layer import stream
+
+    world = World()
+    cfa_user = world.person("Claire Formation", world.cfa)
+    employer_admin = world.person("Paul Dupain", world.employer, role="admin")
+    await deliver(*world.drain())
+    contract_id = uuid.uuid4()
+    await deliver(
+        world.contract(contract_id, c.ContractDrafted, cfa_user),
+        world.contract(contract_id, c.ContractProposed, cfa_user, employer_email=employer_admin.email),
+    )
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001 - SQLAlchemy's
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            statements.append(statement)
+
+    engine = service.engine.sync_engine
+    event.listen(engine, "after_cursor_execute", count)
+    try:
+        async with notifier.uow_factory() as uow:
+            events, more = await stream.changes_after(uow, employer_admin.account_id, 0)
+    finally:
+        event.remove(engine, "after_cursor_execute", count)
+    assert len(statements) == 1 and not more
+    shown = {e.data["notification"]["kind"]: e.data for e in events if "notification" in e.data}
+    assert sorted(shown) == ["contract_proposed", "membership_granted"]  # the admin was told of its membership
+    proposed = shown["contract_proposed"]["notification"]
+    assert proposed["contract_id"] == str(contract_id) and proposed["email"]["status"] == "queued"
+    assert proposed["email"]["address"] == employer_admin.email
+    assert all((data["unread"], data["unseen"]) == (2, 2) for data in shown.values())
+    listed = await notifications_of(notifier, account_id=employer_admin.account_id)
+    assert {str(n.id) for n in listed} == {data["notification"]["id"] for data in shown.values()}

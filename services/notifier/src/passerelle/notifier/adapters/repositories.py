@@ -10,6 +10,7 @@ from typing import Any, cast
 from uuid import UUID
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -285,6 +286,56 @@ _LATEST_MAIL = (
 )
 
 
+@functools.cache
+def _stream_after() -> sa.Select[Any]:
+    """What `Notifications.stream_after` runs: the page of changes, the notification each names (with its latest
+    mail) and the person's counts, joined (PostgreSQL reads the counts once)."""
+    c, n = t.feed_changes.c, t.notifications
+    account = sa.bindparam("account", type_=c.account_id.type)
+    changes = (
+        sa.select(c.seq, c.event, c.data)
+        .where(c.account_id == account, c.seq > sa.bindparam("after", type_=c.seq.type))
+        .order_by(c.seq)
+        .limit(sa.bindparam("page", type_=sa.Integer))
+        .cte("changes")
+    )
+    counts = (
+        sa.select(
+            sa.func.count().filter(n.c.read_at.is_(None)).label("unread"),
+            sa.func.count().filter(n.c.seen_at.is_(None)).label("unseen"),
+        )
+        .where(n.c.account_id == account, n.c.web, n.c.archived_at.is_(None))
+        .cte("counts")
+    )
+    mail = _LATEST_MAIL
+    shown = (
+        sa.select(
+            n,
+            mail.c.to_address.label("mail_to"),
+            mail.c.status.label("mail_status"),
+            mail.c.attempts.label("mail_attempts"),
+            mail.c.sent_at.label("mail_sent_at"),
+            mail.c.last_error.label("mail_error"),
+        )
+        .select_from(n.outerjoin(mail, sa.true()))
+        .where(n.c.account_id == account, n.c.web)
+        .where(n.c.id == sa.cast(changes.c.data["notification_id"].astext, PG_UUID(as_uuid=True)))
+        .lateral("shown")
+    )
+    return (
+        sa.select(
+            changes.c.seq.label("change_seq"),
+            changes.c.event.label("change_event"),
+            changes.c.data.label("change_data"),
+            counts.c.unread,
+            counts.c.unseen,
+            shown,
+        )
+        .select_from(changes.join(counts, sa.true()).outerjoin(shown, sa.true()))
+        .order_by(changes.c.seq)
+    )
+
+
 # The persons' locks (held to commit) keep each person's sequence in commit order. Taken in one order (sorted
 # keys) by every transaction, so two never wait for each other crosswise.
 _LOCK_FEEDS = sa.text(
@@ -414,13 +465,6 @@ class Notifications:
             stmt = stmt.with_for_update(of=t.notifications)
         return (await self.s.execute(stmt)).first()
 
-    async def many(self, account_id: UUID, notification_ids: Sequence[UUID]) -> dict[UUID, sa.Row[Any]]:
-        """Several of the person's notifications in one query (the live stream's batch of changes)."""
-        if not notification_ids:
-            return {}
-        stmt = self._query(account_id).where(t.notifications.c.id.in_(list(set(notification_ids))))
-        return {row.id: row for row in (await self.s.execute(stmt)).all()}
-
     async def counts(self, account_id: UUID) -> tuple[int, int]:
         n = t.notifications.c
         stmt = sa.select(
@@ -462,6 +506,12 @@ class Notifications:
             .limit(limit)
         )
         return list((await self.s.execute(stmt)).all())
+
+    async def stream_after(self, account_id: UUID, seq: int, limit: int) -> tuple[list[sa.Row[Any]], int, int]:
+        """The person's change log after `seq`, each entry with its notification (columns of `_query`, None when not
+        in the feed) and the unread and unseen counts: one statement, for each wake of each open stream."""
+        rows = list((await self.s.execute(_stream_after(), {"account": account_id, "after": seq, "page": limit})).all())
+        return rows, (rows[0].unread if rows else 0), (rows[0].unseen if rows else 0)
 
     async def last_change(self, account_id: UUID) -> int:
         c = t.feed_changes.c

@@ -22,25 +22,20 @@ PAGE = 500  # change log entries read at a time
 
 async def changes_after(uow: NotifierUnitOfWork, account_id: UUID, last_id: int) -> tuple[list[StreamEvent], bool]:
     """The events after `last_id`, and whether there may be more (a full page was read)."""
-    changes = await uow.notifications.changes_after(account_id, last_id, PAGE)
+    changes, unread, unseen = await uow.notifications.stream_after(account_id, last_id, PAGE)
     if not changes:
         return [], False
-    unread, unseen = await uow.notifications.counts(account_id)
-    mentioned = [UUID(c.data["notification_id"]) for c in changes if c.data.get("notification_id")]
-    rows = await uow.notifications.many(account_id, mentioned)  # one query for the whole batch of changes
     out: list[StreamEvent] = []
     for change in changes:
-        data: dict[str, Any] = dict(change.data)
-        notification_id = data.pop("notification_id", None)
-        if notification_id is not None:
-            row = rows.get(UUID(notification_id))
-            if row is None:
+        data: dict[str, Any] = dict(change.change_data)
+        if data.pop("notification_id", None) is not None:
+            if change.id is None:
                 continue  # not in the feed (or no longer kept): nothing to show
-            data["notification"] = notification_view(row)
-        out.append(StreamEvent(change.seq, change.event, data | {"unread": unread, "unseen": unseen}))
+            data["notification"] = notification_view(change)
+        out.append(StreamEvent(change.change_seq, change.change_event, data | {"unread": unread, "unseen": unseen}))
     if not out:
         # Keep the position moving even when every entry was skipped.
-        out.append(StreamEvent(changes[-1].seq, "sync", {"unread": unread, "unseen": unseen}))
+        out.append(StreamEvent(changes[-1].change_seq, "sync", {"unread": unread, "unseen": unseen}))
     return out, len(changes) == PAGE
 
 
