@@ -616,3 +616,33 @@ async def test_telling_a_contracts_flow_runs_only_statements_compiled_once(servi
         "contract_transmitted",
     ]
     assert uncached == []
+
+
+async def test_an_event_reads_its_contracts_row_once(service, deliver, notifier):
+    """The projection locks the contract's row and writes it; the recipients then come from that row as written,
+    not from a second read (the row is this transaction's until the commit)."""
+    from sqlalchemy import event
+
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001 - SQLAlchemy's
+        if statement.lstrip().startswith("SELECT") and "FROM contracts" in statement:
+            reads.append(statement)
+
+    world = World()
+    cfa_user = world.person("Claire Formation", world.cfa)
+    employer_admin = world.person("Paul Dupain", world.employer, role="admin")
+    await deliver(*world.drain())
+    contract_id = uuid.uuid4()
+    await deliver(world.contract(contract_id, c.ContractDrafted, cfa_user))
+    engine = service.engine.sync_engine
+    event.listen(engine, "after_cursor_execute", count)
+    try:
+        await deliver(world.contract(contract_id, c.ContractProposed, cfa_user, employer_email=employer_admin.email))
+        proposed = len(reads)
+        await deliver(world.contract(contract_id, c.ContractAccepted, employer_admin))
+    finally:
+        event.remove(engine, "after_cursor_execute", count)
+    assert (proposed, len(reads)) == (1, 2)
+    told = await notifications_of(notifier, contract_id=contract_id)
+    assert sorted(r.kind for r in told) == ["contract_accepted", "contract_proposed"]

@@ -57,12 +57,16 @@ class Parties:
 class Directory:
     """The projections of identity's and contracts' events: people, organisations, memberships, contracts.
 
-    Organisation names are remembered for the unit of work (a batch of events often names the same ones).
+    Organisation names are remembered for the unit of work (a batch of events often names the same ones), and so
+    is each contract's row once this transaction holds its lock (read `FOR UPDATE` or written): nobody else can
+    change it until the commit, and every write here returns the row as written. An event's projection and its
+    recipients then read the row once, not twice.
     """
 
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
         self._names: dict[tuple[Any, ...], str | None] = {}
+        self._held: dict[UUID, sa.Row[Any] | None] = {}  # contracts locked by this transaction, as they now are
 
     # --- accounts ------------------------------------------------------------------------------------------
     async def upsert_account(self, account_id: UUID, email: str, full_name: str | None = None) -> None:
@@ -213,18 +217,27 @@ class Directory:
 
     # --- contracts -----------------------------------------------------------------------------------------
     async def contract(self, contract_id: UUID, *, lock: bool = False) -> sa.Row[Any] | None:
+        if contract_id in self._held:
+            return self._held[contract_id]
         stmt = sa.select(t.contracts).where(t.contracts.c.contract_id == contract_id)
         if lock:
             stmt = stmt.with_for_update()
-        return (await self.s.execute(stmt)).first()
+        row = (await self.s.execute(stmt)).first()
+        if lock and row is not None:
+            self._held[contract_id] = row
+        return row
 
     async def upsert_contract(self, contract_id: UUID, values: dict[str, Any]) -> None:
         stmt = insert(t.contracts).values(contract_id=contract_id, **values)
-        await self.s.execute(stmt.on_conflict_do_update(index_elements=["contract_id"], set_=values))
+        written = stmt.on_conflict_do_update(index_elements=["contract_id"], set_=values).returning(t.contracts)
+        self._held[contract_id] = (await self.s.execute(written)).first()
 
     async def update_contract(self, contract_id: UUID, values: dict[str, Any]) -> None:
         c = t.contracts.c
-        await self.s.execute(sa.update(t.contracts).where(c.contract_id == contract_id).values(**values))
+        stmt = sa.update(t.contracts).where(c.contract_id == contract_id).values(**values).returning(t.contracts)
+        row = (await self.s.execute(stmt)).first()
+        if row is not None:
+            self._held[contract_id] = row
 
 
 class Preferences:
