@@ -539,3 +539,42 @@ async def test_dashboard_searches_words_on_covered_ways_and_an_opcos_alike(clien
         assert await found("DUPONT 100%") == [marked["id"]]
         assert sorted(await found(shop)) == sorted([marked["id"], other["id"]])
         assert await found("dupont durand") == []
+
+
+async def test_a_write_on_a_version_that_moved_on_is_refused_and_leaves_the_row_as_it_was(
+    client, auth, service, database_url
+):
+    """The repository rewrites a row only at the version it read (the SET clause from one statement built once):
+    a stale copy's write fails with nothing changed, the current one's takes every column."""
+    from passerelle.contracts.adapters.orm import contract_table
+    from passerelle.contracts.service_layer.errors import ConcurrentModification
+
+    svc, _ = service
+    created = await create(client, auth, EMPLOYER, contract_type="apprentissage", employer_siret=DEMO_EMPLOYER_SIRET)
+    contract_id = uuid.UUID(created["id"])
+    async with ContractsUnitOfWork(svc.sessions, "contracts") as uow:
+        current = await uow.contracts.get(contract_id)
+    async with ContractsUnitOfWork(svc.sessions, "contracts") as uow:
+        stale = await uow.contracts.get(contract_id)
+    assert current is not None and stale is not None
+    version = current.contract.version
+    current.refusal_reason = "Motif de test"
+    current.proposed_to_email = "rh@dupain.example.fr"
+    async with ContractsUnitOfWork(svc.sessions, "contracts") as uow:
+        await uow.contracts.update(current)
+        await uow.commit()
+    stale.refusal_reason = "Autre motif"
+    async with ContractsUnitOfWork(svc.sessions, "contracts") as uow:
+        with pytest.raises(ConcurrentModification):
+            await uow.contracts.update(stale)
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            c = contract_table.c
+            row = conn.execute(
+                sa.select(c.version, c.refusal_reason, c.proposed_to_email).where(c.id == contract_id)
+            ).one()
+    finally:
+        engine.dispose()
+    assert tuple(row) == (version + 1, "Motif de test", "rh@dupain.example.fr")
+    assert current.contract.version == version + 1

@@ -93,6 +93,11 @@ def _columns(record: ContractRecord) -> dict[str, Any]:
     }
 
 
+# A contract's row rewritten if it is still at the version it was read at (its SET clause: the parameters' keys).
+_UPDATE_EXPECTED_VERSION = sa.update(contract_table).where(
+    c.id == sa.bindparam("b_id"), c.version == sa.bindparam("b_expected")
+)
+
 _SORTABLE = {
     "updated_at": c.updated_at,
     "created_at": c.created_at,
@@ -306,10 +311,11 @@ class SqlContractRepository:
 
     async def update(self, record: ContractRecord) -> None:
         expected = record.contract.version
+        # The columns as parameters of one statement built once: `.values(**columns)` built and keyed a new
+        # statement of 35 columns for every write (1.5 ms of CPU, more than PostgreSQL spends on the UPDATE).
         result = await self.session.execute(
-            sa.update(contract_table)
-            .where(c.id == record.id, c.version == expected)
-            .values(version=expected + 1, **_columns(record))
+            _UPDATE_EXPECTED_VERSION,
+            {"b_id": record.id, "b_expected": expected, "version": expected + 1, **_columns(record)},
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise ConcurrentModification()
