@@ -646,3 +646,51 @@ async def test_an_event_reads_its_contracts_row_once(service, deliver, notifier)
     assert (proposed, len(reads)) == (1, 2)
     told = await notifications_of(notifier, contract_id=contract_id)
     assert sorted(r.kind for r in told) == ["contract_accepted", "contract_proposed"]
+
+
+async def test_the_directorys_party_clauses_match_only_identifiers_the_contract_has(notifier):
+    """A side's members, admins and followers, with the parties as parameters of statements built once: a missing
+    identifier matches nobody (it is NULL), a training organisation is found by its UAI or its SIRET."""
+    from passerelle.libs.access import Side
+    from passerelle.notifier.adapters.repositories import Parties
+
+    def siret() -> str:
+        return str(uuid.uuid4().int)[:14]
+
+    employer_siret, cfa_uai, cfa_siret = siret(), f"{uuid.uuid4().int % 10**7:07d}X", siret()
+    people = {name: uuid.uuid4() for name in ("boss", "cfa_by_uai", "cfa_by_siret", "follower", "reader", "gone")}
+    contract_id = uuid.uuid4()
+    async with notifier.uow_factory() as uow:
+        d = uow.directory
+        for name, kind, role, values in [
+            ("boss", "employer", "admin", {"siret": employer_siret}),
+            ("cfa_by_uai", "training", "admin", {"uai": cfa_uai}),
+            ("cfa_by_siret", "training", "contributor", {"siret": cfa_siret}),
+            ("follower", "training", "contributor", {"uai": cfa_uai}),
+            ("reader", "employer", "contributor", {"siret": employer_siret}),
+        ]:
+            await d.upsert_membership(
+                {"membership_id": uuid.uuid4(), "account_id": people[name], "organisation_id": uuid.uuid4(),
+                 "kind": kind, "role": role, **values}
+            )  # fmt: skip
+        await uow.follows.add(people["follower"], "uai", cfa_uai)
+        await uow.follows.add(people["reader"], "contract", str(contract_id))
+        await uow.follows.add(people["gone"], "contract", str(contract_id))  # no membership: never told
+        await uow.commit()
+    full = Parties(employer_siret, cfa_uai, cfa_siret)
+    by_siret_only = Parties(None, None, cfa_siret)
+    async with notifier.uow_factory() as uow:
+        d = uow.directory
+        assert await d.side_of(people["boss"], full) == Side.EMPLOYER
+        assert await d.side_of(people["cfa_by_uai"], full) == Side.TRAINING
+        assert await d.side_of(people["cfa_by_uai"], by_siret_only) is None
+        assert await d.side_of(people["cfa_by_siret"], by_siret_only) == Side.TRAINING
+        assert await d.side_of(people["boss"], by_siret_only) is None
+        assert await d.side_admins(full, Side.EMPLOYER) == [people["boss"]]
+        assert await d.side_admins(by_siret_only, Side.EMPLOYER) == []
+        assert await d.side_admins(full, Side.TRAINING) == [people["cfa_by_uai"]]
+        assert await d.followers(full, [Side.EMPLOYER, Side.TRAINING], contract_id) == {
+            Side.EMPLOYER: [people["reader"]],
+            Side.TRAINING: [people["follower"]],
+        }
+        assert await d.followers(by_siret_only, [Side.TRAINING], contract_id) == {Side.TRAINING: []}

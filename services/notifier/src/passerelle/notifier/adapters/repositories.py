@@ -32,26 +32,108 @@ class Parties:
         self.training_uai = training_uai
         self.training_siret = training_siret
 
-    def side_clause(self, side: Side) -> sa.ColumnElement[bool]:
+    def params(self) -> dict[str, str | None]:
+        """The values of `side_clause`'s and `follow_targets`' parameters (an identifier missing is None)."""
+        return {
+            "employer_siret": self.employer_siret or None,
+            "training_uai": self.training_uai or None,
+            "training_siret": self.training_siret or None,
+        }
+
+    # The clauses name the parties as parameters, so each has one shape whatever the contract and the statements
+    # that use them are built once: an identifier missing is NULL, and `column = NULL` is never true.
+    @staticmethod
+    def side_clause(side: Side) -> sa.ColumnElement[bool]:
+        """A membership of the side's organisation (the employer's SIRET; the training organisation's UAI or SIRET)."""
         m = t.memberships.c
         if side is Side.EMPLOYER:
-            return sa.and_(m.kind == "employer", m.siret == self.employer_siret) if self.employer_siret else sa.false()
-        clauses = []
-        if self.training_uai:
-            clauses.append(m.uai == self.training_uai)
-        if self.training_siret:
-            clauses.append(m.siret == self.training_siret)
-        return sa.and_(m.kind == "training", sa.or_(*clauses)) if clauses else sa.false()
+            return sa.and_(m.kind == "employer", m.siret == sa.bindparam("employer_siret", type_=m.siret.type))
+        return sa.and_(
+            m.kind == "training",
+            sa.or_(
+                m.uai == sa.bindparam("training_uai", type_=m.uai.type),
+                m.siret == sa.bindparam("training_siret", type_=m.siret.type),
+            ),
+        )
 
-    def identifiers(self, side: Side) -> list[tuple[str, str]]:
-        if side is Side.EMPLOYER:
-            return [("siret", self.employer_siret)] if self.employer_siret else []
-        out = []
-        if self.training_uai:
-            out.append(("uai", self.training_uai))
-        if self.training_siret:
-            out.append(("siret", self.training_siret))
-        return out
+    @staticmethod
+    def follow_targets(side: Side) -> sa.ColumnElement[bool]:
+        """A follow of the contract (`contract_id`) or of one of the side's establishments."""
+        f = t.follows.c
+        targets = [sa.and_(f.target_kind == "contract", f.target == sa.bindparam("contract_id", type_=f.target.type))]
+        names = ["siret"] if side is Side.EMPLOYER else ["uai", "siret"]
+        targets += [
+            sa.and_(f.target_kind == kind, f.target == sa.bindparam(f"{side.value}_{kind}", type_=f.target.type))
+            for kind in names
+        ]
+        return sa.or_(*targets)
+
+
+# The directory's reads run for every event: each statement is built once, its values as parameters (building
+# them again for each event cost more CPU than PostgreSQL spent running them).
+@functools.cache
+def _people() -> sa.Select[Any]:
+    c = t.accounts.c
+    return sa.select(c.account_id, c.email, c.full_name).where(
+        c.account_id.in_(sa.bindparam("ids", expanding=True)), c.active
+    )
+
+
+@functools.cache
+def _organisation_name_by(column: str) -> sa.Select[Any]:
+    c = t.organisations.c
+    return sa.select(c.name).where(getattr(c, column) == sa.bindparam("value")).limit(1)
+
+
+@functools.cache
+def _sides_of() -> sa.Select[Any]:
+    m = t.memberships.c
+    return (
+        sa.select(m.kind)
+        .where(
+            m.account_id == sa.bindparam("account_id"),
+            m.active,
+            sa.or_(Parties.side_clause(Side.EMPLOYER), Parties.side_clause(Side.TRAINING)),
+        )
+        .distinct()
+    )
+
+
+@functools.cache
+def _side_admins(side: Side) -> sa.Select[Any]:
+    m = t.memberships.c
+    return (
+        sa.select(m.account_id)
+        .where(m.active, m.role == "admin", Parties.side_clause(side))
+        .distinct()
+        .order_by(m.account_id)
+    )
+
+
+@functools.cache
+def _followers(sides: tuple[Side, ...]) -> sa.CompoundSelect:
+    m, f = t.memberships.c, t.follows.c
+    selects = [
+        sa.select(sa.literal(side.value).label("side"), f.account_id)
+        .join(t.memberships, m.account_id == f.account_id)
+        .where(Parties.follow_targets(side), m.active, Parties.side_clause(side))
+        for side in sides
+    ]
+    return sa.union(*selects).order_by("side", "account_id")
+
+
+@functools.cache
+def _contract(lock: bool) -> sa.Select[Any]:
+    stmt = sa.select(t.contracts).where(t.contracts.c.contract_id == sa.bindparam("contract_id"))
+    return stmt.with_for_update() if lock else stmt
+
+
+@functools.cache
+def _preferences_for_kind() -> sa.Select[Any]:
+    c = t.preferences.c
+    return sa.select(c.account_id, c.web, c.email).where(
+        c.kind == sa.bindparam("kind"), c.account_id.in_(sa.bindparam("ids", expanding=True))
+    )
 
 
 class Directory:
@@ -89,10 +171,7 @@ class Directory:
         wanted = list(set(ids))
         if not wanted:
             return {}
-        c = t.accounts.c
-        rows = await self.s.execute(
-            sa.select(c.account_id, c.email, c.full_name).where(c.account_id.in_(wanted), c.active)
-        )
+        rows = await self.s.execute(_people(), {"ids": wanted})
         return {r.account_id: (r.email, r.full_name) for r in rows}
 
     # --- organisations and memberships ---------------------------------------------------------------------
@@ -110,16 +189,16 @@ class Directory:
         return self._names[key]
 
     async def _organisation_name(self, organisation_id: UUID | None, siret: str | None, uai: str | None) -> str | None:
-        c = t.organisations.c
+        value: UUID | str
         if organisation_id is not None:
-            clause = c.organisation_id == organisation_id
+            by, value = "organisation_id", organisation_id
         elif siret:
-            clause = c.siret == siret
+            by, value = "siret", siret
         elif uai:
-            clause = c.uai == uai
+            by, value = "uai", uai
         else:
             return None
-        return (await self.s.execute(sa.select(c.name).where(clause).limit(1))).scalar_one_or_none()
+        return (await self.s.execute(_organisation_name_by(by), {"value": value})).scalar_one_or_none()
 
     async def upsert_membership(self, values: dict[str, Any]) -> None:
         stmt = insert(t.memberships).values(**values, active=True)
@@ -144,25 +223,19 @@ class Directory:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def is_member_of(self, account_id: UUID, parties: Parties, side: Side) -> bool:
-        m = t.memberships.c
-        stmt = sa.select(sa.literal(1)).where(m.account_id == account_id, m.active, parties.side_clause(side))
-        return (await self.s.execute(stmt.limit(1))).first() is not None
+        return side in await self._sides_of(account_id, parties)
 
     async def side_of(self, account_id: UUID, parties: Parties) -> Side | None:
-        for side in (Side.EMPLOYER, Side.TRAINING):
-            if await self.is_member_of(account_id, parties, side):
-                return side
-        return None
+        """The side the account is a member of (the employer's first, if both)."""
+        sides = await self._sides_of(account_id, parties)
+        return next((side for side in (Side.EMPLOYER, Side.TRAINING) if side in sides), None)
+
+    async def _sides_of(self, account_id: UUID, parties: Parties) -> set[Side]:
+        rows = await self.s.execute(_sides_of(), {"account_id": account_id, **parties.params()})
+        return {Side(kind) for kind in rows.scalars()}
 
     async def side_admins(self, parties: Parties, side: Side) -> list[UUID]:
-        m = t.memberships.c
-        stmt = (
-            sa.select(m.account_id)
-            .where(m.active, m.role == "admin", parties.side_clause(side))
-            .distinct()
-            .order_by(m.account_id)
-        )
-        return list((await self.s.execute(stmt)).scalars())
+        return list((await self.s.execute(_side_admins(side), parties.params())).scalars())
 
     async def side_followers(self, parties: Parties, side: Side, contract_id: UUID) -> list[UUID]:
         """Members of the side who follow this contract or their establishment's activity."""
@@ -170,19 +243,10 @@ class Directory:
 
     async def followers(self, parties: Parties, sides: Sequence[Side], contract_id: UUID) -> dict[Side, list[UUID]]:
         """`side_followers` of several sides in one query."""
-        m, f = t.memberships.c, t.follows.c
-        selects = []
-        for side in sides:
-            targets = [sa.and_(f.target_kind == "contract", f.target == str(contract_id))]
-            targets += [sa.and_(f.target_kind == kind, f.target == value) for kind, value in parties.identifiers(side)]
-            selects.append(
-                sa.select(sa.literal(side.value).label("side"), f.account_id)
-                .join(t.memberships, m.account_id == f.account_id)
-                .where(sa.or_(*targets), m.active, parties.side_clause(side))
-            )
-        if not selects:
+        if not sides:
             return {}
-        rows = (await self.s.execute(sa.union(*selects).order_by("side", "account_id"))).all()
+        values = parties.params()
+        rows = (await self.s.execute(_followers(tuple(sides)), {"contract_id": str(contract_id), **values})).all()
         out: dict[Side, list[UUID]] = {side: [] for side in sides}
         for row in rows:
             out[Side(row.side)].append(row.account_id)
@@ -219,10 +283,7 @@ class Directory:
     async def contract(self, contract_id: UUID, *, lock: bool = False) -> sa.Row[Any] | None:
         if contract_id in self._held:
             return self._held[contract_id]
-        stmt = sa.select(t.contracts).where(t.contracts.c.contract_id == contract_id)
-        if lock:
-            stmt = stmt.with_for_update()
-        row = (await self.s.execute(stmt)).first()
+        row = (await self.s.execute(_contract(lock), {"contract_id": contract_id})).first()
         if lock and row is not None:
             self._held[contract_id] = row
         return row
@@ -252,10 +313,7 @@ class Preferences:
     async def for_kind(self, account_ids: Sequence[UUID], kind: str) -> dict[UUID, ChannelChoice]:
         if not account_ids:
             return {}
-        c = t.preferences.c
-        rows = await self.s.execute(
-            sa.select(c.account_id, c.web, c.email).where(c.kind == kind, c.account_id.in_(list(account_ids)))
-        )
+        rows = await self.s.execute(_preferences_for_kind(), {"kind": kind, "ids": list(account_ids)})
         return {r.account_id: ChannelChoice(WebMode(r.web), EmailMode(r.email)) for r in rows}
 
     async def set(self, account_id: UUID, kind: str, choice: ChannelChoice, now: datetime) -> None:
