@@ -14,17 +14,18 @@ from fastapi import APIRouter
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from passerelle.libs.testing.stack import REPO
+from passerelle.libs.testing.stack import load_registry
 
-SERVICES = sorted(p.parents[1].name for p in (REPO / "services").glob("*/src/passerelle/*/entrypoints/http"))
+SERVICES = [entry.module for entry in load_registry().services()]  # each has entrypoints.http
 
 
 def routers() -> list[APIRouter]:
     found = []
     for service in SERVICES:
-        package = importlib.import_module(f"passerelle.{service}.entrypoints.http")
-        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-            found += [v for v in vars(importlib.import_module(module.name)).values() if isinstance(v, APIRouter)]
+        http = importlib.import_module(f"passerelle.{service}.entrypoints.http")  # a package, or one module
+        inside = pkgutil.walk_packages(http.__path__, http.__name__ + ".") if hasattr(http, "__path__") else []
+        for module in [http, *(importlib.import_module(m.name) for m in inside)]:
+            found += [v for v in vars(module).values() if isinstance(v, APIRouter)]
     return found
 
 
@@ -46,7 +47,7 @@ def threaded(dependant: Dependant, route: APIRoute) -> list[str]:
 
 def test_every_endpoint_and_dependency_is_a_coroutine():
     routes = [r for router in routers() for r in router.routes if isinstance(r, APIRoute)]
-    assert len(SERVICES) >= 6 and len(routes) > 100
+    assert len(SERVICES) >= 7 and len(routes) > 100
     offenders = sorted({line for r in routes for line in threaded(r.dependant, r)})
     offenders += [f"{r.path}: {r.endpoint.__qualname__}" for r in routes if not runs_on_the_loop(r.endpoint)]
     assert offenders == []

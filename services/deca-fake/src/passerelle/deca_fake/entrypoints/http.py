@@ -42,7 +42,7 @@ def _error(status: int, error: DepositError) -> JSONResponse:
     )
 
 
-def _register(request: Request) -> DepositRegister:
+async def _register(request: Request) -> DepositRegister:
     register: DepositRegister = request.app.state.deposits
     return register
 

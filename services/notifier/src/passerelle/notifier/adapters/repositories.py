@@ -357,6 +357,24 @@ _LATEST_MAIL = (
 )
 
 
+def _feed_query(account: UUID | sa.BindParameter[Any]) -> sa.Select[Any]:
+    """A person's notifications in the feed, each with its latest mail: what the list, one notification and the
+    live stream show (`notification_view`)."""
+    n, mail = t.notifications, _LATEST_MAIL
+    return (
+        sa.select(
+            n,
+            mail.c.to_address.label("mail_to"),
+            mail.c.status.label("mail_status"),
+            mail.c.attempts.label("mail_attempts"),
+            mail.c.sent_at.label("mail_sent_at"),
+            mail.c.last_error.label("mail_error"),
+        )
+        .select_from(n.outerjoin(mail, sa.true()))
+        .where(n.c.account_id == account, n.c.web)
+    )
+
+
 @functools.cache
 def _stream_after() -> sa.Select[Any]:
     """What `Notifications.stream_after` runs: the page of changes, the notification each names (with its latest
@@ -378,18 +396,8 @@ def _stream_after() -> sa.Select[Any]:
         .where(n.c.account_id == account, n.c.web, n.c.archived_at.is_(None))
         .cte("counts")
     )
-    mail = _LATEST_MAIL
     shown = (
-        sa.select(
-            n,
-            mail.c.to_address.label("mail_to"),
-            mail.c.status.label("mail_status"),
-            mail.c.attempts.label("mail_attempts"),
-            mail.c.sent_at.label("mail_sent_at"),
-            mail.c.last_error.label("mail_error"),
-        )
-        .select_from(n.outerjoin(mail, sa.true()))
-        .where(n.c.account_id == account, n.c.web)
+        _feed_query(account)
         .where(n.c.id == sa.cast(changes.c.data["notification_id"].astext, PG_UUID(as_uuid=True)))
         .lateral("shown")
     )
@@ -476,20 +484,7 @@ class Notifications:
         )
 
     def _query(self, account_id: UUID) -> sa.Select[Any]:
-        n = t.notifications
-        mail = _LATEST_MAIL
-        return (
-            sa.select(
-                n,
-                mail.c.to_address.label("mail_to"),
-                mail.c.status.label("mail_status"),
-                mail.c.attempts.label("mail_attempts"),
-                mail.c.sent_at.label("mail_sent_at"),
-                mail.c.last_error.label("mail_error"),
-            )
-            .select_from(n.outerjoin(mail, sa.true()))
-            .where(n.c.account_id == account_id, n.c.web)
-        )
+        return _feed_query(account_id)
 
     @staticmethod
     def _filters(contract_id: UUID | None, kinds: Sequence[str], state: str) -> list[sa.ColumnElement[bool]]:
@@ -579,7 +574,7 @@ class Notifications:
         return list((await self.s.execute(stmt)).all())
 
     async def stream_after(self, account_id: UUID, seq: int, limit: int) -> tuple[list[sa.Row[Any]], int, int]:
-        """The person's change log after `seq`, each entry with its notification (columns of `_query`, None when not
+        """The person's change log after `seq`, each entry with its notification (`_feed_query`'s columns, None when not
         in the feed) and the unread and unseen counts: one statement, for each wake of each open stream."""
         rows = list((await self.s.execute(_stream_after(), {"account": account_id, "after": seq, "page": limit})).all())
         return rows, (rows[0].unread if rows else 0), (rows[0].unseen if rows else 0)
