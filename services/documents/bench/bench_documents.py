@@ -159,6 +159,7 @@ def main() -> None:
     parser.add_argument("--rounds-small", type=int, default=200)
     parser.add_argument("--rounds-large", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4, help="concurrent clients of the second run")
+    parser.add_argument("--profile", help="a folder: the service runs under cProfile and leaves documents.prof there")
     args = parser.parse_args()
     if "PASSERELLE_KAFKA_BOOTSTRAP" not in os.environ:
         sys.exit('export the stack first: eval "$(uv run --no-sync python deploy/native/stack.py env)"')
@@ -197,6 +198,10 @@ def run(args: argparse.Namespace, s3: Minio, bucket: str) -> None:
         }
         process = ServiceProcess.uvicorn("documents", "passerelle.documents.main:app", env, log_dir)
         process.args += ["--no-access-log", "--log-level", "warning"]
+        if args.profile:
+            Path(args.profile).mkdir(parents=True, exist_ok=True)
+            out = str(Path(args.profile).resolve() / "documents.prof")
+            process.args = [process.args[0], str(REPO / "bench" / "profiled.py"), out, *process.args[1:]]
         process.start()
         try:
             headers = tokens.headers(uuid.uuid4(), orgs=[employer_claim(SIRET)], lifetime=3600)

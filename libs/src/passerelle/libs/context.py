@@ -27,12 +27,19 @@ def utc_now() -> datetime:
 
 @dataclass(kw_only=True)
 class ServiceContext(Generic[U]):
-    """The unit-of-work factory, the clock and the producer name; subclasses add ports and policy."""
+    """The unit-of-work factories, the clock and the producer name; subclasses add ports and policy."""
 
     uow_factory: Callable[[], U]
+    # Read-only units of work (`Database.read_only`): a read without BEGIN and ROLLBACK. Without it (the
+    # in-memory fakes of unit tests), reads take an ordinary unit of work.
+    reads_factory: Callable[[], U] | None = None
     producer: str = "service"
     clock: Clock = field(default=utc_now)
 
     def uow(self) -> U:
         """A new unit of work, to open with `async with` (routes and consumers get theirs from the kit)."""
         return self.uow_factory()
+
+    def reads(self) -> U:
+        """A new read-only unit of work, to open with `async with`: never committed, it publishes nothing."""
+        return (self.reads_factory or self.uow_factory)()

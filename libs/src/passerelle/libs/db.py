@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 U = TypeVar("U")
@@ -54,18 +55,43 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+class WriteInReadOnlyWork(RuntimeError):
+    """An INSERT, UPDATE or DELETE reached the read-only engine: a programming error, refused before it runs."""
+
+
+def read_only_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same pool, each statement on its own (autocommit): no BEGIN before a read, no ROLLBACK after it.
+
+    A read-only unit of work made one round trip per statement plus two (BEGIN, then the ROLLBACK that ends any
+    unit of work not committed); psycopg also forgets its prepared statements at every ROLLBACK, so a read path
+    never kept one. Writes are refused here, since nothing would roll them back.
+    """
+    reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @event.listens_for(reads.sync_engine, "before_cursor_execute")
+    def refuse_writes(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: DefaultExecutionContext | None, many: bool
+    ) -> None:
+        if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+            raise WriteInReadOnlyWork(f"a read-only unit of work may not write: {statement[:80]}")
+
+    return reads
+
+
 def libpq_dsn(url: str) -> str:
     """The plain libpq URL of an SQLAlchemy URL (for psycopg connections outside SQLAlchemy)."""
     return url.replace("postgresql+psycopg://", "postgresql://", 1).replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 class Database:
-    """A service's engine and session factory; `unit_of_work(Cls, producer)` gives the context's factory."""
+    """A service's engine and session factory; `unit_of_work(Cls, producer)` gives the context's factory,
+    `read_only(Cls, producer)` the factory of units of work that only read."""
 
     def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
         self.engine = create_engine(url, pool_size)
         self.sessions = session_factory(self.engine)
+        self.read_sessions = session_factory(read_only_engine(self.engine))
 
     @classmethod
     def of(cls, settings: Any) -> Database:
@@ -79,6 +105,20 @@ class Database:
     ) -> Callable[[], U]:
         sessions = self.sessions
         return lambda: factory(sessions, producer)
+
+    def read_only(
+        self, factory: Callable[[async_sessionmaker[AsyncSession], str], U], producer: str
+    ) -> Callable[[], U]:
+        """The factory of read-only units of work (the context's `reads_factory`): the same repositories, each
+        statement on its own, no commit, no event (see `read_only_engine`)."""
+        sessions = self.read_sessions
+
+        def make() -> U:
+            uow = factory(sessions, producer)
+            uow.read_only = True  # type: ignore[attr-defined]
+            return uow
+
+        return make
 
     async def dispose(self) -> None:
         await self.engine.dispose()

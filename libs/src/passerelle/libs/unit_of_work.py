@@ -19,7 +19,13 @@ class SqlUnitOfWork:
     `publish` only queues the event: it reaches the outbox table in `commit`, in the same transaction.
     `after_commit` runs a callback once the transaction is committed (waking a background step that has new
     work); a rollback forgets it.
+
+    A read-only one (`Database.read_only`) runs each statement on its own, without a transaction: it may not
+    publish or commit, and its engine refuses writes. A use case that reads several rows which must agree takes
+    the ordinary one.
     """
+
+    read_only: bool = False
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], producer: str) -> None:
         self._sessions = sessions
@@ -40,8 +46,13 @@ class SqlUnitOfWork:
         await self.rollback()
         await self.session.close()
 
+    def _writable(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work may not publish or commit")
+
     def publish(self, event: Event, correlation_id: UUID | None = None) -> Envelope:
         """Queue an event; if this unit of work handles a consumed event, the new one is caused by it."""
+        self._writable()
         if self.cause is not None:
             envelope = self.cause.caused(event.topic, event.schema_version, self.producer, event.subject())
         else:
@@ -70,6 +81,7 @@ class SqlUnitOfWork:
         return await claim_in_inbox(self.session, parking_id, consumer, "dead-letter")
 
     async def commit(self) -> None:
+        self._writable()
         rows, self._pending = self._pending, []
         await add_to_outbox(self.session, rows)
         await self.session.commit()

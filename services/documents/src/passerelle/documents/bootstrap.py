@@ -58,6 +58,7 @@ def bootstrap(
     database = Database.of(settings)
     context = Documents(
         uow_factory=database.unit_of_work(DocumentsUnitOfWork, settings.service_name),
+        reads_factory=database.read_only(DocumentsUnitOfWork, settings.service_name),
         producer=settings.service_name,
         storage=storage or storage_from(settings),
         scanner=scanner or ClamdScanner(settings.clamd_host, settings.clamd_port, settings.clamd_timeout_seconds),

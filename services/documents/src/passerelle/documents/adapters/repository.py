@@ -48,6 +48,17 @@ def _values(document: Document) -> dict[str, Any]:
     return values
 
 
+# The statements of every download and upload, built once: SQLAlchemy built and keyed a new one per call, at more
+# CPU than PostgreSQL spent running it (issue #17).
+_WITH_ACCESS = (
+    sa.select(documents_table, *[c.label(f"access_{c.name}") for c in contract_access_table.c])
+    .outerjoin(contract_access_table, contract_access_table.c.contract_id == documents_table.c.contract_id)
+    .where(documents_table.c.id == sa.bindparam("document_id"))
+)
+_ACCESS = sa.select(contract_access_table).where(contract_access_table.c.contract_id == sa.bindparam("contract_id"))
+_ACCESS_FOR_UPDATE = _ACCESS.with_for_update()
+
+
 class SqlDocumentRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -63,14 +74,7 @@ class SqlDocumentRepository:
 
     async def with_access(self, document_id: UUID) -> tuple[Document | None, ContractAccess | None]:
         """A document and its contract's access row, in one query (every read of a document needs both)."""
-        d, a = documents_table, contract_access_table
-        row = (
-            await self.session.execute(
-                sa.select(d, *[c.label(f"access_{c.name}") for c in a.c])
-                .outerjoin(a, a.c.contract_id == d.c.contract_id)
-                .where(d.c.id == document_id)
-            )
-        ).first()
+        row = (await self.session.execute(_WITH_ACCESS, {"document_id": document_id})).first()
         if row is None:
             return None, None
         access = None
@@ -143,10 +147,8 @@ class SqlContractAccessRepository:
         self.session = session
 
     async def get(self, contract_id: UUID, *, for_update: bool = False) -> ContractAccess | None:
-        query = sa.select(contract_access_table).where(contract_access_table.c.contract_id == contract_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).first()
+        query = _ACCESS_FOR_UPDATE if for_update else _ACCESS
+        row = (await self.session.execute(query, {"contract_id": contract_id})).first()
         if row is None:
             return None
         return ContractAccess(

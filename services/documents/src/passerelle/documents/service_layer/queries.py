@@ -23,12 +23,12 @@ log = get_logger(__name__)
 
 async def contract_documents(docs: Documents, contract_id: UUID, viewer: Viewer) -> list[DocumentLine]:
     await contract_access(docs, contract_id, viewer)
-    async with docs.uow_factory() as uow:
+    async with docs.reads() as uow:
         return document_lines(await uow.documents.of_contract(contract_id))
 
 
 async def visible_document(docs: Documents, document_id: UUID, viewer: Viewer) -> Document:
-    async with docs.uow_factory() as uow:
+    async with docs.reads() as uow:
         document, access = await uow.documents.with_access(document_id)
     # Not found alike whether it does not exist or the viewer may not see it.
     if document is None or access is None or not may_see(viewer, access):

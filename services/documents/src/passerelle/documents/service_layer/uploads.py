@@ -70,7 +70,7 @@ class DocumentNotSaved(Unavailable):
 
 async def contract_access(docs: Documents, contract_id: UUID, viewer: Viewer) -> ContractAccess:
     """The contract as the projection knows it, if the viewer may see its documents (checked before any upload)."""
-    async with docs.uow_factory() as uow:
+    async with docs.reads() as uow:
         access = await uow.contracts.get(contract_id)
     # One answer for a contract that does not exist and one the viewer may not see: ids are not revealed.
     if access is None or not may_see(viewer, access):
@@ -81,7 +81,7 @@ async def contract_access(docs: Documents, contract_id: UUID, viewer: Viewer) ->
 async def stored_version(docs: Documents, contract_id: UUID, document_type: str, sha256: str) -> Document | None:
     """The version of this type on the contract whose content has this SHA-256, if one is stored (an object the
     reconciliation found missing does not count: the same bytes are stored again)."""
-    async with docs.uow_factory() as uow:
+    async with docs.reads() as uow:
         versions = await uow.documents.of_contract(contract_id)
     return next(
         (d for d in versions if d.document_type == document_type and d.sha256 == sha256 and d.downloadable), None

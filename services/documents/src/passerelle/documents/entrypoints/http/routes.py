@@ -185,7 +185,7 @@ async def list_contract_documents(
 @router.get("/documents/{document_id}", summary="Les informations d'un document", response_model=DocumentPublic)
 async def get_document(document_id: UUID, principal: CurrentPrincipal, docs: DocumentsDep) -> DocumentPublic:
     document = await queries.visible_document(docs, document_id, principal)
-    async with docs.uow_factory() as uow:
+    async with docs.reads() as uow:
         current = await uow.documents.current_of(document.contract_id, document.document_type)
     return DocumentPublic.of(document, current=current is not None and current.id == document.id)
 
