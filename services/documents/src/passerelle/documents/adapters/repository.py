@@ -57,6 +57,16 @@ _WITH_ACCESS = (
 )
 _ACCESS = sa.select(contract_access_table).where(contract_access_table.c.contract_id == sa.bindparam("contract_id"))
 _ACCESS_FOR_UPDATE = _ACCESS.with_for_update()
+_INSERT = sa.insert(documents_table)
+_CURRENT_OF = (
+    sa.select(documents_table)
+    .where(
+        documents_table.c.contract_id == sa.bindparam("contract_id"),
+        documents_table.c.document_type == sa.bindparam("document_type"),
+    )
+    .order_by(documents_table.c.version.desc())
+    .limit(1)
+)
 
 
 class SqlDocumentRepository:
@@ -64,7 +74,7 @@ class SqlDocumentRepository:
         self.session = session
 
     async def add(self, document: Document) -> None:
-        await self.session.execute(sa.insert(documents_table).values(**_values(document)))
+        await self.session.execute(_INSERT, _values(document))
 
     async def get(self, document_id: UUID) -> Document | None:
         row = (
@@ -96,15 +106,8 @@ class SqlDocumentRepository:
 
     async def current_of(self, contract_id: UUID, document_type: str) -> Document | None:
         """The newest version of a type on a contract."""
-        t = documents_table
-        row = (
-            await self.session.execute(
-                sa.select(t)
-                .where(t.c.contract_id == contract_id, t.c.document_type == document_type)
-                .order_by(t.c.version.desc())
-                .limit(1)
-            )
-        ).first()
+        params = {"contract_id": contract_id, "document_type": document_type}
+        row = (await self.session.execute(_CURRENT_OF, params)).first()
         return _document(row) if row else None
 
     async def of_contract(self, contract_id: UUID) -> list[Document]:
