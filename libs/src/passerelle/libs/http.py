@@ -47,6 +47,13 @@ async def open_unit_of_work(request: Request) -> AsyncIterator[Any]:
         await uow.commit()
 
 
+async def open_reads(request: Request) -> AsyncIterator[Any]:
+    """A read-only route's unit of work (`ServiceContext.reads`): its statements run without BEGIN, COMMIT or
+    ROLLBACK around them, and it refuses to write."""
+    async with request.app.state.service.context.reads() as uow:
+        yield uow
+
+
 async def correlation_id(request: Request) -> UUID | None:
     """A caller may pass the id of the flow its request belongs to; the events then carry it."""
     value = request.headers.get("x-correlation-id")
@@ -78,6 +85,7 @@ async def expected_version(
 ContextDep = Annotated[C, Depends(current_context)]
 # scope="function": the commit runs when the route returns, so a failed commit is the response (never a 200).
 UnitOfWorkDep = Annotated[U, Depends(open_unit_of_work, scope="function")]
+ReadsDep = Annotated[U, Depends(open_reads, scope="function")]
 CorrelationId = Annotated[UUID | None, Depends(correlation_id)]
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 

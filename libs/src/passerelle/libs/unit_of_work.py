@@ -21,8 +21,9 @@ class SqlUnitOfWork:
     work); a rollback forgets it.
 
     A read-only one (`Database.read_only`) runs each statement on its own, without a transaction: it may not
-    publish or commit, and its engine refuses writes. A use case that reads several rows which must agree takes
-    the ordinary one.
+    publish or commit, and its engine refuses writes. Its reads see what they would in an ordinary one (at READ
+    COMMITTED, the platform's level, each statement takes its own snapshot anyway); what needs a lock held
+    across statements (FOR UPDATE) takes the ordinary one.
     """
 
     read_only: bool = False

@@ -55,6 +55,7 @@ def bootstrap(
     )
     context = ContractsContext(
         uow_factory=database.unit_of_work(ContractsUnitOfWork, settings.service_name),
+        reads_factory=database.read_only(ContractsUnitOfWork, settings.service_name),
         producer=settings.service_name,
         clock=deps.clock,
         deps=deps,

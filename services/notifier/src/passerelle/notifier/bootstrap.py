@@ -44,6 +44,7 @@ def bootstrap(settings: Settings | None = None, *, mailer: Mailer | None = None)
     feed = Listener(database.url, FEED_CHANNEL)
     context = NotifierContext(
         uow_factory=database.unit_of_work(NotifierUnitOfWork, settings.service_name),
+        reads_factory=database.read_only(NotifierUnitOfWork, settings.service_name),
         producer=settings.service_name,
         links=PortalLinks(settings.portal_url),
         renderer=TemplateRenderer(),

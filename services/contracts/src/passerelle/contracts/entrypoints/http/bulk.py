@@ -21,7 +21,7 @@ from passerelle.contracts.service_layer.context import ContractsContext
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.libs.http import ContextDep
 
-from .dependencies import DependenciesDep, UnitOfWorkDep
+from .dependencies import DependenciesDep, ReadsDep, UnitOfWorkDep
 
 router = APIRouter(prefix="/bulk", tags=["partenaires"])
 
@@ -133,6 +133,6 @@ async def submit_drafts(
 
 
 @router.get("/drafts/{submission_id}", response_model=BulkStatus, summary="Avancement d'un dépôt en nombre")
-async def submission_status(submission_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> BulkStatus:
+async def submission_status(submission_id: UUID, principal: CurrentPrincipal, uow: ReadsDep) -> BulkStatus:
     submission = await bulk.get_submission(uow, principal, submission_id)
     return _status(submission, await uow.bulk.results(submission.id))

@@ -28,7 +28,7 @@ from passerelle.libs.auth import CurrentPrincipal
 from passerelle.libs.errors import FieldError, InvalidInput
 
 from .choices import choice_of, parse_choice
-from .dependencies import DependenciesDep, ExpectedVersion, UnitOfWorkDep
+from .dependencies import DependenciesDep, ExpectedVersion, ReadsDep, UnitOfWorkDep
 from .schemas import (
     AcceptBody,
     AmendmentBody,
@@ -82,7 +82,7 @@ async def create_contract(
 @router.get("", response_model=ContractPage, summary="Tableau de bord : les contrats dont je suis partie")
 async def list_contracts(
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ReadsDep,
     deps: DependenciesDep,
     status_: Annotated[
         str | None,
@@ -145,7 +145,7 @@ async def list_contracts(
 
 @router.get("/{contract_id}", response_model=ContractPublic, summary="Lire un contrat")
 async def get_contract(
-    contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep, response: Response
+    contract_id: UUID, principal: CurrentPrincipal, uow: ReadsDep, response: Response
 ) -> ContractPublic:
     record, sides, documents = await queries.get_contract(uow, principal, contract_id)
     response.headers["ETag"] = f'"{record.contract.version}"'
@@ -194,7 +194,7 @@ async def save_form(
 async def validation(
     contract_id: UUID,
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ReadsDep,
     deps: DependenciesDep,
     for_transmission: Annotated[
         bool, Query(description="As transmission sees it (missing answers block) or as saving does")
@@ -209,7 +209,7 @@ async def validation(
 
 
 @router.get("/{contract_id}/questions", response_model=QuestionsOut, summary="Les questions de ce cas")
-async def questions(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> QuestionsOut:
+async def questions(contract_id: UUID, principal: CurrentPrincipal, uow: ReadsDep) -> QuestionsOut:
     record, _, _ = await queries.get_contract(uow, principal, contract_id)
     form = record.contract.form
     try:
@@ -258,7 +258,7 @@ def _dates_unknown() -> InvalidInput:
 
 
 @router.get("/{contract_id}/remuneration", response_model=RemunerationOut, summary="Rémunération minimale")
-async def remuneration(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> RemunerationOut:
+async def remuneration(contract_id: UUID, principal: CurrentPrincipal, uow: ReadsDep) -> RemunerationOut:
     record, _, _ = await queries.get_contract(uow, principal, contract_id)
     try:
         periods = compute_pay_schedule(record.contract.form)
@@ -413,7 +413,7 @@ async def delete(
 
 
 @router.get("/{contract_id}/history", response_model=list[HistoryOut], summary="Historique : qui, quand, quoi")
-async def history(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWorkDep) -> list[HistoryOut]:
+async def history(contract_id: UUID, principal: CurrentPrincipal, uow: ReadsDep) -> list[HistoryOut]:
     return [history_out(e) for e in await queries.contract_history(uow, principal, contract_id)]
 
 
@@ -426,7 +426,7 @@ async def history(contract_id: UUID, principal: CurrentPrincipal, uow: UnitOfWor
 async def cerfa_pdf(
     contract_id: UUID,
     principal: CurrentPrincipal,
-    uow: UnitOfWorkDep,
+    uow: ReadsDep,
     disposition: Literal["inline", "attachment"] = "inline",
 ) -> Response:
     record, _, _ = await queries.get_contract(uow, principal, contract_id)

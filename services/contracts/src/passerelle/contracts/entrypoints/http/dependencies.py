@@ -19,6 +19,8 @@ async def _dependencies(context: ContextDep[ContractsContext]) -> Dependencies:
 
 
 UnitOfWorkDep: TypeAlias = http.UnitOfWorkDep[ContractsUnitOfWork]
+# The routes that only read: no BEGIN, COMMIT or ROLLBACK around their statements, and no write possible.
+ReadsDep: TypeAlias = http.ReadsDep[ContractsUnitOfWork]
 DependenciesDep = Annotated[Dependencies, Depends(_dependencies)]
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from passerelle.libs.auth import CurrentPrincipal
 from passerelle.notifier.domain.feed import FeedAction
 from passerelle.notifier.domain.kinds import Kind
-from passerelle.notifier.entrypoints.http.deps import Context, Uow
+from passerelle.notifier.entrypoints.http.deps import Context, Reads, Uow
 from passerelle.notifier.entrypoints.http.schemas import (
     Counts,
     MarkAllResult,
@@ -36,7 +36,7 @@ async def _list(
 
 @router.get("/notifications", response_model=NotificationList, summary="Mes notifications, les plus récentes d'abord")
 async def list_notifications(
-    uow: Uow,
+    uow: Reads,
     principal: CurrentPrincipal,
     contract_id: UUID | None = None,
     kind: Kinds = None,
@@ -54,7 +54,7 @@ async def list_notifications(
 )
 async def contract_notifications(
     contract_id: UUID,
-    uow: Uow,
+    uow: Reads,
     principal: CurrentPrincipal,
     kind: Kinds = None,
     state: State = "active",
@@ -65,7 +65,7 @@ async def contract_notifications(
 
 
 @router.get("/notifications/count", response_model=Counts, summary="Nombre de notifications non lues et non vues")
-async def count(uow: Uow, principal: CurrentPrincipal) -> dict[str, int]:
+async def count(uow: Reads, principal: CurrentPrincipal) -> dict[str, int]:
     return await feed.counts(uow, principal.subject)
 
 
@@ -83,7 +83,7 @@ async def seen_all(uow: Uow, context: Context, principal: CurrentPrincipal) -> d
 
 
 @router.get("/notifications/{notification_id}", response_model=NotificationOut, summary="Une notification")
-async def get_one(notification_id: UUID, uow: Uow, principal: CurrentPrincipal) -> dict[str, Any]:
+async def get_one(notification_id: UUID, uow: Reads, principal: CurrentPrincipal) -> dict[str, Any]:
     return await feed.get_notification(uow, principal.subject, notification_id)
 
 

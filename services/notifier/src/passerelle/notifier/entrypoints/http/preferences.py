@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from passerelle.libs.auth import CurrentPrincipal
-from passerelle.notifier.entrypoints.http.deps import Context, Uow
+from passerelle.notifier.entrypoints.http.deps import Context, Reads, Uow
 from passerelle.notifier.entrypoints.http.schemas import FollowsOut, PreferenceIn, PreferenceOut, PreferencesOut
 from passerelle.notifier.service_layer import preferences as prefs
 
@@ -16,7 +16,7 @@ router = APIRouter(tags=["préférences"])
 
 
 @router.get("/preferences", response_model=PreferencesOut, summary="Mes préférences, valeurs par défaut comprises")
-async def get_preferences(uow: Uow, context: Context, principal: CurrentPrincipal) -> dict[str, Any]:
+async def get_preferences(uow: Reads, context: Context, principal: CurrentPrincipal) -> dict[str, Any]:
     return await prefs.get_preferences(context, uow, principal)
 
 
@@ -33,7 +33,7 @@ async def delete_preference(kind: str, uow: Uow, principal: CurrentPrincipal) ->
 
 
 @router.get("/follows", response_model=FollowsOut, summary="Ce que je suis")
-async def get_follows(uow: Uow, principal: CurrentPrincipal) -> dict[str, Any]:
+async def get_follows(uow: Reads, principal: CurrentPrincipal) -> dict[str, Any]:
     return await prefs.get_follows(uow, principal.subject)
 
 

@@ -64,13 +64,13 @@ async def _events(
     try:
         yield f"retry: {RETRY_MS}\n\n".encode()
         if last_id is None:
-            async with context.uow() as uow:
+            async with context.reads() as uow:
                 start = await stream.position(uow, account)
             last_id = start.id
             yield _frame(start)
         while time.time() < expires:
             wake.clear()  # before the read: a change committed after it sets it again
-            async with context.uow() as uow:
+            async with context.reads() as uow:
                 events, more = await stream.changes_after(uow, account, last_id)
             for event in events:
                 last_id = event.id
