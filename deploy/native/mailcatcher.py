@@ -25,12 +25,14 @@ import argparse
 import asyncio
 import html
 import json
+import re
 import uuid
 import warnings
 from datetime import UTC, datetime
-from email import policy
-from email.message import MIMEPart
-from email.parser import BytesParser
+from email import message_from_bytes
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.message import Message
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -40,6 +42,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
 
 # aiosmtpd warns about its own use of a deprecated attribute on every AUTH.
 warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
@@ -120,42 +124,75 @@ class MailStore:
         return len(doomed)
 
 
-def part_text(part: MIMEPart | None) -> str:
+def _unfolded(value: str) -> str:
+    """A header's value on one line (RFC 5322 unfolding: the line breaks go, the blanks after them stay)."""
+    return _FOLD.sub("", value)
+
+
+def header_text(value: object) -> str:
+    """A header's value as people read it: RFC 2047 encoded words (=?utf-8?q?...?=) decoded."""
+    raw = _unfolded(str(value))
+    if "=?" not in raw:
+        return raw
+    try:
+        return str(make_header(decode_header(raw)))
+    except (HeaderParseError, LookupError, UnicodeError):
+        return raw
+
+
+def part_text(part: Message | None) -> str:
     """Decoded body of a MIME part, tolerant of unknown or lying charsets."""
     if part is None:
         return ""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "us-ascii"
     try:
-        text = str(part.get_content())
-    except (LookupError, UnicodeError, KeyError):
-        payload = part.get_payload(decode=True)
-        text = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
+        text = payload.decode(charset, errors="replace")
+    except LookupError:
+        text = payload.decode("utf-8", errors="replace")
     return text.replace("\r\n", "\n")  # SMTP transports CRLF; readers want plain lines
 
 
+def _is_attachment(part: Message) -> bool:
+    disposition = (part.get("content-disposition") or "").split(";", 1)[0].strip().lower()
+    return disposition == "attachment" or part.get_content_maintype() not in ("text", "multipart")
+
+
 def parse_message(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> dict:
-    # policy.default decodes RFC 2047 headers (=?utf-8?q?...) and body charsets.
-    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    """The fields the API shows. The message is read with the email package's compat32 policy and its headers
+    and bodies decoded here: its `default` policy, which does both, took 2.3 ms a message, more than the rest of
+    the catcher's work on it (a benchmark's thousands of mails)."""
+    msg = message_from_bytes(raw)
     headers: dict[str, str] = {}
     for name, value in msg.items():
-        value = str(value)
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    header_to = [a for _, a in getaddresses(msg.get_all("to", []) + msg.get_all("cc", [])) if a]
-    header_from = [a for _, a in getaddresses(msg.get_all("from", [])) if a]
+        text = header_text(value)
+        headers[name] = f"{headers[name]}, {text}" if name in headers else text
+    addressed = [_unfolded(str(v)) for v in msg.get_all("to", []) + msg.get_all("cc", [])]
+    header_to = [a for _, a in getaddresses(addressed) if a]
+    header_from = [a for _, a in getaddresses([_unfolded(str(v)) for v in msg.get_all("from", [])]) if a]
+    # The bodies: the first plain and the first HTML part that are not attachments (as get_body() chooses).
+    leaves = [p for p in msg.walk() if not p.is_multipart()]
+    bodies = [p for p in leaves if not _is_attachment(p)]
+    plain = next((p for p in bodies if p.get_content_type() == "text/plain"), None)
+    rich = next((p for p in bodies if p.get_content_type() == "text/html"), None)
     return {
         "from": mail_from or (header_from[0] if header_from else ""),
         "to": list(rcpt_tos) or header_to,
-        "subject": str(msg.get("subject", "")),
+        "subject": header_text(msg.get("subject", "")),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "text": part_text(msg.get_body(preferencelist=("plain",))),
-        "html": part_text(msg.get_body(preferencelist=("html",))),
+        "text": part_text(plain),
+        "html": part_text(rich),
         "headers": headers,
         "attachments": [
             {
-                "filename": p.get_filename() or "",
+                "filename": header_text(p.get_filename() or ""),
                 "content_type": p.get_content_type(),
                 "size": len(p.get_payload(decode=True) or b""),
             }
-            for p in msg.iter_attachments()
+            for p in leaves
+            if _is_attachment(p)
         ],
     }
 
