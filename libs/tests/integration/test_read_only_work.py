@@ -3,6 +3,7 @@ read, and no way to write through them; the pool they share with ordinary units 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -30,14 +31,19 @@ async def status_after_a_read(uow: SqlUnitOfWork) -> TransactionStatus:
 
 
 @pytest.fixture
-async def database():
+def database_url():
     ensure_stack()
     url = recreate_database("libs_read_only_work")
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         rows.metadata.create_all(conn)
     engine.dispose()
-    database = Database(url, pool_size=1)  # one connection: both kinds of work take turns on it
+    return url
+
+
+@pytest.fixture
+async def database(database_url):
+    database = Database(database_url, pool_size=1)  # one connection: both kinds of work take turns on it
     yield database
     await database.dispose()
 
@@ -81,3 +87,18 @@ async def test_a_read_only_unit_of_work_cannot_write_publish_or_commit(database)
     async with database.read_only(SqlUnitOfWork, "test")() as uow:
         labels = (await uow.session.execute(sa.select(rows.c.label))).scalars().all()
     assert labels == ["kept"]
+
+
+async def test_a_connection_pinged_after_idling_serves_a_read_only_unit_of_work(database_url):
+    # The pool pings a connection that sat idle before handing it out; the ping's own transaction must be over
+    # by then, or switching the connection to autocommit fails ("connection in transaction status INTRANS").
+    database = Database(database_url, pool_size=1, ping_idle_seconds=0.05)
+    try:
+        for kind in ("ordinary", "read-only", "read-only", "ordinary"):
+            await asyncio.sleep(0.1)  # idle long enough to be pinged at the next checkout
+            factory = database.unit_of_work if kind == "ordinary" else database.read_only
+            async with factory(SqlUnitOfWork, "test")() as uow:
+                expected = TransactionStatus.INTRANS if kind == "ordinary" else TransactionStatus.IDLE
+                assert await status_after_a_read(uow) == expected
+    finally:
+        await database.dispose()

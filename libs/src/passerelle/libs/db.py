@@ -46,6 +46,9 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
                 cursor.execute("SELECT 1")
             finally:
                 cursor.close()
+            # The ping began a transaction: end it, so the connection is handed out as the pool keeps it (a
+            # read-only unit of work switches it to autocommit next, which psycopg refuses inside a transaction).
+            dbapi_connection.rollback()
         except Exception as error:  # noqa: BLE001 - any failure means: not this connection, take another
             # The pool discards this connection and checks out another (SQLAlchemy's documented contract).
             raise exc.DisconnectionError() from error
@@ -87,9 +90,9 @@ class Database:
     """A service's engine and session factory; `unit_of_work(Cls, producer)` gives the context's factory,
     `read_only(Cls, producer)` the factory of units of work that only read."""
 
-    def __init__(self, url: str, pool_size: int = 10) -> None:
+    def __init__(self, url: str, pool_size: int = 10, ping_idle_seconds: float = PING_IDLE_SECONDS) -> None:
         self.url = url
-        self.engine = create_engine(url, pool_size)
+        self.engine = create_engine(url, pool_size, ping_idle_seconds)
         self.sessions = session_factory(self.engine)
         self.read_sessions = session_factory(read_only_engine(self.engine))
 
