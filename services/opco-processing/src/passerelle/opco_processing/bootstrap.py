@@ -50,6 +50,7 @@ def bootstrap(
         clock = FileOffsetClock(Path(settings.controllable_clock))
     context = OpcoContext(
         uow_factory=database.unit_of_work(OpcoUnitOfWork, settings.service_name),
+        reads_factory=database.read_only(OpcoUnitOfWork, settings.service_name),
         producer=settings.service_name,
         clock=clock or utc_now,
         referentials=OfflineReferentials(),

@@ -78,7 +78,7 @@ async def _record(ctx: Context, results: list[Checked]) -> int:
 async def check_cases(ctx: Context, waiting: list[ReviewCase]) -> int:
     """Check these cases (read before, outside any transaction) and record the results."""
     sirets = {case.id: str(case.current_revision.form.get("employer", {}).get("siret") or "") for case in waiting}
-    async with ctx.uow() as uow:
+    async with ctx.reads() as uow:
         barred_sirets = await uow.cases.barred_among(list(sirets.values()), local_date(ctx.clock()))
     barred = {case_id: bool(siret) and siret in barred_sirets for case_id, siret in sirets.items()}
     try:
@@ -91,7 +91,7 @@ async def check_cases(ctx: Context, waiting: list[ReviewCase]) -> int:
 
 
 async def check_case(ctx: Context, case_id: UUID) -> bool:
-    async with ctx.uow() as uow:
+    async with ctx.reads() as uow:
         case = await uow.cases.get(case_id)
     if case is None or case.status != CaseStatus.RECEIVED:
         return False
@@ -99,6 +99,6 @@ async def check_case(ctx: Context, case_id: UUID) -> bool:
 
 
 async def check_pending(ctx: Context) -> int:
-    async with ctx.uow() as uow:
+    async with ctx.reads() as uow:
         waiting = await uow.cases.waiting_checks(ctx.policy.batch_size)
     return await check_cases(ctx, waiting) if waiting else 0

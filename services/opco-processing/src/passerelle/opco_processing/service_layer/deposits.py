@@ -53,13 +53,13 @@ async def _record(ctx: Context, receipts: dict[UUID, Deposit]) -> int:
 
 
 async def deposit_case(ctx: Context, case_id: UUID) -> bool:
-    async with ctx.uow() as uow:
+    async with ctx.reads() as uow:
         case = await uow.cases.get(case_id)
     return case is not None and bool(await deposit_cases(ctx, [case]))
 
 
 async def deposit_pending(ctx: Context) -> int:
-    async with ctx.uow() as uow:
+    async with ctx.reads() as uow:
         waiting = await uow.cases.waiting(
             sa.and_(
                 cases.c.status.in_([s.value for s in ENGAGED_STATUSES]),

@@ -85,12 +85,12 @@ async def deliver_cases(ctx: Context, waiting: list[ReviewCase]) -> int:
 
 
 async def deliver_letters(ctx: Context, case_id: UUID) -> int:
-    async with ctx.uow() as uow:
+    async with ctx.reads() as uow:
         case = await uow.cases.get(case_id)
     return await deliver_cases(ctx, [case]) if case is not None else 0
 
 
 async def deliver_pending(ctx: Context) -> int:
-    async with ctx.uow() as uow:
+    async with ctx.reads() as uow:
         waiting = await uow.cases.waiting_letters(ctx.policy.batch_size)
     return await deliver_cases(ctx, waiting) if waiting else 0

@@ -11,7 +11,7 @@ from passerelle.opco_processing.domain.errors import CaseError, CaseNotFound
 from passerelle.opco_processing.service_layer.clocks import MAX_ALERT_DAYS
 from passerelle.opco_processing.service_layer.settings import opco_settings
 
-from .dependencies import ContextDep, StaffDep, UowDep
+from .dependencies import ContextDep, ReadsDep, StaffDep, UowDep
 from .errors import responses
 from .schemas import BarredRequest, SettingsBody
 
@@ -19,7 +19,7 @@ router = APIRouter(tags=["administration"], responses=responses(401, 403))
 
 
 @router.get("/settings", summary="Les réglages de l'OPCO")
-async def get_settings(ctx: ContextDep, uow: UowDep, staff: StaffDep) -> dict[str, Any]:
+async def get_settings(ctx: ContextDep, uow: ReadsDep, staff: StaffDep) -> dict[str, Any]:
     return await opco_settings(uow, staff.opco_code, ctx.policy)
 
 
@@ -38,7 +38,7 @@ async def put_settings(body: SettingsBody, ctx: ContextDep, uow: UowDep, staff: 
 
 
 @router.get("/barred-employers", summary="Les employeurs interdits de recruter des apprentis")
-async def list_barred(ctx: ContextDep, uow: UowDep, staff: StaffDep) -> list[dict[str, Any]]:
+async def list_barred(ctx: ContextDep, uow: ReadsDep, staff: StaffDep) -> list[dict[str, Any]]:
     return await uow.cases.barred(staff.opco_code)
 
 

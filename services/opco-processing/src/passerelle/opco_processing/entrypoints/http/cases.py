@@ -16,7 +16,7 @@ from passerelle.opco_processing.service_layer import decisions
 from passerelle.opco_processing.service_layer.access import Staff, require_case
 from passerelle.opco_processing.service_layer.context import OpcoContext
 
-from .dependencies import ContextDep, StaffDep, UowDep
+from .dependencies import ContextDep, ReadsDep, StaffDep, UowDep
 from .errors import responses
 from .schemas import (
     AnomalyRequest,
@@ -40,7 +40,7 @@ Sort = Literal["deadline", "-deadline", "received", "-received"]
 @router.get("", response_model=Queue, summary="La file des dossiers de l'OPCO, par onglet, avec les comptes")
 async def queue(
     ctx: ContextDep,
-    uow: UowDep,
+    uow: ReadsDep,
     staff: StaffDep,
     tab: Tab = "a_traiter",
     contract_type: Literal["apprentissage", "professionnalisation"] | None = None,
@@ -81,19 +81,19 @@ async def queue(
 @router.get("/workload", summary="La charge de chaque agent (superviseurs)")
 async def workload(ctx: ContextDep, staff: StaffDep) -> list[dict[str, Any]]:
     staff.at_least("supervisor", "voir la charge des agents")
-    async with ctx.uow() as uow:
+    async with ctx.reads() as uow:
         return await uow.cases.workload(staff.opco_code, ctx.clock(), ctx.policy.expiring_horizon_days)
 
 
 async def _read(ctx: OpcoContext, staff: Staff, case_id: UUID) -> ReviewCase:
-    async with ctx.uow() as uow:
+    async with ctx.reads() as uow:
         return require_case(staff, await uow.cases.get(case_id))
 
 
 @router.get(
     "/by-contract/{contract_id}", response_model=CaseDetail, responses=responses(404), summary="Le dossier d'un contrat"
 )
-async def by_contract(contract_id: UUID, ctx: ContextDep, uow: UowDep, staff: StaffDep) -> dict[str, Any]:
+async def by_contract(contract_id: UUID, ctx: ContextDep, uow: ReadsDep, staff: StaffDep) -> dict[str, Any]:
     case = require_case(staff, await uow.cases.by_contract(contract_id))
     return detail(case, ctx.clock())
 
@@ -110,7 +110,7 @@ async def history(case_id: UUID, ctx: ContextDep, staff: StaffDep) -> list[dict[
 
 
 @router.get("/{case_id}/notes", responses=responses(404), summary="Les notes privées des agents")
-async def notes(case_id: UUID, ctx: ContextDep, uow: UowDep, staff: StaffDep) -> list[dict[str, Any]]:
+async def notes(case_id: UUID, ctx: ContextDep, uow: ReadsDep, staff: StaffDep) -> list[dict[str, Any]]:
     require_case(staff, await uow.cases.get(case_id))
     return await uow.cases.notes(case_id)
 

@@ -20,4 +20,6 @@ async def _staff(principal: CurrentPrincipal) -> Staff:
 ContextDep = http.ContextDep[OpcoContext]
 # Committed by the kit after the route returns, before the response is sent.
 UowDep = http.UnitOfWorkDep[OpcoUnitOfWork]
+# The routes that only read: no BEGIN, COMMIT or ROLLBACK around their statements, and no write possible.
+ReadsDep = http.ReadsDep[OpcoUnitOfWork]
 StaffDep = Annotated[Staff, Depends(_staff)]
