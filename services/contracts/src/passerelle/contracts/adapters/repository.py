@@ -284,21 +284,58 @@ def _record(row: Any) -> ContractRecord:
     )
 
 
+# The statements of every contract's flow (its read, its insert, its documents, their upsert, its history), built
+# once: SQLAlchemy built and keyed a new statement for every call, the contract's 35 columns each time.
+_GET = sa.select(contract_table).where(c.id == sa.bindparam("contract_id"))
+_GET_FOR_UPDATE = _GET.with_for_update()
+_INSERT = sa.insert(contract_table)
+_DOCUMENTS = (
+    sa.select(contract_document_table)
+    .where(contract_document_table.c.contract_id == sa.bindparam("contract_id"))
+    .order_by(contract_document_table.c.document_type)
+)
+_HISTORY = (
+    sa.select(
+        contract_history_table.c.contract_id,
+        contract_history_table.c.at,
+        contract_history_table.c.actor_id,
+        contract_history_table.c.action,
+        contract_history_table.c.revision,
+        contract_history_table.c.details,
+    )
+    .where(contract_history_table.c.contract_id == sa.bindparam("contract_id"))
+    .order_by(contract_history_table.c.id)
+)
+
+
+def _record_document_statement() -> Any:
+    """The upsert of a contract's document line (its VALUES: the parameters' keys)."""
+    d = contract_document_table.c
+    stmt = insert(contract_document_table)
+    return stmt.on_conflict_do_update(
+        index_elements=[d.contract_id, d.document_type],
+        set_={k: stmt.excluded[k] for k in ("document_id", "version", "sha256", "filename", "uploaded_at")},
+        # An older version arriving late never replaces a newer one.
+        where=contract_document_table.c.version < stmt.excluded.version,
+    ).returning(d.contract_id)
+
+
+_RECORD_DOCUMENT = _record_document_statement()
+
+
 class SqlContractRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, contract_id: UUID, *, for_update: bool = False) -> ContractRecord | None:
-        query = sa.select(contract_table).where(c.id == contract_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).first()
+        query = _GET_FOR_UPDATE if for_update else _GET
+        row = (await self.session.execute(query, {"contract_id": contract_id})).first()
         return _record(row) if row is not None else None
 
     async def add(self, record: ContractRecord) -> None:
         record.contract.version = 1
         await self.session.execute(
-            sa.insert(contract_table).values(id=record.id, version=1, created_at=record.created_at, **_columns(record))
+            _INSERT, {"id": record.id, "version": 1, "created_at": record.created_at, **_columns(record)}
         )
 
     async def add_many(self, records: list[ContractRecord]) -> None:
@@ -458,23 +495,14 @@ class SqlContractRepository:
             )
 
     async def history(self, contract_id: UUID) -> list[HistoryEntry]:
-        h = contract_history_table.c
-        rows = await self.session.execute(
-            sa.select(h.contract_id, h.at, h.actor_id, h.action, h.revision, h.details)
-            .where(h.contract_id == contract_id)
-            .order_by(h.id)
-        )
+        rows = await self.session.execute(_HISTORY, {"contract_id": contract_id})
         return [HistoryEntry(**row._mapping) for row in rows]
 
     async def documents(self, contract_id: UUID) -> list[AttachedDocument]:
-        d = contract_document_table.c
-        rows = await self.session.execute(
-            sa.select(contract_document_table).where(d.contract_id == contract_id).order_by(d.document_type)
-        )
+        rows = await self.session.execute(_DOCUMENTS, {"contract_id": contract_id})
         return [AttachedDocument(**row._mapping) for row in rows]
 
     async def record_document(self, document: AttachedDocument) -> bool:
-        d = contract_document_table.c
         values = {
             "contract_id": document.contract_id,
             "document_type": document.document_type,
@@ -484,14 +512,7 @@ class SqlContractRepository:
             "filename": document.filename,
             "uploaded_at": document.uploaded_at,
         }
-        stmt = insert(contract_document_table).values(**values)
-        upsert = stmt.on_conflict_do_update(
-            index_elements=[d.contract_id, d.document_type],
-            set_={k: stmt.excluded[k] for k in ("document_id", "version", "sha256", "filename", "uploaded_at")},
-            # An older version arriving late never replaces a newer one.
-            where=contract_document_table.c.version < stmt.excluded.version,
-        ).returning(d.contract_id)
-        return (await self.session.execute(upsert)).first() is not None
+        return (await self.session.execute(_RECORD_DOCUMENT, values)).first() is not None
 
     async def add_member(self, member: Colleague) -> None:
         m = member_table.c
