@@ -232,15 +232,6 @@ def pgbench_ceiling(seconds: int) -> float:
     return float(match.group(1)) if match else float("nan")
 
 
-def profiled(process: ServiceProcess, folder: str | None) -> ServiceProcess:
-    """The service under cProfile (its statistics written when it stops), when asked."""
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        out = str(Path(folder).resolve() / f"{process.name}.prof")
-        process.args = [process.args[0], str(Path(__file__).with_name("profiled.py")), out, *process.args[1:]]
-    return process
-
-
 def meter_for(processes: dict[str, ServiceProcess]) -> CpuMeter:
     return stack_meter(pids(processes), INFRASTRUCTURE, client="bench client")
 
@@ -415,7 +406,7 @@ async def main() -> None:
             a service that fails to start stops those started before it (none is left behind)."""
             process.args += QUIET
             try:
-                profiled(process, args.profile).start(ready_timeout=180.0)
+                process.profiled(args.profile).start(ready_timeout=180.0)
             except BaseException:
                 for other in started:
                     other.stop()

@@ -144,7 +144,9 @@ def bench_size(
         else:
             # With every part on the same cores, CPU per operation bounds the throughput under load.
             raw_cpu_ms, _ = cpu_line(raw_cpu, rounds)
-            ratio = f"{raw_seconds / seconds * 100:5.1f} % of raw (CPU {raw_cpu_ms / cpu_ms * 100:3.0f} %)"
+            # (Under a few rounds a process's CPU can read 0: its clock ticks every 10 ms.)
+            cpu_ratio = f"{raw_cpu_ms / cpu_ms * 100:3.0f} %" if cpu_ms else "n/a"
+            ratio = f"{raw_seconds / seconds * 100:5.1f} % of raw (CPU {cpu_ratio})"
         speed = f"{mib_per_s(total, seconds):8.1f} MiB/s {seconds / rounds * 1000:6.1f} ms/op"
         print(f"   {name:<27}{speed}  {ratio}  {cpu_text}")
     return {name: (cpu["service"] / rounds * 1000, seconds / rounds) for name, (seconds, cpu) in results.items()}
@@ -198,11 +200,7 @@ def run(args: argparse.Namespace, s3: Minio, bucket: str) -> None:
         }
         process = ServiceProcess.uvicorn("documents", "passerelle.documents.main:app", env, log_dir)
         process.args += ["--no-access-log", "--log-level", "warning"]
-        if args.profile:
-            Path(args.profile).mkdir(parents=True, exist_ok=True)
-            out = str(Path(args.profile).resolve() / "documents.prof")
-            process.args = [process.args[0], str(REPO / "bench" / "profiled.py"), out, *process.args[1:]]
-        process.start()
+        process.profiled(args.profile).start()
         try:
             headers = tokens.headers(uuid.uuid4(), orgs=[employer_claim(SIRET)], lifetime=3600)
             limits = pool_limits(max_connections=args.workers * 2)

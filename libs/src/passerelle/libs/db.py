@@ -67,7 +67,8 @@ def read_only_engine(engine: AsyncEngine) -> AsyncEngine:
 
     A read-only unit of work made one round trip per statement plus two (BEGIN, then the ROLLBACK that ends any
     unit of work not committed); psycopg also forgets its prepared statements at every ROLLBACK, so a read path
-    never kept one. Writes are refused here, since nothing would roll them back.
+    never kept one. Writes are refused here, since nothing would roll them back: every INSERT, UPDATE and DELETE
+    SQLAlchemy compiles (the repositories' statements); raw `text()` SQL is not inspected.
     """
     reads = engine.execution_options(isolation_level="AUTOCOMMIT")
 

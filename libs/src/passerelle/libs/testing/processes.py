@@ -87,6 +87,15 @@ class ServiceProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def profiled(self, folder: str | None) -> ServiceProcess:
+        """Runs under cProfile when a folder is given (the benches' `--profile`): `bench/profiled.py` writes the
+        statistics to `<folder>/<name>.prof` when the process stops."""
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            out = str(Path(folder).resolve() / f"{self.name}.prof")
+            self.args = [self.args[0], str(REPO / "bench" / "profiled.py"), out, *self.args[1:]]
+        return self
+
     def start(self, ready_timeout: float = 60.0) -> ServiceProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")

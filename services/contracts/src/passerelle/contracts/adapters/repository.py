@@ -342,8 +342,7 @@ class SqlContractRepository:
         for record in records:
             record.contract.version = 1
         await self.session.execute(
-            sa.insert(contract_table),
-            [{"id": r.id, "version": 1, "created_at": r.created_at, **_columns(r)} for r in records],
+            _INSERT, [{"id": r.id, "version": 1, "created_at": r.created_at, **_columns(r)} for r in records]
         )
 
     async def update(self, record: ContractRecord) -> None:

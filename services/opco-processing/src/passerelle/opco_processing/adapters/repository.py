@@ -86,6 +86,8 @@ _SAVE = sa.update(cases).where(cases.c.id == sa.bindparam("b_case_id"))
 
 
 def _waiting(where: Any) -> Any:
+    """The oldest cases matching `where` that no other transaction holds. Read through a read-only unit of work,
+    the locks last the statement only: they serve to pass over the cases another worker is writing."""
     return (
         sa.select(cases.c.data)
         .where(where)
